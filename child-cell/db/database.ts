@@ -1,0 +1,61 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import {
+  applyMigrations,
+  ensureDatabase,
+  migrationStatus,
+  openDatabase,
+  type DatabaseOptions,
+  type MigrationStatus,
+} from '../../ops/runtime/index.js';
+import { cellMigrations } from './migrations/index.js';
+import { COMPUTE_BINARY, defineCellModels, type CellModels } from './models.js';
+
+/** A connection to one cell's database with its models bound. */
+export interface CellDatabase {
+  url: string;
+  sequelize: Sequelize;
+  models: CellModels;
+  close(): Promise<void>;
+}
+
+export function openCellDatabase(url: string, options: DatabaseOptions = {}): CellDatabase {
+  const sequelize = openDatabase(url, options);
+  return { url, sequelize, models: defineCellModels(sequelize), close: () => sequelize.close() };
+}
+
+/** Creates the cell database if missing and applies pending migrations. */
+export async function syncCellDatabase(
+  url: string,
+  options: DatabaseOptions = {},
+): Promise<{ created: boolean; applied: string[] }> {
+  const created = await ensureDatabase(url, options);
+  const db = openDatabase(url, options);
+  try {
+    return { created, applied: await applyMigrations(db, cellMigrations) };
+  } finally {
+    await db.close();
+  }
+}
+
+export function cellSchemaStatus(db: CellDatabase): Promise<MigrationStatus> {
+  return migrationStatus(db.sequelize, cellMigrations);
+}
+
+/** Hosts that run a live compute service in this cell. */
+export async function computeHosts(db: CellDatabase): Promise<string[]> {
+  const rows = await db.sequelize.query<{ host: string }>(
+    'SELECT DISTINCT host FROM services WHERE `binary` = ? AND deleted = 0 ORDER BY host',
+    { replacements: [COMPUTE_BINARY], type: QueryTypes.SELECT },
+  );
+  return rows.map((r) => r.host);
+}
+
+/** Live (not deleted) instances in this cell, optionally only those on one host. */
+export async function countInstances(db: CellDatabase, host?: string): Promise<number> {
+  const where = host === undefined ? 'deleted = 0' : 'deleted = 0 AND host = ?';
+  const rows = await db.sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n FROM instances WHERE ${where}`, {
+    replacements: host === undefined ? [] : [host],
+    type: QueryTypes.SELECT,
+  });
+  return Number(rows[0]?.n ?? 0);
+}

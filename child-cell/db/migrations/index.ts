@@ -1,0 +1,5 @@
+import type { Migration } from '../../../ops/runtime/index.js';
+import * as initial from './0001-initial.js';
+
+/** Every cell database's migration history (cell0 and child cells alike), oldest first. */
+export const cellMigrations: Migration[] = [{ name: '0001-initial', ...initial }];

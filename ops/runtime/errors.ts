@@ -1,0 +1,60 @@
+/**
+ * Named errors shared by every process. Each says whether retrying can help; across process
+ * boundaries (queue, bus) they are matched by `code`, never by `instanceof`.
+ */
+export interface ErrorOptions {
+  cause?: unknown;
+  retryable?: boolean;
+}
+
+export class CellstackError extends Error {
+  readonly code: string = 'internal';
+  readonly retryable: boolean;
+
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** Input that can never succeed as given: a bad URL, a malformed body, an unknown option. */
+export class InvalidInputError extends CellstackError {
+  override readonly code = 'invalid_input';
+}
+
+export class NotFoundError extends CellstackError {
+  override readonly code = 'not_found';
+}
+
+/** The request clashes with current state: a duplicate name, a resource in use, a wrong state. */
+export class ConflictError extends CellstackError {
+  override readonly code = 'conflict';
+}
+
+export class ForbiddenError extends CellstackError {
+  override readonly code = 'forbidden';
+}
+
+export class QuotaExceededError extends CellstackError {
+  override readonly code = 'quota_exceeded';
+}
+
+/** A dependency (a cell's database or bus, Redis) did not answer; retrying later may work. */
+export class UnavailableError extends CellstackError {
+  override readonly code = 'unavailable';
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { retryable: true, ...options });
+  }
+}
+
+export function errorCode(err: unknown): string {
+  if (err instanceof CellstackError) return err.code;
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') return err.code;
+  return 'internal';
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

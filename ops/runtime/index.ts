@@ -1,0 +1,30 @@
+export { configKeys, ConfigSchema, type ConfigKey } from './config-schema.js';
+export { loadConfig, sampleConfig, type Config, type LoadConfigOptions } from './config.js';
+export {
+  CellstackError,
+  ConflictError,
+  errorCode,
+  errorMessage,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  QuotaExceededError,
+  UnavailableError,
+} from './errors.js';
+export { createLogger, silentLogger, type Logger } from './log.js';
+export { Counter, createMetricsRegistry, Gauge, Histogram, Registry, serveMetrics } from './metrics.js';
+export {
+  describeDbError,
+  dropDatabase,
+  ensureDatabase,
+  openDatabase,
+  pingDatabase,
+  probeDatabase,
+  type DatabaseOptions,
+} from './db.js';
+export { connectBus, pingBus, type BusOptions, type NatsConnection } from './bus.js';
+export { runService, type RunningService, type ServiceContext, type ServiceDefinition } from './service.js';
+export { maskUrl, parseDatabaseUrl, parseListen, parseTransportUrl, type DatabaseTarget } from './urls.js';
+export { applyMigrations, migrationStatus, type Migration, type MigrationStatus } from './migrate.js';
+export { column, softDelete, timestamps } from './columns.js';
+export { pingRedis } from './redis.js';

@@ -1,0 +1,39 @@
+import type { QueryInterface, Sequelize } from 'sequelize';
+import { SequelizeStorage, Umzug } from 'umzug';
+
+export interface Migration {
+  name: string;
+  up(queryInterface: QueryInterface): Promise<void>;
+  down(queryInterface: QueryInterface): Promise<void>;
+}
+
+export interface MigrationStatus {
+  applied: string[];
+  pending: string[];
+}
+
+/** One migration history per database, kept in its `schema_migrations` table. */
+function migrator(db: Sequelize, migrations: Migration[]): Umzug<QueryInterface> {
+  return new Umzug({
+    migrations: migrations.map((m) => ({
+      name: m.name,
+      up: ({ context }) => m.up(context),
+      down: ({ context }) => m.down(context),
+    })),
+    context: db.getQueryInterface(),
+    storage: new SequelizeStorage({ sequelize: db, tableName: 'schema_migrations' }),
+    logger: undefined,
+  });
+}
+
+/** Applies what is pending and returns the names applied, oldest first. */
+export async function applyMigrations(db: Sequelize, migrations: Migration[]): Promise<string[]> {
+  const done = await migrator(db, migrations).up();
+  return done.map((m) => m.name);
+}
+
+export async function migrationStatus(db: Sequelize, migrations: Migration[]): Promise<MigrationStatus> {
+  const umzug = migrator(db, migrations);
+  const [applied, pending] = await Promise.all([umzug.executed(), umzug.pending()]);
+  return { applied: applied.map((m) => m.name), pending: pending.map((m) => m.name) };
+}

@@ -24,5 +24,6 @@ export function printRecord(record: Record<string, unknown>, json: boolean): voi
 function formatValue(value: unknown): string {
   if (value === null || value === undefined) return '-';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  return String(value);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value as string | number | bigint);
 }

@@ -7,8 +7,6 @@ import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox
 const str = (value: string, description: string) => Type.String({ default: value, description });
 const int = (value: number, description: string, minimum = 0) =>
   Type.Integer({ default: value, description, minimum });
-const num = (value: number, description: string) => Type.Number({ default: value, description });
-const bool = (value: boolean, description: string) => Type.Boolean({ default: value, description });
 const section = <T extends Record<string, TSchema>>(description: string, properties: T) =>
   Type.Object(properties, { default: {}, description, additionalProperties: false });
 

@@ -28,3 +28,14 @@ export { maskUrl, parseDatabaseUrl, parseListen, parseTransportUrl, type Databas
 export { applyMigrations, migrationStatus, type Migration, type MigrationStatus } from './migrate.js';
 export { column, softDelete, timestamps } from './columns.js';
 export { pingRedis } from './redis.js';
+export {
+  callRpc,
+  castRpc,
+  RemoteError,
+  serveRpc,
+  type RpcContext,
+  type RpcEnvelope,
+  type RpcMethod,
+  type RpcMethods,
+  type ServeOptions,
+} from './rpc.js';

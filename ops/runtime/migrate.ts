@@ -1,5 +1,5 @@
 import type { QueryInterface, Sequelize } from 'sequelize';
-import { SequelizeStorage, Umzug } from 'umzug';
+import type { Umzug } from 'umzug';
 
 export interface Migration {
   name: string;
@@ -12,8 +12,12 @@ export interface MigrationStatus {
   pending: string[];
 }
 
-/** One migration history per database, kept in its `schema_migrations` table. */
-function migrator(db: Sequelize, migrations: Migration[]): Umzug<QueryInterface> {
+/**
+ * One migration history per database, kept in its `schema_migrations` table. umzug is loaded
+ * on first use: it pulls in a CLI framework that would slow every process's start-up.
+ */
+async function migrator(db: Sequelize, migrations: Migration[]): Promise<Umzug<QueryInterface>> {
+  const { SequelizeStorage, Umzug } = await import('umzug');
   return new Umzug({
     migrations: migrations.map((m) => ({
       name: m.name,
@@ -28,12 +32,12 @@ function migrator(db: Sequelize, migrations: Migration[]): Umzug<QueryInterface>
 
 /** Applies what is pending and returns the names applied, oldest first. */
 export async function applyMigrations(db: Sequelize, migrations: Migration[]): Promise<string[]> {
-  const done = await migrator(db, migrations).up();
+  const done = await (await migrator(db, migrations)).up();
   return done.map((m) => m.name);
 }
 
 export async function migrationStatus(db: Sequelize, migrations: Migration[]): Promise<MigrationStatus> {
-  const umzug = migrator(db, migrations);
+  const umzug = await migrator(db, migrations);
   const [applied, pending] = await Promise.all([umzug.executed(), umzug.pending()]);
   return { applied: applied.map((m) => m.name), pending: pending.map((m) => m.name) };
 }

@@ -1,9 +1,9 @@
-import { Redis } from 'ioredis';
 import { UnavailableError } from './errors.js';
 import { maskUrl } from './urls.js';
 
 /** Connects once, PINGs, and disconnects: does Redis answer? */
 export async function pingRedis(url: string, timeoutMs = 3000): Promise<void> {
+  const { Redis } = await import('ioredis');
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,

@@ -1,0 +1,36 @@
+import type Router from '@koa/router';
+
+/** Microversions this API speaks. */
+export const MIN_VERSION = '2.1';
+export const MAX_VERSION = '2.1';
+
+export interface VersionLinks {
+  publicUrl: string;
+}
+
+function v21(links: VersionLinks) {
+  return {
+    id: 'v2.1',
+    status: 'CURRENT',
+    version: MAX_VERSION,
+    min_version: MIN_VERSION,
+    updated: '2013-07-23T11:33:21Z',
+    links: [{ rel: 'self', href: `${links.publicUrl}/v2.1/` }],
+  };
+}
+
+/** Version discovery (GET / and GET /v2.1), as clients use it to pick a microversion. */
+export function registerVersionRoutes(router: Router, links: VersionLinks): void {
+  router.get('/', (ctx) => {
+    ctx.status = 300;
+    ctx.body = { versions: [v21(links)] };
+  });
+  router.get(['/v2.1', '/v2.1/'], (ctx) => {
+    ctx.body = {
+      version: {
+        ...v21(links),
+        'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }],
+      },
+    };
+  });
+}

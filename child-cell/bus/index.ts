@@ -1,0 +1,1 @@
+export { computeSubject, CONDUCTOR_QUEUE, conductorSubject, subjectToken } from './subjects.js';

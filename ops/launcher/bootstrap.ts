@@ -1,0 +1,44 @@
+import { CellRegistry, createCell, mapCell0, updateCell } from '../../api-cell/cells/index.js';
+import { openApiDatabase, syncApiDatabase } from '../../api-cell/db/index.js';
+import { syncCellDatabase } from '../../child-cell/db/index.js';
+import { NotFoundError } from '../runtime/index.js';
+import type { Layout } from './layout.js';
+
+export type Say = (line: string) => void;
+
+/** Creates and migrates the databases and maps cell0 and every child cell; safe to run again. */
+export async function bootstrapDatabases(layout: Layout, say: Say): Promise<Map<string, string>> {
+  const api = await syncApiDatabase(layout.apiDatabaseUrl);
+  say(`API database: ${describe(api)}`);
+  const db = openApiDatabase(layout.apiDatabaseUrl, { poolMax: 2 });
+  const registry = new CellRegistry(db, { busName: 'launcher' });
+  try {
+    await mapCell0(db, layout.cell0DatabaseUrl);
+    say(`cell0 database: ${describe(await syncCellDatabase(layout.cell0DatabaseUrl))}`);
+    const uuids = new Map<string, string>();
+    for (const cell of layout.cells) {
+      const existing = await registry.find(cell.name).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return undefined;
+        throw err;
+      });
+      if (!existing) {
+        uuids.set(cell.name, (await createCell(db, cell)).cell.uuid);
+      } else {
+        if (existing.databaseUrl !== cell.databaseUrl || existing.transportUrl !== cell.transportUrl) {
+          await updateCell(db, registry, existing.uuid, cell);
+        }
+        uuids.set(cell.name, existing.uuid);
+      }
+      say(`${cell.name} database: ${describe(await syncCellDatabase(cell.databaseUrl))}`);
+    }
+    return uuids;
+  } finally {
+    await registry.close();
+    await db.close();
+  }
+}
+
+function describe(result: { created: boolean; applied: string[] }): string {
+  const applied = result.applied.length > 0 ? `applied ${result.applied.join(', ')}` : 'up to date';
+  return result.created ? `created, ${applied}` : applied;
+}

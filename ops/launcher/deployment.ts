@@ -1,0 +1,95 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { bootstrapDatabases, type Say } from './bootstrap.js';
+import { layoutOf, type DeploymentOptions, type Layout } from './layout.js';
+import { cellstackSpecs, natsSpec, portAnswers } from './plan.js';
+import { listProcesses, startProcess, stopProcesses, waitReady, type ProcessSpec, type ProcessState } from './processes.js';
+
+const savedOptions = (stateDir: string): string => resolve(stateDir, 'deployment.json');
+
+/** Options given now win over those saved by an earlier `up`, which win over the defaults. */
+export function resolveOptions(defaults: DeploymentOptions, given: Partial<DeploymentOptions>): DeploymentOptions {
+  const stateDir = given.stateDir ?? defaults.stateDir;
+  const file = savedOptions(stateDir);
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DeploymentOptions>) : {};
+  return { ...defaults, ...saved, ...given, stateDir };
+}
+
+function writeConfig(layout: Layout): void {
+  const { options } = layout;
+  const config = {
+    api: { listen: `${options.host}:${options.apiPort}` },
+    database: { api_url: layout.apiDatabaseUrl },
+    redis: { url: options.redisUrl, queue_prefix: options.dbPrefix },
+  };
+  const header = '# Written by `ops/bin/deploy up`; every key and its default: ops/config/cellstack.yaml\n';
+  writeFileSync(layout.configFile, header + stringify(config));
+}
+
+export interface UpResult {
+  layout: Layout;
+  started: string[];
+  alreadyRunning: string[];
+}
+
+/** Brings the whole deployment up; what already runs is left alone. */
+export async function up(options: DeploymentOptions, root: string, natsServer: string, say: Say): Promise<UpResult> {
+  const layout = layoutOf(options);
+  mkdirSync(layout.runDir, { recursive: true });
+  writeFileSync(savedOptions(options.stateDir), `${JSON.stringify(options, null, 2)}\n`);
+  writeConfig(layout);
+  const result: UpResult = { layout, started: [], alreadyRunning: [] };
+  await startAll(layout.cells.map((cell) => natsSpec(layout, cell, natsServer)), layout, result, say);
+  const uuids = await bootstrapDatabases(layout, say);
+  await startAll(cellstackSpecs(layout, root, uuids), layout, result, say);
+  return result;
+}
+
+async function startAll(specs: ProcessSpec[], layout: Layout, result: UpResult, say: Say): Promise<void> {
+  const marker = layout.options.stateDir;
+  for (const spec of specs) {
+    const { pid, started } = startProcess(spec, layout.runDir, layout.logDir, marker);
+    if (!started) {
+      result.alreadyRunning.push(spec.name);
+      continue;
+    }
+    try {
+      await waitReady(spec, pid, marker);
+    } catch (err) {
+      const log = resolve(layout.logDir, `${spec.name}.log`);
+      const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
+      throw new Error(`${(err as Error).message}; the end of ${log}:\n${tail}`, { cause: err });
+    }
+    result.started.push(spec.name);
+    say(`started ${spec.name} (pid ${pid})`);
+  }
+}
+
+/** Every process the state dir has a pid file for. */
+function knownProcesses(runDir: string): string[] {
+  if (!existsSync(runDir)) return [];
+  return readdirSync(runDir)
+    .filter((f) => f.endsWith('.pid') && !f.endsWith('.server.pid'))
+    .map((f) => f.slice(0, -'.pid'.length));
+}
+
+/** Stops cellstack's processes first, then the NATS servers, and checks nothing is left. */
+export async function down(options: DeploymentOptions): Promise<{ stopped: ProcessState[]; leftPorts: number[] }> {
+  const layout = layoutOf(options);
+  const marker = options.stateDir;
+  const names = knownProcesses(layout.runDir);
+  const nats = names.filter((n) => n.endsWith('-nats'));
+  const stopped = [
+    ...(await stopProcesses(names.filter((n) => !nats.includes(n)), layout.runDir, marker)),
+    ...(await stopProcesses(nats, layout.runDir, marker)),
+  ];
+  const ports = [options.apiPort, ...layout.cells.map((c) => c.natsPort)];
+  const open = await Promise.all(ports.map((p) => portAnswers(options.host, p)));
+  return { stopped, leftPorts: ports.filter((_, i) => open[i]) };
+}
+
+export function status(options: DeploymentOptions): ProcessState[] {
+  const layout = layoutOf(options);
+  return listProcesses(layout.runDir, options.stateDir, knownProcesses(layout.runDir));
+}

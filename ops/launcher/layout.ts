@@ -1,0 +1,68 @@
+import { resolve } from 'node:path';
+
+/** What the operator chose for a local deployment; saved so a second `up` reuses it. */
+export interface DeploymentOptions {
+  stateDir: string;
+  cells: number;
+  dbServer: string;
+  dbPrefix: string;
+  redisUrl: string;
+  host: string;
+  apiPort: number;
+  /** Cell i's NATS server listens on natsPort + i - 1. */
+  natsPort: number;
+  /** Each process serves /metrics on its own port counting up from here. */
+  metricsPort: number;
+}
+
+export const defaultOptions = (root: string): DeploymentOptions => ({
+  stateDir: resolve(root, '.cellstack'),
+  cells: 3,
+  dbServer: process.env['CELLSTACK_DB_SERVER'] ?? 'mysql://root@127.0.0.1:3306',
+  dbPrefix: 'cellstack',
+  redisUrl: 'redis://127.0.0.1:6379/0',
+  host: '127.0.0.1',
+  apiPort: 8774,
+  natsPort: 4231,
+  metricsPort: 9180,
+});
+
+export interface CellLayout {
+  name: string;
+  databaseUrl: string;
+  transportUrl: string;
+  natsPort: number;
+}
+
+/** Every name, URL and path of a deployment, derived from its options. */
+export interface Layout {
+  options: DeploymentOptions;
+  configFile: string;
+  logDir: string;
+  runDir: string;
+  apiDatabaseUrl: string;
+  cell0DatabaseUrl: string;
+  apiUrl: string;
+  cells: CellLayout[];
+}
+
+export function layoutOf(options: DeploymentOptions): Layout {
+  const server = options.dbServer.replace(/\/+$/, '');
+  const db = (name: string): string => `${server}/${options.dbPrefix}_${name}`;
+  const cells = Array.from({ length: options.cells }, (_, i) => ({
+    name: `cell${i + 1}`,
+    databaseUrl: db(`cell${i + 1}`),
+    transportUrl: `nats://${options.host}:${options.natsPort + i}`,
+    natsPort: options.natsPort + i,
+  }));
+  return {
+    options,
+    configFile: resolve(options.stateDir, 'cellstack.yaml'),
+    logDir: resolve(options.stateDir, 'logs'),
+    runDir: resolve(options.stateDir, 'run'),
+    apiDatabaseUrl: db('api'),
+    cell0DatabaseUrl: db('cell0'),
+    apiUrl: `http://${options.host}:${options.apiPort}`,
+    cells,
+  };
+}

@@ -1,0 +1,83 @@
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { resolve } from 'node:path';
+import type { Layout } from './layout.js';
+import type { ProcessSpec } from './processes.js';
+
+/** Does anything accept TCP connections on host:port? */
+export function portAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    const finish = (ok: boolean): void => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+    socket.once('timeout', () => finish(false));
+  });
+}
+
+/** Does GET url answer 200? */
+export function httpAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((done) => {
+    const req = request(url, { timeout: timeoutMs }, (res) => {
+      res.resume();
+      done(res.statusCode === 200);
+    });
+    req.once('error', () => done(false));
+    req.once('timeout', () => {
+      req.destroy();
+      done(false);
+    });
+    req.end();
+  });
+}
+
+export function natsSpec(layout: Layout, cell: Layout['cells'][number], natsServer: string): ProcessSpec {
+  const { host } = layout.options;
+  return {
+    name: `${cell.name}-nats`,
+    command: natsServer,
+    // The pid file path puts the state dir on the command line, which is how stop knows it is ours.
+    args: ['-a', host, '-p', String(cell.natsPort), '-n', `cellstack-${cell.name}`, '-P', resolve(layout.runDir, `${cell.name}-nats.server.pid`)],
+    ready: () => portAnswers(host, cell.natsPort),
+  };
+}
+
+interface NodeProcess {
+  name: string;
+  main: string;
+  env?: Record<string, string>;
+  ready?: () => Promise<boolean>;
+}
+
+/** The cellstack processes of a deployment, in start order; each gets its own metrics port. */
+export function cellstackSpecs(layout: Layout, root: string, cellUuids: Map<string, string>): ProcessSpec[] {
+  const processes: NodeProcess[] = [];
+  for (const cell of layout.cells) {
+    processes.push({
+      name: `${cell.name}-conductor`,
+      main: 'child-cell/conductor/main.js',
+      env: {
+        CELLSTACK_CELL_NAME: cell.name,
+        CELLSTACK_CELL_UUID: cellUuids.get(cell.name) ?? '',
+        CELLSTACK_CELL_DATABASE_URL: cell.databaseUrl,
+        CELLSTACK_CELL_TRANSPORT_URL: cell.transportUrl,
+      },
+    });
+  }
+  processes.push({ name: 'api', main: 'api-cell/main.js', ready: () => httpAnswers(`${layout.apiUrl}/healthcheck`) });
+  const { host, metricsPort } = layout.options;
+  return processes.map((p, i) => {
+    const metrics = `${host}:${metricsPort + i}`;
+    const metricsReady = (): Promise<boolean> => httpAnswers(`http://${metrics}/metrics`);
+    return {
+      name: p.name,
+      command: process.execPath,
+      args: [resolve(root, 'dist', p.main), '--config', layout.configFile],
+      env: { ...p.env, CELLSTACK_METRICS_LISTEN: metrics },
+      ready: async () => (await metricsReady()) && (p.ready ? await p.ready() : true),
+    };
+  });
+}

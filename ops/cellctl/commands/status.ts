@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { sampleConfig } from '../../runtime/index.js';
+import { maskUrl, sampleConfig } from '../../runtime/index.js';
 import type { CliContext } from '../context.js';
 import type { command as Wrap } from '../run.js';
 import { runStatusChecks, statusExitCode } from '../status.js';
@@ -27,5 +27,7 @@ async function sample(): Promise<void> {
 }
 
 async function show(ctx: CliContext): Promise<void> {
-  console.log(JSON.stringify(ctx.config, null, 2));
+  const masked = JSON.stringify(ctx.config, (key, value: unknown) =>
+    typeof value === 'string' && key.endsWith('url') ? maskUrl(value) : value, 2);
+  console.log(masked);
 }

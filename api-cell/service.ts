@@ -1,26 +1,36 @@
 import type { Server } from 'node:http';
 import { parseListen, pingDatabase, type RunningService, type ServiceContext } from '../ops/runtime/index.js';
+import { BuildQueue } from '../super-conductor/queue/index.js';
+import { CellRegistry } from './cells/index.js';
 import { openApiDatabase } from './db/index.js';
 import { createApp } from './http/app.js';
+import { apiServices } from './http/routes/services.js';
 
 /** Starts the Compute API process. */
 export async function startApi({ config, log }: ServiceContext): Promise<RunningService> {
   const { host, port } = parseListen(config.api.listen);
-  const api = openApiDatabase(config.database.api_url, {
-    poolMax: config.database.pool_max,
-    connectTimeoutMs: config.database.connect_timeout_ms,
-  });
+  const dbOptions = { poolMax: config.database.pool_max, connectTimeoutMs: config.database.connect_timeout_ms };
+  const api = openApiDatabase(config.database.api_url, dbOptions);
   await pingDatabase(api.sequelize, api.url);
+  const registry = new CellRegistry(api, { database: dbOptions, scatterTimeoutMs: config.cells.scatter_timeout_ms, busName: 'api' });
+  const queue = new BuildQueue({ redisUrl: config.redis.url, prefix: config.redis.queue_prefix, attempts: config.super_conductor.job_attempts });
   const publicUrl = (config.api.public_url || `http://${host}:${port}`).replace(/\/$/, '');
-  const app = createApp({ publicUrl, log });
+  if (config.api.auth_strategy === 'trusted-headers') {
+    log.warn('api.auth_strategy is trusted-headers: anyone who can reach this port can act as anyone. For tests and development only.');
+  }
+  const app = createApp({ config, log, services: apiServices(config, api, registry, queue, publicUrl) });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));
     s.once('error', reject);
   });
+  server.keepAliveTimeout = 65_000;
   log.info({ url: publicUrl }, 'Compute API listening');
   return {
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await queue.close();
+      await registry.close();
       await api.close();
     },
   };

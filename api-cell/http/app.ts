@@ -1,22 +1,46 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { Logger } from '../../ops/runtime/index.js';
+import type { Config, Logger } from '../../ops/runtime/index.js';
+import { MethodNotAllowedError } from './errors.js';
+import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly } from './middleware.js';
+import { registerPlacementRoutes } from './routes/placement.js';
+import { registerServerRoutes } from './routes/servers.js';
+import type { ApiServices } from './routes/services.js';
+import type { ApiState } from './state.js';
 import { registerVersionRoutes } from './versions.js';
 
 export interface AppDeps {
-  publicUrl: string;
+  config: Config;
   log: Logger;
+  services: ApiServices;
 }
 
-/** The Compute API as a Koa application. */
-export function createApp(deps: AppDeps): Koa {
-  const app = new Koa();
-  const router = new Router();
-  router.get('/healthcheck', (ctx) => {
+/** The Compute API (and the placement calls services make) as a Koa application. */
+export function createApp(deps: AppDeps): Koa<ApiState> {
+  const app = new Koa<ApiState>();
+  app.proxy = false;
+  app.silent = true;
+  const open = new Router<ApiState>();
+  open.get('/healthcheck', (ctx) => {
     ctx.body = 'OK';
   });
-  registerVersionRoutes(router, { publicUrl: deps.publicUrl });
-  app.use(router.routes());
-  app.use(router.allowedMethods());
+  registerVersionRoutes(open, { publicUrl: deps.services.publicUrl });
+
+  const compute = new Router<ApiState>();
+  compute.use(microversions(), authenticate(deps.config));
+  registerServerRoutes(compute, deps.services);
+
+  const placement = new Router<ApiState>();
+  placement.use(serviceOnly(deps.config));
+  registerPlacementRoutes(placement, deps.services);
+
+  const notAllowed = { throw: true, methodNotAllowed: () => new MethodNotAllowedError('Method not allowed for this resource.') };
+  app.use(requestIds(deps.log));
+  app.use(faults());
+  app.use(jsonBody(deps.config.api.max_body_bytes));
+  for (const router of [open, compute, placement]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods(notAllowed));
+  }
   return app;
 }

@@ -1,1 +1,1 @@
-export { computeSubject, CONDUCTOR_QUEUE, conductorSubject, subjectToken } from './subjects.js';
+export { COMPUTE_BINARY, computeSubject, CONDUCTOR_QUEUE, conductorSubject, subjectToken } from './subjects.js';

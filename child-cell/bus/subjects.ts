@@ -17,3 +17,6 @@ export function computeSubject(cellUuid: string, host: string): string {
 export function subjectToken(value: string): string {
   return value.replace(/[%.*> \t\r\n]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
+
+/** The binary name a compute service registers under (Nova's nova-compute). */
+export const COMPUTE_BINARY = 'cellstack-compute';

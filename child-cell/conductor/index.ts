@@ -1,3 +1,11 @@
+// The conductor's contract: how hosts and tools reach it. Its server side starts from main.ts.
 export { ConductorClient } from './client.js';
-export { CONDUCTOR_VERSION, type PingResult } from './messages.js';
-export { startConductor } from './service.js';
+export {
+  CONDUCTOR_VERSION,
+  type BuildFailedArgs,
+  type BuildFailedResult,
+  type InstanceUpdateArgs,
+  type PingResult,
+  type RegisterHostArgs,
+  type RegisterHostResult,
+} from './messages.js';

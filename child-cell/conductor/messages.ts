@@ -1,17 +1,84 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { AlternateArgs, BuildArgs } from '../compute/messages.js';
 
 /**
- * The cell conductor's bus contract. History of versions:
- *   1: ping.
+ * The cell conductor's bus contract: what hosts ask of the only writer of the cell database.
+ * Versions:
+ *   1: ping, register_host, heartbeat, hosts_down, instance_update, instance_destroy, build_failed.
  * New fields must be optional so that an older peer still understands.
  */
 export const CONDUCTOR_VERSION = 1;
 
-export const PingArgs = Type.Object({}, { additionalProperties: true });
-export type PingArgs = Static<typeof PingArgs>;
-
+export const PingArgs = Type.Object({});
 export interface PingResult {
   cell: string;
   pid: number;
   version: number;
+}
+
+export const RegisterHostArgs = Type.Object({
+  host: Type.String({ minLength: 1, maxLength: 255 }),
+  binary: Type.String(),
+  topic: Type.String(),
+  version: Type.Integer(),
+  node: Type.Object({
+    uuid: Type.String(),
+    hypervisor_hostname: Type.String(),
+    hypervisor_type: Type.String(),
+    vcpus: Type.Integer({ minimum: 0 }),
+    memory_mb: Type.Integer({ minimum: 0 }),
+    local_gb: Type.Integer({ minimum: 0 }),
+    cpu_allocation_ratio: Type.Number(),
+    ram_allocation_ratio: Type.Number(),
+    disk_allocation_ratio: Type.Number(),
+  }),
+});
+export type RegisterHostArgs = Static<typeof RegisterHostArgs>;
+export interface RegisterHostResult {
+  service_uuid: string;
+  compute_node_uuid: string;
+}
+
+export const HeartbeatArgs = Type.Object({ host: Type.String(), binary: Type.String() });
+export type HeartbeatArgs = Static<typeof HeartbeatArgs>;
+
+export const HostsDownArgs = Type.Object({ hosts: Type.Array(Type.String()), binary: Type.String() });
+export type HostsDownArgs = Static<typeof HostsDownArgs>;
+
+const StateList = Type.Array(Type.Union([Type.String(), Type.Null()]));
+
+export const ActionEventArgs = Type.Object({
+  action: Type.String(),
+  event: Type.String(),
+  result: Type.Union([Type.Literal('Success'), Type.Literal('Error'), Type.Null()]),
+  details: Type.Optional(Type.String()),
+});
+
+export const InstanceUpdateArgs = Type.Object({
+  uuid: Type.String(),
+  host: Type.String(),
+  updates: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()])),
+  expected_vm_state: Type.Optional(Type.Array(Type.String())),
+  expected_task_state: Type.Optional(StateList),
+  /** Recorded in the same transaction: an instance action's event starting (result null) or ending. */
+  event: Type.Optional(ActionEventArgs),
+  /** Recorded in the same transaction: why the instance went to ERROR. */
+  fault: Type.Optional(Type.Object({ code: Type.Integer(), message: Type.String(), details: Type.Optional(Type.String()) })),
+});
+export type InstanceUpdateArgs = Static<typeof InstanceUpdateArgs>;
+
+export const InstanceDestroyArgs = Type.Object({ uuid: Type.String(), host: Type.String() });
+export type InstanceDestroyArgs = Static<typeof InstanceDestroyArgs>;
+
+export const BuildFailedArgs = Type.Object({
+  failed_host: Type.String(),
+  reason: Type.String(),
+  build: BuildArgs,
+});
+export type BuildFailedArgs = Static<typeof BuildFailedArgs>;
+export type Alternate = Static<typeof AlternateArgs>;
+
+export interface BuildFailedResult {
+  /** The host the build went to next, or null when it went to ERROR. */
+  rescheduled_to: string | null;
 }

@@ -8,3 +8,20 @@ export {
 } from './database.js';
 export { cellMigrations } from './migrations/index.js';
 export { COMPUTE_BINARY, type CellModels, type ServiceAttributes, type ServiceRow } from './models.js';
+export {
+  addFaults,
+  createInstances,
+  getInstance,
+  getInstances,
+  recordActionEvent,
+  softDeleteInstances,
+  UnexpectedStateError,
+  updateInstance,
+  type ActionEvent,
+  type CreateAction,
+  type FaultRecord,
+  type InstanceDetail,
+  type StateExpectation,
+} from './instances.js';
+export { changedComputeHostRows, computeHostRows, type ComputeHostRow } from './hosts.js';
+export { markHostsDown, recordHeartbeats, upsertComputeNode, upsertService, type NodeReport, type ServiceRegistration } from './services.js';

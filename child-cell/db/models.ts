@@ -10,8 +10,7 @@ import {
 
 type Row<T extends object> = Model<InferAttributes<T & Model>, InferCreationAttributes<T & Model>> & T;
 
-/** The binary name a compute service registers under (Nova's nova-compute). */
-export const COMPUTE_BINARY = 'cellstack-compute';
+export { COMPUTE_BINARY } from '../bus/index.js';
 
 export interface ServiceAttributes {
   id: CreationOptional<number>;

@@ -1,5 +1,7 @@
-import { CellRegistry, createCell, mapCell0, updateCell } from '../../api-cell/cells/index.js';
+import { CellRegistry, createCell, discoverHosts, mapCell0, updateCell } from '../../api-cell/cells/index.js';
 import { openApiDatabase, syncApiDatabase } from '../../api-cell/db/index.js';
+import { ensureDefaultFlavors } from '../../api-cell/flavors/index.js';
+import { ensureDefaultImage } from '../../api-cell/images/index.js';
 import { syncCellDatabase } from '../../child-cell/db/index.js';
 import { NotFoundError } from '../runtime/index.js';
 import type { Layout } from './layout.js';
@@ -13,6 +15,10 @@ export async function bootstrapDatabases(layout: Layout, say: Say): Promise<Map<
   const db = openApiDatabase(layout.apiDatabaseUrl, { poolMax: 2 });
   const registry = new CellRegistry(db, { busName: 'launcher' });
   try {
+    const flavors = await ensureDefaultFlavors(db);
+    if (flavors.length > 0) say(`registered flavors ${flavors.join(', ')}`);
+    const image = await ensureDefaultImage(db);
+    if (image) say(`registered image ${image.name ?? ''} (${image.uuid})`);
     await mapCell0(db, layout.cell0DatabaseUrl);
     say(`cell0 database: ${describe(await syncCellDatabase(layout.cell0DatabaseUrl))}`);
     const uuids = new Map<string, string>();
@@ -41,4 +47,17 @@ export async function bootstrapDatabases(layout: Layout, say: Say): Promise<Map<
 function describe(result: { created: boolean; applied: string[] }): string {
   const applied = result.applied.length > 0 ? `applied ${result.applied.join(', ')}` : 'up to date';
   return result.created ? `created, ${applied}` : applied;
+}
+
+/** Maps the hosts the compute pools registered (cellctl host discover). */
+export async function discoverPoolHosts(layout: Layout, say: Say): Promise<void> {
+  const db = openApiDatabase(layout.apiDatabaseUrl, { poolMax: 2 });
+  const registry = new CellRegistry(db, { busName: 'launcher' });
+  try {
+    const result = await discoverHosts(db, registry);
+    if (result.mapped.length > 0) say(`mapped ${result.mapped.length} compute hosts`);
+  } finally {
+    await registry.close();
+    await db.close();
+  }
 }

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { bootstrapDatabases, type Say } from './bootstrap.js';
+import { bootstrapDatabases, discoverPoolHosts, type Say } from './bootstrap.js';
 import { layoutOf, type DeploymentOptions, type Layout } from './layout.js';
-import { cellstackSpecs, natsSpec, portAnswers } from './plan.js';
+import { apiCellSpecs, cellSpecs, natsSpec, portAnswers } from './plan.js';
 import { listProcesses, startProcess, stopProcesses, waitReady, type ProcessSpec, type ProcessState } from './processes.js';
 
 const savedOptions = (stateDir: string): string => resolve(stateDir, 'deployment.json');
@@ -13,15 +14,18 @@ export function resolveOptions(defaults: DeploymentOptions, given: Partial<Deplo
   const stateDir = given.stateDir ?? defaults.stateDir;
   const file = savedOptions(stateDir);
   const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DeploymentOptions>) : {};
-  return { ...defaults, ...saved, ...given, stateDir };
+  const options = { ...defaults, ...saved, ...given, stateDir };
+  return { ...options, serviceToken: options.serviceToken || randomBytes(24).toString('base64url') };
 }
 
 function writeConfig(layout: Layout): void {
   const { options } = layout;
   const config = {
-    api: { listen: `${options.host}:${options.apiPort}` },
+    // Until identity is built in, the local deployment trusts X-User-Id / X-Project-Id / X-Roles.
+    api: { listen: `${options.host}:${options.apiPort}`, auth_strategy: 'trusted-headers' },
     database: { api_url: layout.apiDatabaseUrl },
     redis: { url: options.redisUrl, queue_prefix: options.dbPrefix },
+    placement: { url: `${layout.apiUrl}/placement`, service_token: options.serviceToken },
   };
   const header = '# Written by `ops/bin/deploy up`; every key and its default: ops/config/cellstack.yaml\n';
   writeFileSync(layout.configFile, header + stringify(config));
@@ -42,7 +46,9 @@ export async function up(options: DeploymentOptions, root: string, natsServer: s
   const result: UpResult = { layout, started: [], alreadyRunning: [] };
   await startAll(layout.cells.map((cell) => natsSpec(layout, cell, natsServer)), layout, result, say);
   const uuids = await bootstrapDatabases(layout, say);
-  await startAll(cellstackSpecs(layout, root, uuids), layout, result, say);
+  await startAll(cellSpecs(layout, root, uuids), layout, result, say);
+  await discoverPoolHosts(layout, say);
+  await startAll(apiCellSpecs(layout, root), layout, result, say);
   return result;
 }
 
@@ -74,16 +80,20 @@ function knownProcesses(runDir: string): string[] {
     .map((f) => f.slice(0, -'.pid'.length));
 }
 
-/** Stops cellstack's processes first, then the NATS servers, and checks nothing is left. */
+/**
+ * Stops in the reverse of start order: the API cell first, then compute pools (which tell their
+ * conductor they are going), then conductors, then the NATS servers; and checks nothing is left.
+ */
 export async function down(options: DeploymentOptions): Promise<{ stopped: ProcessState[]; leftPorts: number[] }> {
   const layout = layoutOf(options);
   const marker = options.stateDir;
   const names = knownProcesses(layout.runDir);
-  const nats = names.filter((n) => n.endsWith('-nats'));
-  const stopped = [
-    ...(await stopProcesses(names.filter((n) => !nats.includes(n)), layout.runDir, marker)),
-    ...(await stopProcesses(nats, layout.runDir, marker)),
-  ];
+  const stages = [/-compute$/, /-conductor$/, /-nats$/];
+  const stageOf = (name: string): number => stages.findIndex((re) => re.test(name)) + 1;
+  const stopped: ProcessState[] = [];
+  for (let stage = 0; stage <= stages.length; stage += 1) {
+    stopped.push(...(await stopProcesses(names.filter((n) => stageOf(n) === stage), layout.runDir, marker)));
+  }
   const ports = [options.apiPort, ...layout.cells.map((c) => c.natsPort)];
   const open = await Promise.all(ports.map((p) => portAnswers(options.host, p)));
   return { stopped, leftPorts: ports.filter((_, i) => open[i]) };

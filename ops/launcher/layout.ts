@@ -13,6 +13,11 @@ export interface DeploymentOptions {
   natsPort: number;
   /** Each process serves /metrics on its own port counting up from here. */
   metricsPort: number;
+  /** Fake compute hosts per cell, run by one compute pool process per cell. */
+  hostsPerCell: number;
+  superConductors: number;
+  /** Shared secret cell conductors present to placement; made once, kept in deployment.json. */
+  serviceToken: string;
 }
 
 export const defaultOptions = (root: string): DeploymentOptions => ({
@@ -25,6 +30,9 @@ export const defaultOptions = (root: string): DeploymentOptions => ({
   apiPort: 8774,
   natsPort: 4231,
   metricsPort: 9180,
+  hostsPerCell: 8,
+  superConductors: 1,
+  serviceToken: '',
 });
 
 export interface CellLayout {

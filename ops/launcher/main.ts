@@ -30,6 +30,8 @@ withState(program.command('up'))
   .option('--api-port <port>', `Compute API port (default ${defaults.apiPort})`, int)
   .option('--nats-port <port>', `first cell's NATS port; cell N uses port + N - 1 (default ${defaults.natsPort})`, int)
   .option('--metrics-port <port>', `first /metrics port (default ${defaults.metricsPort})`, int)
+  .option('--hosts-per-cell <n>', `fake compute hosts in each cell (default ${defaults.hostsPerCell})`, int)
+  .option('--super-conductors <n>', `super-conductor processes (default ${defaults.superConductors})`, int)
   .option('--nats-server <path>', 'the nats-server binary', '/usr/sbin/nats-server')
   .action(async (flags: Flags & { natsServer: string }) => {
     const { natsServer, ...given } = flags;

@@ -48,34 +48,57 @@ export function natsSpec(layout: Layout, cell: Layout['cells'][number], natsServ
 interface NodeProcess {
   name: string;
   main: string;
+  args?: string[];
   env?: Record<string, string>;
   ready?: () => Promise<boolean>;
 }
 
-/** The cellstack processes of a deployment, in start order; each gets its own metrics port. */
-export function cellstackSpecs(layout: Layout, root: string, cellUuids: Map<string, string>): ProcessSpec[] {
+function cellEnv(cell: Layout['cells'][number], cellUuids: Map<string, string>): Record<string, string> {
+  return {
+    CELLSTACK_CELL_NAME: cell.name,
+    CELLSTACK_CELL_UUID: cellUuids.get(cell.name) ?? '',
+    CELLSTACK_CELL_DATABASE_URL: cell.databaseUrl,
+    CELLSTACK_CELL_TRANSPORT_URL: cell.transportUrl,
+  };
+}
+
+/** Each cell's conductor and compute pool: what must run before hosts can be discovered. */
+export function cellSpecs(layout: Layout, root: string, cellUuids: Map<string, string>): ProcessSpec[] {
   const processes: NodeProcess[] = [];
   for (const cell of layout.cells) {
+    processes.push({ name: `${cell.name}-conductor`, main: 'child-cell/conductor/main.js', env: cellEnv(cell, cellUuids) });
+  }
+  for (const cell of layout.cells) {
+    if (layout.options.hostsPerCell < 1) continue;
     processes.push({
-      name: `${cell.name}-conductor`,
-      main: 'child-cell/conductor/main.js',
-      env: {
-        CELLSTACK_CELL_NAME: cell.name,
-        CELLSTACK_CELL_UUID: cellUuids.get(cell.name) ?? '',
-        CELLSTACK_CELL_DATABASE_URL: cell.databaseUrl,
-        CELLSTACK_CELL_TRANSPORT_URL: cell.transportUrl,
-      },
+      name: `${cell.name}-compute`,
+      main: 'child-cell/compute/main.js',
+      args: ['--hosts', String(layout.options.hostsPerCell), '--prefix', `${cell.name}-host`],
+      env: cellEnv(cell, cellUuids),
     });
   }
+  return toSpecs(layout, root, processes, 0);
+}
+
+/** The API cell's processes, started once hosts are known. */
+export function apiCellSpecs(layout: Layout, root: string): ProcessSpec[] {
+  const processes: NodeProcess[] = [];
+  for (let i = 1; i <= layout.options.superConductors; i += 1) {
+    processes.push({ name: `super-conductor-${i}`, main: 'super-conductor/main.js' });
+  }
   processes.push({ name: 'api', main: 'api-cell/main.js', ready: () => httpAnswers(`${layout.apiUrl}/healthcheck`) });
+  return toSpecs(layout, root, processes, layout.cells.length * 2);
+}
+
+function toSpecs(layout: Layout, root: string, processes: NodeProcess[], firstPort: number): ProcessSpec[] {
   const { host, metricsPort } = layout.options;
   return processes.map((p, i) => {
-    const metrics = `${host}:${metricsPort + i}`;
+    const metrics = `${host}:${metricsPort + firstPort + i}`;
     const metricsReady = (): Promise<boolean> => httpAnswers(`http://${metrics}/metrics`);
     return {
       name: p.name,
       command: process.execPath,
-      args: [resolve(root, 'dist', p.main), '--config', layout.configFile],
+      args: [resolve(root, 'dist', p.main), '--config', layout.configFile, ...(p.args ?? [])],
       env: { ...p.env, CELLSTACK_METRICS_LISTEN: metrics },
       ready: async () => (await metricsReady()) && (p.ready ? await p.ready() : true),
     };

@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from 'nats';
 import { UnavailableError } from './errors.js';
 import { maskUrl, parseTransportUrl } from './urls.js';
 
-export type { NatsConnection } from 'nats';
+export type { NatsConnection, Subscription } from 'nats';
 
 export interface BusOptions {
   name: string;

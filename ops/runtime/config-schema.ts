@@ -7,6 +7,8 @@ import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox
 const str = (value: string, description: string) => Type.String({ default: value, description });
 const int = (value: number, description: string, minimum = 0) =>
   Type.Integer({ default: value, description, minimum });
+const num = (value: number, description: string, minimum?: number) =>
+  Type.Number({ default: value, description, ...(minimum === undefined ? {} : { minimum }) });
 const section = <T extends Record<string, TSchema>>(description: string, properties: T) =>
   Type.Object(properties, { default: {}, description, additionalProperties: false });
 
@@ -16,6 +18,12 @@ export const ConfigSchema = Type.Object(
       listen: str('127.0.0.1:8774', 'host:port the Compute API listens on.'),
       public_url: str('', 'Base URL clients reach the API at, used in links; empty means http://<listen>.'),
       max_body_bytes: int(114688, 'Largest request body accepted; larger bodies get 413.', 1024),
+      auth_strategy: Type.Union([Type.Literal('keystone'), Type.Literal('trusted-headers')], {
+        default: 'keystone',
+        description:
+          'keystone: callers present a token (X-Auth-Token). trusted-headers: the caller is whoever X-User-Id, X-Project-Id and X-Roles say; for tests and development only, never behind a public endpoint.',
+      }),
+      terminate_timeout_ms: int(5000, 'How long a delete waits for the host before deleting in the cell directly.', 100),
     }),
     database: section('The API database, the one global database of a deployment.', {
       api_url: str('mysql://root@127.0.0.1:3306/cellstack_api', 'URL of the API database.'),
@@ -25,6 +33,54 @@ export const ConfigSchema = Type.Object(
     redis: section('Redis, which carries the build queue from the API to the super-conductor.', {
       url: str('redis://127.0.0.1:6379/0', 'URL of the Redis server.'),
       queue_prefix: str('cellstack', 'Prefix of every BullMQ key, so deployments can share a Redis.'),
+    }),
+    quota: section('Default quota limits for a project without its own (-1 means unlimited).', {
+      instances: int(10, 'Servers a project may have.', -1),
+      cores: int(20, 'vCPUs over all of a project\'s servers.', -1),
+      ram: int(51200, 'MiB of RAM over all of a project\'s servers.', -1),
+      metadata_items: int(128, 'Metadata items a server may carry.', -1),
+      key_pairs: int(100, 'Key pairs a user may have.', -1),
+      server_groups: int(10, 'Server groups a project may have.', -1),
+      server_group_members: int(10, 'Servers a server group may hold.', -1),
+    }),
+    scheduler: section('How the super-conductor picks hosts (Nova filter scheduler).', {
+      max_attempts: int(3, 'Hosts tried for one build: the chosen one plus alternates in the same cell.', 1),
+      host_subset_size: int(1, 'Pick at random among this many best hosts, to spread concurrent builds.', 1),
+      ram_weight_multiplier: num(1, 'Weight of free RAM: positive spreads, negative stacks.'),
+      cpu_weight_multiplier: num(1, 'Weight of free vCPUs: positive spreads, negative stacks.'),
+      disk_weight_multiplier: num(1, 'Weight of free disk: positive spreads, negative stacks.'),
+      host_state_refresh_ms: int(1000, 'How often host states are refreshed from what changed since the last refresh.', 100),
+      host_state_full_refresh_ms: int(60000, 'How often every host state is read afresh.', 1000),
+      default_availability_zone: str('nova', 'Availability zone of hosts in no zone aggregate.'),
+    }),
+    super_conductor: section('The build pipeline (super-conductor processes).', {
+      concurrency: int(32, 'Build jobs one super-conductor process works on at once.', 1),
+      job_attempts: int(5, 'Times a build job is tried before it is left to the reaper.', 1),
+      reaper_interval_ms: int(30000, 'How often build requests without a live job are looked for.', 1000),
+      reaper_stale_ms: int(120000, 'Age after which a build request without a live job is queued again.', 1000),
+      cast_timeout_ms: int(10000, 'How long a host has to acknowledge a build before it is tried again.', 100),
+    }),
+    compute: section('Compute services and the hosts they run.', {
+      report_interval: num(10, 'Seconds between a host\'s heartbeats.', 0.01),
+      resource_report_interval: num(60, 'Seconds between a host\'s resource reports.', 0.01),
+      service_down_time: num(60, 'Seconds without a heartbeat after which a host counts as down.', 0.05),
+      cpu_allocation_ratio: num(16, 'vCPU overcommit ratio of new hosts.', 0.0001),
+      ram_allocation_ratio: num(1.5, 'RAM overcommit ratio of new hosts.', 0.0001),
+      disk_allocation_ratio: num(1, 'Disk overcommit ratio of new hosts.', 0.0001),
+    }),
+    fake_driver: section('The fake virt driver that fake compute hosts run.', {
+      vcpus: int(16, 'vCPUs each fake host has.', 1),
+      memory_mb: int(65536, 'MiB of RAM each fake host has.', 1),
+      local_gb: int(1000, 'GiB of disk each fake host has.', 1),
+      spawn_ms: int(0, 'Time a spawn takes, in milliseconds (mean).', 0),
+      spawn_jitter_ms: int(0, 'Spawn time spread: uniform in mean +/- jitter.', 0),
+      action_ms: int(0, 'Time any other guest action takes, in milliseconds.', 0),
+      failure_rate: num(0, 'Share of spawns that fail (0 to 1).', 0),
+    }),
+    placement: section('Placement (resource providers and allocations) as cell conductors reach it.', {
+      url: str('http://127.0.0.1:8774/placement', 'Base URL of the placement API, served by the Compute API process.'),
+      service_token: str('', 'Shared secret services present to placement (X-Service-Token); empty turns service access off.'),
+      timeout_ms: int(5000, 'How long a placement call may take.', 100),
     }),
     cells: section('How the API cell reaches child cells.', {
       scatter_timeout_ms: int(5000, 'How long a question asked of every cell waits before a cell counts as down.', 100),

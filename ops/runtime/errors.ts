@@ -20,29 +20,29 @@ export class CellstackError extends Error {
 
 /** Input that can never succeed as given: a bad URL, a malformed body, an unknown option. */
 export class InvalidInputError extends CellstackError {
-  override readonly code = 'invalid_input';
+  override readonly code: string = 'invalid_input';
 }
 
 export class NotFoundError extends CellstackError {
-  override readonly code = 'not_found';
+  override readonly code: string = 'not_found';
 }
 
 /** The request clashes with current state: a duplicate name, a resource in use, a wrong state. */
 export class ConflictError extends CellstackError {
-  override readonly code = 'conflict';
+  override readonly code: string = 'conflict';
 }
 
 export class ForbiddenError extends CellstackError {
-  override readonly code = 'forbidden';
+  override readonly code: string = 'forbidden';
 }
 
 export class QuotaExceededError extends CellstackError {
-  override readonly code = 'quota_exceeded';
+  override readonly code: string = 'quota_exceeded';
 }
 
 /** A dependency (a cell's database or bus, Redis) did not answer; retrying later may work. */
 export class UnavailableError extends CellstackError {
-  override readonly code = 'unavailable';
+  override readonly code: string = 'unavailable';
   constructor(message: string, options: ErrorOptions = {}) {
     super(message, { retryable: true, ...options });
   }

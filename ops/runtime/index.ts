@@ -22,7 +22,7 @@ export {
   probeDatabase,
   type DatabaseOptions,
 } from './db.js';
-export { connectBus, pingBus, type BusOptions, type NatsConnection } from './bus.js';
+export { connectBus, pingBus, type BusOptions, type NatsConnection, type Subscription } from './bus.js';
 export { runService, type RunningService, type ServiceContext, type ServiceDefinition } from './service.js';
 export { maskUrl, parseDatabaseUrl, parseListen, parseTransportUrl, type DatabaseTarget } from './urls.js';
 export { applyMigrations, migrationStatus, type Migration, type MigrationStatus } from './migrate.js';
@@ -39,3 +39,4 @@ export {
   type RpcMethods,
   type ServeOptions,
 } from './rpc.js';
+export { execute, inList, placeholders, select, type Runner } from './sql.js';

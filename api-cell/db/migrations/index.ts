@@ -1,5 +1,9 @@
 import type { Migration } from '../../../ops/runtime/index.js';
 import * as initial from './0001-initial.js';
+import * as images from './0002-images.js';
 
 /** The API database's migration history, oldest first. Never edit a landed entry: add one. */
-export const apiMigrations: Migration[] = [{ name: '0001-initial', ...initial }];
+export const apiMigrations: Migration[] = [
+  { name: '0001-initial', ...initial },
+  { name: '0002-images', ...images },
+];

@@ -1,0 +1,136 @@
+import type { Transaction } from 'sequelize';
+import { execute, inList, placeholders, select, type Runner } from '../../ops/runtime/index.js';
+import type { ApiDatabase } from '../db/index.js';
+import type { Build, BuildInstance, InstanceMapping, RequestSpec } from './types.js';
+
+const inTx = (api: ApiDatabase, transaction?: Transaction): Runner => ({ sequelize: api.sequelize, transaction });
+
+/** Writes build requests, request specs and cell-less instance mappings for accepted servers. */
+export async function persistBuilds(api: ApiDatabase, transaction: Transaction, builds: { instance: BuildInstance; spec: RequestSpec }[]): Promise<void> {
+  const run = inTx(api, transaction);
+  const n = builds.length;
+  await execute(
+    run,
+    `INSERT INTO build_requests (instance_uuid, project_id, user_id, instance, tags) VALUES ${placeholders(n, 5)}`,
+    builds.flatMap(({ instance: i }) => [i.uuid, i.project_id, i.user_id, JSON.stringify(i), JSON.stringify(i.tags)]),
+  );
+  await execute(
+    run,
+    `INSERT INTO request_specs (instance_uuid, spec) VALUES ${placeholders(n, 2)}`,
+    builds.flatMap(({ spec }) => [spec.instance_uuid, JSON.stringify(spec)]),
+  );
+  await execute(
+    run,
+    `INSERT INTO instance_mappings (instance_uuid, cell_id, project_id, user_id) VALUES ${placeholders(n, 4)}`,
+    builds.flatMap(({ instance: i }) => [i.uuid, null, i.project_id, i.user_id]),
+  );
+}
+
+/** The builds still waiting for a cell, with their request specs. */
+export async function loadBuilds(api: ApiDatabase, uuids: string[]): Promise<Build[]> {
+  if (uuids.length === 0) return [];
+  const rows = await select<{ instance: string; spec: string; created_at: Date }>(
+    api,
+    `SELECT b.instance, s.spec, b.created_at FROM build_requests b JOIN request_specs s ON s.instance_uuid = b.instance_uuid
+      WHERE b.instance_uuid IN (${inList(uuids.length)})`,
+    uuids,
+  );
+  return rows.map((r) => ({
+    instance: JSON.parse(r.instance) as BuildInstance,
+    spec: JSON.parse(r.spec) as RequestSpec,
+    created_at: r.created_at,
+  }));
+}
+
+export async function loadBuildInstance(api: ApiDatabase, uuid: string): Promise<(BuildInstance & { created: Date }) | undefined> {
+  const rows = await select<{ instance: string; created_at: Date }>(
+    api,
+    'SELECT instance, created_at FROM build_requests WHERE instance_uuid = ?',
+    [uuid],
+  );
+  const row = rows[0];
+  return row ? { ...(JSON.parse(row.instance) as BuildInstance), created: row.created_at } : undefined;
+}
+
+interface MappingRow extends Omit<InstanceMapping, 'queued_for_delete'> {
+  queued_for_delete: number | boolean;
+}
+
+export async function findMappings(api: ApiDatabase, uuids: string[], transaction?: Transaction): Promise<Map<string, InstanceMapping>> {
+  if (uuids.length === 0) return new Map();
+  const rows = await select<MappingRow>(
+    inTx(api, transaction),
+    `SELECT instance_uuid, cell_id, project_id, user_id, queued_for_delete FROM instance_mappings
+      WHERE instance_uuid IN (${inList(uuids.length)})${transaction ? ' FOR UPDATE' : ''}`,
+    uuids,
+  );
+  return new Map(rows.map((r) => [r.instance_uuid, { ...r, queued_for_delete: Boolean(r.queued_for_delete) }]));
+}
+
+export async function findMapping(api: ApiDatabase, uuid: string, transaction?: Transaction): Promise<InstanceMapping | undefined> {
+  return (await findMappings(api, [uuid], transaction)).get(uuid);
+}
+
+export interface RouteResult {
+  /** Build requests that were still there: now mapped to the cell. */
+  routed: string[];
+  /** Build requests deleted meanwhile: the user deleted those servers before they got a cell. */
+  gone: string[];
+}
+
+/**
+ * Moves builds into a cell in one transaction: the build requests still there are removed and
+ * their mappings point at the cell. What is missing was deleted by the user meanwhile.
+ */
+export async function routeBuilds(api: ApiDatabase, cellId: number, uuids: string[]): Promise<RouteResult> {
+  if (uuids.length === 0) return { routed: [], gone: [] };
+  return api.sequelize.transaction(async (transaction) => {
+    const run = inTx(api, transaction);
+    const present = await select<{ instance_uuid: string }>(
+      run,
+      `SELECT instance_uuid FROM build_requests WHERE instance_uuid IN (${inList(uuids.length)}) FOR UPDATE`,
+      uuids,
+    );
+    const routed = present.map((p) => p.instance_uuid);
+    if (routed.length > 0) {
+      await execute(run, `DELETE FROM build_requests WHERE instance_uuid IN (${inList(routed.length)})`, routed);
+      await execute(
+        run,
+        `UPDATE instance_mappings SET cell_id = ?, updated_at = NOW(6) WHERE instance_uuid IN (${inList(routed.length)})`,
+        [cellId, ...routed],
+      );
+    }
+    const kept = new Set(routed);
+    return { routed, gone: uuids.filter((u) => !kept.has(u)) };
+  });
+}
+
+/** Deletes a build request and its mapping if the build has no cell yet; false when it is gone already. */
+export async function deleteUnscheduled(api: ApiDatabase, transaction: Transaction, uuid: string): Promise<boolean> {
+  const run = inTx(api, transaction);
+  const removed = await execute(run, 'DELETE FROM build_requests WHERE instance_uuid = ?', [uuid]);
+  if (removed === 0) return false;
+  await execute(run, 'DELETE FROM instance_mappings WHERE instance_uuid = ? AND cell_id IS NULL', [uuid]);
+  await execute(run, 'DELETE FROM request_specs WHERE instance_uuid = ?', [uuid]);
+  return true;
+}
+
+/** Marks a mapped instance deleted; false when it was marked already (so quota is released once). */
+export async function queueForDelete(api: ApiDatabase, transaction: Transaction, uuid: string): Promise<boolean> {
+  const changed = await execute(
+    inTx(api, transaction),
+    'UPDATE instance_mappings SET queued_for_delete = 1, updated_at = NOW(6) WHERE instance_uuid = ? AND queued_for_delete = 0',
+    [uuid],
+  );
+  return changed === 1;
+}
+
+/** Build requests older than `before`, oldest first, for the reaper. */
+export async function staleBuilds(api: ApiDatabase, before: Date, limit: number): Promise<{ instance_uuid: string; reservation_id: string }[]> {
+  const rows = await select<{ instance_uuid: string; instance: string }>(
+    api,
+    'SELECT instance_uuid, instance FROM build_requests WHERE created_at < ? ORDER BY created_at LIMIT ?',
+    [before, limit],
+  );
+  return rows.map((r) => ({ instance_uuid: r.instance_uuid, reservation_id: (JSON.parse(r.instance) as BuildInstance).reservation_id }));
+}

@@ -1,0 +1,48 @@
+import { InvalidInputError } from '../../ops/runtime/index.js';
+import { NotAcceptableError } from './errors.js';
+
+export interface Microversion {
+  major: number;
+  minor: number;
+}
+
+/** The microversions this API serves. */
+export const MIN_VERSION: Microversion = { major: 2, minor: 1 };
+export const MAX_VERSION: Microversion = { major: 2, minor: 1 };
+
+export const formatVersion = (v: Microversion): string => `${v.major}.${v.minor}`;
+
+export function compare(a: Microversion, b: Microversion): number {
+  return a.major === b.major ? a.minor - b.minor : a.major - b.major;
+}
+
+/** Is the request's version at least `version` ("2.47")? */
+export function atLeast(v: Microversion, version: string): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return compare(v, { major: major ?? 2, minor: minor ?? 0 }) >= 0;
+}
+
+/**
+ * The version a request asks for: `OpenStack-API-Version: compute X.Y` or the older
+ * `X-OpenStack-Nova-API-Version: X.Y`; `latest` is the newest served; none is the oldest.
+ */
+export function requestedVersion(headers: Record<string, string | string[] | undefined>): Microversion {
+  const header = headers['openstack-api-version'];
+  const modern = (Array.isArray(header) ? header.join(',') : header ?? '')
+    .split(',')
+    .map((part) => part.trim().split(/\s+/))
+    .find(([service]) => service?.toLowerCase() === 'compute')?.[1];
+  const legacy = headers['x-openstack-nova-api-version'];
+  const text = modern ?? (Array.isArray(legacy) ? legacy[0] : legacy);
+  if (text === undefined || text === '') return MIN_VERSION;
+  if (text.toLowerCase() === 'latest') return MAX_VERSION;
+  const match = /^([1-9]\d*)\.(0|[1-9]\d*)$/.exec(text);
+  if (!match) throw new InvalidInputError(`API Version String ${text} is of invalid format. Must be of format MajorNum.MinorNum.`);
+  const version = { major: Number(match[1]), minor: Number(match[2]) };
+  if (compare(version, MIN_VERSION) < 0 || compare(version, MAX_VERSION) > 0) {
+    throw new NotAcceptableError(
+      `Version ${text} is not supported by the API. Minimum is ${formatVersion(MIN_VERSION)} and maximum is ${formatVersion(MAX_VERSION)}.`,
+    );
+  }
+  return version;
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { Middleware, ParameterizedContext } from 'koa';
+import { ForbiddenError, InvalidInputError, NotFoundError, type Config, type Logger } from '../../ops/runtime/index.js';
+import { PayloadTooLargeError, toFault, UnauthorizedError, UnsupportedMediaTypeError } from './errors.js';
+import { formatVersion, requestedVersion } from './microversion.js';
+import type { ApiState } from './state.js';
+
+type Ctx = ParameterizedContext<ApiState>;
+
+/** Gives the request its id (echoed in both Nova headers), a logger carrying it, and one access-log line. */
+export function requestIds(log: Logger): Middleware<ApiState> {
+  return async (ctx, next) => {
+    const requestId = `req-${randomUUID()}`;
+    ctx.state.requestId = requestId;
+    ctx.state.log = log.child({ request_id: requestId });
+    ctx.set('x-openstack-request-id', requestId);
+    ctx.set('x-compute-request-id', requestId);
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      ctx.state.log.info(
+        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Number((performance.now() - started).toFixed(2)) },
+        'request',
+      );
+    }
+  };
+}
+
+/** Turns any error into Nova's fault body, `{"itemNotFound": {"code": 404, "message": "..."}}`; never a stack trace. */
+export function faults(): Middleware<ApiState> {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError('The resource could not be found.');
+    } catch (err) {
+      const fault = toFault(err);
+      if (fault.internal) ctx.state.log.error({ err }, 'unexpected error');
+      ctx.status = fault.status;
+      ctx.body = ctx.path.startsWith('/placement')
+        ? { errors: [{ status: fault.status, title: fault.name, detail: fault.message, request_id: ctx.state.requestId }] }
+        : { [fault.name]: { code: fault.status, message: fault.message } };
+    }
+  };
+}
+
+/** Reads a JSON body up to `maxBytes` into ctx.state.body: 413 past it, 415 if not JSON, 400 if malformed. */
+export function jsonBody(maxBytes: number): Middleware<ApiState> {
+  return async (ctx, next) => {
+    ctx.state.body = undefined;
+    if (['POST', 'PUT', 'PATCH'].includes(ctx.method)) ctx.state.body = await readJson(ctx, maxBytes);
+    await next();
+  };
+}
+
+async function readJson(ctx: Ctx, maxBytes: number): Promise<unknown> {
+  const declared = Number(ctx.get('content-length') || 0);
+  if (declared > maxBytes) throw new PayloadTooLargeError('Request is too large.');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new PayloadTooLargeError('Request is too large.');
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  const type = ctx.get('content-type');
+  if (type && !/^application\/(json|[\w.+-]+\+json)\b/i.test(type)) {
+    throw new UnsupportedMediaTypeError(`Unsupported Content-Type "${type}": send application/json.`);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new InvalidInputError('Malformed request body');
+  }
+}
+
+/** Parses the requested microversion and says which one answered, as Nova does. */
+export function microversions(): Middleware<ApiState> {
+  return async (ctx, next) => {
+    ctx.set('vary', 'OpenStack-API-Version, X-OpenStack-Nova-API-Version');
+    const version = requestedVersion(ctx.headers);
+    ctx.state.version = version;
+    ctx.set('openstack-api-version', `compute ${formatVersion(version)}`);
+    ctx.set('x-openstack-nova-api-version', formatVersion(version));
+    await next();
+  };
+}
+
+/**
+ * Who is calling. `trusted-headers` believes X-User-Id, X-Project-Id and X-Roles (tests and
+ * development only); `keystone` needs a token, which this build cannot check yet.
+ */
+export function authenticate(config: Config): Middleware<ApiState> {
+  return async (ctx, next) => {
+    if (config.api.auth_strategy !== 'trusted-headers') {
+      throw new UnauthorizedError('This API validates tokens with keystone, which is not available in this build; set api.auth_strategy to trusted-headers for development.');
+    }
+    const userId = ctx.get('x-user-id') || ctx.get('x-user');
+    const projectId = ctx.get('x-project-id') || ctx.get('x-tenant-id');
+    if (!userId || !projectId) throw new UnauthorizedError('Authentication required: send X-User-Id and X-Project-Id.');
+    const roles = (ctx.get('x-roles') || 'member').split(',').map((r) => r.trim().toLowerCase()).filter(Boolean);
+    ctx.state.context = { requestId: ctx.state.requestId, userId, projectId, roles, isAdmin: roles.includes('admin') };
+    await next();
+  };
+}
+
+/** Services (cell conductors) present the shared token to placement; admins may use it too. */
+export function serviceOnly(config: Config): Middleware<ApiState> {
+  return async (ctx, next) => {
+    const token = ctx.get('x-service-token');
+    if (config.placement.service_token && token === config.placement.service_token) {
+      ctx.state.context = { requestId: ctx.state.requestId, userId: 'cellstack-service', projectId: 'service', roles: ['admin', 'service'], isAdmin: true };
+      await next();
+      return;
+    }
+    await authenticate(config)(ctx, async () => {
+      if (!ctx.state.context.isAdmin) throw new ForbiddenError('Placement is for services and admins only.');
+      await next();
+    });
+  };
+}

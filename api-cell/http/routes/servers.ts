@@ -1,0 +1,79 @@
+import type Router from '@koa/router';
+import { createServers, deleteServer, getServer, type CreateServerRequest } from '../../compute/index.js';
+import { CreateServerBody } from '../schemas/servers.js';
+import type { ApiState } from '../state.js';
+import { validate } from '../validation.js';
+import { links } from '../views/links.js';
+import { serverView } from '../views/servers.js';
+import type { ApiServices } from './services.js';
+import { InvalidInputError } from '../../../ops/runtime/index.js';
+
+const toCount = (value: number | string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
+const truthy = (value: boolean | string | undefined): boolean => value === true || /^(true|1|yes)$/i.test(String(value ?? ''));
+
+/** The body, checked by the schema, as the compute API takes it. */
+function createRequest(body: CreateServerBody): CreateServerRequest {
+  const s = body.server;
+  const minCount = toCount(s.min_count) ?? 1;
+  const maxCount = toCount(s.max_count) ?? minCount;
+  if (maxCount < minCount) throw new InvalidInputError(`min_count (${minCount}) must be <= max_count (${maxCount})`);
+  if (Array.isArray(s.networks) && s.networks.length > 0) {
+    const wanted = s.networks[0]?.uuid ?? s.networks[0]?.port ?? '';
+    throw new InvalidInputError(`Network ${wanted} could not be found: this deployment has no networking; use "networks": "none".`);
+  }
+  const hints = body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {};
+  const request: CreateServerRequest = {
+    name: s.name,
+    flavorRef: String(s.flavorRef),
+    imageRef: s.imageRef,
+    min_count: minCount,
+    max_count: maxCount,
+    schedulerHints: hints,
+  };
+  if (s.imageRef === '') throw new InvalidInputError('Booting from volume is not supported here: imageRef is required.');
+  if (s.description !== undefined) request.description = s.description;
+  if (s.metadata) request.metadata = s.metadata;
+  if (s.availability_zone) request.availability_zone = s.availability_zone;
+  if (s.key_name) request.key_name = s.key_name;
+  if (s.user_data) request.user_data = s.user_data;
+  if (s.config_drive !== undefined) request.config_drive = truthy(s.config_drive);
+  if (s.accessIPv4) request.accessIPv4 = s.accessIPv4;
+  if (s.accessIPv6) request.accessIPv6 = s.accessIPv6;
+  if (s.adminPass) request.adminPass = s.adminPass;
+  if (s.tags) request.tags = s.tags;
+  if (typeof hints['group'] === 'string') request.groupUuid = hints['group'];
+  return request;
+}
+
+export function registerServerRoutes(router: Router<ApiState>, services: ApiServices): void {
+  router.post('/v2.1/servers', async (ctx) => {
+    const body = validate<CreateServerBody>(CreateServerBody, ctx.state.body);
+    const result = await createServers(services.create(ctx.state.log), ctx.state.context, createRequest(body));
+    ctx.status = 202;
+    if (truthy(body.server.return_reservation_id)) {
+      ctx.body = { reservation_id: result.reservationId };
+      return;
+    }
+    const id = result.uuids[0] ?? '';
+    ctx.set('location', `${services.publicUrl}/v2.1/servers/${id}`);
+    ctx.body = {
+      server: {
+        id,
+        links: links(services.publicUrl, 'servers', id),
+        'OS-DCF:diskConfig': body.server['OS-DCF:diskConfig'] ?? 'MANUAL',
+        security_groups: [{ name: 'default' }],
+        adminPass: result.adminPass,
+      },
+    };
+  });
+
+  router.get('/v2.1/servers/:id', async (ctx) => {
+    const record = await getServer(services, ctx.state.context, ctx.params['id'] ?? '');
+    ctx.body = { server: serverView(record, { publicUrl: services.publicUrl, context: ctx.state.context, version: ctx.state.version }) };
+  });
+
+  router.delete('/v2.1/servers/:id', async (ctx) => {
+    await deleteServer(services.delete(ctx.state.log), ctx.state.context, ctx.params['id'] ?? '');
+    ctx.status = 204;
+  });
+}

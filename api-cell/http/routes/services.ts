@@ -1,0 +1,28 @@
+import type { CellRegistry } from '../../cells/index.js';
+import type { CreateDeps, DeleteDeps } from '../../compute/index.js';
+import type { ApiDatabase } from '../../db/index.js';
+import type { Config, Logger } from '../../../ops/runtime/index.js';
+import type { BuildQueue } from '../../../super-conductor/queue/index.js';
+
+/** Everything routes reach, built once at start-up. */
+export interface ApiServices {
+  config: Config;
+  api: ApiDatabase;
+  registry: CellRegistry;
+  queue: BuildQueue;
+  publicUrl: string;
+  create(log: Logger): CreateDeps;
+  delete(log: Logger): DeleteDeps;
+}
+
+export function apiServices(config: Config, api: ApiDatabase, registry: CellRegistry, queue: BuildQueue, publicUrl: string): ApiServices {
+  return {
+    config,
+    api,
+    registry,
+    queue,
+    publicUrl,
+    create: (log) => ({ api, queue, config, log }),
+    delete: (log) => ({ api, registry, terminateTimeoutMs: config.api.terminate_timeout_ms, log }),
+  };
+}

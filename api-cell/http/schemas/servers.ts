@@ -1,0 +1,50 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { description, metadata, name, positiveInteger, tag, uuid } from './common.js';
+
+const network = Type.Object(
+  {
+    uuid: Type.Optional(Type.String()),
+    port: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    fixed_ip: Type.Optional(Type.String()),
+    tag: Type.Optional(tag),
+  },
+  { additionalProperties: false },
+);
+
+/** POST /servers (Nova's servers create schema, the parts cellstack serves). */
+export const CreateServerBody = Type.Object(
+  {
+    server: Type.Object(
+      {
+        name,
+        imageRef: Type.String({ maxLength: 255 }),
+        flavorRef: Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Integer({ minimum: 1 })]),
+        adminPass: Type.Optional(Type.String()),
+        metadata: Type.Optional(metadata),
+        networks: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('none'), Type.Array(network)])),
+        'OS-DCF:diskConfig': Type.Optional(Type.Union([Type.Literal('AUTO'), Type.Literal('MANUAL')])),
+        accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })),
+        accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
+        key_name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+        availability_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+        user_data: Type.Optional(Type.String({ maxLength: 65535, pattern: '^[A-Za-z0-9+/=\\s]*$' })),
+        config_drive: Type.Optional(Type.Union([Type.Boolean(), Type.String()])),
+        security_groups: Type.Optional(Type.Array(Type.Object({ name: Type.String() }, { additionalProperties: false }))),
+        min_count: Type.Optional(positiveInteger),
+        max_count: Type.Optional(positiveInteger),
+        return_reservation_id: Type.Optional(Type.Union([Type.Boolean(), Type.String({ pattern: '^(true|false|True|False|TRUE|FALSE|1|0|yes|no)$' })])),
+        description: Type.Optional(description),
+        tags: Type.Optional(Type.Array(tag, { maxItems: 50 })),
+        hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+        block_device_mapping_v2: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 0 })),
+      },
+      { additionalProperties: false },
+    ),
+    'os:scheduler_hints': Type.Optional(
+      Type.Object({ group: Type.Optional(uuid) }, { additionalProperties: true }),
+    ),
+    'OS-SCH-HNT:scheduler_hints': Type.Optional(Type.Object({ group: Type.Optional(uuid) }, { additionalProperties: true })),
+  },
+  { additionalProperties: false },
+);
+export type CreateServerBody = Static<typeof CreateServerBody>;

@@ -1,0 +1,10 @@
+export {
+  chargeInstances,
+  instanceResources,
+  quotaLimits,
+  quotaUsage,
+  releaseInstances,
+  type ChargeRequest,
+  type InstanceResource,
+  type InstanceUsage,
+} from './usage.js';

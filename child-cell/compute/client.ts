@@ -1,0 +1,29 @@
+import { callRpc, type NatsConnection } from '../../ops/runtime/index.js';
+import { computeSubject } from '../bus/index.js';
+import { COMPUTE_VERSION, type BuildAccepted, type BuildArgs, type TerminateArgs, type TerminateResult } from './messages.js';
+
+/** The only way to reach a compute host: through its cell's bus, on the host's own subject. */
+export class ComputeClient {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly cellUuid: string,
+  ) {}
+
+  /** Hands a build to a host; resolves once the host has taken it (not once it is ACTIVE). */
+  buildAndRunInstance(host: string, args: BuildArgs, requestId: string, timeoutMs: number): Promise<BuildAccepted> {
+    return callRpc<BuildAccepted>(this.nc, computeSubject(this.cellUuid, host), 'build_and_run_instance', args, {
+      version: COMPUTE_VERSION,
+      requestId,
+      timeoutMs,
+    });
+  }
+
+  /** Asks a host to destroy a guest; resolves once the instance is deleted in the cell. */
+  terminateInstance(host: string, args: TerminateArgs, requestId: string, timeoutMs: number): Promise<TerminateResult> {
+    return callRpc<TerminateResult>(this.nc, computeSubject(this.cellUuid, host), 'terminate_instance', args, {
+      version: COMPUTE_VERSION,
+      requestId,
+      timeoutMs,
+    });
+  }
+}

@@ -1,0 +1,78 @@
+import { serveRpc, type Logger, type NatsConnection, type Subscription } from '../../ops/runtime/index.js';
+import { COMPUTE_BINARY, computeSubject } from '../bus/index.js';
+import type { ConductorClient } from '../conductor/index.js';
+import type { VirtDriver } from '../virt/index.js';
+import { computeMethods, type HostContext } from './handler.js';
+
+export const COMPUTE_SERVICE_VERSION = 1;
+
+export interface ComputeHostOptions {
+  host: string;
+  nodeUuid: string;
+  cellUuid: string;
+  nc: NatsConnection;
+  conductor: ConductorClient;
+  driver: VirtDriver;
+  ratios: { cpu: number; ram: number; disk: number };
+  log: Logger;
+  onBuilt?: (ok: boolean) => void;
+}
+
+/** One compute host: a service record, a compute node, and its own subject on the cell's bus. */
+export class ComputeHost {
+  private subscription: Subscription | undefined;
+  private readonly context: HostContext;
+
+  constructor(private readonly options: ComputeHostOptions) {
+    this.context = {
+      host: options.host,
+      driver: options.driver,
+      conductor: options.conductor,
+      log: options.log.child({ host: options.host }),
+      instances: new Map(),
+      ...(options.onBuilt ? { onBuilt: options.onBuilt } : {}),
+    };
+  }
+
+  get host(): string {
+    return this.options.host;
+  }
+
+  /** Creates or refreshes the host's service and compute node (also its resource report). */
+  async report(): Promise<void> {
+    const resources = this.options.driver.resources();
+    await this.options.conductor.registerHost({
+      host: this.options.host,
+      binary: COMPUTE_BINARY,
+      topic: 'compute',
+      version: COMPUTE_SERVICE_VERSION,
+      node: {
+        uuid: this.options.nodeUuid,
+        hypervisor_hostname: this.options.host,
+        hypervisor_type: this.options.driver.hypervisorType,
+        vcpus: resources.vcpus,
+        memory_mb: resources.memory_mb,
+        local_gb: resources.local_gb,
+        cpu_allocation_ratio: this.options.ratios.cpu,
+        ram_allocation_ratio: this.options.ratios.ram,
+        disk_allocation_ratio: this.options.ratios.disk,
+      },
+    });
+  }
+
+  serve(): void {
+    this.subscription = serveRpc(this.options.nc, computeSubject(this.options.cellUuid, this.options.host), {
+      methods: computeMethods(this.context),
+      log: this.context.log,
+    });
+  }
+
+  heartbeat(): void {
+    this.options.conductor.heartbeat({ host: this.options.host, binary: COMPUTE_BINARY });
+  }
+
+  stopServing(): void {
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+  }
+}

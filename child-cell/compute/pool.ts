@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { errorMessage, type Logger, type NatsConnection } from '../../ops/runtime/index.js';
+import { COMPUTE_BINARY } from '../bus/index.js';
+import { ConductorClient } from '../conductor/index.js';
+import { FakeDriver, type FakeDriverOptions } from '../virt/index.js';
+import { ComputeHost } from './host.js';
+
+export interface HostPoolOptions {
+  cellUuid: string;
+  nc: NatsConnection;
+  /** Host names are `${prefix}-${n}`, n from 1. */
+  prefix: string;
+  count: number;
+  /** Hosts whose every spawn fails, to exercise rescheduling. */
+  failingHosts?: string[];
+  driver: FakeDriverOptions;
+  ratios: { cpu: number; ram: number; disk: number };
+  reportIntervalMs: number;
+  resourceReportIntervalMs: number;
+  log: Logger;
+  onBuilt?: (ok: boolean) => void;
+}
+
+const tickMs = 100;
+const registerConcurrency = 50;
+
+/** A compute node uuid that stays the same across restarts of the host (UUID v5 style). */
+export function nodeUuid(cellUuid: string, host: string): string {
+  const h = createHash('sha1').update(`cellstack:${cellUuid}:${host}`).digest();
+  h[6] = ((h[6] ?? 0) & 0x0f) | 0x50;
+  h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Many fake compute hosts in one process, each a real compute service to the rest of the system.
+ * One timer drives every host's heartbeat and resource report, each at its own jittered phase,
+ * so thousands of hosts do not all report in the same instant.
+ */
+export class HostPool {
+  readonly hosts: ComputeHost[] = [];
+  private readonly conductor: ConductorClient;
+  private timer: NodeJS.Timeout | undefined;
+  private nextBeat: number[] = [];
+  private nextReport: number[] = [];
+
+  constructor(private readonly options: HostPoolOptions) {
+    this.conductor = new ConductorClient(options.nc, options.cellUuid);
+    const failing = new Set(options.failingHosts ?? []);
+    for (let n = 1; n <= options.count; n += 1) {
+      const host = `${options.prefix}-${n}`;
+      this.hosts.push(
+        new ComputeHost({
+          host,
+          nodeUuid: nodeUuid(options.cellUuid, host),
+          cellUuid: options.cellUuid,
+          nc: options.nc,
+          conductor: this.conductor,
+          driver: new FakeDriver({ ...options.driver, failEverySpawn: failing.has(host) }),
+          ratios: options.ratios,
+          log: options.log,
+          ...(options.onBuilt ? { onBuilt: options.onBuilt } : {}),
+        }),
+      );
+    }
+  }
+
+  /** Registers every host (a few dozen at a time), subscribes them, and starts reporting. */
+  async start(): Promise<void> {
+    for (const host of this.hosts) host.serve();
+    for (let i = 0; i < this.hosts.length; i += registerConcurrency) {
+      await Promise.all(this.hosts.slice(i, i + registerConcurrency).map((h) => h.report()));
+    }
+    const now = Date.now();
+    const { reportIntervalMs, resourceReportIntervalMs } = this.options;
+    this.nextBeat = this.hosts.map(() => now + Math.random() * reportIntervalMs);
+    this.nextReport = this.hosts.map(() => now + Math.random() * resourceReportIntervalMs);
+    this.timer = setInterval(() => this.tick(), Math.min(tickMs, reportIntervalMs));
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    const { reportIntervalMs, resourceReportIntervalMs } = this.options;
+    this.hosts.forEach((host, i) => {
+      if ((this.nextBeat[i] ?? 0) <= now) {
+        host.heartbeat();
+        this.nextBeat[i] = now + reportIntervalMs;
+      }
+      if ((this.nextReport[i] ?? 0) <= now) {
+        this.nextReport[i] = now + resourceReportIntervalMs;
+        host.report().catch((err: unknown) => this.options.log.warn({ host: host.host, err: errorMessage(err) }, 'resource report failed'));
+      }
+    });
+  }
+
+  /** Stops reporting; a graceful stop also marks every host down at once. */
+  async stop(graceful = true): Promise<void> {
+    clearInterval(this.timer);
+    for (const host of this.hosts) host.stopServing();
+    if (graceful) {
+      await this.conductor.hostsDown({ hosts: this.hosts.map((h) => h.host), binary: COMPUTE_BINARY }).catch((err: unknown) =>
+        this.options.log.warn({ err: errorMessage(err) }, 'could not mark hosts down'),
+      );
+    }
+  }
+}

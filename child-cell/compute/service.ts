@@ -1,0 +1,49 @@
+import { connectBus, Counter, InvalidInputError, type RunningService, type ServiceContext } from '../../ops/runtime/index.js';
+import { HostPool } from './pool.js';
+
+/**
+ * A compute pool process: `--hosts N` fake hosts named `--prefix`-1..N in one cell, talking only
+ * to that cell's bus. `--fail-hosts a,b` makes those hosts fail every spawn.
+ */
+export async function startPool({ config, log, metrics, args }: ServiceContext): Promise<RunningService> {
+  const { uuid, transport_url: transportUrl, name } = config.cell;
+  if (!uuid || !transportUrl) throw new InvalidInputError('a compute pool needs cell.uuid and cell.transport_url');
+  const count = Number(args['hosts'] ?? '1');
+  if (!Number.isInteger(count) || count < 1) throw new InvalidInputError(`--hosts must be a whole number above 0, not ${args['hosts']}`);
+  const prefix = args['prefix'] ?? `${name || 'cell'}-host`;
+  const nc = await connectBus(transportUrl, { name: `compute-pool ${prefix}` });
+  const built = new Counter({ name: 'cellstack_compute_builds_total', help: 'Builds finished on this pool, by outcome.', labelNames: ['outcome'], registers: [metrics] });
+  const pool = new HostPool({
+    cellUuid: uuid,
+    nc,
+    prefix,
+    count,
+    failingHosts: (args['fail-hosts'] ?? '').split(',').filter(Boolean),
+    driver: {
+      vcpus: config.fake_driver.vcpus,
+      memory_mb: config.fake_driver.memory_mb,
+      local_gb: config.fake_driver.local_gb,
+      spawnMs: config.fake_driver.spawn_ms,
+      spawnJitterMs: config.fake_driver.spawn_jitter_ms,
+      actionMs: config.fake_driver.action_ms,
+      failureRate: config.fake_driver.failure_rate,
+    },
+    ratios: {
+      cpu: config.compute.cpu_allocation_ratio,
+      ram: config.compute.ram_allocation_ratio,
+      disk: config.compute.disk_allocation_ratio,
+    },
+    reportIntervalMs: config.compute.report_interval * 1000,
+    resourceReportIntervalMs: config.compute.resource_report_interval * 1000,
+    log: log.child({ cell: name || uuid }),
+    onBuilt: (ok) => built.inc({ outcome: ok ? 'active' : 'failed' }),
+  });
+  await pool.start();
+  log.info({ hosts: count, prefix }, 'compute hosts registered');
+  return {
+    async stop() {
+      await pool.stop(true);
+      await nc.drain();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { RpcMethods } from '../../../ops/runtime/index.js';
+import { markHostsDown, recordHeartbeats, upsertComputeNode, upsertService } from '../../db/index.js';
+import { HeartbeatArgs, HostsDownArgs, RegisterHostArgs, CONDUCTOR_VERSION, type RegisterHostResult } from '../messages.js';
+import type { ConductorDeps } from './deps.js';
+
+const flushEveryMs = 50;
+const flushAtCount = 1000;
+
+/**
+ * Collects heartbeats for a moment and writes them in one statement per binary: 500 hosts
+ * reporting at once cost a handful of statements, not 500.
+ */
+export class HeartbeatBatcher {
+  private pending = new Map<string, { hosts: Set<string>; sentAt: number[] }>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: ConductorDeps) {}
+
+  add(binary: string, host: string, sentAt: number | undefined): void {
+    let batch = this.pending.get(binary);
+    if (!batch) this.pending.set(binary, (batch = { hosts: new Set(), sentAt: [] }));
+    batch.hosts.add(host);
+    if (sentAt !== undefined) batch.sentAt.push(sentAt);
+    if (batch.hosts.size >= flushAtCount) this.flushSoon(0);
+    else this.flushSoon(flushEveryMs);
+  }
+
+  private flushSoon(ms: number): void {
+    if (this.timer && ms > 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushing = this.flushing.then(() => this.flush());
+    }, ms);
+  }
+
+  /** Writes what has been collected; resolves when it is written. */
+  async flush(): Promise<void> {
+    const batches = this.pending;
+    this.pending = new Map();
+    for (const [binary, batch] of batches) {
+      try {
+        await recordHeartbeats(this.deps.db, binary, [...batch.hosts]);
+        const now = Date.now();
+        for (const sent of batch.sentAt) this.deps.onHeartbeatLag?.(now - sent);
+      } catch (err) {
+        this.deps.log.warn({ err: String(err), hosts: batch.hosts.size }, 'heartbeats could not be written');
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    await this.flushing;
+    await this.flush();
+  }
+}
+
+export function hostMethods(deps: ConductorDeps, heartbeats: HeartbeatBatcher): RpcMethods {
+  return {
+    register_host: {
+      version: CONDUCTOR_VERSION,
+      schema: RegisterHostArgs,
+      handle: async (args: RegisterHostArgs): Promise<RegisterHostResult> => {
+        const service_uuid = await upsertService(deps.db, { host: args.host, binary: args.binary, topic: args.topic, version: args.version });
+        const compute_node_uuid = await upsertComputeNode(deps.db, { ...args.node, host: args.host });
+        return { service_uuid, compute_node_uuid };
+      },
+    },
+    heartbeat: {
+      version: CONDUCTOR_VERSION,
+      schema: HeartbeatArgs,
+      handle: async (args: HeartbeatArgs, context) => {
+        heartbeats.add(args.binary, args.host, context.sentAt);
+        return null;
+      },
+    },
+    hosts_down: {
+      version: CONDUCTOR_VERSION,
+      schema: HostsDownArgs,
+      handle: async (args: HostsDownArgs) => ({ marked: await markHostsDown(deps.db, args.binary, args.hosts) }),
+    },
+  };
+}

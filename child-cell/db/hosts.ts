@@ -1,0 +1,42 @@
+import { inList, select } from '../../ops/runtime/index.js';
+import type { CellDatabase } from './database.js';
+import { COMPUTE_BINARY } from './models.js';
+
+/** A compute node joined with its service: what the scheduler needs to know of a host. */
+export interface ComputeHostRow {
+  uuid: string;
+  host: string;
+  hypervisor_hostname: string;
+  vcpus: number;
+  memory_mb: number;
+  local_gb: number;
+  cpu_allocation_ratio: number;
+  ram_allocation_ratio: number;
+  disk_allocation_ratio: number;
+  disabled: number | boolean;
+  disabled_reason: string | null;
+  forced_down: number | boolean;
+  last_seen_up: Date | null;
+  node_updated_at: Date | null;
+}
+
+const hostQuery = `SELECT cn.uuid, cn.host, cn.hypervisor_hostname, cn.vcpus, cn.memory_mb, cn.local_gb,
+    cn.cpu_allocation_ratio, cn.ram_allocation_ratio, cn.disk_allocation_ratio,
+    s.disabled, s.disabled_reason, s.forced_down, s.last_seen_up, cn.updated_at AS node_updated_at
+  FROM compute_nodes cn JOIN services s ON s.host = cn.host AND s.\`binary\` = ? AND s.deleted = 0
+  WHERE cn.deleted = 0`;
+
+/** Every compute host of the cell. */
+export function computeHostRows(db: CellDatabase): Promise<ComputeHostRow[]> {
+  return select<ComputeHostRow>(db, hostQuery, [COMPUTE_BINARY]);
+}
+
+/** Compute hosts whose node or service changed, or that reported in, since `since`; or the named hosts. */
+export function changedComputeHostRows(db: CellDatabase, since: Date, hosts: string[] = []): Promise<ComputeHostRow[]> {
+  const named = hosts.length > 0 ? ` OR cn.host IN (${inList(hosts.length)})` : '';
+  return select<ComputeHostRow>(
+    db,
+    `${hostQuery} AND (cn.updated_at >= ? OR s.updated_at >= ? OR s.last_seen_up >= ?${named})`,
+    [COMPUTE_BINARY, since, since, since, ...hosts],
+  );
+}

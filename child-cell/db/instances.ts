@@ -1,0 +1,250 @@
+import type { Transaction } from 'sequelize';
+import { ConflictError, execute, inList, placeholders, select, type Runner } from '../../ops/runtime/index.js';
+import type { FlavorSnapshot, InstanceFault, InstanceRecord, NewInstance } from '../instance/index.js';
+import type { CellDatabase } from './database.js';
+
+const run = (db: CellDatabase, transaction?: Transaction): Runner => ({ sequelize: db.sequelize, transaction });
+
+interface InstanceRow extends Omit<InstanceRecord, 'flavor' | 'locked'> {
+  flavor: string;
+  locked: number | boolean;
+}
+
+const columns = `id, uuid, project_id, user_id, display_name, display_description, hostname, host, node,
+  availability_zone, vm_state, task_state, power_state, flavor, image_ref, key_name, reservation_id, launch_index,
+  locked, locked_by, locked_reason, progress, access_ip_v4, access_ip_v6, config_drive, launched_at, terminated_at,
+  created_at, updated_at, deleted_at, deleted`;
+
+function toRecord(row: InstanceRow): InstanceRecord {
+  return { ...row, flavor: JSON.parse(row.flavor) as FlavorSnapshot, locked: Boolean(row.locked) };
+}
+
+export interface CreateAction {
+  request_id: string;
+  user_id: string;
+  project_id: string;
+}
+
+const insertColumns = [
+  'uuid', 'project_id', 'user_id', 'display_name', 'display_description', 'hostname', 'host', 'node', 'launched_on',
+  'availability_zone', 'vm_state', 'task_state', 'power_state', 'instance_type_id', 'flavor', 'vcpus', 'memory_mb',
+  'root_gb', 'ephemeral_gb', 'image_ref', 'key_name', 'key_data', 'user_data', 'config_drive', 'access_ip_v4',
+  'access_ip_v6', 'reservation_id', 'launch_index', 'scheduled_at', 'created_at',
+];
+
+function insertValues(i: NewInstance): unknown[] {
+  const f = i.flavor;
+  return [
+    i.uuid, i.project_id, i.user_id, i.display_name, i.display_description, i.hostname, i.host, i.node, i.host,
+    i.availability_zone, i.vm_state, i.task_state, 0, f.id, JSON.stringify(f), f.vcpus, f.memory_mb,
+    f.root_gb, f.ephemeral_gb, i.image_ref, i.key_name, i.key_data, i.user_data, i.config_drive, i.access_ip_v4,
+    i.access_ip_v6, i.reservation_id, i.launch_index, i.host ? new Date() : null, i.created_at,
+  ];
+}
+
+/**
+ * Creates instances with their metadata, tags and `create` action in one transaction.
+ * Idempotent: an instance whose uuid exists already is left as it is.
+ */
+export async function createInstances(db: CellDatabase, instances: NewInstance[], action: CreateAction): Promise<void> {
+  if (instances.length === 0) return;
+  await db.sequelize.transaction(async (transaction) => {
+    const r = run(db, transaction);
+    await execute(
+      r,
+      `INSERT IGNORE INTO instances (${insertColumns.map((c) => `\`${c}\``).join(', ')})
+       VALUES ${placeholders(instances.length, insertColumns.length)}`,
+      instances.flatMap(insertValues),
+    );
+    const metadata = instances.flatMap((i) => Object.entries(i.metadata).map(([k, v]) => [i.uuid, k, v]));
+    if (metadata.length > 0) {
+      await execute(r, `INSERT IGNORE INTO instance_metadata (instance_uuid, \`key\`, value) VALUES ${placeholders(metadata.length, 3)}`, metadata.flat());
+    }
+    const tags = instances.flatMap((i) => i.tags.map((tag) => [i.uuid, tag]));
+    if (tags.length > 0) await execute(r, `INSERT IGNORE INTO tags (resource_id, tag) VALUES ${placeholders(tags.length, 2)}`, tags.flat());
+    await execute(
+      r,
+      `INSERT IGNORE INTO instance_actions (action, instance_uuid, request_id, user_id, project_id, start_time)
+       VALUES ${placeholders(instances.length, 6)}`,
+      instances.flatMap((i) => ['create', i.uuid, action.request_id, action.user_id, action.project_id, i.created_at]),
+    );
+  });
+}
+
+/** Live instances among the given uuids. */
+export async function getInstances(db: CellDatabase, uuids: string[]): Promise<InstanceRecord[]> {
+  if (uuids.length === 0) return [];
+  const rows = await select<InstanceRow>(run(db), `SELECT ${columns} FROM instances WHERE uuid IN (${inList(uuids.length)}) AND deleted = 0`, uuids);
+  return rows.map(toRecord);
+}
+
+export interface InstanceDetail extends InstanceRecord {
+  metadata: Record<string, string>;
+  tags: string[];
+  fault: InstanceFault | null;
+}
+
+/** An instance with its metadata, tags and latest fault; deleted ones only when asked. */
+export async function getInstance(db: CellDatabase, uuid: string, withDeleted = false): Promise<InstanceDetail | undefined> {
+  const r = run(db);
+  const [rows, metadata, tags, faults] = await Promise.all([
+    select<InstanceRow>(r, `SELECT ${columns} FROM instances WHERE uuid = ?${withDeleted ? '' : ' AND deleted = 0'}`, [uuid]),
+    select<{ key: string; value: string }>(r, 'SELECT `key`, value FROM instance_metadata WHERE instance_uuid = ? AND deleted = 0', [uuid]),
+    select<{ tag: string }>(r, 'SELECT tag FROM tags WHERE resource_id = ? ORDER BY tag', [uuid]),
+    select<InstanceFault>(
+      r,
+      'SELECT code, message, details, created_at FROM instance_faults WHERE instance_uuid = ? AND deleted = 0 ORDER BY id DESC LIMIT 1',
+      [uuid],
+    ),
+  ]);
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    ...toRecord(row),
+    metadata: Object.fromEntries(metadata.map((m) => [m.key, m.value])),
+    tags: tags.map((t) => t.tag),
+    fault: faults[0] ?? null,
+  };
+}
+
+/** Raised when an instance is not in the state an update expected (Nova's UnexpectedTaskStateError). */
+export class UnexpectedStateError extends ConflictError {
+  override readonly code: string = 'unexpected_state';
+}
+
+export interface StateExpectation {
+  task_state?: (string | null)[];
+  vm_state?: string[];
+}
+
+const updatable = new Set([
+  'vm_state', 'task_state', 'power_state', 'host', 'node', 'launched_on', 'launched_at', 'terminated_at', 'progress',
+  'display_name', 'display_description', 'locked', 'locked_by', 'locked_reason', 'availability_zone',
+]);
+
+/**
+ * Updates an instance only if it is in the expected state, in one statement, so that two
+ * writers racing (a delete and a finishing build) cannot both win.
+ */
+export async function updateInstance(
+  db: CellDatabase,
+  uuid: string,
+  values: Record<string, unknown>,
+  expected: StateExpectation = {},
+  transaction?: Transaction,
+): Promise<void> {
+  const keys = Object.keys(values).filter((k) => updatable.has(k));
+  if (keys.length === 0) return;
+  const where = ['uuid = ?', 'deleted = 0'];
+  const params: unknown[] = [...keys.map((k) => values[k]), uuid];
+  for (const [column, allowed] of Object.entries(expected) as [string, (string | null)[]][]) {
+    const named = allowed.filter((v): v is string => v !== null);
+    const parts = named.length > 0 ? [`${column} IN (${inList(named.length)})`] : [];
+    if (allowed.includes(null)) parts.push(`${column} IS NULL`);
+    where.push(`(${parts.join(' OR ') || 'FALSE'})`);
+    params.push(...named);
+  }
+  const sql = `UPDATE instances SET ${keys.map((k) => `${k} = ?`).join(', ')}, updated_at = NOW(6) WHERE ${where.join(' AND ')}`;
+  const changed = await execute(run(db, transaction), sql, params);
+  if (changed === 1) return;
+  const current = (await select<{ vm_state: string; task_state: string | null }>(
+    run(db, transaction),
+    'SELECT vm_state, task_state FROM instances WHERE uuid = ? AND deleted = 0',
+    [uuid],
+  ))[0];
+  if (!current) throw new UnexpectedStateError(`instance ${uuid} is deleted or unknown`);
+  // Writing what is already there changes no row yet is no conflict (a handler run twice).
+  if (matches(current, expected)) return;
+  throw new UnexpectedStateError(
+    `instance ${uuid} is ${current.vm_state}/${current.task_state ?? 'none'}, not ${describe(expected)}`,
+  );
+}
+
+function matches(current: { vm_state: string; task_state: string | null }, expected: StateExpectation): boolean {
+  return (
+    (expected.task_state === undefined || expected.task_state.includes(current.task_state)) &&
+    (expected.vm_state === undefined || expected.vm_state.includes(current.vm_state))
+  );
+}
+
+function describe(expected: StateExpectation): string {
+  const vm = expected.vm_state?.join('|') ?? '*';
+  const task = expected.task_state?.map((t) => t ?? 'none').join('|') ?? '*';
+  return `${vm}/${task}`;
+}
+
+/** Soft-deletes instances (Nova's `deleted = id`); returns how many were live. */
+export async function softDeleteInstances(db: CellDatabase, uuids: string[]): Promise<number> {
+  if (uuids.length === 0) return 0;
+  return execute(
+    run(db),
+    `UPDATE instances SET deleted = id, deleted_at = NOW(6), terminated_at = COALESCE(terminated_at, NOW(6)),
+       vm_state = 'deleted', task_state = NULL, power_state = 0, updated_at = NOW(6)
+     WHERE uuid IN (${inList(uuids.length)}) AND deleted = 0`,
+    uuids,
+  );
+}
+
+export interface FaultRecord {
+  instance_uuid: string;
+  code: number;
+  message: string;
+  details?: string | null;
+  host?: string | null;
+}
+
+export async function addFaults(db: CellDatabase, faults: FaultRecord[], transaction?: Transaction): Promise<void> {
+  if (faults.length === 0) return;
+  await execute(
+    run(db, transaction),
+    `INSERT INTO instance_faults (instance_uuid, code, message, details, host) VALUES ${placeholders(faults.length, 5)}`,
+    faults.flatMap((f) => [f.instance_uuid, f.code, f.message.slice(0, 255), f.details ?? null, f.host ?? null]),
+  );
+}
+
+export interface ActionEvent {
+  instance_uuid: string;
+  request_id: string;
+  action: string;
+  event: string;
+  host: string;
+  result: 'Success' | 'Error' | null;
+  details?: string | null;
+}
+
+/**
+ * Records an action's event: a start (result null) or its end. Idempotent per
+ * (action, event, host), so a message handled twice leaves one row.
+ */
+export async function recordActionEvent(db: CellDatabase, e: ActionEvent, transaction?: Transaction): Promise<void> {
+  if (!transaction) {
+    await db.sequelize.transaction((t) => recordActionEvent(db, e, t));
+    return;
+  }
+  {
+    const r = run(db, transaction);
+    await execute(
+      r,
+      `INSERT IGNORE INTO instance_actions (action, instance_uuid, request_id, start_time) VALUES (?, ?, ?, NOW(6))`,
+      [e.action, e.instance_uuid, e.request_id],
+    );
+    const finish = e.result === null ? null : new Date();
+    await execute(
+      r,
+      `INSERT INTO instance_actions_events (action_id, event, host, start_time, finish_time, result, details)
+       VALUES ((SELECT a.id FROM instance_actions a WHERE a.instance_uuid = ? AND a.request_id = ? AND a.action = ?),
+         ?, ?, NOW(6), ?, ?, ?)
+       ON DUPLICATE KEY UPDATE finish_time = COALESCE(VALUES(finish_time), finish_time),
+         result = COALESCE(VALUES(result), result), details = COALESCE(VALUES(details), details), updated_at = NOW(6)`,
+      [e.instance_uuid, e.request_id, e.action, e.event, e.host, finish, e.result, e.details ?? null],
+    );
+    if (e.result !== null) {
+      await execute(
+        r,
+        `UPDATE instance_actions SET finish_time = NOW(6), message = ?, updated_at = NOW(6)
+         WHERE instance_uuid = ? AND request_id = ? AND action = ?`,
+        [e.result === 'Error' ? 'Error' : null, e.instance_uuid, e.request_id, e.action],
+      );
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export type { FlavorSnapshot, InstanceFault, InstanceRecord, NewInstance } from './record.js';
+export { PowerState, serverStatus, TaskState, VmState } from './states.js';

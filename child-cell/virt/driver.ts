@@ -1,0 +1,40 @@
+import type { PowerState } from '../instance/index.js';
+
+/** What a hypervisor is asked to run. */
+export interface GuestSpec {
+  uuid: string;
+  name: string;
+  vcpus: number;
+  memory_mb: number;
+  disk_gb: number;
+  image_ref: string;
+}
+
+export interface HostResources {
+  vcpus: number;
+  memory_mb: number;
+  local_gb: number;
+}
+
+/** The virt-driver interface (Nova's nova/virt/driver.py, the part cellstack uses). */
+export interface VirtDriver {
+  readonly hypervisorType: string;
+  resources(): HostResources;
+  /** Guests the hypervisor has, by instance uuid. */
+  guests(): string[];
+  powerState(uuid: string): PowerState;
+  spawn(guest: GuestSpec): Promise<void>;
+  destroy(uuid: string): Promise<void>;
+  reboot(uuid: string, hard: boolean): Promise<void>;
+  powerOff(uuid: string): Promise<void>;
+  powerOn(uuid: string): Promise<void>;
+  pause(uuid: string): Promise<void>;
+  unpause(uuid: string): Promise<void>;
+  suspend(uuid: string): Promise<void>;
+  resume(uuid: string): Promise<void>;
+}
+
+/** Raised by a driver when the hypervisor could not do what it was asked. */
+export class VirtError extends Error {
+  override name = 'VirtError';
+}

@@ -1,0 +1,95 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { PowerState } from '../instance/index.js';
+import { VirtError, type GuestSpec, type HostResources, type VirtDriver } from './driver.js';
+
+export interface FakeDriverOptions {
+  vcpus: number;
+  memory_mb: number;
+  local_gb: number;
+  /** Mean spawn time and its spread (uniform in mean +/- jitter), in ms. */
+  spawnMs: number;
+  spawnJitterMs: number;
+  /** Time any other guest action takes, in ms. */
+  actionMs: number;
+  /** Share of spawns that fail, 0 to 1. */
+  failureRate: number;
+  /** Misbehave on purpose: every spawn fails. */
+  failEverySpawn?: boolean;
+  random?: () => number;
+}
+
+/** A hypervisor that keeps guests in memory: fast, configurable, and able to fail on purpose. */
+export class FakeDriver implements VirtDriver {
+  readonly hypervisorType = 'fake';
+  private readonly states = new Map<string, PowerState>();
+  private readonly random: () => number;
+
+  constructor(private readonly options: FakeDriverOptions) {
+    this.random = options.random ?? Math.random;
+  }
+
+  resources(): HostResources {
+    return { vcpus: this.options.vcpus, memory_mb: this.options.memory_mb, local_gb: this.options.local_gb };
+  }
+
+  guests(): string[] {
+    return [...this.states.keys()];
+  }
+
+  powerState(uuid: string): PowerState {
+    return this.states.get(uuid) ?? PowerState.NOSTATE;
+  }
+
+  async spawn(guest: GuestSpec): Promise<void> {
+    const { spawnMs, spawnJitterMs } = this.options;
+    const took = Math.max(0, spawnMs + (this.random() * 2 - 1) * spawnJitterMs);
+    if (took > 0) await delay(took);
+    if (this.options.failEverySpawn || this.random() < this.options.failureRate) {
+      throw new VirtError(`fake hypervisor failed to spawn ${guest.uuid}`);
+    }
+    this.states.set(guest.uuid, PowerState.RUNNING);
+  }
+
+  async destroy(uuid: string): Promise<void> {
+    await this.act();
+    this.states.delete(uuid);
+  }
+
+  reboot(uuid: string): Promise<void> {
+    return this.transition(uuid, PowerState.RUNNING);
+  }
+
+  powerOff(uuid: string): Promise<void> {
+    return this.transition(uuid, PowerState.SHUTDOWN);
+  }
+
+  powerOn(uuid: string): Promise<void> {
+    return this.transition(uuid, PowerState.RUNNING);
+  }
+
+  pause(uuid: string): Promise<void> {
+    return this.transition(uuid, PowerState.PAUSED);
+  }
+
+  unpause(uuid: string): Promise<void> {
+    return this.transition(uuid, PowerState.RUNNING);
+  }
+
+  suspend(uuid: string): Promise<void> {
+    return this.transition(uuid, PowerState.SUSPENDED);
+  }
+
+  resume(uuid: string): Promise<void> {
+    return this.transition(uuid, PowerState.RUNNING);
+  }
+
+  private async transition(uuid: string, to: PowerState): Promise<void> {
+    await this.act();
+    if (!this.states.has(uuid)) throw new VirtError(`no guest ${uuid} on this fake hypervisor`);
+    this.states.set(uuid, to);
+  }
+
+  private async act(): Promise<void> {
+    if (this.options.actionMs > 0) await delay(this.options.actionMs);
+  }
+}

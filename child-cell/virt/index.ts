@@ -1,0 +1,2 @@
+export { VirtError, type GuestSpec, type HostResources, type VirtDriver } from './driver.js';
+export { FakeDriver, type FakeDriverOptions } from './fake-driver.js';

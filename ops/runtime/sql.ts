@@ -1,0 +1,43 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+
+/** Thin helpers over Sequelize's raw queries, so hot paths write one statement per batch. */
+export interface Runner {
+  sequelize: Sequelize;
+  transaction?: Transaction | undefined;
+}
+
+export async function select<T extends object>(run: Runner, sql: string, values: unknown[] = []): Promise<T[]> {
+  return run.sequelize.query<T>(sql, { replacements: values, type: QueryTypes.SELECT, transaction: run.transaction ?? null });
+}
+
+/** Runs an INSERT / UPDATE / DELETE and returns the number of rows it changed. */
+export async function execute(run: Runner, sql: string, values: unknown[] = []): Promise<number> {
+  const result: unknown = await run.sequelize.query(sql, {
+    replacements: values,
+    type: QueryTypes.RAW,
+    transaction: run.transaction ?? null,
+  });
+  return affectedRows(result);
+}
+
+/** Sequelize shapes a statement's result by what it guesses the SQL is; find the row count in any shape. */
+function affectedRows(result: unknown): number {
+  if (typeof result === 'number') return result;
+  if (Array.isArray(result)) {
+    const [first, second] = result as unknown[];
+    if (typeof second === 'number') return second;
+    return affectedRows(first);
+  }
+  if (result && typeof result === 'object' && 'affectedRows' in result) return Number(result.affectedRows);
+  return 0;
+}
+
+/** `(?, ?, ?), (?, ?, ?)` for rows of `width` values. */
+export function placeholders(rows: number, width: number): string {
+  const row = `(${new Array<string>(width).fill('?').join(', ')})`;
+  return new Array<string>(rows).fill(row).join(', ');
+}
+
+export function inList(count: number): string {
+  return new Array<string>(count).fill('?').join(', ');
+}

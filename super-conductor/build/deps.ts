@@ -1,0 +1,15 @@
+import type { CellRegistry } from '../../api-cell/cells/index.js';
+import type { ApiDatabase } from '../../api-cell/db/index.js';
+import type { Logger } from '../../ops/runtime/index.js';
+import type { Scheduler } from '../scheduler/index.js';
+
+/** What the build pipeline works with; built once at start-up and passed in. */
+export interface BuildDeps {
+  api: ApiDatabase;
+  registry: CellRegistry;
+  scheduler: Scheduler;
+  castTimeoutMs: number;
+  log: Logger;
+  /** Called with what each job did, for metrics. */
+  onBuilt?: (outcome: { placed: number; buried: number; decisionMs: number; conflicts: number }) => void;
+}

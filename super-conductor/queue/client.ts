@@ -1,0 +1,75 @@
+import { Queue } from 'bullmq';
+import { UnavailableError } from '../../ops/runtime/index.js';
+import { redisConnection } from './connection.js';
+import { BUILD_JOB_VERSION, BUILD_QUEUE, buildJobId, type BuildJob } from './messages.js';
+
+export interface BuildQueueOptions {
+  redisUrl: string;
+  prefix: string;
+  attempts: number;
+}
+
+/** The only way to give the super-conductor work: the API and the reaper enqueue builds here. */
+export class BuildQueue {
+  private readonly queue: Queue<BuildJob>;
+  private readonly connection: ReturnType<typeof redisConnection>;
+
+  constructor(private readonly options: BuildQueueOptions) {
+    this.connection = redisConnection(options.redisUrl, 'cellstack-build-queue');
+    this.queue = new Queue<BuildJob>(BUILD_QUEUE, {
+      connection: this.connection,
+      prefix: options.prefix,
+      skipWaitingForReady: true,
+    });
+    this.queue.on('error', () => undefined);
+  }
+
+  /** Enqueues a reservation's build; a reservation already waiting or running is left alone. */
+  async enqueue(job: Omit<BuildJob, 'v'>, timeoutMs = 3000): Promise<void> {
+    const adding = this.queue.add('build', { v: BUILD_JOB_VERSION, ...job }, {
+      jobId: buildJobId(job.reservation_id),
+      attempts: this.options.attempts,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: true,
+      removeOnFail: { age: 24 * 3600 },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, fail) => {
+      timer = setTimeout(() => fail(new UnavailableError(`the build queue did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([adding, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Whether the reservation has a job waiting, delayed or running. */
+  async hasLiveJob(reservationId: string): Promise<boolean> {
+    const job = await this.queue.getJob(buildJobId(reservationId));
+    if (!job) return false;
+    const state = await job.getState();
+    return state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children';
+  }
+
+  /** Drops a finished or failed job record so the reservation can be enqueued afresh. */
+  async forget(reservationId: string): Promise<void> {
+    const job = await this.queue.getJob(buildJobId(reservationId));
+    if (job && !(await this.hasLiveJob(reservationId))) await job.remove();
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+  }
+
+  /** Takes a lock for `ms` if nobody holds it: one reaper at a time among super-conductors. */
+  async lead(name: string, ms: number): Promise<boolean> {
+    const ok = await this.connection.set(`${this.options.prefix}:lead:${name}`, String(process.pid), 'PX', ms, 'NX');
+    return ok === 'OK';
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.connection.disconnect();
+  }
+}

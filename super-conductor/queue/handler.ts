@@ -1,0 +1,50 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { CellstackError, errorMessage, type Logger } from '../../ops/runtime/index.js';
+import { redisConnection } from './connection.js';
+import { BUILD_JOB_VERSION, BUILD_QUEUE, type BuildJob } from './messages.js';
+
+export interface BuildWorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  log: Logger;
+  /** Does the work; throwing a retryable error retries the job, any other fails it at once. */
+  build(job: BuildJob): Promise<void>;
+  /** Called when a job has failed for good, so its builds can be put in ERROR rather than lost. */
+  onFailed(job: BuildJob, reason: string): Promise<void>;
+}
+
+/** The super-conductor's side of the build queue. */
+export function startBuildWorker(options: BuildWorkerOptions): Worker<BuildJob> {
+  const worker = new Worker<BuildJob>(
+    BUILD_QUEUE,
+    async (job: Job<BuildJob>) => {
+      if (job.data.v > BUILD_JOB_VERSION) {
+        throw new UnrecoverableError(`build job version ${job.data.v} is newer than ${BUILD_JOB_VERSION}`);
+      }
+      try {
+        await options.build(job.data);
+      } catch (err) {
+        const retryable = !(err instanceof CellstackError) || err.retryable;
+        if (!retryable) throw new UnrecoverableError(errorMessage(err));
+        throw err;
+      }
+    },
+    {
+      connection: redisConnection(options.redisUrl, 'cellstack-super-conductor'),
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      // A super-conductor killed mid-job: its lock lapses and another takes the job again.
+      lockDuration: 30_000,
+      maxStalledCount: 10,
+    },
+  );
+  worker.on('error', (err) => options.log.error({ err: errorMessage(err) }, 'build queue connection error'));
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    options.log.warn({ reservation_id: job.data.reservation_id, attempt: job.attemptsMade, final, err: errorMessage(err) }, 'build job failed');
+    if (final) void options.onFailed(job.data, errorMessage(err)).catch((e: unknown) => options.log.error({ err: errorMessage(e) }, 'could not record a failed build'));
+  });
+  return worker;
+}

@@ -1,0 +1,21 @@
+import { availabilityZoneFilter } from './availability-zone-filter.js';
+import { cellFilter } from './cell-filter.js';
+import { computeFilter } from './compute-filter.js';
+import { ignoreHostsFilter } from './ignore-hosts-filter.js';
+import { resourceFilter } from './resource-filter.js';
+import { serverGroupAffinityFilter } from './server-group-affinity-filter.js';
+import { serverGroupAntiAffinityFilter } from './server-group-anti-affinity-filter.js';
+import type { HostFilter } from './types.js';
+
+export type { FilterContext, HostFilter } from './types.js';
+
+/** Filters in the order they run: cheap and most selective first. */
+export const defaultFilters: [string, HostFilter][] = [
+  ['IgnoreHostsFilter', ignoreHostsFilter],
+  ['CellFilter', cellFilter],
+  ['ComputeFilter', computeFilter],
+  ['AvailabilityZoneFilter', availabilityZoneFilter],
+  ['ResourceFilter', resourceFilter],
+  ['ServerGroupAffinityFilter', serverGroupAffinityFilter],
+  ['ServerGroupAntiAffinityFilter', serverGroupAntiAffinityFilter],
+];

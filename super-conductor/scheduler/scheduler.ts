@@ -1,0 +1,193 @@
+import type { RequestSpec } from '../../api-cell/builds/index.js';
+import type { ApiDatabase } from '../../api-cell/db/index.js';
+import { claimResources, ResourceClass, type Allocation, type Claim, type Resources } from '../../api-cell/placement/index.js';
+import { select, type Config, type Logger } from '../../ops/runtime/index.js';
+import type { HostStateCache } from './cache.js';
+import { defaultFilters, type FilterContext, type HostFilter } from './filters/index.js';
+import type { HostState } from './host-state.js';
+import { chooseHost, filterHosts, weighHosts, type Rejections } from './select.js';
+import { defaultWeighers, type Weigher } from './weighers/index.js';
+
+export interface Placement {
+  spec: RequestSpec;
+  host: HostState;
+  alternates: HostState[];
+}
+
+export interface Unplaced {
+  spec: RequestSpec;
+  reason: string;
+}
+
+export interface PlacementResult {
+  placed: Placement[];
+  unplaced: Unplaced[];
+  /** Milliseconds spent choosing hosts (filters and weighers), claims excluded. */
+  decisionMs: number;
+  claimConflicts: number;
+}
+
+export interface SchedulerOptions {
+  config: Config['scheduler'];
+  serviceDownTimeMs: number;
+  log: Logger;
+  filters?: [string, HostFilter][];
+  weighers?: Weigher[];
+}
+
+/** What one instance of the spec takes from a host. */
+export function resourcesOf(spec: RequestSpec): Resources {
+  const f = spec.flavor;
+  return {
+    [ResourceClass.VCPU]: f.vcpus,
+    [ResourceClass.MEMORY_MB]: f.memory_mb,
+    [ResourceClass.DISK_GB]: f.root_gb + f.ephemeral_gb + Math.ceil(f.swap / 1024),
+  };
+}
+
+const claimRounds = 3;
+
+/**
+ * Nova's filter scheduler over a warm host-state cache, with the claim made here (placement
+ * style): choose hosts for a batch, claim them in one transaction, and choose again for what a
+ * concurrent claimer took first.
+ */
+export class Scheduler {
+  private readonly filters: [string, HostFilter][];
+  private readonly weighers: Weigher[];
+
+  constructor(
+    private readonly cache: HostStateCache,
+    private readonly api: ApiDatabase,
+    private readonly options: SchedulerOptions,
+  ) {
+    this.filters = options.filters ?? defaultFilters;
+    this.weighers = options.weighers ?? defaultWeighers;
+  }
+
+  /** Places a batch of instances; those that hold allocations already (a retried job) keep them. */
+  async place(specs: RequestSpec[], held: Map<string, Allocation>): Promise<PlacementResult> {
+    const result: PlacementResult = { placed: [], unplaced: [], decisionMs: 0, claimConflicts: 0 };
+    const groupHosts = await this.groupHosts(specs);
+    let pending: RequestSpec[] = [];
+    for (const spec of specs) {
+      const allocation = held.get(spec.instance_uuid);
+      const host = allocation ? this.cache.all().find((h) => h.provider.id === allocation.providerId) : undefined;
+      if (host) {
+        result.placed.push({ spec, host, alternates: this.alternatesFor(spec, host, groupHosts) });
+        this.countMember(groupHosts, spec, host);
+      } else {
+        pending.push(spec);
+      }
+    }
+    for (let round = 0; round < claimRounds && pending.length > 0; round += 1) {
+      const started = performance.now();
+      const choices: Placement[] = [];
+      for (const spec of pending) {
+        const choice = this.choose(spec, groupHosts);
+        if ('reason' in choice) result.unplaced.push({ spec, reason: choice.reason });
+        else choices.push(choice);
+      }
+      result.decisionMs += performance.now() - started;
+      pending = await this.claim(choices, result, groupHosts);
+    }
+    for (const spec of pending) result.unplaced.push({ spec, reason: 'hosts filled up while this build was being placed' });
+    return result;
+  }
+
+  /** Chooses a host for one instance and counts it as used in the cache until the claim says otherwise. */
+  private choose(spec: RequestSpec, groupHosts: Map<string, Map<string, number>>): Placement | { reason: string } {
+    const context = this.context(spec, groupHosts);
+    const { passed, rejections } = filterHosts(this.cache.all(), spec, context, this.filters);
+    const selection = chooseHost(weighHosts(passed, this.weighers, this.options.config), this.options.config.host_subset_size, this.options.config.max_attempts - 1);
+    if (!selection) return { reason: noValidHost(rejections) };
+    const usages = selection.chosen.provider.usages;
+    for (const [rc, amount] of Object.entries(context.resources)) usages[rc] = (usages[rc] ?? 0) + amount;
+    this.countMember(groupHosts, spec, selection.chosen);
+    return { spec, host: selection.chosen, alternates: selection.alternates };
+  }
+
+  private alternatesFor(spec: RequestSpec, host: HostState, groupHosts: Map<string, Map<string, number>>): HostState[] {
+    const { passed } = filterHosts(this.cache.all(), spec, this.context(spec, groupHosts), this.filters);
+    const candidates = weighHosts(passed.filter((h) => h.cellId === host.cellId && h.host !== host.host), this.weighers, this.options.config);
+    return candidates.sort((a, b) => b.weight - a.weight).slice(0, this.options.config.max_attempts - 1).map((c) => c.host);
+  }
+
+  private context(spec: RequestSpec, groupHosts: Map<string, Map<string, number>>): FilterContext {
+    return {
+      now: Date.now(),
+      serviceDownTimeMs: this.options.serviceDownTimeMs,
+      defaultAvailabilityZone: this.options.config.default_availability_zone,
+      resources: resourcesOf(spec),
+      groupHosts: (spec.group && groupHosts.get(spec.group.uuid)) || new Map(),
+    };
+  }
+
+  /** Claims the choices in one transaction; returns the specs whose host turned out to be full. */
+  private async claim(choices: Placement[], result: PlacementResult, groupHosts: Map<string, Map<string, number>>): Promise<RequestSpec[]> {
+    if (choices.length === 0) return [];
+    const claims: Claim[] = choices.map((c) => ({
+      consumer: c.spec.instance_uuid,
+      projectId: c.spec.project_id,
+      userId: c.spec.user_id,
+      providerId: c.host.provider.id,
+      resources: resourcesOf(c.spec),
+    }));
+    const claimed = await claimResources(this.api, claims);
+    result.claimConflicts += claimed.conflicts;
+    this.cache.applyProviders(claimed.providers);
+    const retry: RequestSpec[] = [];
+    claimed.outcomes.forEach((outcome, i) => {
+      const choice = choices[i];
+      if (!choice) return;
+      if (outcome.status === 'claimed') {
+        result.placed.push(choice);
+      } else {
+        this.options.log.debug({ host: choice.host.host, reason: outcome.reason }, 'claim refused, choosing again');
+        this.uncountMember(groupHosts, choice.spec, choice.host);
+        retry.push(choice.spec);
+      }
+    });
+    return retry;
+  }
+
+  /** Hosts holding members of the batch's server groups, from the members' allocations. */
+  private async groupHosts(specs: RequestSpec[]): Promise<Map<string, Map<string, number>>> {
+    const groups = [...new Set(specs.flatMap((s) => (s.group ? [s.group.uuid] : [])))];
+    const result = new Map<string, Map<string, number>>(groups.map((g) => [g, new Map()]));
+    if (groups.length === 0) return result;
+    const batch = new Set(specs.map((s) => s.instance_uuid));
+    const rows = await select<{ group_uuid: string; host: string; consumer: string }>(
+      this.api,
+      `SELECT DISTINCT g.uuid AS group_uuid, rp.host, a.consumer_id AS consumer
+         FROM instance_groups g JOIN instance_group_member m ON m.group_id = g.id
+         JOIN allocations a ON a.consumer_id = m.instance_uuid JOIN resource_providers rp ON rp.id = a.resource_provider_id
+        WHERE g.uuid IN (${groups.map(() => '?').join(', ')})`,
+      groups,
+    );
+    for (const row of rows) {
+      if (batch.has(row.consumer)) continue;
+      const hosts = result.get(row.group_uuid);
+      if (hosts) hosts.set(row.host, (hosts.get(row.host) ?? 0) + 1);
+    }
+    return result;
+  }
+
+  private countMember(groupHosts: Map<string, Map<string, number>>, spec: RequestSpec, host: HostState): void {
+    const hosts = spec.group ? groupHosts.get(spec.group.uuid) : undefined;
+    if (hosts) hosts.set(host.host, (hosts.get(host.host) ?? 0) + 1);
+  }
+
+  private uncountMember(groupHosts: Map<string, Map<string, number>>, spec: RequestSpec, host: HostState): void {
+    const hosts = spec.group ? groupHosts.get(spec.group.uuid) : undefined;
+    const count = hosts?.get(host.host) ?? 0;
+    if (hosts && count > 0) hosts.set(host.host, count - 1);
+  }
+}
+
+/** Nova's message, with what turned the hosts away. */
+export function noValidHost(rejections: Rejections): string {
+  const reasons = Object.entries(rejections.byFilter).map(([name, n]) => `${name} rejected ${n}`);
+  const detail = rejections.considered === 0 ? 'no compute host is known' : `${rejections.considered} hosts: ${reasons.join(', ')}`;
+  return `No valid host was found. There are not enough hosts available. (${detail})`;
+}

@@ -1,0 +1,7 @@
+import { cpuWeigher } from './cpu-weigher.js';
+import { diskWeigher } from './disk-weigher.js';
+import { ramWeigher } from './ram-weigher.js';
+import type { Weigher } from './types.js';
+
+export type { Weigher } from './types.js';
+export const defaultWeighers: Weigher[] = [ramWeigher, cpuWeigher, diskWeigher];

@@ -1,0 +1,123 @@
+import { CellRegistry } from '../api-cell/cells/index.js';
+import { openApiDatabase, type ApiDatabase } from '../api-cell/db/index.js';
+import {
+  Counter,
+  errorMessage,
+  Gauge,
+  Histogram,
+  pingDatabase,
+  type Logger,
+  type RunningService,
+  type ServiceContext,
+} from '../ops/runtime/index.js';
+import { buildReservation, failReservation, type BuildDeps } from './build/index.js';
+import { BuildQueue, startBuildWorker } from './queue/index.js';
+import { reapOrphanedBuilds } from './reaper.js';
+import { HostStateCache, Scheduler } from './scheduler/index.js';
+
+/** Runs `task` every `ms`, never two at once, logging failures instead of dying of them. */
+function every(ms: number, log: Logger, what: string, task: () => Promise<unknown>): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    task()
+      .catch((err: unknown) => log.warn({ err: errorMessage(err) }, `${what} failed`))
+      .finally(() => {
+        running = false;
+      });
+  }, ms);
+  return () => clearInterval(timer);
+}
+
+/** Starts a super-conductor: build workers, the scheduler's host-state cache, and the reaper. */
+export async function startSuperConductor({ config, log, metrics }: ServiceContext): Promise<RunningService> {
+  const api: ApiDatabase = openApiDatabase(config.database.api_url, {
+    poolMax: config.database.pool_max,
+    connectTimeoutMs: config.database.connect_timeout_ms,
+  });
+  await pingDatabase(api.sequelize, api.url);
+  const registry = new CellRegistry(api, {
+    database: { poolMax: config.database.pool_max, connectTimeoutMs: config.database.connect_timeout_ms },
+    scatterTimeoutMs: config.cells.scatter_timeout_ms,
+    busName: 'super-conductor',
+  });
+  const cache = new HostStateCache(api, registry, { defaultAvailabilityZone: config.scheduler.default_availability_zone, log });
+  await cache.fullRefresh();
+  const scheduler = new Scheduler(cache, api, {
+    config: config.scheduler,
+    serviceDownTimeMs: config.compute.service_down_time * 1000,
+    log,
+  });
+  const m = buildMetrics(metrics, cache);
+  const deps: BuildDeps = {
+    api,
+    registry,
+    scheduler,
+    castTimeoutMs: config.super_conductor.cast_timeout_ms,
+    log,
+    onBuilt: (o) => {
+      m.placed.inc(o.placed);
+      m.buried.inc(o.buried);
+      m.decision.observe(o.decisionMs / 1000);
+      m.conflicts.inc(o.conflicts);
+    },
+  };
+  const queue = new BuildQueue({ redisUrl: config.redis.url, prefix: config.redis.queue_prefix, attempts: config.super_conductor.job_attempts });
+  const worker = startBuildWorker({
+    redisUrl: config.redis.url,
+    prefix: config.redis.queue_prefix,
+    concurrency: config.super_conductor.concurrency,
+    log,
+    build: async (job) => {
+      const end = m.jobSeconds.startTimer();
+      try {
+        await buildReservation(deps, job);
+      } finally {
+        end();
+      }
+    },
+    onFailed: (job, reason) => failReservation(deps, job, reason),
+  });
+  const stops = [
+    every(config.scheduler.host_state_refresh_ms, log, 'host-state refresh', () => cache.refresh()),
+    every(config.scheduler.host_state_full_refresh_ms, log, 'host-state full refresh', () => cache.fullRefresh()),
+    every(config.super_conductor.reaper_interval_ms, log, 'reaper', async () => {
+      if (!(await queue.lead('reaper', config.super_conductor.reaper_interval_ms))) return;
+      m.reaped.inc(await reapOrphanedBuilds({ api, queue, staleMs: config.super_conductor.reaper_stale_ms, log }));
+    }),
+  ];
+  log.info({ hosts: cache.size }, 'host states loaded');
+  return {
+    async stop() {
+      for (const stop of stops) stop();
+      await worker.close();
+      await queue.close();
+      await registry.close();
+      await api.close();
+    },
+  };
+}
+
+function buildMetrics(registry: ServiceContext['metrics'], cache: HostStateCache) {
+  const registers = [registry];
+  new Gauge({ name: 'cellstack_scheduler_hosts', help: 'Host states the scheduler knows.', registers, collect() { this.set(cache.size); } });
+  return {
+    placed: new Counter({ name: 'cellstack_builds_placed_total', help: 'Instances placed on a host.', registers }),
+    buried: new Counter({ name: 'cellstack_builds_buried_total', help: 'Instances buried in cell0 (no valid host).', registers }),
+    conflicts: new Counter({ name: 'cellstack_claim_conflicts_total', help: 'Claim transactions retried after a generation conflict.', registers }),
+    reaped: new Counter({ name: 'cellstack_builds_reaped_total', help: 'Build requests queued again by the reaper.', registers }),
+    decision: new Histogram({
+      name: 'cellstack_scheduler_decision_seconds',
+      help: 'Time to choose hosts for one reservation (filters and weighers).',
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5],
+      registers,
+    }),
+    jobSeconds: new Histogram({
+      name: 'cellstack_build_job_seconds',
+      help: 'Time to build one reservation, queue to cast.',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    }),
+  };
+}

@@ -68,6 +68,7 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
     redisUrl: config.redis.url,
     prefix: config.redis.queue_prefix,
     concurrency: config.super_conductor.concurrency,
+    lockMs: config.super_conductor.job_lock_ms,
     log,
     build: async (job) => {
       const end = m.jobSeconds.startTimer();

@@ -3,9 +3,9 @@ import { persistBuilds, type BuildInstance, type GroupSpec, type RequestSpec } f
 import type { ApiDatabase } from '../db/index.js';
 import { findFlavor, flavorSnapshot, type Flavor } from '../flavors/index.js';
 import { findImage, type Image } from '../images/index.js';
-import { chargeInstances, quotaLimits } from '../quota/index.js';
+import { chargeInstances, ensureUsageRows, quotaLimits } from '../quota/index.js';
 import type { RequestContext } from '../context.js';
-import { errorMessage, execute, InvalidInputError, NotFoundError, placeholders, QuotaExceededError, select, type Config, type Logger } from '../../ops/runtime/index.js';
+import { errorMessage, execute, InvalidInputError, NotFoundError, placeholders, QuotaExceededError, retryDeadlocks, select, type Config, type Logger } from '../../ops/runtime/index.js';
 import type { BuildQueue } from '../../super-conductor/queue/index.js';
 import { displayNameFor, hostnameFor, newAdminPass, newReservationId } from './names.js';
 
@@ -70,7 +70,8 @@ export async function createServers(deps: CreateDeps, context: RequestContext, r
   const reservationId = newReservationId();
   const uuids = Array.from({ length: request.max_count }, () => randomUUID());
   const now = new Date().toISOString();
-  const accepted = await deps.api.sequelize.transaction(async (transaction) => {
+  await ensureUsageRows(deps.api, context.projectId);
+  const accepted = await retryDeadlocks(() => deps.api.sequelize.transaction(async (transaction) => {
     const count = await chargeInstances(deps.api, transaction, {
       projectId: context.projectId,
       perInstance: { cores: flavor.vcpus, ram: flavor.memory_mb },
@@ -85,7 +86,7 @@ export async function createServers(deps: CreateDeps, context: RequestContext, r
     await persistBuilds(deps.api, transaction, builds);
     if (group) await addGroupMembers(deps.api, transaction, group, builds.map((b) => b.instance.uuid));
     return builds.map((b) => b.instance.uuid);
-  });
+  }));
   try {
     await deps.queue.enqueue({ reservation_id: reservationId, instance_uuids: accepted, min_count: request.min_count, request_id: context.requestId });
   } catch (err) {

@@ -2,12 +2,12 @@ import { deleteUnscheduled, findMapping, loadBuildInstance, queueForDelete } fro
 import { isCell0, type CellMapping, type CellRegistry } from '../cells/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { freeAllocations } from '../placement/index.js';
-import { releaseInstances } from '../quota/index.js';
+import { ensureUsageRows, releaseInstances } from '../quota/index.js';
 import { canAccessProject, type RequestContext } from '../context.js';
 import { getInstance, recordActionEvent, softDeleteInstances, updateInstance, type InstanceDetail } from '../../child-cell/db/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { TaskState } from '../../child-cell/instance/index.js';
-import { errorMessage, UnavailableError, type Logger } from '../../ops/runtime/index.js';
+import { errorMessage, retryDeadlocks, UnavailableError, type Logger } from '../../ops/runtime/index.js';
 import type { FlavorSnapshot } from '../../child-cell/instance/index.js';
 import { notFound } from './show.js';
 
@@ -48,23 +48,25 @@ export async function deleteServer(deps: DeleteDeps, context: RequestContext, uu
 async function deleteBuildRequest(deps: DeleteDeps, uuid: string, projectId: string): Promise<boolean> {
   const build = await loadBuildInstance(deps.api, uuid);
   if (!build) return false;
-  return deps.api.sequelize.transaction(async (transaction) => {
+  await ensureUsageRows(deps.api, projectId);
+  return retryDeadlocks(() => deps.api.sequelize.transaction(async (transaction) => {
     if (!(await deleteUnscheduled(deps.api, transaction, uuid))) return false;
     await releaseInstances(deps.api, transaction, projectId, usageOf(build.flavor));
     // A worker may have claimed for it a moment ago; it finds the build request gone and undoes its work.
     await freeAllocations(deps.api, [uuid], transaction);
     return true;
-  });
+  }));
 }
 
 async function deleteInstance(deps: DeleteDeps, context: RequestContext, cell: CellMapping, instance: InstanceDetail): Promise<void> {
   const uuid = instance.uuid;
-  await deps.api.sequelize.transaction(async (transaction) => {
+  await ensureUsageRows(deps.api, instance.project_id);
+  await retryDeadlocks(() => deps.api.sequelize.transaction(async (transaction) => {
     if (await queueForDelete(deps.api, transaction, uuid)) {
       await releaseInstances(deps.api, transaction, instance.project_id, usageOf(instance.flavor));
     }
     await freeAllocations(deps.api, [uuid], transaction);
-  });
+  }));
   await deps.registry.withCell(cell, ({ db }) => updateInstance(db, uuid, { task_state: TaskState.DELETING }));
   if (instance.host && !isCell0(cell)) {
     try {

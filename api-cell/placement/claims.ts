@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { execute, inList, placeholders, select, UnavailableError, type Runner } from '../../ops/runtime/index.js';
+import { execute, inList, isDeadlock, placeholders, select, UnavailableError, type Runner } from '../../ops/runtime/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { loadProvidersIn } from './read.js';
 import { whyNotFit, type Provider, type Resources } from './types.js';
@@ -131,11 +131,6 @@ async function bumpGenerations(run: Runner, expected: [number, number][]): Promi
     expected.flat(),
   );
   if (changed !== expected.length) throw new GenerationConflict();
-}
-
-function isDeadlock(err: unknown): boolean {
-  const text = String((err as { parent?: { errno?: number } })?.parent?.errno ?? '');
-  return text === '1213' || text === '1205';
 }
 
 /** Frees consumers' allocations and bumps their providers' generations; returns the providers touched. */

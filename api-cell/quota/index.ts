@@ -1,5 +1,6 @@
 export {
   chargeInstances,
+  ensureUsageRows,
   instanceResources,
   quotaLimits,
   quotaUsage,

@@ -24,8 +24,8 @@ export async function quotaLimits(api: ApiDatabase, projectId: string, defaults:
   return limits;
 }
 
-/** Makes sure the project's usage rows exist, outside any transaction, so charging only ever locks them. */
-async function ensureUsageRows(api: ApiDatabase, projectId: string): Promise<void> {
+/** Makes sure the project's usage rows exist; call it before the transaction that charges. */
+export async function ensureUsageRows(api: ApiDatabase, projectId: string): Promise<void> {
   let known = knownProjects.get(api);
   if (!known) knownProjects.set(api, (known = new Set()));
   if (known.has(projectId)) return;
@@ -51,11 +51,11 @@ export interface ChargeRequest {
  * below minCount it throws the Nova-shaped "Quota exceeded" error and charges nothing.
  */
 export async function chargeInstances(api: ApiDatabase, transaction: Transaction, request: ChargeRequest): Promise<number> {
-  await ensureUsageRows(api, request.projectId);
   const run = { sequelize: api.sequelize, transaction };
+  await lockProject(run, request.projectId);
   const rows = await select<{ resource: InstanceResource; in_use: number }>(
     run,
-    "SELECT resource, in_use FROM quota_usages WHERE project_id = ? AND resource IN ('instances', 'cores', 'ram') FOR UPDATE",
+    "SELECT resource, in_use FROM quota_usages WHERE project_id = ? AND resource IN ('instances', 'cores', 'ram')",
     [request.projectId],
   );
   const used: InstanceUsage = { instances: 0, cores: 0, ram: 0 };
@@ -72,6 +72,14 @@ export async function chargeInstances(api: ApiDatabase, transaction: Transaction
   return count;
 }
 
+/**
+ * The project's 'instances' usage row, locked by its exact unique key (a record lock, no gap
+ * locks), is the project's quota mutex: every charge and release takes it first.
+ */
+async function lockProject(run: { sequelize: ApiDatabase['sequelize']; transaction: Transaction }, projectId: string): Promise<void> {
+  await select(run, "SELECT in_use FROM quota_usages WHERE project_id = ? AND resource = 'instances' FOR UPDATE", [projectId]);
+}
+
 function overQuota(request: ChargeRequest, used: InstanceUsage, per: InstanceUsage): QuotaExceededError {
   const overs = instanceResources.filter((r) => {
     const limit = request.limits[r] ?? -1;
@@ -86,8 +94,9 @@ function overQuota(request: ChargeRequest, used: InstanceUsage, per: InstanceUsa
 
 /** Gives back what deleted instances held. */
 export async function releaseInstances(api: ApiDatabase, transaction: Transaction, projectId: string, released: InstanceUsage): Promise<void> {
-  await ensureUsageRows(api, projectId);
-  await applyDeltas({ sequelize: api.sequelize, transaction }, projectId, {
+  const run = { sequelize: api.sequelize, transaction };
+  await lockProject(run, projectId);
+  await applyDeltas(run, projectId, {
     instances: -released.instances,
     cores: -released.cores,
     ram: -released.ram,

@@ -67,6 +67,11 @@ export class ComputeHost {
     });
   }
 
+  /** Guests the host's hypervisor runs now. */
+  guests(): string[] {
+    return this.options.driver.guests();
+  }
+
   heartbeat(): void {
     this.options.conductor.heartbeat({ host: this.options.host, binary: COMPUTE_BINARY });
   }

@@ -55,9 +55,10 @@ export const ConfigSchema = Type.Object(
     }),
     super_conductor: section('The build pipeline (super-conductor processes).', {
       concurrency: int(32, 'Build jobs one super-conductor process works on at once.', 1),
-      job_attempts: int(5, 'Times a build job is tried before it is left to the reaper.', 1),
-      reaper_interval_ms: int(30000, 'How often build requests without a live job are looked for.', 1000),
-      reaper_stale_ms: int(120000, 'Age after which a build request without a live job is queued again.', 1000),
+      job_attempts: int(5, 'Times a build job is tried before its builds are put in ERROR.', 1),
+      job_lock_ms: int(30000, 'A job whose worker stops renewing its lock this long (the process died) is taken by another.', 500),
+      reaper_interval_ms: int(30000, 'How often build requests without a live job are looked for.', 100),
+      reaper_stale_ms: int(120000, 'Age after which a build request without a live job is queued again.', 100),
       cast_timeout_ms: int(10000, 'How long a host has to acknowledge a build before it is tried again.', 100),
     }),
     compute: section('Compute services and the hosts they run.', {

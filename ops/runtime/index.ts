@@ -40,3 +40,4 @@ export {
   type ServeOptions,
 } from './rpc.js';
 export { execute, inList, placeholders, select, type Runner } from './sql.js';
+export { isDeadlock, retryDeadlocks } from './retry.js';

@@ -32,11 +32,12 @@ export async function buildReservation(deps: BuildDeps, job: BuildJob): Promise<
   if (placed.length < Math.min(job.min_count, builds.length)) {
     // All or nothing below min_count: give back what was claimed and bury the whole reservation.
     await freeAllocations(deps.api, placed.map((p) => p.spec.instance_uuid));
-    const why = `only ${placed.length} of the ${job.min_count} servers asked for at least could be placed`;
-    for (const p of placed) buried.push({ build: byUuid.get(p.spec.instance_uuid) as Build, reason: why });
+    const why = `only ${placed.length} of the ${job.min_count} servers asked for at least could be placed: ${result.unplaced[0]?.reason ?? ''}`;
+    for (const b of builds) buried.push({ build: b, reason: why });
     placed = [];
+  } else {
+    for (const u of result.unplaced) buried.push({ build: byUuid.get(u.spec.instance_uuid) as Build, reason: u.reason });
   }
-  for (const u of result.unplaced) buried.push({ build: byUuid.get(u.spec.instance_uuid) as Build, reason: u.reason });
   await buryInCell0({ ...deps, log }, buried);
 
   const byCell = new Map<number, Placement[]>();

@@ -7,6 +7,7 @@ export interface BuildWorkerOptions {
   redisUrl: string;
   prefix: string;
   concurrency: number;
+  lockMs: number;
   log: Logger;
   /** Does the work; throwing a retryable error retries the job, any other fails it at once. */
   build(job: BuildJob): Promise<void>;
@@ -14,8 +15,13 @@ export interface BuildWorkerOptions {
   onFailed(job: BuildJob, reason: string): Promise<void>;
 }
 
+export interface BuildWorker {
+  close(): Promise<void>;
+}
+
 /** The super-conductor's side of the build queue. */
-export function startBuildWorker(options: BuildWorkerOptions): Worker<BuildJob> {
+export function startBuildWorker(options: BuildWorkerOptions): BuildWorker {
+  const connection = redisConnection(options.redisUrl, 'cellstack-super-conductor');
   const worker = new Worker<BuildJob>(
     BUILD_QUEUE,
     async (job: Job<BuildJob>) => {
@@ -31,11 +37,12 @@ export function startBuildWorker(options: BuildWorkerOptions): Worker<BuildJob> 
       }
     },
     {
-      connection: redisConnection(options.redisUrl, 'cellstack-super-conductor'),
+      connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
       // A super-conductor killed mid-job: its lock lapses and another takes the job again.
-      lockDuration: 30_000,
+      lockDuration: options.lockMs,
+      stalledInterval: options.lockMs,
       maxStalledCount: 10,
     },
   );
@@ -46,5 +53,11 @@ export function startBuildWorker(options: BuildWorkerOptions): Worker<BuildJob> 
     options.log.warn({ reservation_id: job.data.reservation_id, attempt: job.attemptsMade, final, err: errorMessage(err) }, 'build job failed');
     if (final) void options.onFailed(job.data, errorMessage(err)).catch((e: unknown) => options.log.error({ err: errorMessage(e) }, 'could not record a failed build'));
   });
-  return worker;
+  return {
+    async close() {
+      await worker.close();
+      // BullMQ leaves a connection it was given open.
+      connection.disconnect();
+    },
+  };
 }

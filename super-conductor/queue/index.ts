@@ -1,4 +1,4 @@
 export { BuildQueue, type BuildQueueOptions } from './client.js';
 export { redisConnection } from './connection.js';
 export { BUILD_JOB_VERSION, BUILD_QUEUE, buildJobId, type BuildJob } from './messages.js';
-export { startBuildWorker, type BuildWorkerOptions } from './handler.js';
+export { startBuildWorker, type BuildWorker, type BuildWorkerOptions } from './handler.js';

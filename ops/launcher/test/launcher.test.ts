@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { openDatabase, select } from '../../runtime/index.js';
 import { dbServer, freePort, redisUrl, runNode, TestDatabases } from '../../testing/index.js';
 
 const dbs = new TestDatabases();
@@ -28,16 +29,43 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/** Boots a server through a launched API (default flavor and image) and waits for it to settle. */
+async function bootThrough(api: string): Promise<Record<string, unknown>> {
+  const headers = { 'x-user-id': 'u', 'x-project-id': 'p', 'x-roles': 'member', 'content-type': 'application/json' };
+  const created = await fetch(`${api}/v2.1/servers`, { method: 'POST', headers, body: JSON.stringify({ server: { name: 'first', flavorRef: '1', imageRef: await imageId(), networks: 'none' } }) });
+  const { server } = (await created.json()) as { server: { id: string } };
+  for (let i = 0; i < 200; i += 1) {
+    const res = await fetch(`${api}/v2.1/servers/${server.id}`, { headers });
+    const body = (await res.json()) as { server: Record<string, unknown> };
+    if (body.server['status'] === 'ACTIVE' || body.server['status'] === 'ERROR') return body.server;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  throw new Error('the server never settled');
+}
+
+let imageId: () => Promise<string> = () => Promise.reject(new Error('no image'));
+
 test('launcher - up brings cells, databases and processes up, a second up is harmless, down leaves nothing', async (t) => {
   const stateDir = mkdtempSync(join(tmpdir(), 'cellstack-launch-'));
+  imageId = async () => {
+    const db = openDatabase(`${dbServer}/${dbs.prefix}_dep_api`, { poolMax: 1 });
+    try {
+      const rows = await select<{ uuid: string }>({ sequelize: db }, 'SELECT uuid FROM images LIMIT 1');
+      return rows[0]?.uuid ?? '';
+    } finally {
+      await db.close();
+    }
+  };
   const apiPort = await freePort();
   const natsPort = await freePort();
   const metricsPort = await freePort();
-  const ports = [apiPort, natsPort, natsPort + 1, metricsPort, metricsPort + 1, metricsPort + 2];
+  // 2 conductors, 2 compute pools, a super-conductor and the API: six metrics ports.
+  const ports = [apiPort, natsPort, natsPort + 1, ...[0, 1, 2, 3, 4, 5].map((i) => metricsPort + i)];
   const args = ['--state-dir', stateDir];
   const upArgs = [
     ...args, '--cells', '2', '--db-server', dbServer, '--db-prefix', `${dbs.prefix}_dep`, '--redis-url', redisUrl,
     '--api-port', String(apiPort), '--nats-port', String(natsPort), '--metrics-port', String(metricsPort),
+    '--hosts-per-cell', '2',
   ];
   try {
     const first = await runNode('ops/launcher/main.js', ['up', ...upArgs], {}, 120_000);
@@ -48,10 +76,14 @@ test('launcher - up brings cells, databases and processes up, a second up is har
 
     const status = await runNode('ops/cellctl/main.js', ['--config', join(stateDir, 'cellstack.yaml'), 'status']);
     t.is(status.code, 0, status.stdout);
+    t.regex(status.stdout, /PASS  compute hosts: 4 found, all mapped/);
+
+    const server = await bootThrough(`http://127.0.0.1:${apiPort}`);
+    t.is(server['status'], 'ACTIVE', JSON.stringify(server));
 
     const second = await runNode('ops/launcher/main.js', ['up', ...args], {}, 120_000);
     t.is(second.code, 0, second.stderr);
-    t.regex(second.stdout, /already running: cell1-nats, cell2-nats, cell1-conductor, cell2-conductor, api/);
+    t.regex(second.stdout, /already running: cell1-nats, cell2-nats, cell1-conductor, cell2-conductor, cell1-compute, cell2-compute, super-conductor-1, api/);
     t.notRegex(second.stdout, /started /);
   } finally {
     const pids = readdirSync(join(stateDir, 'run'))

@@ -1,0 +1,294 @@
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { CellRegistry, createCell, discoverHosts, mapCell0, type CellMapping } from '../../api-cell/cells/index.js';
+import { openApiDatabase, syncApiDatabase, type ApiDatabase } from '../../api-cell/db/index.js';
+import { createFlavor, ensureDefaultFlavors } from '../../api-cell/flavors/index.js';
+import { createImage, type Image } from '../../api-cell/images/index.js';
+import { startApi } from '../../api-cell/service.js';
+import { ConductorClient } from '../../child-cell/conductor/index.js';
+import { startConductor } from '../../child-cell/conductor/service.js';
+import { HostPool } from '../../child-cell/compute/pool.js';
+import { openCellDatabase, syncCellDatabase, type CellDatabase } from '../../child-cell/db/index.js';
+import type { FakeDriverOptions } from '../../child-cell/virt/index.js';
+import { startSuperConductor } from '../../super-conductor/service.js';
+import {
+  connectBus,
+  createLogger,
+  createMetricsRegistry,
+  execute,
+  loadConfig,
+  select,
+  type Config,
+  type NatsConnection,
+  type RunningService,
+} from '../runtime/index.js';
+import { freePort, redisUrl, TestDatabases, TestNats } from './services.js';
+
+export interface PoolSpec {
+  prefix: string;
+  hosts: number;
+  failing?: string[];
+  driver?: Partial<FakeDriverOptions>;
+}
+
+export interface CellSpec {
+  name: string;
+  pools: PoolSpec[];
+}
+
+type Overrides = { [S in keyof Config]?: Partial<Config[S]> };
+
+export interface TestDeploymentOptions {
+  cells: CellSpec[];
+  /** Availability zones (aggregates with availability_zone metadata): zone -> hosts. */
+  zones?: Record<string, string[]>;
+  superConductors?: number;
+  config?: Overrides;
+}
+
+export interface ApiResponse<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface Caller {
+  user?: string;
+  project?: string;
+  roles?: string;
+}
+
+interface RunningCell {
+  mapping: CellMapping;
+  nats: TestNats;
+  db: CellDatabase;
+  conductor: RunningService;
+  pools: HostPool[];
+  busses: NatsConnection[];
+}
+
+const quiet = () => createLogger('test', process.env['CELLSTACK_TEST_LOG'] ?? 'silent');
+
+/**
+ * A whole deployment inside the test process: API, super-conductors, a conductor, a NATS server
+ * and compute pools per cell, on the test file's own databases, ports and queue prefix.
+ */
+export class TestDeployment {
+  readonly dbs = new TestDatabases();
+  config!: Config;
+  api!: ApiDatabase;
+  registry!: CellRegistry;
+  apiUrl = '';
+  image!: Image;
+  private apiService: RunningService | undefined;
+  private superConductors: RunningService[] = [];
+  private readonly cells = new Map<string, RunningCell>();
+
+  private constructor(private readonly options: TestDeploymentOptions) {}
+
+  static async start(options: TestDeploymentOptions): Promise<TestDeployment> {
+    const deployment = new TestDeployment(options);
+    await deployment.bringUp();
+    return deployment;
+  }
+
+  private async bringUp(): Promise<void> {
+    const apiPort = await freePort();
+    const overrides = this.options.config ?? {};
+    this.config = loadConfig({
+      env: {},
+      overrides: {
+        ...overrides,
+        api: { listen: `127.0.0.1:${apiPort}`, auth_strategy: 'trusted-headers', ...overrides.api },
+        database: { api_url: this.dbs.url('api'), pool_max: 8, ...overrides.database },
+        redis: { url: redisUrl, queue_prefix: this.dbs.prefix, ...overrides.redis },
+        placement: { url: `http://127.0.0.1:${apiPort}/placement`, service_token: 'test-service-token', ...overrides.placement },
+        super_conductor: { reaper_interval_ms: 600_000, ...overrides.super_conductor },
+        scheduler: { host_state_refresh_ms: 200, ...overrides.scheduler },
+      },
+    });
+    this.apiUrl = `http://127.0.0.1:${apiPort}`;
+    await syncApiDatabase(this.config.database.api_url);
+    this.api = openApiDatabase(this.config.database.api_url, { poolMax: 4 });
+    this.registry = new CellRegistry(this.api, { busName: 'test' });
+    await ensureDefaultFlavors(this.api);
+    this.image = await createImage(this.api, { name: 'cirros' });
+    await mapCell0(this.api, this.dbs.url('cell0'));
+    await syncCellDatabase(this.dbs.url('cell0'));
+    for (const spec of this.options.cells) await this.startCell(spec);
+    await discoverHosts(this.api, this.registry);
+    for (const [zone, hosts] of Object.entries(this.options.zones ?? {})) await this.zone(zone, hosts);
+    for (let i = 0; i < (this.options.superConductors ?? 1); i += 1) await this.startSuperConductor();
+    this.apiService = await startApi(this.context('api'));
+  }
+
+  private context(name: string, cell?: { name: string; uuid: string; databaseUrl: string; transportUrl: string }) {
+    const config: Config = cell
+      ? { ...this.config, cell: { name: cell.name, uuid: cell.uuid, database_url: cell.databaseUrl, transport_url: cell.transportUrl } }
+      : this.config;
+    return { config, log: quiet(), metrics: createMetricsRegistry(name), args: {} };
+  }
+
+  private async startCell(spec: CellSpec): Promise<void> {
+    const nats = await new TestNats().start();
+    const databaseUrl = this.dbs.url(spec.name);
+    const { cell: mapping } = await createCell(this.api, { name: spec.name, transportUrl: nats.url, databaseUrl });
+    await syncCellDatabase(databaseUrl);
+    const conductor = await startConductor(this.context(`${spec.name}-conductor`, mapping));
+    const running: RunningCell = { mapping, nats, db: openCellDatabase(databaseUrl, { poolMax: 2 }), conductor, pools: [], busses: [] };
+    this.cells.set(spec.name, running);
+    for (const pool of spec.pools) await this.addPool(spec.name, pool);
+  }
+
+  /** Starts another compute pool in a cell (its hosts still need `discover()`). */
+  async addPool(cellName: string, spec: PoolSpec): Promise<HostPool> {
+    const cell = this.cell(cellName);
+    const nc = await connectBus(cell.mapping.transportUrl, { name: `test-pool ${spec.prefix}` });
+    const pool = new HostPool({
+      cellUuid: cell.mapping.uuid,
+      nc,
+      prefix: spec.prefix,
+      count: spec.hosts,
+      failingHosts: spec.failing ?? [],
+      driver: { vcpus: 16, memory_mb: 65536, local_gb: 1000, spawnMs: 0, spawnJitterMs: 0, actionMs: 0, failureRate: 0, ...spec.driver },
+      ratios: { cpu: this.config.compute.cpu_allocation_ratio, ram: this.config.compute.ram_allocation_ratio, disk: this.config.compute.disk_allocation_ratio },
+      reportIntervalMs: this.config.compute.report_interval * 1000,
+      resourceReportIntervalMs: this.config.compute.resource_report_interval * 1000,
+      log: quiet(),
+    });
+    await pool.start();
+    cell.pools.push(pool);
+    cell.busses.push(nc);
+    return pool;
+  }
+
+  /** An aggregate that puts `hosts` in availability zone `zone` (read by super-conductors at start). */
+  async zone(zone: string, hosts: string[]): Promise<void> {
+    const run = this.api;
+    await execute(run, "INSERT INTO aggregates (uuid, name) VALUES (UUID(), ?)", [`zone-${zone}`]);
+    await execute(run, "INSERT INTO aggregate_metadata (aggregate_id, `key`, value) SELECT id, 'availability_zone', ? FROM aggregates WHERE name = ?", [zone, `zone-${zone}`]);
+    for (const host of hosts) {
+      await execute(run, 'INSERT INTO aggregate_hosts (aggregate_id, host) SELECT id, ? FROM aggregates WHERE name = ?', [host, `zone-${zone}`]);
+    }
+  }
+
+  /** Sets a project's quota (-1 for unlimited). */
+  async quota(projectId: string, limits: Record<string, number>): Promise<void> {
+    for (const [resource, limit] of Object.entries(limits)) {
+      await execute(this.api, 'INSERT INTO quotas (project_id, resource, hard_limit) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE hard_limit = VALUES(hard_limit)', [projectId, resource, limit]);
+    }
+  }
+
+  /** What a project's quota usage counters say now. */
+  async usage(projectId: string): Promise<Record<string, number>> {
+    const rows = await select<{ resource: string; in_use: number }>(this.api, 'SELECT resource, in_use FROM quota_usages WHERE project_id = ?', [projectId]);
+    return Object.fromEntries(rows.map((r) => [r.resource, Number(r.in_use)]));
+  }
+
+  /** Allocation rows held by a consumer (an instance). */
+  async allocations(uuid: string): Promise<{ host: string | null; resource_class: string; used: number }[]> {
+    return select(this.api, 'SELECT rp.host, a.resource_class, a.used FROM allocations a JOIN resource_providers rp ON rp.id = a.resource_provider_id WHERE a.consumer_id = ? ORDER BY a.resource_class', [uuid]);
+  }
+
+  /** Which cell an instance's mapping names (null while it has none, undefined when there is no mapping). */
+  async mappedCell(uuid: string): Promise<string | null | undefined> {
+    const rows = await select<{ name: string | null }>(this.api, 'SELECT c.name FROM instance_mappings m LEFT JOIN cell_mappings c ON c.id = m.cell_id WHERE m.instance_uuid = ?', [uuid]);
+    return rows.length === 0 ? undefined : rows[0]?.name ?? null;
+  }
+
+  /** Writes the deployment's configuration to a YAML file, for processes started apart from the test. */
+  writeConfig(path: string): string {
+    writeFileSync(path, stringify(this.config));
+    return path;
+  }
+
+  discover(): Promise<unknown> {
+    return discoverHosts(this.api, this.registry);
+  }
+
+  async startSuperConductor(): Promise<void> {
+    this.superConductors.push(await startSuperConductor(this.context(`super-conductor-${this.superConductors.length + 1}`)));
+  }
+
+  async stopSuperConductors(): Promise<void> {
+    for (const s of this.superConductors.splice(0)) await s.stop();
+  }
+
+  cell(name: string): RunningCell {
+    const cell = this.cells.get(name);
+    if (!cell) throw new Error(`no cell ${name} in this test deployment`);
+    return cell;
+  }
+
+  cellDb(name: string): CellDatabase {
+    return this.cell(name).db;
+  }
+
+  conductorClient(cellName: string, nc: NatsConnection): ConductorClient {
+    return new ConductorClient(nc, this.cell(cellName).mapping.uuid);
+  }
+
+  async flavor(flavorid: string, vcpus: number, memory_mb: number, root_gb = 1): Promise<void> {
+    await createFlavor(this.api, { flavorid, name: `test.${flavorid}`, vcpus, memory_mb, root_gb });
+  }
+
+  /** Calls the Compute API as `caller` (project p1, user u1, member by default). */
+  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, caller: Caller = {}, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+    const res = await fetch(`${this.apiUrl}${path}`, {
+      method,
+      headers: {
+        'x-user-id': caller.user ?? 'u1',
+        'x-project-id': caller.project ?? 'p1',
+        'x-roles': caller.roles ?? 'member',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
+  }
+
+  /** POST /servers with the test image, flavor m1.tiny unless given. */
+  boot(server: Record<string, unknown> = {}, caller: Caller = {}, extra: Record<string, unknown> = {}) {
+    return this.request<{ server: { id: string; adminPass: string }; reservation_id?: string }>(
+      'POST',
+      '/v2.1/servers',
+      { server: { name: 'vm', flavorRef: '1', imageRef: this.image.uuid, networks: 'none', ...server }, ...extra },
+      caller,
+    );
+  }
+
+  async show(id: string, caller: Caller = { roles: 'admin' }): Promise<ApiResponse<{ server: Record<string, unknown> }>> {
+    return this.request('GET', `/v2.1/servers/${id}`, undefined, caller);
+  }
+
+  /** Polls GET /servers/{id} until its status is one of `statuses`. */
+  async waitForStatus(id: string, statuses: string[], timeoutMs = 20_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      const res = await this.show(id);
+      last = res.body;
+      if (res.status === 200 && statuses.includes(String(res.body.server['status']))) return res.body.server;
+      if (res.status === 404 && statuses.includes('DELETED')) return {};
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    throw new Error(`server ${id} did not reach ${statuses.join('/')} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.apiService?.stop().catch(() => undefined);
+    await this.stopSuperConductors().catch(() => undefined);
+    for (const cell of this.cells.values()) {
+      for (const pool of cell.pools) await pool.stop(false).catch(() => undefined);
+      for (const nc of cell.busses) await nc.close().catch(() => undefined);
+      await cell.conductor.stop().catch(() => undefined);
+      await cell.db.close();
+      await cell.nats.stop();
+    }
+    await this.registry.close();
+    await this.api.close();
+    await this.dbs.drop();
+  }
+}

@@ -1,0 +1,79 @@
+import test from 'ava';
+import { select } from '../../ops/runtime/index.js';
+import { TestDeployment } from '../../ops/testing/index.js';
+
+let d: TestDeployment;
+test.before(async () => {
+  d = await TestDeployment.start({
+    cells: [
+      { name: 'one', pools: [{ prefix: 'one-host', hosts: 2 }, { prefix: 'one-slow', hosts: 1, driver: { spawnMs: 1500 } }] },
+      { name: 'two', pools: [{ prefix: 'two-host', hosts: 2 }] },
+    ],
+    zones: { slow: ['one-slow-1'] },
+  });
+});
+test.after.always(() => d?.stop());
+
+test.serial('boot - servers land in both cells and reach ACTIVE', async (t) => {
+  const ids: string[] = [];
+  for (let i = 0; i < 8; i += 1) {
+    const res = await d.boot({ name: `spread-${i}` });
+    t.is(res.status, 202, JSON.stringify(res.body));
+    t.regex(res.body.server.adminPass, /^\S{12}$/);
+    ids.push(res.body.server.id);
+  }
+  const servers = await Promise.all(ids.map((id) => d.waitForStatus(id, ['ACTIVE', 'ERROR'])));
+  t.deepEqual(servers.map((s) => s['status']), ids.map(() => 'ACTIVE'));
+  t.deepEqual(servers.map((s) => s['OS-EXT-STS:power_state']), ids.map(() => 1));
+  const cells = new Set(await Promise.all(ids.map((id) => d.mappedCell(id))));
+  t.deepEqual([...cells].sort((a, b) => String(a).localeCompare(String(b))), ['one', 'two'], 'the scheduler used both cells');
+  const hosts = new Set(servers.map((s) => s['OS-EXT-SRV-ATTR:host']));
+  t.true(hosts.size >= 4, `spread over the hosts: ${[...hosts].join(', ')}`);
+});
+
+test.serial('boot - GET answers from the build request, then from the cell while spawning, then ACTIVE', async (t) => {
+  await d.stopSuperConductors();
+  const res = await d.boot({ name: 'staged', availability_zone: 'slow' });
+  const id = res.body.server.id;
+  const queued = (await d.show(id)).body.server;
+  t.is(queued['status'], 'BUILD');
+  t.is(queued['OS-EXT-STS:task_state'], 'scheduling');
+  t.is(queued['OS-EXT-SRV-ATTR:host'], null);
+  t.is(queued['name'], 'staged');
+  t.is(await d.mappedCell(id), null, 'no cell yet: only the build request');
+
+  await d.startSuperConductor();
+  const deadline = Date.now() + 10_000;
+  let spawning: Record<string, unknown> = {};
+  while (Date.now() < deadline) {
+    spawning = (await d.show(id)).body.server;
+    if (spawning['OS-EXT-STS:task_state'] === 'spawning') break;
+    await new Promise((done) => setTimeout(done, 20));
+  }
+  t.is(spawning['status'], 'BUILD');
+  t.is(spawning['OS-EXT-STS:task_state'], 'spawning');
+  t.is(spawning['OS-EXT-SRV-ATTR:host'], 'one-slow-1');
+  const active = await d.waitForStatus(id, ['ACTIVE', 'ERROR']);
+  t.is(active['status'], 'ACTIVE');
+  t.is(active['OS-EXT-STS:task_state'], null);
+  t.truthy(active['OS-SRV-USG:launched_at']);
+  const events = await select<{ event: string; host: string; result: string }>(
+    d.cellDb('one'),
+    `SELECT e.event, e.host, e.result FROM instance_actions a JOIN instance_actions_events e ON e.action_id = a.id
+      WHERE a.instance_uuid = ? AND a.action = 'create'`,
+    [id],
+  );
+  t.deepEqual(events, [{ event: 'compute_build_and_run_instance', host: 'one-slow-1', result: 'Success' }]);
+});
+
+test.serial('boot - a member sees its own servers only; others get 404', async (t) => {
+  const res = await d.boot({ name: 'private' }, { project: 'p2', user: 'u2' });
+  const id = res.body.server.id;
+  t.is((await d.show(id, { project: 'p2', user: 'u2' })).status, 200);
+  const other = await d.show(id, { project: 'p1' });
+  t.is(other.status, 404);
+  t.deepEqual(other.body, { itemNotFound: { code: 404, message: `Instance ${id} could not be found.` } });
+  t.is((await d.request('DELETE', `/v2.1/servers/${id}`, undefined, { project: 'p1' })).status, 404);
+  const view = (await d.show(id, { project: 'p2', user: 'u2' })).body.server;
+  t.false('OS-EXT-SRV-ATTR:host' in view, 'host fields are for admins');
+});

@@ -18,7 +18,7 @@ export async function startApi({ config, log }: ServiceContext): Promise<Running
   if (config.api.auth_strategy === 'trusted-headers') {
     log.warn('api.auth_strategy is trusted-headers: anyone who can reach this port can act as anyone. For tests and development only.');
   }
-  const app = createApp({ config, log, services: apiServices(config, api, registry, queue, publicUrl) });
+  const app = createApp({ config, log, services: apiServices(config, api, registry, queue, publicUrl, log) });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));
     s.once('error', reject);

@@ -1,6 +1,7 @@
 import { CellRegistry } from '../api-cell/cells/index.js';
 import { openApiDatabase, type ApiDatabase } from '../api-cell/db/index.js';
 import {
+  Batcher,
   Counter,
   errorMessage,
   Gauge,
@@ -10,7 +11,8 @@ import {
   type RunningService,
   type ServiceContext,
 } from '../ops/runtime/index.js';
-import { buildReservation, failReservation, type BuildDeps } from './build/index.js';
+import { buildReservations, failReservation, type BuildDeps } from './build/index.js';
+import type { BuildJob } from './queue/index.js';
 import { BuildQueue, startBuildWorker } from './queue/index.js';
 import { reapOrphanedBuilds } from './reaper.js';
 import { HostStateCache, Scheduler } from './scheduler/index.js';
@@ -61,8 +63,11 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
       m.buried.inc(o.buried);
       m.decision.observe(o.decisionMs / 1000);
       m.conflicts.inc(o.conflicts);
+      m.batch.observe(o.jobs);
     },
   };
+  // Jobs taken at once are built as one batch (up to max_batch servers).
+  const batcher = new Batcher<BuildJob>((jobs) => buildReservations(deps, jobs), config.super_conductor.max_batch, (job) => job.instance_uuids.length);
   const queue = new BuildQueue({ redisUrl: config.redis.url, prefix: config.redis.queue_prefix, attempts: config.super_conductor.job_attempts });
   const worker = startBuildWorker({
     redisUrl: config.redis.url,
@@ -73,7 +78,7 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
     build: async (job) => {
       const end = m.jobSeconds.startTimer();
       try {
-        await buildReservation(deps, job);
+        await batcher.submit(job);
       } finally {
         end();
       }
@@ -108,6 +113,12 @@ function buildMetrics(registry: ServiceContext['metrics'], cache: HostStateCache
     buried: new Counter({ name: 'cellstack_builds_buried_total', help: 'Instances buried in cell0 (no valid host).', registers }),
     conflicts: new Counter({ name: 'cellstack_claim_conflicts_total', help: 'Claim transactions retried after a generation conflict.', registers }),
     reaped: new Counter({ name: 'cellstack_builds_reaped_total', help: 'Build requests queued again by the reaper.', registers }),
+    batch: new Histogram({
+      name: 'cellstack_build_batch_jobs',
+      help: 'Build jobs handled together in one batch.',
+      buckets: [1, 2, 4, 8, 16, 32, 64],
+      registers,
+    }),
     decision: new Histogram({
       name: 'cellstack_scheduler_decision_seconds',
       help: 'Time to choose hosts for one reservation (filters and weighers).',

@@ -1,11 +1,25 @@
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'sequelize';
 import { persistBuilds, type BuildInstance, type GroupSpec, type RequestSpec } from '../builds/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { findFlavor, flavorSnapshot, type Flavor } from '../flavors/index.js';
 import { findImage, type Image } from '../images/index.js';
-import { chargeInstances, ensureUsageRows, quotaLimits } from '../quota/index.js';
+import { addUsage, ensureUsageRows, fitCount, lockUsage, quotaLimits, type InstanceUsage } from '../quota/index.js';
 import type { RequestContext } from '../context.js';
-import { errorMessage, execute, InvalidInputError, NotFoundError, placeholders, QuotaExceededError, retryDeadlocks, select, type Config, type Logger } from '../../ops/runtime/index.js';
+import {
+  Batcher,
+  errorMessage,
+  execute,
+  InvalidInputError,
+  NotFoundError,
+  placeholders,
+  QuotaExceededError,
+  retryDeadlocks,
+  select,
+  TtlCache,
+  type Config,
+  type Logger,
+} from '../../ops/runtime/index.js';
 import type { BuildQueue } from '../../super-conductor/queue/index.js';
 import { displayNameFor, hostnameFor, newAdminPass, newReservationId } from './names.js';
 
@@ -43,56 +57,137 @@ export interface CreateDeps {
   log: Logger;
 }
 
+/** A checked request waiting for its batch's transaction. */
+interface PendingCreate {
+  context: RequestContext;
+  request: CreateServerRequest;
+  flavor: Flavor;
+  image: Image;
+  group: (GroupSpec & { id: number }) | null;
+  keyData: string | null;
+  limits: Record<string, number>;
+  reservationId: string;
+  uuids: string[];
+  accepted?: string[];
+  error?: unknown;
+}
+
 /** The last segment of an href, or the value itself (flavorRef and imageRef may be links). */
 const refId = (ref: string): string => ref.replace(/\/+$/, '').split('/').at(-1) ?? ref;
 
-/**
- * Accepts servers (Nova's compute API create): checks the request, charges quota and writes the
- * build requests, request specs and cell-less mappings in one transaction, then queues the build.
- * The database is the truth: if the queue does not answer, the reaper queues the builds later.
- */
-export async function createServers(deps: CreateDeps, context: RequestContext, request: CreateServerRequest): Promise<CreateServerResult> {
-  const viewer = { projectId: context.projectId, isAdmin: context.isAdmin };
-  const flavor = await findFlavor(deps.api, refId(request.flavorRef), viewer).catch(asBadRequest);
-  if (flavor.disabled) throw new InvalidInputError('Flavor is disabled.');
-  const image = await findImage(deps.api, refId(request.imageRef), viewer).catch(() => {
-    throw new InvalidInputError(`Image ${refId(request.imageRef)} could not be found.`);
-  });
-  checkImageFits(image, flavor);
-  const [keyData, group] = await Promise.all([
-    request.key_name ? keyPair(deps.api, context.userId, request.key_name) : null,
-    request.groupUuid ? serverGroup(deps.api, context, request.groupUuid) : null,
-    request.availability_zone ? checkZone(deps, request.availability_zone) : null,
-  ]);
-  const limits = await quotaLimits(deps.api, context.projectId, deps.config.quota);
-  checkMetadataQuota(request.metadata ?? {}, limits['metadata_items'] ?? -1);
+/** How long flavor, image and quota-limit reads are reused (a change shows within this). */
+const readCacheMs = 2000;
 
-  const reservationId = newReservationId();
-  const uuids = Array.from({ length: request.max_count }, () => randomUUID());
-  const now = new Date().toISOString();
-  await ensureUsageRows(deps.api, context.projectId);
-  const accepted = await retryDeadlocks(() => deps.api.sequelize.transaction(async (transaction) => {
-    const count = await chargeInstances(deps.api, transaction, {
-      projectId: context.projectId,
-      perInstance: { cores: flavor.vcpus, ram: flavor.memory_mb },
-      minCount: request.min_count,
-      maxCount: request.max_count,
-      limits,
-    });
-    const builds = uuids.slice(0, count).map((uuid, index) => {
-      const instance = buildInstance(context, request, flavor, uuid, index, count, reservationId, keyData, now);
-      return { instance, spec: requestSpec(context, request, flavor, image, instance, count, group) };
-    });
-    await persistBuilds(deps.api, transaction, builds);
-    if (group) await addGroupMembers(deps.api, transaction, group, builds.map((b) => b.instance.uuid));
-    return builds.map((b) => b.instance.uuid);
-  }));
-  try {
-    await deps.queue.enqueue({ reservation_id: reservationId, instance_uuids: accepted, min_count: request.min_count, request_id: context.requestId });
-  } catch (err) {
-    deps.log.warn({ request_id: context.requestId, reservation_id: reservationId, err: errorMessage(err) }, 'build accepted but not queued; the reaper will queue it');
+/**
+ * Accepts servers (Nova's compute API create). Each request is checked on its own; then the
+ * requests arriving together are written in one transaction: quota locked once per project,
+ * build requests, request specs and cell-less mappings inserted a batch at a time, and their
+ * builds queued in one round trip. The database is the truth: if the queue does not answer,
+ * the reaper queues the builds later.
+ */
+export class ServerCreator {
+  private readonly flavors = new TtlCache<Flavor>(readCacheMs);
+  private readonly images = new TtlCache<Image>(readCacheMs);
+  private readonly limits = new TtlCache<Record<string, number>>(readCacheMs);
+  private readonly batcher: Batcher<PendingCreate>;
+
+  constructor(private readonly deps: CreateDeps) {
+    this.batcher = new Batcher((items) => this.persist(items), 500, (item) => item.uuids.length);
   }
-  return { uuids: accepted, reservationId, adminPass: request.adminPass ?? newAdminPass() };
+
+  async create(context: RequestContext, request: CreateServerRequest): Promise<CreateServerResult> {
+    const pending = await this.check(context, request);
+    await this.batcher.submit(pending);
+    if (pending.error !== undefined) throw pending.error;
+    return { uuids: pending.accepted ?? [], reservationId: pending.reservationId, adminPass: request.adminPass ?? newAdminPass() };
+  }
+
+  private async check(context: RequestContext, request: CreateServerRequest): Promise<PendingCreate> {
+    const { api, config } = this.deps;
+    const viewer = { projectId: context.projectId, isAdmin: context.isAdmin };
+    const flavorId = refId(request.flavorRef);
+    const imageId = refId(request.imageRef);
+    const [flavor, image, limits, keyData, group] = await Promise.all([
+      this.flavors.get(`${flavorId} ${viewer.isAdmin ? '*' : viewer.projectId}`, () => findFlavor(api, flavorId, viewer)).catch(asBadRequest),
+      this.images.get(`${imageId} ${viewer.isAdmin ? '*' : viewer.projectId}`, () => findImage(api, imageId, viewer)).catch(() => {
+        throw new InvalidInputError(`Image ${imageId} could not be found.`);
+      }),
+      this.limits.get(context.projectId, () => quotaLimits(api, context.projectId, config.quota)),
+      request.key_name ? keyPair(api, context.userId, request.key_name) : null,
+      request.groupUuid ? serverGroup(api, context, request.groupUuid) : null,
+      request.availability_zone ? checkZone(this.deps, request.availability_zone) : null,
+    ]);
+    if (flavor.disabled) throw new InvalidInputError('Flavor is disabled.');
+    checkImageFits(image, flavor);
+    const items = Object.keys(request.metadata ?? {}).length;
+    const metadataLimit = limits['metadata_items'] ?? -1;
+    if (metadataLimit >= 0 && items > metadataLimit) {
+      throw new QuotaExceededError(`Quota exceeded for metadata_items: Requested ${items}, but the limit is ${metadataLimit}`);
+    }
+    const uuids = Array.from({ length: request.max_count }, () => randomUUID());
+    return { context, request, flavor, image, group, keyData, limits, reservationId: newReservationId(), uuids };
+  }
+
+  /** One transaction for a batch of checked requests; each is accepted or fails on its own. */
+  private async persist(items: PendingCreate[]): Promise<void> {
+    const { api } = this.deps;
+    await ensureUsageRows(api, items.map((i) => i.context.projectId));
+    await retryDeadlocks(() => api.sequelize.transaction((transaction) => this.write(transaction, items)));
+    const accepted = items.filter((i) => i.accepted && i.accepted.length > 0);
+    if (accepted.length === 0) return;
+    try {
+      await this.deps.queue.enqueueMany(
+        accepted.map((i) => ({ reservation_id: i.reservationId, instance_uuids: i.accepted ?? [], min_count: i.request.min_count, request_id: i.context.requestId })),
+      );
+    } catch (err) {
+      this.deps.log.warn({ reservations: accepted.map((i) => i.reservationId), err: errorMessage(err) }, 'builds accepted but not queued; the reaper will queue them');
+    }
+  }
+
+  private async write(transaction: Transaction, items: PendingCreate[]): Promise<void> {
+    const { api } = this.deps;
+    const run = { sequelize: api.sequelize, transaction };
+    const usage = await lockUsage(run, items.map((i) => i.context.projectId));
+    const deltas = new Map<string, InstanceUsage>();
+    const builds: { instance: BuildInstance; spec: RequestSpec }[] = [];
+    const members: [number, string][] = [];
+    for (const item of items) {
+      delete item.error;
+      delete item.accepted;
+      const project = item.context.projectId;
+      const used = usage.get(project) ?? { instances: 0, cores: 0, ram: 0 };
+      let count: number;
+      try {
+        count = fitCount(used, {
+          perInstance: { cores: item.flavor.vcpus, ram: item.flavor.memory_mb },
+          minCount: item.request.min_count,
+          maxCount: item.request.max_count,
+          limits: item.limits,
+        });
+      } catch (err) {
+        item.error = err;
+        continue;
+      }
+      const charge = { instances: count, cores: count * item.flavor.vcpus, ram: count * item.flavor.memory_mb };
+      used.instances += charge.instances;
+      used.cores += charge.cores;
+      used.ram += charge.ram;
+      const delta = deltas.get(project) ?? { instances: 0, cores: 0, ram: 0 };
+      deltas.set(project, { instances: delta.instances + charge.instances, cores: delta.cores + charge.cores, ram: delta.ram + charge.ram });
+      const now = new Date().toISOString();
+      item.accepted = item.uuids.slice(0, count);
+      item.accepted.forEach((uuid, index) => {
+        const instance = buildInstance(item, uuid, index, count, now);
+        builds.push({ instance, spec: requestSpec(item, instance, count) });
+        if (item.group) members.push([item.group.id, uuid]);
+      });
+    }
+    await addUsage(run, deltas);
+    if (builds.length > 0) await persistBuilds(api, transaction, builds);
+    if (members.length > 0) {
+      await execute(run, `INSERT INTO instance_group_member (group_id, instance_uuid) VALUES ${placeholders(members.length, 2)}`, members.flat());
+    }
+  }
 }
 
 function asBadRequest(err: unknown): never {
@@ -103,12 +198,6 @@ function asBadRequest(err: unknown): never {
 function checkImageFits(image: Image, flavor: Flavor): void {
   if (image.min_ram > flavor.memory_mb) throw new InvalidInputError("Flavor's memory is too small for requested image.");
   if (flavor.root_gb > 0 && image.min_disk > flavor.root_gb) throw new InvalidInputError("Flavor's disk is too small for requested image.");
-}
-
-function checkMetadataQuota(metadata: Record<string, string>, limit: number): void {
-  if (limit >= 0 && Object.keys(metadata).length > limit) {
-    throw new QuotaExceededError(`Quota exceeded for metadata_items: Requested ${Object.keys(metadata).length}, but the limit is ${limit}`);
-  }
 }
 
 async function keyPair(api: ApiDatabase, userId: string, name: string): Promise<string> {
@@ -128,31 +217,14 @@ async function serverGroup(api: ApiDatabase, context: RequestContext, uuid: stri
   return { id: row.id, uuid: row.uuid, policy: row.policy, rules: row.rules ? (JSON.parse(row.rules) as Record<string, number>) : {} };
 }
 
-async function addGroupMembers(api: ApiDatabase, transaction: Parameters<typeof persistBuilds>[1], group: { id: number }, uuids: string[]): Promise<void> {
-  await execute(
-    { sequelize: api.sequelize, transaction },
-    `INSERT INTO instance_group_member (group_id, instance_uuid) VALUES ${placeholders(uuids.length, 2)}`,
-    uuids.flatMap((u) => [group.id, u]),
-  );
-}
-
 async function checkZone(deps: CreateDeps, zone: string): Promise<void> {
   if (zone === deps.config.scheduler.default_availability_zone) return;
   const rows = await select(deps.api, "SELECT 1 FROM aggregate_metadata WHERE `key` = 'availability_zone' AND value = ? LIMIT 1", [zone]);
   if (rows.length === 0) throw new InvalidInputError('The requested availability zone is not available');
 }
 
-function buildInstance(
-  context: RequestContext,
-  request: CreateServerRequest,
-  flavor: Flavor,
-  uuid: string,
-  index: number,
-  count: number,
-  reservationId: string,
-  keyData: string | null,
-  now: string,
-): BuildInstance {
+function buildInstance(item: PendingCreate, uuid: string, index: number, count: number, now: string): BuildInstance {
+  const { context, request, flavor } = item;
   const displayName = displayNameFor(request.name, index, count);
   return {
     uuid,
@@ -166,12 +238,12 @@ function buildInstance(
     availability_zone: request.availability_zone ?? null,
     metadata: request.metadata ?? {},
     key_name: request.key_name ?? null,
-    key_data: keyData,
+    key_data: item.keyData,
     user_data: request.user_data ?? null,
     config_drive: request.config_drive ? 'True' : '',
     access_ip_v4: request.accessIPv4 ?? null,
     access_ip_v6: request.accessIPv6 ?? null,
-    reservation_id: reservationId,
+    reservation_id: item.reservationId,
     launch_index: index,
     tags: request.tags ?? [],
     locked: false,
@@ -179,15 +251,8 @@ function buildInstance(
   };
 }
 
-function requestSpec(
-  context: RequestContext,
-  request: CreateServerRequest,
-  flavor: Flavor,
-  image: Image,
-  instance: BuildInstance,
-  count: number,
-  group: GroupSpec | null,
-): RequestSpec {
+function requestSpec(item: PendingCreate, instance: BuildInstance, count: number): RequestSpec {
+  const { context, request, flavor, image, group } = item;
   return {
     instance_uuid: instance.uuid,
     project_id: context.projectId,

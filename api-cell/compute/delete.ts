@@ -48,7 +48,7 @@ export async function deleteServer(deps: DeleteDeps, context: RequestContext, uu
 async function deleteBuildRequest(deps: DeleteDeps, uuid: string, projectId: string): Promise<boolean> {
   const build = await loadBuildInstance(deps.api, uuid);
   if (!build) return false;
-  await ensureUsageRows(deps.api, projectId);
+  await ensureUsageRows(deps.api, [projectId]);
   return retryDeadlocks(() => deps.api.sequelize.transaction(async (transaction) => {
     if (!(await deleteUnscheduled(deps.api, transaction, uuid))) return false;
     await releaseInstances(deps.api, transaction, projectId, usageOf(build.flavor));
@@ -60,7 +60,7 @@ async function deleteBuildRequest(deps: DeleteDeps, uuid: string, projectId: str
 
 async function deleteInstance(deps: DeleteDeps, context: RequestContext, cell: CellMapping, instance: InstanceDetail): Promise<void> {
   const uuid = instance.uuid;
-  await ensureUsageRows(deps.api, instance.project_id);
+  await ensureUsageRows(deps.api, [instance.project_id]);
   await retryDeadlocks(() => deps.api.sequelize.transaction(async (transaction) => {
     if (await queueForDelete(deps.api, transaction, uuid)) {
       await releaseInstances(deps.api, transaction, instance.project_id, usageOf(instance.flavor));

@@ -1,7 +1,9 @@
 export {
-  chargeInstances,
+  addUsage,
   ensureUsageRows,
+  fitCount,
   instanceResources,
+  lockUsage,
   quotaLimits,
   quotaUsage,
   releaseInstances,

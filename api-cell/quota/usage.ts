@@ -1,11 +1,13 @@
 import type { Transaction } from 'sequelize';
-import { execute, QuotaExceededError, select, type Config } from '../../ops/runtime/index.js';
+import { execute, inList, QuotaExceededError, select, type Config, type Runner } from '../../ops/runtime/index.js';
 import type { ApiDatabase } from '../db/index.js';
 
 /** The resources a server counts against: one instance, its vCPUs, its RAM. */
 export const instanceResources = ['instances', 'cores', 'ram'] as const;
 export type InstanceResource = (typeof instanceResources)[number];
 export type InstanceUsage = Record<InstanceResource, number>;
+
+const none = (): InstanceUsage => ({ instances: 0, cores: 0, ram: 0 });
 
 /** Projects whose usage rows are known to exist, per database. */
 const knownProjects = new WeakMap<ApiDatabase, Set<string>>();
@@ -24,21 +26,46 @@ export async function quotaLimits(api: ApiDatabase, projectId: string, defaults:
   return limits;
 }
 
-/** Makes sure the project's usage rows exist; call it before the transaction that charges. */
-export async function ensureUsageRows(api: ApiDatabase, projectId: string): Promise<void> {
+/** Makes sure the projects' usage rows exist; call it before the transaction that charges. */
+export async function ensureUsageRows(api: ApiDatabase, projectIds: string[]): Promise<void> {
   let known = knownProjects.get(api);
   if (!known) knownProjects.set(api, (known = new Set()));
-  if (known.has(projectId)) return;
+  const missing = [...new Set(projectIds)].filter((p) => !known.has(p));
+  if (missing.length === 0) return;
   await execute(
     api,
-    "INSERT IGNORE INTO quota_usages (project_id, resource, in_use) VALUES (?, 'instances', 0), (?, 'cores', 0), (?, 'ram', 0)",
-    [projectId, projectId, projectId],
+    `INSERT IGNORE INTO quota_usages (project_id, resource, in_use) VALUES ${missing.map(() => "(?, 'instances', 0), (?, 'cores', 0), (?, 'ram', 0)").join(', ')}`,
+    missing.flatMap((p) => [p, p, p]),
   );
-  known.add(projectId);
+  for (const p of missing) known.add(p);
+}
+
+/**
+ * Locks the projects' quota (their 'instances' usage rows, by exact key: record locks, no gap
+ * locks, always in project order so two batches cannot deadlock) and reads what they use.
+ * Every charge and release takes this lock first.
+ */
+export async function lockUsage(run: Runner & { transaction: Transaction }, projectIds: string[]): Promise<Map<string, InstanceUsage>> {
+  const projects = [...new Set(projectIds)].sort();
+  await select(
+    run,
+    `SELECT project_id FROM quota_usages WHERE resource = 'instances' AND project_id IN (${inList(projects.length)}) ORDER BY project_id FOR UPDATE`,
+    projects,
+  );
+  const rows = await select<{ project_id: string; resource: InstanceResource; in_use: number }>(
+    run,
+    `SELECT project_id, resource, in_use FROM quota_usages WHERE project_id IN (${inList(projects.length)}) AND resource IN ('instances', 'cores', 'ram')`,
+    projects,
+  );
+  const usage = new Map(projects.map((p) => [p, none()]));
+  for (const row of rows) {
+    const u = usage.get(row.project_id);
+    if (u) u[row.resource] = Number(row.in_use);
+  }
+  return usage;
 }
 
 export interface ChargeRequest {
-  projectId: string;
   perInstance: { cores: number; ram: number };
   minCount: number;
   maxCount: number;
@@ -46,20 +73,10 @@ export interface ChargeRequest {
 }
 
 /**
- * Charges as many instances as the quota allows, from maxCount down to minCount, inside the
- * caller's transaction (the usage rows stay locked until it ends). Returns the count charged;
- * below minCount it throws the Nova-shaped "Quota exceeded" error and charges nothing.
+ * How many instances fit the quota, from maxCount down to minCount, given what is used now.
+ * Below minCount it throws Nova's "Quota exceeded" error.
  */
-export async function chargeInstances(api: ApiDatabase, transaction: Transaction, request: ChargeRequest): Promise<number> {
-  const run = { sequelize: api.sequelize, transaction };
-  await lockProject(run, request.projectId);
-  const rows = await select<{ resource: InstanceResource; in_use: number }>(
-    run,
-    "SELECT resource, in_use FROM quota_usages WHERE project_id = ? AND resource IN ('instances', 'cores', 'ram')",
-    [request.projectId],
-  );
-  const used: InstanceUsage = { instances: 0, cores: 0, ram: 0 };
-  for (const row of rows) used[row.resource] = Number(row.in_use);
+export function fitCount(used: InstanceUsage, request: ChargeRequest): number {
   const per: InstanceUsage = { instances: 1, cores: request.perInstance.cores, ram: request.perInstance.ram };
   let count = request.maxCount;
   for (const resource of instanceResources) {
@@ -67,50 +84,37 @@ export async function chargeInstances(api: ApiDatabase, transaction: Transaction
     if (limit < 0 || per[resource] === 0) continue;
     count = Math.min(count, Math.floor((limit - used[resource]) / per[resource]));
   }
-  if (count < request.minCount) throw overQuota(request, used, per);
-  await applyDeltas(run, request.projectId, { instances: count, cores: count * per.cores, ram: count * per.ram });
-  return count;
-}
-
-/**
- * The project's 'instances' usage row, locked by its exact unique key (a record lock, no gap
- * locks), is the project's quota mutex: every charge and release takes it first.
- */
-async function lockProject(run: { sequelize: ApiDatabase['sequelize']; transaction: Transaction }, projectId: string): Promise<void> {
-  await select(run, "SELECT in_use FROM quota_usages WHERE project_id = ? AND resource = 'instances' FOR UPDATE", [projectId]);
-}
-
-function overQuota(request: ChargeRequest, used: InstanceUsage, per: InstanceUsage): QuotaExceededError {
+  if (count >= request.minCount) return count;
   const overs = instanceResources.filter((r) => {
     const limit = request.limits[r] ?? -1;
     return limit >= 0 && used[r] + per[r] * request.minCount > limit;
   });
-  const requested = overs.map((r) => per[r] * request.minCount).join(', ');
-  const usedText = overs.map((r) => used[r]).join(', ');
-  const allowed = overs.map((r) => request.limits[r]).join(', ');
   const names = overs.join(', ');
-  return new QuotaExceededError(`Quota exceeded for ${names}: Requested ${requested}, but already used ${usedText} of ${allowed} ${names}`);
+  throw new QuotaExceededError(
+    `Quota exceeded for ${names}: Requested ${overs.map((r) => per[r] * request.minCount).join(', ')}, but already used ` +
+      `${overs.map((r) => used[r]).join(', ')} of ${overs.map((r) => request.limits[r]).join(', ')} ${names}`,
+  );
 }
 
-/** Gives back what deleted instances held. */
-export async function releaseInstances(api: ApiDatabase, transaction: Transaction, projectId: string, released: InstanceUsage): Promise<void> {
-  const run = { sequelize: api.sequelize, transaction };
-  await lockProject(run, projectId);
-  await applyDeltas(run, projectId, {
-    instances: -released.instances,
-    cores: -released.cores,
-    ram: -released.ram,
-  });
-}
-
-async function applyDeltas(run: { sequelize: ApiDatabase['sequelize']; transaction: Transaction }, projectId: string, d: InstanceUsage): Promise<void> {
+/** Adds (or, negative, takes back) usage, one statement for all the given projects. */
+export async function addUsage(run: Runner & { transaction: Transaction }, deltas: Map<string, InstanceUsage>): Promise<void> {
+  const changed = [...deltas].filter(([, d]) => d.instances !== 0 || d.cores !== 0 || d.ram !== 0);
+  if (changed.length === 0) return;
+  const cases = changed.flatMap(([project, d]) => instanceResources.map((r) => [project, r, d[r]] as const));
   await execute(
     run,
-    `UPDATE quota_usages SET in_use = GREATEST(0, in_use + CASE resource WHEN 'instances' THEN ? WHEN 'cores' THEN ? ELSE ? END),
-       updated_at = NOW(6)
-     WHERE project_id = ? AND resource IN ('instances', 'cores', 'ram')`,
-    [d.instances, d.cores, d.ram, projectId],
+    `UPDATE quota_usages SET updated_at = NOW(6), in_use = GREATEST(0, in_use + CASE
+       ${cases.map(() => 'WHEN project_id = ? AND resource = ? THEN ?').join(' ')} ELSE 0 END)
+     WHERE project_id IN (${inList(changed.length)}) AND resource IN ('instances', 'cores', 'ram')`,
+    [...cases.flat(), ...changed.map(([p]) => p)],
   );
+}
+
+/** Gives back what deleted instances held, inside the caller's transaction. */
+export async function releaseInstances(api: ApiDatabase, transaction: Transaction, projectId: string, released: InstanceUsage): Promise<void> {
+  const run = { sequelize: api.sequelize, transaction };
+  await lockUsage(run, [projectId]);
+  await addUsage(run, new Map([[projectId, { instances: -released.instances, cores: -released.cores, ram: -released.ram }]]));
 }
 
 /** What a project uses now, for limits and quota-set detail views. */
@@ -120,7 +124,7 @@ export async function quotaUsage(api: ApiDatabase, projectId: string): Promise<I
     "SELECT resource, in_use FROM quota_usages WHERE project_id = ? AND resource IN ('instances', 'cores', 'ram')",
     [projectId],
   );
-  const used: InstanceUsage = { instances: 0, cores: 0, ram: 0 };
+  const used = none();
   for (const row of rows) used[row.resource] = Number(row.in_use);
   return used;
 }

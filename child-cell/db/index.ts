@@ -25,3 +25,4 @@ export {
 } from './instances.js';
 export { changedComputeHostRows, computeHostRows, type ComputeHostRow } from './hosts.js';
 export { markHostsDown, recordHeartbeats, upsertComputeNode, upsertService, type NodeReport, type ServiceRegistration } from './services.js';
+export { applyInstanceWrites, type InstanceWrite } from './instance-writes.js';

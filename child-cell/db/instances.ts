@@ -43,10 +43,11 @@ function insertValues(i: NewInstance): unknown[] {
 }
 
 /**
- * Creates instances with their metadata, tags and `create` action in one transaction.
+ * Creates instances with their metadata, tags and `create` action (actions[n] for instances[n])
+ * in one transaction.
  * Idempotent: an instance whose uuid exists already is left as it is.
  */
-export async function createInstances(db: CellDatabase, instances: NewInstance[], action: CreateAction): Promise<void> {
+export async function createInstances(db: CellDatabase, instances: NewInstance[], actions: CreateAction[]): Promise<void> {
   if (instances.length === 0) return;
   await db.sequelize.transaction(async (transaction) => {
     const r = run(db, transaction);
@@ -66,7 +67,10 @@ export async function createInstances(db: CellDatabase, instances: NewInstance[]
       r,
       `INSERT IGNORE INTO instance_actions (action, instance_uuid, request_id, user_id, project_id, start_time)
        VALUES ${placeholders(instances.length, 6)}`,
-      instances.flatMap((i) => ['create', i.uuid, action.request_id, action.user_id, action.project_id, i.created_at]),
+      instances.flatMap((i, n) => {
+        const action = actions[n] ?? actions[0];
+        return ['create', i.uuid, action?.request_id ?? '', action?.user_id ?? i.user_id, action?.project_id ?? i.project_id, i.created_at];
+      }),
     );
   });
 }

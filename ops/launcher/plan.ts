@@ -90,6 +90,8 @@ export function apiCellSpecs(layout: Layout, root: string): ProcessSpec[] {
   return toSpecs(layout, root, processes, layout.cells.length * 2);
 }
 
+const nodeArgs = (): string[] => (process.env['CELLSTACK_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+
 function toSpecs(layout: Layout, root: string, processes: NodeProcess[], firstPort: number): ProcessSpec[] {
   const { host, metricsPort } = layout.options;
   return processes.map((p, i) => {
@@ -98,7 +100,8 @@ function toSpecs(layout: Layout, root: string, processes: NodeProcess[], firstPo
     return {
       name: p.name,
       command: process.execPath,
-      args: [resolve(root, 'dist', p.main), '--config', layout.configFile, ...(p.args ?? [])],
+      // CELLSTACK_NODE_ARGS passes flags to every cellstack process (--cpu-prof, --max-old-space-size, ...).
+      args: [...nodeArgs(), resolve(root, 'dist', p.main), '--config', layout.configFile, ...(p.args ?? [])],
       env: { ...p.env, CELLSTACK_METRICS_LISTEN: metrics },
       ready: async () => (await metricsReady()) && (p.ready ? await p.ready() : true),
     };

@@ -54,7 +54,8 @@ export const ConfigSchema = Type.Object(
       default_availability_zone: str('nova', 'Availability zone of hosts in no zone aggregate.'),
     }),
     super_conductor: section('The build pipeline (super-conductor processes).', {
-      concurrency: int(32, 'Build jobs one super-conductor process works on at once.', 1),
+      concurrency: int(64, 'Build jobs one super-conductor process takes at once; those waiting together are built as one batch.', 1),
+      max_batch: int(256, 'Most servers built in one batch (one scheduling pass and one write per cell).', 1),
       job_attempts: int(5, 'Times a build job is tried before its builds are put in ERROR.', 1),
       job_lock_ms: int(30000, 'A job whose worker stops renewing its lock this long (the process died) is taken by another.', 500),
       reaper_interval_ms: int(30000, 'How often build requests without a live job are looked for.', 100),

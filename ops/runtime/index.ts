@@ -41,3 +41,5 @@ export {
 } from './rpc.js';
 export { execute, inList, placeholders, select, type Runner } from './sql.js';
 export { isDeadlock, retryDeadlocks } from './retry.js';
+export { Batcher } from './batcher.js';
+export { TtlCache } from './ttl-cache.js';

@@ -7,13 +7,18 @@ export type { Logger } from 'pino';
  * `request_id`, `cell` and the like with `logger.child()`.
  */
 export function createLogger(service: string, level = 'info'): Logger {
-  return pino({
-    level,
-    base: { service, pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: ['password', '*.password', 'token', '*.token', 'adminPass'], censor: '****' },
-  });
+  return pino(
+    {
+      level,
+      base: { service, pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: ['password', '*.password', 'token', '*.token', 'adminPass'], censor: '****' },
+    },
+    // Buffered: a busy process writes its lines a few KiB at a time, not one write per line.
+    // pino flushes what is buffered when the process exits.
+    pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+  );
 }
 
 /** A logger that writes nothing, for library code run without a process around it. */

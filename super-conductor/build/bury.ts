@@ -16,7 +16,7 @@ export async function buryInCell0(deps: BuildDeps, builds: { build: Build; reaso
   const first = builds[0];
   if (!first) return;
   await deps.registry.withCell(cell0, async ({ db }) => {
-    await createInstances(db, builds.map((b) => newInstance(b.build, null)), createAction(first.build.spec));
+    await createInstances(db, builds.map((b) => newInstance(b.build, null)), builds.map((b) => createAction(b.build.spec)));
     await addFaults(db, builds.map((b) => ({
       instance_uuid: b.build.instance.uuid,
       code: 500,

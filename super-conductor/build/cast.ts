@@ -11,6 +11,8 @@ export interface CastTarget {
   host: string;
   projectId: string;
   userId: string;
+  /** The request the build came from; a batch mixes several. */
+  requestId: string;
 }
 
 /**
@@ -18,7 +20,8 @@ export interface CastTarget {
  * passed over for the next alternate, the allocation moved with it; with none left the
  * instance goes to ERROR with a fault and its allocation is freed.
  */
-export async function castBuild(deps: BuildDeps, cell: CellMapping, target: CastTarget, requestId: string): Promise<void> {
+export async function castBuild(deps: BuildDeps, cell: CellMapping, target: CastTarget): Promise<void> {
+  const { requestId } = target;
   const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
   let { host, args } = target;
   const uuid = args.instance.uuid;

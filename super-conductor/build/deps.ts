@@ -11,5 +11,5 @@ export interface BuildDeps {
   castTimeoutMs: number;
   log: Logger;
   /** Called with what each job did, for metrics. */
-  onBuilt?: (outcome: { placed: number; buried: number; decisionMs: number; conflicts: number }) => void;
+  onBuilt?: (outcome: { placed: number; buried: number; decisionMs: number; conflicts: number; jobs: number }) => void;
 }

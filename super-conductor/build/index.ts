@@ -1,3 +1,3 @@
-export { buildReservation } from './build-task.js';
+export { buildReservations } from './build-task.js';
 export type { BuildDeps } from './deps.js';
 export { failReservation } from './fail.js';

@@ -12,14 +12,14 @@ import { createAction, newInstance } from './instances.js';
  * build requests give way to mappings that name the cell (one API transaction), and each build
  * is cast to its host on the cell's own bus. Builds the user deleted meanwhile are undone.
  */
-export async function routeToCell(deps: BuildDeps, cell: CellMapping, placements: Placement[], builds: Map<string, Build>, requestId: string): Promise<void> {
+export async function routeToCell(deps: BuildDeps, cell: CellMapping, placements: Placement[], builds: Map<string, Build>): Promise<void> {
   const first = placements[0];
   if (!first) return;
   const instances = placements.flatMap((p) => {
     const build = builds.get(p.spec.instance_uuid);
     return build ? [newInstance(build, { host: p.host.host, node: p.host.node })] : [];
   });
-  await deps.registry.withCell(cell, ({ db }) => createInstances(db, instances, createAction(first.spec)));
+  await deps.registry.withCell(cell, ({ db }) => createInstances(db, instances, placements.map((p) => createAction(p.spec))));
   const { routed, gone } = await routeBuilds(deps.api, cell.id, instances.map((i) => i.uuid));
   if (gone.length > 0) {
     await deps.registry.withCell(cell, ({ db }) => softDeleteInstances(db, gone));
@@ -29,7 +29,7 @@ export async function routeToCell(deps: BuildDeps, cell: CellMapping, placements
   const routedSet = new Set(routed);
   const casts = placements
     .filter((p) => routedSet.has(p.spec.instance_uuid))
-    .map((p) => castBuild(deps, cell, castTarget(p, builds.get(p.spec.instance_uuid)?.instance.display_name), requestId));
+    .map((p) => castBuild(deps, cell, castTarget(p, builds.get(p.spec.instance_uuid)?.instance.display_name)));
   await Promise.all(casts);
 }
 
@@ -39,6 +39,7 @@ export function castTarget(p: Placement, displayName = p.spec.instance_uuid): Ca
     host: p.host.host,
     projectId: s.project_id,
     userId: s.user_id,
+    requestId: s.request_id,
     args: {
       instance: {
         uuid: s.instance_uuid,

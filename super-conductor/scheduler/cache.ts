@@ -25,6 +25,7 @@ interface Topology {
  */
 export class HostStateCache {
   private readonly hosts = new Map<string, HostState>();
+  private list: HostState[] = [];
   private readonly nodes = new Map<string, ComputeHostRow & { cellId: number }>();
   private readonly providers = new Map<string, Provider>();
   private topology: Topology = { cells: new Map(), hostCell: new Map(), hostZone: new Map(), maxMappingId: 0 };
@@ -39,7 +40,7 @@ export class HostStateCache {
 
   /** Every host state known now. */
   all(): HostState[] {
-    return [...this.hosts.values()];
+    return this.list;
   }
 
   get size(): number {
@@ -167,6 +168,7 @@ export class HostStateCache {
   /** Joins nodes, mappings, cells and providers into host states; hosts missing a piece are left out. */
   private rebuild(): void {
     this.hosts.clear();
+    this.list = [];
     const { cells, hostCell, hostZone } = this.topology;
     for (const node of this.nodes.values()) {
       const cellId = hostCell.get(node.host);
@@ -191,5 +193,6 @@ export class HostStateCache {
         provider,
       });
     }
+    this.list = [...this.hosts.values()];
   }
 }

@@ -5,7 +5,7 @@ import { select, type Config, type Logger } from '../../ops/runtime/index.js';
 import type { HostStateCache } from './cache.js';
 import { defaultFilters, type FilterContext, type HostFilter } from './filters/index.js';
 import type { HostState } from './host-state.js';
-import { chooseHost, filterHosts, weighHosts, type Rejections } from './select.js';
+import { chooseHost, filterHosts, firstRejection, Weighing, type Candidate, type Rejections } from './select.js';
 import { defaultWeighers, type Weigher } from './weighers/index.js';
 
 export interface Placement {
@@ -83,10 +83,11 @@ export class Scheduler {
     for (let round = 0; round < claimRounds && pending.length > 0; round += 1) {
       const started = performance.now();
       const choices: Placement[] = [];
-      for (const spec of pending) {
-        const choice = this.choose(spec, groupHosts);
-        if ('reason' in choice) result.unplaced.push({ spec, reason: choice.reason });
-        else choices.push(choice);
+      for (const group of shapes(pending)) {
+        for (const choice of this.chooseFor(group, groupHosts)) {
+          if ('reason' in choice) result.unplaced.push({ spec: choice.spec, reason: choice.reason });
+          else choices.push(choice);
+        }
       }
       result.decisionMs += performance.now() - started;
       pending = await this.claim(choices, result, groupHosts);
@@ -95,21 +96,53 @@ export class Scheduler {
     return result;
   }
 
-  /** Chooses a host for one instance and counts it as used in the cache until the claim says otherwise. */
-  private choose(spec: RequestSpec, groupHosts: Map<string, Map<string, number>>): Placement | { reason: string } {
+  /**
+   * Chooses hosts for specs of one shape. The filters and weighers run over every host once;
+   * after each pick only the picked host is checked and weighed again. Server-group specs are
+   * filtered afresh for each instance, since every pick changes where the group lives.
+   */
+  private chooseFor(specs: RequestSpec[], groupHosts: Map<string, Map<string, number>>): (Placement | { spec: RequestSpec; reason: string })[] {
+    const first = specs[0];
+    if (!first) return [];
+    if (first.group) return specs.map((spec) => this.chooseOne(spec, groupHosts));
+    const context = this.context(first, groupHosts);
+    const { passed, rejections } = filterHosts(this.cache.all(), first, context, this.filters);
+    const weighing = new Weighing(passed, this.weighers, this.options.config);
+    let candidates: Candidate[] = weighing.candidates;
+    return specs.map((spec) => {
+      const selection = chooseHost(candidates, this.options.config.host_subset_size, this.options.config.max_attempts - 1);
+      if (!selection) return { spec, reason: noValidHost(rejections) };
+      this.consume(selection.chosen, context);
+      const picked = candidates.find((c) => c.host === selection.chosen);
+      if (picked) {
+        if (firstRejection(picked.host, spec, context, this.filters)) candidates = candidates.filter((c) => c !== picked);
+        else picked.weight = weighing.weigh(picked.host);
+      }
+      return { spec, host: selection.chosen, alternates: selection.alternates };
+    });
+  }
+
+  /** Chooses a host for one instance, filtering and weighing every host. */
+  private chooseOne(spec: RequestSpec, groupHosts: Map<string, Map<string, number>>): Placement | { spec: RequestSpec; reason: string } {
     const context = this.context(spec, groupHosts);
     const { passed, rejections } = filterHosts(this.cache.all(), spec, context, this.filters);
-    const selection = chooseHost(weighHosts(passed, this.weighers, this.options.config), this.options.config.host_subset_size, this.options.config.max_attempts - 1);
-    if (!selection) return { reason: noValidHost(rejections) };
-    const usages = selection.chosen.provider.usages;
-    for (const [rc, amount] of Object.entries(context.resources)) usages[rc] = (usages[rc] ?? 0) + amount;
+    const { host_subset_size: subset, max_attempts: attempts } = this.options.config;
+    const selection = chooseHost(new Weighing(passed, this.weighers, this.options.config).candidates, subset, attempts - 1);
+    if (!selection) return { spec, reason: noValidHost(rejections) };
+    this.consume(selection.chosen, context);
     this.countMember(groupHosts, spec, selection.chosen);
     return { spec, host: selection.chosen, alternates: selection.alternates };
   }
 
+  /** Counts a pick as used in the cache until the claim says what is true. */
+  private consume(host: HostState, context: FilterContext): void {
+    const usages = host.provider.usages;
+    for (const [rc, amount] of Object.entries(context.resources)) usages[rc] = (usages[rc] ?? 0) + amount;
+  }
+
   private alternatesFor(spec: RequestSpec, host: HostState, groupHosts: Map<string, Map<string, number>>): HostState[] {
     const { passed } = filterHosts(this.cache.all(), spec, this.context(spec, groupHosts), this.filters);
-    const candidates = weighHosts(passed.filter((h) => h.cellId === host.cellId && h.host !== host.host), this.weighers, this.options.config);
+    const candidates = new Weighing(passed.filter((h) => h.cellId === host.cellId && h.host !== host.host), this.weighers, this.options.config).candidates;
     return candidates.sort((a, b) => b.weight - a.weight).slice(0, this.options.config.max_attempts - 1).map((c) => c.host);
   }
 
@@ -183,6 +216,16 @@ export class Scheduler {
     const count = hosts?.get(host.host) ?? 0;
     if (hosts && count > 0) hosts.set(host.host, count - 1);
   }
+}
+
+/** Specs that ask for the same thing in the same way, which one filtering pass serves. */
+function shapes(specs: RequestSpec[]): RequestSpec[][] {
+  const groups = new Map<string, RequestSpec[]>();
+  for (const spec of specs) {
+    const key = JSON.stringify([resourcesOf(spec), spec.availability_zone, spec.group?.uuid ?? null, spec.ignore_hosts]);
+    groups.set(key, [...(groups.get(key) ?? []), spec]);
+  }
+  return [...groups.values()];
 }
 
 /** Nova's message, with what turned the hosts away. */

@@ -31,40 +31,49 @@ export function filterHosts(
   const passed: HostState[] = [];
   const byFilter: Record<string, number> = {};
   for (const host of hosts) {
-    let rejectedBy: string | undefined;
-    for (const [name, filter] of filters) {
-      if (filter(host, spec, context) !== undefined) {
-        rejectedBy = name;
-        break;
-      }
-    }
+    const rejectedBy = firstRejection(host, spec, context, filters);
     if (rejectedBy) byFilter[rejectedBy] = (byFilter[rejectedBy] ?? 0) + 1;
     else passed.push(host);
   }
   return { passed, rejections: { byFilter, considered: hosts.length } };
 }
 
+/** The name of the first filter that rejects the host, or undefined when all pass it. */
+export function firstRejection(host: HostState, spec: RequestSpec, context: FilterContext, filters: [string, HostFilter][]): string | undefined {
+  for (const [name, filter] of filters) if (filter(host, spec, context) !== undefined) return name;
+  return undefined;
+}
+
 /**
- * Weighs hosts like Nova: each weigher's scores are scaled to 0..1 over the candidates, times
- * its multiplier, and summed.
+ * Nova's weighing: each weigher's scores are scaled to 0..1 over the candidates, times its
+ * multiplier, and summed. The scale is kept, so a host whose state changes can be weighed
+ * again alone (`reweigh`) without weighing every host again.
  */
-export function weighHosts(hosts: HostState[], weighers: Weigher[], multipliers: Config['scheduler']): Candidate[] {
-  const weights = new Float64Array(hosts.length);
-  for (const weigher of weighers) {
-    const multiplier = multipliers[weigher.multiplier];
-    if (multiplier === 0) continue;
-    const scores = hosts.map((h) => weigher.score(h));
-    let min = Infinity;
-    let max = -Infinity;
-    for (const s of scores) {
-      if (s < min) min = s;
-      if (s > max) max = s;
+export class Weighing {
+  readonly candidates: Candidate[];
+  private readonly scales: { weigher: Weigher; multiplier: number; min: number; span: number }[] = [];
+
+  constructor(hosts: HostState[], weighers: Weigher[], multipliers: Config['scheduler']) {
+    for (const weigher of weighers) {
+      const multiplier = multipliers[weigher.multiplier];
+      if (multiplier === 0) continue;
+      let min = Infinity;
+      let max = -Infinity;
+      for (const h of hosts) {
+        const s = weigher.score(h);
+        if (s < min) min = s;
+        if (s > max) max = s;
+      }
+      if (max > min) this.scales.push({ weigher, multiplier, min, span: max - min });
     }
-    const span = max - min;
-    if (span === 0) continue;
-    for (let i = 0; i < scores.length; i += 1) weights[i] = (weights[i] ?? 0) + (((scores[i] ?? 0) - min) / span) * multiplier;
+    this.candidates = hosts.map((host) => ({ host, weight: this.weigh(host) }));
   }
-  return hosts.map((host, i) => ({ host, weight: weights[i] ?? 0 }));
+
+  weigh(host: HostState): number {
+    let weight = 0;
+    for (const { weigher, multiplier, min, span } of this.scales) weight += ((weigher.score(host) - min) / span) * multiplier;
+    return weight;
+  }
 }
 
 /** The k best candidates, best first, in one pass (no sort of thousands of hosts). */

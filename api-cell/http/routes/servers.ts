@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { createServers, deleteServer, getServer, type CreateServerRequest } from '../../compute/index.js';
+import { deleteServer, getServer, type CreateServerRequest } from '../../compute/index.js';
 import { CreateServerBody } from '../schemas/servers.js';
 import type { ApiState } from '../state.js';
 import { validate } from '../validation.js';
@@ -48,7 +48,7 @@ function createRequest(body: CreateServerBody): CreateServerRequest {
 export function registerServerRoutes(router: Router<ApiState>, services: ApiServices): void {
   router.post('/v2.1/servers', async (ctx) => {
     const body = validate<CreateServerBody>(CreateServerBody, ctx.state.body);
-    const result = await createServers(services.create(ctx.state.log), ctx.state.context, createRequest(body));
+    const result = await services.creator.create(ctx.state.context, createRequest(body));
     ctx.status = 202;
     if (truthy(body.server.return_reservation_id)) {
       ctx.body = { reservation_id: result.reservationId };

@@ -1,5 +1,5 @@
 import type { CellRegistry } from '../../cells/index.js';
-import type { CreateDeps, DeleteDeps } from '../../compute/index.js';
+import { ServerCreator, type DeleteDeps } from '../../compute/index.js';
 import type { ApiDatabase } from '../../db/index.js';
 import type { Config, Logger } from '../../../ops/runtime/index.js';
 import type { BuildQueue } from '../../../super-conductor/queue/index.js';
@@ -11,18 +11,18 @@ export interface ApiServices {
   registry: CellRegistry;
   queue: BuildQueue;
   publicUrl: string;
-  create(log: Logger): CreateDeps;
+  creator: ServerCreator;
   delete(log: Logger): DeleteDeps;
 }
 
-export function apiServices(config: Config, api: ApiDatabase, registry: CellRegistry, queue: BuildQueue, publicUrl: string): ApiServices {
+export function apiServices(config: Config, api: ApiDatabase, registry: CellRegistry, queue: BuildQueue, publicUrl: string, log: Logger): ApiServices {
   return {
     config,
     api,
     registry,
     queue,
     publicUrl,
-    create: (log) => ({ api, queue, config, log }),
+    creator: new ServerCreator({ api, queue, config, log }),
     delete: (log) => ({ api, registry, terminateTimeoutMs: config.api.terminate_timeout_ms, log }),
   };
 }

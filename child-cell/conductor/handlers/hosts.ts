@@ -3,7 +3,7 @@ import { markHostsDown, recordHeartbeats, upsertComputeNode, upsertService } fro
 import { HeartbeatArgs, HostsDownArgs, RegisterHostArgs, CONDUCTOR_VERSION, type RegisterHostResult } from '../messages.js';
 import type { ConductorDeps } from './deps.js';
 
-const flushEveryMs = 50;
+const flushEveryMs = 250;
 const flushAtCount = 1000;
 
 /**

@@ -1,10 +1,25 @@
-import type { RpcMethods } from '../../../ops/runtime/index.js';
-import { addFaults, recordActionEvent, softDeleteInstances, updateInstance, type StateExpectation } from '../../db/index.js';
+import { Batcher, type RpcMethods } from '../../../ops/runtime/index.js';
+import { applyInstanceWrites, recordActionEvent, softDeleteInstances, type InstanceWrite, type StateExpectation } from '../../db/index.js';
 import { CONDUCTOR_VERSION, InstanceDestroyArgs, InstanceUpdateArgs } from '../messages.js';
 import type { ConductorDeps } from './deps.js';
 
-/** Instance writes hosts ask for; each checks the state it expects, so running twice is harmless. */
+interface PendingWrite {
+  write: InstanceWrite;
+  error?: Error | undefined;
+}
+
+/**
+ * Instance writes hosts ask for. Those arriving together are applied in one transaction (one
+ * statement per distinct state change), each checking the state it expects, so a burst of
+ * builds costs a few statements and running a message twice is harmless.
+ */
 export function instanceMethods(deps: ConductorDeps): RpcMethods {
+  const writes = new Batcher<PendingWrite>(async (batch) => {
+    const results = await applyInstanceWrites(deps.db, batch.map((b) => b.write));
+    batch.forEach((b, i) => {
+      b.error = results[i];
+    });
+  }, 500);
   return {
     instance_update: {
       version: CONDUCTOR_VERSION,
@@ -13,19 +28,22 @@ export function instanceMethods(deps: ConductorDeps): RpcMethods {
         const expected: StateExpectation = {};
         if (args.expected_vm_state) expected.vm_state = args.expected_vm_state;
         if (args.expected_task_state) expected.task_state = args.expected_task_state;
-        const updates: Record<string, unknown> = { ...args.updates };
-        for (const key of ['launched_at', 'terminated_at']) {
-          if (typeof updates[key] === 'number') updates[key] = new Date(updates[key]);
-        }
-        const { event, fault } = args;
-        await deps.db.sequelize.transaction(async (transaction) => {
-          await updateInstance(deps.db, args.uuid, updates, expected, transaction);
-          if (event && context.requestId) {
-            const e = { instance_uuid: args.uuid, request_id: context.requestId, action: event.action, event: event.event };
-            await recordActionEvent(deps.db, { ...e, host: args.host, result: event.result, details: event.details ?? null }, transaction);
-          }
-          if (fault) await addFaults(deps.db, [{ instance_uuid: args.uuid, ...fault, host: args.host }], transaction);
-        });
+        const updates = { ...args.updates };
+        // The database's clock stamps launch times, so every host's instances share one clock.
+        if ('launched_at' in updates) updates['launched_at'] = 'now';
+        const pending: PendingWrite = {
+          write: {
+            uuid: args.uuid,
+            host: args.host,
+            requestId: context.requestId,
+            updates,
+            expected,
+            ...(args.event ? { event: { ...args.event, details: args.event.details ?? null } } : {}),
+            ...(args.fault ? { fault: { ...args.fault, details: args.fault.details ?? null } } : {}),
+          },
+        };
+        await writes.submit(pending);
+        if (pending.error) throw pending.error;
         return null;
       },
     },

@@ -1,11 +1,11 @@
 import type { Sequelize } from 'sequelize';
 import {
-  applyMigrations,
-  ensureDatabase,
   migrationStatus,
   openDatabase,
+  syncDatabase,
   type DatabaseOptions,
   type MigrationStatus,
+  type SyncResult,
 } from '../../ops/runtime/index.js';
 import { apiMigrations } from './migrations/index.js';
 import { defineApiModels, type ApiModels } from './models.js';
@@ -23,20 +23,11 @@ export function openApiDatabase(url: string, options: DatabaseOptions = {}): Api
   return { url, sequelize, models: defineApiModels(sequelize), close: () => sequelize.close() };
 }
 
-export interface SyncResult {
-  created: boolean;
-  applied: string[];
-}
+export type { SyncResult } from '../../ops/runtime/index.js';
 
 /** Creates the API database if missing and applies pending migrations. */
-export async function syncApiDatabase(url: string, options: DatabaseOptions = {}): Promise<SyncResult> {
-  const created = await ensureDatabase(url, options);
-  const db = openDatabase(url, options);
-  try {
-    return { created, applied: await applyMigrations(db, apiMigrations) };
-  } finally {
-    await db.close();
-  }
+export function syncApiDatabase(url: string, options: DatabaseOptions = {}): Promise<SyncResult> {
+  return syncDatabase(url, apiMigrations, options);
 }
 
 export function apiSchemaStatus(db: ApiDatabase): Promise<MigrationStatus> {

@@ -1,11 +1,11 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import {
-  applyMigrations,
-  ensureDatabase,
   migrationStatus,
   openDatabase,
+  syncDatabase,
   type DatabaseOptions,
   type MigrationStatus,
+  type SyncResult,
 } from '../../ops/runtime/index.js';
 import { cellMigrations } from './migrations/index.js';
 import { COMPUTE_BINARY, defineCellModels, type CellModels } from './models.js';
@@ -24,17 +24,8 @@ export function openCellDatabase(url: string, options: DatabaseOptions = {}): Ce
 }
 
 /** Creates the cell database if missing and applies pending migrations. */
-export async function syncCellDatabase(
-  url: string,
-  options: DatabaseOptions = {},
-): Promise<{ created: boolean; applied: string[] }> {
-  const created = await ensureDatabase(url, options);
-  const db = openDatabase(url, options);
-  try {
-    return { created, applied: await applyMigrations(db, cellMigrations) };
-  } finally {
-    await db.close();
-  }
+export function syncCellDatabase(url: string, options: DatabaseOptions = {}): Promise<SyncResult> {
+  return syncDatabase(url, cellMigrations, options);
 }
 
 export function cellSchemaStatus(db: CellDatabase): Promise<MigrationStatus> {

@@ -25,7 +25,7 @@ export {
 export { connectBus, pingBus, type BusOptions, type NatsConnection, type Subscription } from './bus.js';
 export { runService, type RunningService, type ServiceContext, type ServiceDefinition } from './service.js';
 export { maskUrl, parseDatabaseUrl, parseListen, parseTransportUrl, type DatabaseTarget } from './urls.js';
-export { applyMigrations, migrationStatus, type Migration, type MigrationStatus } from './migrate.js';
+export { applyMigrations, migrationStatus, syncDatabase, type Migration, type MigrationStatus, type SyncResult } from './migrate.js';
 export { column, softDelete, timestamps } from './columns.js';
 export { pingRedis } from './redis.js';
 export {

@@ -1,4 +1,5 @@
 import type { QueryInterface, Sequelize } from 'sequelize';
+import { ensureDatabase, openDatabase, type DatabaseOptions } from './db.js';
 import type { Umzug } from 'umzug';
 
 export interface Migration {
@@ -40,4 +41,20 @@ export async function migrationStatus(db: Sequelize, migrations: Migration[]): P
   const umzug = await migrator(db, migrations);
   const [applied, pending] = await Promise.all([umzug.executed(), umzug.pending()]);
   return { applied: applied.map((m) => m.name), pending: pending.map((m) => m.name) };
+}
+
+export interface SyncResult {
+  created: boolean;
+  applied: string[];
+}
+
+/** Creates the database the URL names if it is missing, then applies what is pending. */
+export async function syncDatabase(url: string, migrations: Migration[], options: DatabaseOptions = {}): Promise<SyncResult> {
+  const created = await ensureDatabase(url, options);
+  const db = openDatabase(url, options);
+  try {
+    return { created, applied: await applyMigrations(db, migrations) };
+  } finally {
+    await db.close();
+  }
 }

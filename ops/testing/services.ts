@@ -79,7 +79,8 @@ export class TestNats {
   }
 }
 
-function portOpen(port: number): Promise<boolean> {
+/** Does anything accept connections on 127.0.0.1:port? */
+export function portOpen(port: number): Promise<boolean> {
   return new Promise((done) => {
     const socket = connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {

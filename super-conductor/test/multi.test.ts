@@ -27,17 +27,23 @@ async function reservation(rid: string): Promise<{ uuid: string; cell: string | 
   return rows;
 }
 
+/** Waits until `count` instances of the reservation are in the child cells. */
+async function settled(rid: string, count: number): Promise<{ uuid: string; cell: string | null }[]> {
+  let rows: { uuid: string; cell: string | null }[] = [];
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && rows.length < count) {
+    rows = await reservation(rid);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  return rows;
+}
+
 test('multi-create - max_count boots a batch under one reservation id', async (t) => {
   const res = await d.boot({ name: 'batch', min_count: 2, max_count: 5, return_reservation_id: true });
   t.is(res.status, 202);
   const rid = String(res.body.reservation_id);
   t.regex(rid, /^r-[a-z0-9]{8}$/);
-  let rows: { uuid: string }[] = [];
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && rows.length < 5) {
-    rows = await reservation(rid);
-    await new Promise((done) => setTimeout(done, 50));
-  }
+  const rows = await settled(rid, 5);
   t.is(rows.length, 5);
   const servers = await Promise.all(rows.map((r) => d.waitForStatus(r.uuid, ['ACTIVE', 'ERROR'])));
   t.deepEqual(servers.map((s) => s['status']), rows.map(() => 'ACTIVE'));
@@ -76,12 +82,7 @@ test('multi-create - quota allowing fewer than max_count but at least min_count 
   const res = await d.boot({ name: 'capped', min_count: 2, max_count: 6, return_reservation_id: true }, { project: 'p9' });
   t.is(res.status, 202);
   const rid = String(res.body.reservation_id);
-  let rows: { uuid: string }[] = [];
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && rows.length < 3) {
-    rows = await reservation(rid);
-    await new Promise((done) => setTimeout(done, 50));
-  }
+  const rows = await settled(rid, 3);
   t.is(rows.length, 3);
   t.deepEqual(await d.usage('p9'), { instances: 3, cores: 3, ram: 1536 });
   const over = await d.boot({ name: 'over', min_count: 1 }, { project: 'p9' });
@@ -93,12 +94,7 @@ test('multi-create - a build job delivered twice makes one set of instances, all
   await d.quota('p8', { instances: -1 });
   const res = await d.boot({ name: 'twice', min_count: 3, max_count: 3, return_reservation_id: true }, { project: 'p8' });
   const rid = String(res.body.reservation_id);
-  let rows: { uuid: string }[] = [];
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && rows.length < 3) {
-    rows = await reservation(rid);
-    await new Promise((done) => setTimeout(done, 50));
-  }
+  const rows = await settled(rid, 3);
   await Promise.all(rows.map((r) => d.waitForStatus(r.uuid, ['ACTIVE'])));
   const before = await select(d.api, 'SELECT consumer_id, resource_provider_id, resource_class, used FROM allocations ORDER BY consumer_id, resource_class');
   const queue = new BuildQueue({ redisUrl: d.config.redis.url, prefix: d.config.redis.queue_prefix, attempts: 1 });

@@ -1,10 +1,9 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { openDatabase, select } from '../../runtime/index.js';
-import { dbServer, freePort, redisUrl, runNode, TestDatabases } from '../../testing/index.js';
+import { dbServer, freePort, portOpen, redisUrl, runNode, TestDatabases } from '../../testing/index.js';
 
 const dbs = new TestDatabases();
 test.after.always(() => dbs.drop());
@@ -16,17 +15,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
 }
 
 /** Boots a server through a launched API (default flavor and image) and waits for it to settle. */

@@ -70,7 +70,7 @@ async function updateGroup(run: Runner, writes: InstanceWrite[], members: number
   const changed = sets.length === 0 ? uuids.length : await execute(run, `UPDATE instances SET ${sets.join(', ')}, updated_at = NOW(6) WHERE ${where.join(' AND ')}`, params);
   if (changed === uuids.length) return;
   // Some did not match: find which, and whether they already hold what was asked (a duplicate).
-  const rows = await select<Record<string, unknown> & { uuid: string }>(
+  const rows = await select<Record<string, unknown> & { uuid: string; vm_state: string; task_state: string | null }>(
     run,
     `SELECT uuid, vm_state, task_state${keys.length > 0 ? `, ${keys.join(', ')}` : ''} FROM instances WHERE deleted = 0 AND uuid IN (${inList(uuids.length)})`,
     uuids,
@@ -86,7 +86,7 @@ async function updateGroup(run: Runner, writes: InstanceWrite[], members: number
     }
     const holds = keys.every((k) => k === 'launched_at' || row[k] === w.updates[k] || (row[k] === 0 && w.updates[k] === false) || (row[k] === 1 && w.updates[k] === true));
     if (!holds && !matches(row, w.expected)) {
-      results[i] = new UnexpectedStateError(`instance ${w.uuid} is ${String(row['vm_state'])}/${String(row['task_state'] ?? 'none')}`);
+      results[i] = new UnexpectedStateError(`instance ${w.uuid} is ${row.vm_state}/${row.task_state ?? 'none'}`);
     }
   }
 }

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { select } from '../../ops/runtime/index.js';
+import { setCellDisabled } from '../../api-cell/cells/index.js';
+import { execute, select } from '../../ops/runtime/index.js';
 import { TestDeployment } from '../../ops/testing/index.js';
 
 let d: TestDeployment;
@@ -11,6 +12,7 @@ test.before(async () => {
     ],
     zones: { slow: ['one-slow-1'] },
   });
+  await d.quota('p1', { instances: -1 });
 });
 test.after.always(() => d?.stop());
 
@@ -76,4 +78,31 @@ test.serial('boot - a member sees its own servers only; others get 404', async (
   t.is((await d.request('DELETE', `/v2.1/servers/${id}`, undefined, { project: 'p1' })).status, 404);
   const view = (await d.show(id, { project: 'p2', user: 'u2' })).body.server;
   t.false('OS-EXT-SRV-ATTR:host' in view, 'host fields are for admins');
+});
+
+test.serial('boot - a server group with anti-affinity puts each member on its own host', async (t) => {
+  await execute(d.api, "INSERT INTO instance_groups (uuid, name, project_id, user_id, policy) VALUES ('00000000-0000-4000-8000-00000000a17a', 'spread', 'p1', 'u1', 'anti-affinity')");
+  const hint = { 'os:scheduler_hints': { group: '00000000-0000-4000-8000-00000000a17a' } };
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i += 1) ids.push((await d.boot({ name: `anti-${i}` }, {}, hint)).body.server.id);
+  const servers = await Promise.all(ids.map((id) => d.waitForStatus(id, ['ACTIVE', 'ERROR'])));
+  t.deepEqual(servers.map((s) => s['status']), ['ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE']);
+  const hosts = new Set(servers.map((s) => s['OS-EXT-SRV-ATTR:host']));
+  t.is(hosts.size, 4, `four members on four hosts: ${[...hosts].join(', ')}`);
+  const members = await select(d.api, 'SELECT instance_uuid FROM instance_group_member');
+  t.is(members.length, 4);
+});
+
+test.serial('boot - a disabled cell keeps its servers but takes no new builds', async (t) => {
+  await setCellDisabled(d.api, d.registry, 'two', true);
+  await new Promise((done) => setTimeout(done, 600));
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i += 1) ids.push((await d.boot({ name: `closed-${i}` })).body.server.id);
+    await Promise.all(ids.map((id) => d.waitForStatus(id, ['ACTIVE', 'ERROR'])));
+    const cells = await Promise.all(ids.map((id) => d.mappedCell(id)));
+    t.deepEqual(cells, ['one', 'one', 'one', 'one']);
+  } finally {
+    await setCellDisabled(d.api, d.registry, 'two', false);
+  }
 });

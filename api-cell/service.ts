@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { parseListen, pingDatabase, type RunningService, type ServiceContext } from '../ops/runtime/index.js';
+import { InvalidInputError, parseListen, pingDatabase, type RunningService, type ServiceContext } from '../ops/runtime/index.js';
 import { BuildQueue } from '../super-conductor/queue/index.js';
 import { CellRegistry } from './cells/index.js';
 import { openApiDatabase } from './db/index.js';
@@ -18,7 +18,12 @@ export async function startApi({ config, log }: ServiceContext): Promise<Running
   if (config.api.auth_strategy === 'trusted-headers') {
     log.warn('api.auth_strategy is trusted-headers: anyone who can reach this port can act as anyone. For tests and development only.');
   }
-  const app = createApp({ config, log, services: apiServices(config, api, registry, queue, publicUrl, log) });
+  if (config.api.auth_strategy === 'keystone' && !config.identity.token_secret && !config.identity.external_url) {
+    throw new InvalidInputError('api.auth_strategy keystone needs identity.token_secret (or identity.external_url for an external Keystone)');
+  }
+  const services = apiServices(config, api, registry, queue, publicUrl, log);
+  await services.identity.start();
+  const app = createApp({ config, log, services });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));
     s.once('error', reject);
@@ -29,6 +34,7 @@ export async function startApi({ config, log }: ServiceContext): Promise<Running
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      services.identity.stop();
       await queue.close();
       await registry.close();
       await api.close();

@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Config, Logger } from '../../ops/runtime/index.js';
 import { MethodNotAllowedError } from './errors.js';
 import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly } from './middleware.js';
+import { identityRouter } from './routes/identity.js';
 import { registerPlacementRoutes } from './routes/placement.js';
 import { registerServerRoutes } from './routes/servers.js';
 import type { ApiServices } from './routes/services.js';
@@ -26,19 +27,21 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   });
   registerVersionRoutes(open, { publicUrl: deps.services.publicUrl });
 
+  const identity = identityRouter(deps.services.identity, deps.services.publicUrl);
+
   const compute = new Router<ApiState>();
-  compute.use(microversions(), authenticate(deps.config));
+  compute.use(microversions(), authenticate(deps.config, deps.services.identity));
   registerServerRoutes(compute, deps.services);
 
   const placement = new Router<ApiState>();
-  placement.use(serviceOnly(deps.config));
+  placement.use(serviceOnly(deps.config, deps.services.identity));
   registerPlacementRoutes(placement, deps.services);
 
   const notAllowed = { throw: true, methodNotAllowed: () => new MethodNotAllowedError('Method not allowed for this resource.') };
   app.use(requestIds(deps.log));
   app.use(faults());
   app.use(jsonBody(deps.config.api.max_body_bytes));
-  for (const router of [open, compute, placement]) {
+  for (const router of [open, identity, compute, placement]) {
     app.use(router.routes());
     app.use(router.allowedMethods(notAllowed));
   }

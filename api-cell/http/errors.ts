@@ -1,8 +1,6 @@
 import { CellstackError, errorCode, errorMessage } from '../../ops/runtime/index.js';
 
-export class UnauthorizedError extends CellstackError {
-  override readonly code: string = 'unauthorized';
-}
+export { UnauthorizedError } from '../../ops/runtime/index.js';
 export class PayloadTooLargeError extends CellstackError {
   override readonly code: string = 'too_large';
 }

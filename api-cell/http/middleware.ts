@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware, ParameterizedContext } from 'koa';
 import { ForbiddenError, InvalidInputError, NotFoundError, type Config, type Logger } from '../../ops/runtime/index.js';
+import type { IdentityService } from '../identity/index.js';
 import { PayloadTooLargeError, toFault, UnauthorizedError, UnsupportedMediaTypeError } from './errors.js';
 import { formatVersion, requestedVersion } from './microversion.js';
 import type { ApiState } from './state.js';
@@ -37,11 +38,21 @@ export function faults(): Middleware<ApiState> {
       const fault = toFault(err);
       if (fault.internal) ctx.state.log.error({ err }, 'unexpected error');
       ctx.status = fault.status;
-      ctx.body = ctx.path.startsWith('/placement')
-        ? { errors: [{ status: fault.status, title: fault.name, detail: fault.message, request_id: ctx.state.requestId }] }
-        : { [fault.name]: { code: fault.status, message: fault.message } };
+      if (fault.status === 401) ctx.set('www-authenticate', 'Keystone uri="/identity/v3"');
+      ctx.body = faultBody(ctx.path, fault, ctx.state.requestId);
     }
   };
+}
+
+const titles: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' };
+
+/** Each API answers errors in its own OpenStack shape: Nova's, Keystone's or Placement's. */
+function faultBody(path: string, fault: ReturnType<typeof toFault>, requestId: string): unknown {
+  if (path.startsWith('/placement')) return { errors: [{ status: fault.status, title: fault.name, detail: fault.message, request_id: requestId }] };
+  if (path.startsWith('/identity') || path.startsWith('/v3')) {
+    return { error: { code: fault.status, title: titles[fault.status] ?? fault.name, message: fault.message } };
+  }
+  return { [fault.name]: { code: fault.status, message: fault.message } };
 }
 
 /** Reads a JSON body up to `maxBytes` into ctx.state.body: 413 past it, 415 if not JSON, 400 if malformed. */
@@ -88,13 +99,21 @@ export function microversions(): Middleware<ApiState> {
 }
 
 /**
- * Who is calling. `trusted-headers` believes X-User-Id, X-Project-Id and X-Roles (tests and
- * development only); `keystone` needs a token, which this build cannot check yet.
+ * Who is calling. `keystone` checks the X-Auth-Token (signature, expiry, revocation; or asks an
+ * external Keystone). `trusted-headers` believes X-User-Id, X-Project-Id and X-Roles, for tests
+ * and development only.
  */
-export function authenticate(config: Config): Middleware<ApiState> {
+export function authenticate(config: Config, identity: IdentityService): Middleware<ApiState> {
   return async (ctx, next) => {
-    if (config.api.auth_strategy !== 'trusted-headers') {
-      throw new UnauthorizedError('This API validates tokens with keystone, which is not available in this build; set api.auth_strategy to trusted-headers for development.');
+    if (config.api.auth_strategy === 'keystone') {
+      const token = ctx.get('x-auth-token');
+      if (!token) throw new UnauthorizedError('The request you have made requires authentication.');
+      const claims = await identity.validate(token);
+      if (!claims.projectId) throw new UnauthorizedError('A project-scoped token is required.');
+      const roles = claims.roles.map((r) => r.toLowerCase());
+      ctx.state.context = { requestId: ctx.state.requestId, userId: claims.userId, projectId: claims.projectId, roles, isAdmin: roles.includes('admin') };
+      await next();
+      return;
     }
     const userId = ctx.get('x-user-id') || ctx.get('x-user');
     const projectId = ctx.get('x-project-id') || ctx.get('x-tenant-id');
@@ -106,7 +125,7 @@ export function authenticate(config: Config): Middleware<ApiState> {
 }
 
 /** Services (cell conductors) present the shared token to placement; admins may use it too. */
-export function serviceOnly(config: Config): Middleware<ApiState> {
+export function serviceOnly(config: Config, identity: IdentityService): Middleware<ApiState> {
   return async (ctx, next) => {
     const token = ctx.get('x-service-token');
     if (config.placement.service_token && token === config.placement.service_token) {
@@ -114,7 +133,7 @@ export function serviceOnly(config: Config): Middleware<ApiState> {
       await next();
       return;
     }
-    await authenticate(config)(ctx, async () => {
+    await authenticate(config, identity)(ctx, async () => {
       if (!ctx.state.context.isAdmin) throw new ForbiddenError('Placement is for services and admins only.');
       await next();
     });

@@ -4,9 +4,10 @@ import { select } from '../runtime/index.js';
 
 export interface BootBenchOptions {
   apiUrl: string;
+  /** A project-scoped token of the benchmark's user. */
+  token: string;
   imageId: string;
   flavorRef: string;
-  project: string;
   servers: number;
   /** Servers per POST: 1 for single creates, more for multi-create (min_count = max_count). */
   batch: number;
@@ -84,7 +85,7 @@ export async function runBootBench(o: BootBenchOptions): Promise<BootBenchResult
     const sent = Date.now();
     const res = await fetch(`${o.apiUrl}/v2.1/servers`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-user-id': 'bench', 'x-project-id': o.project, 'x-roles': 'member' },
+      headers: { 'content-type': 'application/json', 'x-auth-token': o.token },
       body: JSON.stringify(body),
     }).catch(() => undefined);
     accept.recordValue(Math.max(1, Date.now() - sent));
@@ -175,4 +176,21 @@ async function openLoop(requests: number, perSecond: number, post: (i: number) =
     inFlight.push(post(i));
   }
   await Promise.all(inFlight);
+}
+
+/** Logs in with a password, as a client would, and returns the project-scoped token. */
+export async function login(apiUrl: string, user: string, password: string, project: string): Promise<string> {
+  const res = await fetch(`${apiUrl}/identity/v3/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: { methods: ['password'], password: { user: { name: user, domain: { id: 'default' }, password } } },
+        scope: { project: { name: project, domain: { id: 'default' } } },
+      },
+    }),
+  });
+  const token = res.headers.get('x-subject-token');
+  if (res.status !== 201 || !token) throw new Error(`login as ${user} failed: ${res.status} ${await res.text()}`);
+  return token;
 }

@@ -6,8 +6,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { openCellDatabase } from '../../child-cell/db/index.js';
 import { down, resolveOptions, up } from '../launcher/deployment.js';
 import { defaultOptions, layoutOf, type DeploymentOptions } from '../launcher/layout.js';
-import { dropDatabase, errorMessage, execute, openDatabase, select } from '../runtime/index.js';
-import { runBootBench, type BootBenchResult } from './boot.js';
+import { dropDatabase, errorMessage, execute, select } from '../runtime/index.js';
+import { login, runBootBench, type BootBenchResult } from './boot.js';
+import { assignRole, createProject, createUser, findRole } from '../../api-cell/identity/index.js';
+import { openApiDatabase } from '../../api-cell/db/index.js';
 import { CpuMeter, pidsNamed } from './cpu.js';
 import { machineDescription } from './machine.js';
 
@@ -60,10 +62,14 @@ async function bootBench(flags: BootFlags): Promise<void> {
   console.log(`bringing up ${flags.cells} cells with ${options.hostsPerCell * flags.cells} fake hosts`);
   await up(options, root, '/usr/sbin/nats-server', say);
   const layout = layoutOf(options);
-  const api = { sequelize: openDatabase(layout.apiDatabaseUrl, { poolMax: 2 }) };
+  const api = openApiDatabase(layout.apiDatabaseUrl, { poolMax: 2 });
   const cells = layout.cells.map((c) => openCellDatabase(c.databaseUrl, { poolMax: 2 }));
   try {
-    await execute(api, "INSERT INTO quotas (project_id, resource, hard_limit) VALUES ('bench', 'instances', -1), ('bench', 'cores', -1), ('bench', 'ram', -1) ON DUPLICATE KEY UPDATE hard_limit = -1");
+    const project = await createProject(api, { name: 'bench', description: 'benchmark runs' });
+    const user = await createUser(api, { name: 'bench', password: 'bench-password', defaultProject: project.id });
+    await assignRole(api, user.id, project.id, (await findRole(api, 'member')).id);
+    await execute(api, "INSERT INTO quotas (project_id, resource, hard_limit) VALUES (?, 'instances', -1), (?, 'cores', -1), (?, 'ram', -1)", [project.id, project.id, project.id]);
+    const token = await login(layout.apiUrl, 'bench', 'bench-password', 'bench');
     const image = (await select<{ uuid: string }>(api, 'SELECT uuid FROM images LIMIT 1'))[0]?.uuid ?? '';
     const meter = new CpuMeter(processesToMeter(layout.runDir));
     const bar = new SingleBar({ format: '  booting [{bar}] {value}/{total} settled | {eta}s left', hideCursor: true });
@@ -71,9 +77,9 @@ async function bootBench(flags: BootFlags): Promise<void> {
     meter.start();
     const result = await runBootBench({
       apiUrl: layout.apiUrl,
+      token,
       imageId: image,
       flavorRef: '1',
-      project: 'bench',
       servers: flags.servers,
       batch: flags.batch,
       concurrency: flags.concurrency,
@@ -85,7 +91,7 @@ async function bootBench(flags: BootFlags): Promise<void> {
     bar.stop();
     report(result, cpu, flags);
   } finally {
-    await Promise.all([api.sequelize.close(), ...cells.map((c) => c.close())]);
+    await Promise.all([api.close(), ...cells.map((c) => c.close())]);
     if (!flags.keep) {
       await down(options);
       console.log('benchmark deployment stopped (--keep leaves it running)');

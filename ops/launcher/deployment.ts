@@ -15,20 +15,52 @@ export function resolveOptions(defaults: DeploymentOptions, given: Partial<Deplo
   const file = savedOptions(stateDir);
   const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DeploymentOptions>) : {};
   const options = { ...defaults, ...saved, ...given, stateDir };
-  return { ...options, serviceToken: options.serviceToken || randomBytes(24).toString('base64url') };
+  const secret = (): string => randomBytes(24).toString('base64url');
+  return {
+    ...options,
+    serviceToken: options.serviceToken || secret(),
+    tokenSecret: options.tokenSecret || secret(),
+    adminPassword: options.adminPassword || secret(),
+  };
 }
 
 function writeConfig(layout: Layout): void {
   const { options } = layout;
   const config = {
-    // Until identity is built in, the local deployment trusts X-User-Id / X-Project-Id / X-Roles.
-    api: { listen: `${options.host}:${options.apiPort}`, auth_strategy: 'trusted-headers' },
+    api: { listen: `${options.host}:${options.apiPort}`, auth_strategy: 'keystone' },
+    identity: { token_secret: options.tokenSecret },
     database: { api_url: layout.apiDatabaseUrl },
     redis: { url: options.redisUrl, queue_prefix: options.dbPrefix },
     placement: { url: `${layout.apiUrl}/placement`, service_token: options.serviceToken },
   };
   const header = '# Written by `ops/bin/deploy up`; every key and its default: ops/config/cellstack.yaml\n';
-  writeFileSync(layout.configFile, header + stringify(config));
+  writeFileSync(layout.configFile, header + stringify(config), { mode: 0o600 });
+}
+
+/** What `openstack` and openstacksdk read: a clouds.yaml entry and the same as OS_* variables. */
+function writeCredentials(layout: Layout): void {
+  const auth = {
+    auth_url: `${layout.apiUrl}/identity/v3`,
+    username: 'admin',
+    password: layout.options.adminPassword,
+    project_name: 'admin',
+    user_domain_name: 'Default',
+    project_domain_name: 'Default',
+  };
+  const clouds = { clouds: { cellstack: { auth, region_name: 'RegionOne', interface: 'public', identity_api_version: 3 } } };
+  writeFileSync(layout.cloudsFile, stringify(clouds), { mode: 0o600 });
+  const openrc = [
+    `export OS_AUTH_URL=${auth.auth_url}`,
+    'export OS_IDENTITY_API_VERSION=3',
+    `export OS_USERNAME=${auth.username}`,
+    `export OS_PASSWORD='${auth.password}'`,
+    `export OS_PROJECT_NAME=${auth.project_name}`,
+    'export OS_USER_DOMAIN_NAME=Default',
+    'export OS_PROJECT_DOMAIN_NAME=Default',
+    'export OS_REGION_NAME=RegionOne',
+    '',
+  ];
+  writeFileSync(layout.openrcFile, openrc.join('\n'), { mode: 0o600 });
 }
 
 export interface UpResult {
@@ -41,11 +73,12 @@ export interface UpResult {
 export async function up(options: DeploymentOptions, root: string, natsServer: string, say: Say): Promise<UpResult> {
   const layout = layoutOf(options);
   mkdirSync(layout.runDir, { recursive: true });
-  writeFileSync(savedOptions(options.stateDir), `${JSON.stringify(options, null, 2)}\n`);
+  writeFileSync(savedOptions(options.stateDir), `${JSON.stringify(options, null, 2)}\n`, { mode: 0o600 });
   writeConfig(layout);
   const result: UpResult = { layout, started: [], alreadyRunning: [] };
   await startAll(layout.cells.map((cell) => natsSpec(layout, cell, natsServer)), layout, result, say);
   const uuids = await bootstrapDatabases(layout, say);
+  writeCredentials(layout);
   await startAll(cellSpecs(layout, root, uuids), layout, result, say);
   await discoverPoolHosts(layout, say);
   await startAll(apiCellSpecs(layout, root), layout, result, say);

@@ -18,6 +18,10 @@ export interface DeploymentOptions {
   superConductors: number;
   /** Shared secret cell conductors present to placement; made once, kept in deployment.json. */
   serviceToken: string;
+  /** Secret that signs identity tokens; made once, kept in deployment.json. */
+  tokenSecret: string;
+  /** The bootstrap admin's password; made once, printed once, kept in clouds.yaml. */
+  adminPassword: string;
 }
 
 export const defaultOptions = (root: string): DeploymentOptions => ({
@@ -33,6 +37,8 @@ export const defaultOptions = (root: string): DeploymentOptions => ({
   hostsPerCell: 8,
   superConductors: 1,
   serviceToken: '',
+  tokenSecret: '',
+  adminPassword: '',
 });
 
 export interface CellLayout {
@@ -46,6 +52,8 @@ export interface CellLayout {
 export interface Layout {
   options: DeploymentOptions;
   configFile: string;
+  cloudsFile: string;
+  openrcFile: string;
   logDir: string;
   runDir: string;
   apiDatabaseUrl: string;
@@ -66,6 +74,8 @@ export function layoutOf(options: DeploymentOptions): Layout {
   return {
     options,
     configFile: resolve(options.stateDir, 'cellstack.yaml'),
+    cloudsFile: resolve(options.stateDir, 'clouds.yaml'),
+    openrcFile: resolve(options.stateDir, 'admin-openrc'),
     logDir: resolve(options.stateDir, 'logs'),
     runDir: resolve(options.stateDir, 'run'),
     apiDatabaseUrl: db('api'),

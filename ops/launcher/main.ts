@@ -42,6 +42,7 @@ withState(program.command('up'))
     if (result.alreadyRunning.length > 0) console.log(`already running: ${result.alreadyRunning.join(', ')}`);
     console.log(`\ncellstack is up with ${layout.cells.length} cells.`);
     console.log(`  Compute API:  ${layout.apiUrl}/v2.1`);
+    console.log(`  credentials:  export OS_CLIENT_CONFIG_FILE=${layout.cloudsFile} OS_CLOUD=cellstack   (or: . ${layout.openrcFile})`);
     console.log(`  config:       ${layout.configFile}`);
     console.log(`  logs:         ${layout.logDir}`);
     console.log(`  check it:     CELLSTACK_CONFIG=${layout.configFile} ops/bin/cellctl status`);

@@ -79,6 +79,15 @@ export const ConfigSchema = Type.Object(
       action_ms: int(0, 'Time any other guest action takes, in milliseconds.', 0),
       failure_rate: num(0, 'Share of spawns that fail (0 to 1).', 0),
     }),
+    identity: section('Identity (a Keystone v3 subset served by the API process) and token checks.', {
+      token_secret: str('', 'Secret that signs tokens; every API process of a deployment must share it. Required with auth_strategy keystone unless external_url is set.'),
+      token_ttl_s: int(3600, 'Seconds a token is valid.', 60),
+      region: str('RegionOne', 'Region named in the service catalog.'),
+      external_url: str('', 'Validate tokens against this Keystone (its /v3 URL) instead of the built-in identity.'),
+      service_user: str('', 'With external_url: the user the API authenticates as to validate tokens.'),
+      service_password: str('', 'With external_url: that user\'s password.'),
+      service_project: str('service', 'With external_url: that user\'s project.'),
+    }),
     placement: section('Placement (resource providers and allocations) as cell conductors reach it.', {
       url: str('http://127.0.0.1:8774/placement', 'Base URL of the placement API, served by the Compute API process.'),
       service_token: str('', 'Shared secret services present to placement (X-Service-Token); empty turns service access off.'),

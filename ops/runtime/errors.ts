@@ -32,6 +32,11 @@ export class ConflictError extends CellstackError {
   override readonly code: string = 'conflict';
 }
 
+/** The caller is not known: no credentials, bad credentials, an expired or revoked token. */
+export class UnauthorizedError extends CellstackError {
+  override readonly code: string = 'unauthorized';
+}
+
 export class ForbiddenError extends CellstackError {
   override readonly code: string = 'forbidden';
 }

@@ -9,6 +9,7 @@ export {
   InvalidInputError,
   NotFoundError,
   QuotaExceededError,
+  UnauthorizedError,
   UnavailableError,
 } from './errors.js';
 export { createLogger, silentLogger, type Logger } from './log.js';

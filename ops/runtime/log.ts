@@ -6,7 +6,7 @@ export type { Logger } from 'pino';
  * One JSON object a line on standard output. `service` names the process kind; callers add
  * `request_id`, `cell` and the like with `logger.child()`.
  */
-export function createLogger(service: string, level = 'info'): Logger {
+export function createLogger(service: string, level = 'info', destination?: NodeJS.WritableStream): Logger {
   return pino(
     {
       level,
@@ -17,7 +17,7 @@ export function createLogger(service: string, level = 'info'): Logger {
     },
     // Buffered: a busy process writes its lines a few KiB at a time, not one write per line.
     // pino flushes what is buffered when the process exits.
-    pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+    destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }),
   );
 }
 

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { CellRegistry, createCell, discoverHosts, mapCell0, type CellMapping } from '../../api-cell/cells/index.js';
 import { openApiDatabase, syncApiDatabase, type ApiDatabase } from '../../api-cell/db/index.js';
@@ -40,6 +41,8 @@ type Overrides = { [S in keyof Config]?: Partial<Config[S]> };
 
 export interface TestDeploymentOptions {
   cells: CellSpec[];
+  /** Every log line of the API process, at debug level, for tests that read what is logged. */
+  apiLog?: string[];
   /** Availability zones (aggregates with availability_zone metadata): zone -> hosts. */
   zones?: Record<string, string[]>;
   superConductors?: number;
@@ -119,7 +122,10 @@ export class TestDeployment {
     await discoverHosts(this.api, this.registry);
     for (const [zone, hosts] of Object.entries(this.options.zones ?? {})) await this.zone(zone, hosts);
     for (let i = 0; i < (this.options.superConductors ?? 1); i += 1) await this.startSuperConductor();
-    this.apiService = await startApi(this.context('api'));
+    const api = this.context('api');
+    const lines = this.options.apiLog;
+    if (lines) api.log = createLogger('api', 'debug', new Writable({ write: (chunk: Buffer, _e, done) => { lines.push(chunk.toString()); done(); } }));
+    this.apiService = await startApi(api);
   }
 
   private context(name: string, cell?: { name: string; uuid: string; databaseUrl: string; transportUrl: string }) {

@@ -85,10 +85,12 @@ async function moveToAlternate(
 }
 
 async function failBuild(deps: BuildDeps, cell: CellMapping, uuid: string, reason: string): Promise<void> {
-  await deps.registry.withCell(cell, async ({ db }) => {
-    await updateInstance(db, uuid, { vm_state: VmState.ERROR, task_state: null }, { vm_state: [VmState.BUILDING] });
-    await addFaults(db, [{ instance_uuid: uuid, code: 500, message: 'No valid host was found. Exceeded max scheduling attempts.', details: reason }]);
-  });
   await freeAllocations(deps.api, [uuid]);
+  await deps.registry.withCell(cell, ({ db }) =>
+    db.sequelize.transaction(async (transaction) => {
+      await updateInstance(db, uuid, { vm_state: VmState.ERROR, task_state: null }, { vm_state: [VmState.BUILDING] }, transaction);
+      await addFaults(db, [{ instance_uuid: uuid, code: 500, message: 'No valid host was found. Exceeded max scheduling attempts.', details: reason }], transaction);
+    }),
+  );
   deps.log.warn({ instance: uuid, reason }, 'build failed on every host it was offered to');
 }

@@ -1,9 +1,11 @@
 import type { Migration } from '../../../ops/runtime/index.js';
 import * as initial from './0001-initial.js';
 import * as images from './0002-images.js';
+import * as identity from './0003-identity.js';
 
 /** The API database's migration history, oldest first. Never edit a landed entry: add one. */
 export const apiMigrations: Migration[] = [
   { name: '0001-initial', ...initial },
   { name: '0002-images', ...images },
+  { name: '0003-identity', ...identity },
 ];

@@ -1,6 +1,7 @@
 import type { CellRegistry } from '../../cells/index.js';
 import { ServerCreator, type DeleteDeps } from '../../compute/index.js';
 import type { ApiDatabase } from '../../db/index.js';
+import { IdentityService } from '../../identity/index.js';
 import type { Config, Logger } from '../../../ops/runtime/index.js';
 import type { BuildQueue } from '../../../super-conductor/queue/index.js';
 
@@ -12,6 +13,7 @@ export interface ApiServices {
   queue: BuildQueue;
   publicUrl: string;
   creator: ServerCreator;
+  identity: IdentityService;
   delete(log: Logger): DeleteDeps;
 }
 
@@ -23,6 +25,7 @@ export function apiServices(config: Config, api: ApiDatabase, registry: CellRegi
     queue,
     publicUrl,
     creator: new ServerCreator({ api, queue, config, log }),
+    identity: new IdentityService(api, config, publicUrl, log),
     delete: (log) => ({ api, registry, terminateTimeoutMs: config.api.terminate_timeout_ms, log }),
   };
 }

@@ -67,15 +67,18 @@ async function moveTo(deps: ConductorDeps, build: BuildArgs, next: { host: strin
   return true;
 }
 
+/** No host left: free the allocation first, so that whoever sees ERROR also sees it freed. */
 async function giveUp(deps: ConductorDeps, uuid: string, reason: string): Promise<void> {
-  await updateInstance(deps.db, uuid, { vm_state: VmState.ERROR, task_state: null }, { vm_state: [VmState.BUILDING] });
-  await addFaults(deps.db, [{
-    instance_uuid: uuid,
-    code: 500,
-    message: `Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance ${uuid}.`,
-    details: reason,
-  }]);
   await deps.placement.deleteAllocations(uuid).catch((err: unknown) =>
     deps.log.warn({ instance: uuid, err: errorMessage(err) }, 'could not free the allocation of a failed build'),
   );
+  await deps.db.sequelize.transaction(async (transaction) => {
+    await updateInstance(deps.db, uuid, { vm_state: VmState.ERROR, task_state: null }, { vm_state: [VmState.BUILDING] }, transaction);
+    await addFaults(deps.db, [{
+      instance_uuid: uuid,
+      code: 500,
+      message: `Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance ${uuid}.`,
+      details: reason,
+    }], transaction);
+  });
 }

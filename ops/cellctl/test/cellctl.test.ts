@@ -199,3 +199,25 @@ test('status - fails at once, naming the database, when the API database is miss
   t.is(r.code, 2);
   t.regex(r.stdout, /^FAIL  API database: .*Unknown database/m);
 });
+
+test('identity commands - bootstrap, projects, users and roles; a duplicate user is refused', async (t) => {
+  await deployment('idn', {});
+  const boot = await cellctl('idn', 'bootstrap', '--password', 'first-password');
+  t.is(boot.code, 0, boot.stderr);
+  t.regex(boot.stdout, /^created user admin \([0-9a-f]{32}\) with the admin role on project admin/);
+  const again = await cellctl('idn', 'bootstrap', '--password', 'other-password');
+  t.regex(again.stdout, /found user admin .*\nnote: the existing admin password was left as it was/);
+  t.is((await cellctl('idn', 'project', 'create', 'demo')).code, 0);
+  const user = await cellctl('idn', 'user', 'create', 'alice', '--password', 'alice-password', '--project', 'demo');
+  t.regex(user.stdout, /created user alice \([0-9a-f]{32}\), member of project demo/);
+  const dup = await cellctl('idn', 'user', 'create', 'alice', '--password', 'alice-password');
+  t.is(dup.code, 1);
+  t.regex(dup.stderr, /a user named alice already exists/);
+  const weak = await cellctl('idn', 'user', 'create', 'bob', '--password', 'short');
+  t.is(weak.code, 2);
+  t.is((await cellctl('idn', 'role', 'add', 'reader', '--user', 'alice', '--project', 'admin')).code, 0);
+  const projects = JSON.parse((await cellctl('idn', 'project', 'list', '--json')).stdout) as { name: string }[];
+  t.deepEqual(projects.map((p) => p.name), ['admin', 'demo', 'service']);
+  const roles = JSON.parse((await cellctl('idn', 'role', 'list', '--json')).stdout) as { name: string }[];
+  t.deepEqual(roles.map((r) => r.name), ['admin', 'member', 'reader']);
+});

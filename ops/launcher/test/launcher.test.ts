@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { login } from '../../bench/boot.js';
 import { openDatabase, select } from '../../runtime/index.js';
 import { dbServer, freePort, portOpen, redisUrl, runNode, TestDatabases } from '../../testing/index.js';
 
@@ -17,9 +18,10 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Boots a server through a launched API (default flavor and image) and waits for it to settle. */
-async function bootThrough(api: string): Promise<Record<string, unknown>> {
-  const headers = { 'x-user-id': 'u', 'x-project-id': 'p', 'x-roles': 'member', 'content-type': 'application/json' };
+/** Boots a server through a launched API as its admin (default flavor and image) and waits for it to settle. */
+async function bootThrough(api: string, password: string): Promise<Record<string, unknown>> {
+  const token = await login(api, 'admin', password, 'admin');
+  const headers = { 'x-auth-token': token, 'content-type': 'application/json' };
   const created = await fetch(`${api}/v2.1/servers`, { method: 'POST', headers, body: JSON.stringify({ server: { name: 'first', flavorRef: '1', imageRef: await imageId(), networks: 'none' } }) });
   const { server } = (await created.json()) as { server: { id: string } };
   for (let i = 0; i < 200; i += 1) {
@@ -66,13 +68,18 @@ test('launcher - up brings cells, databases and processes up, a second up is har
     t.is(status.code, 0, status.stdout);
     t.regex(status.stdout, /PASS  compute hosts: 4 found, all mapped/);
 
-    const server = await bootThrough(`http://127.0.0.1:${apiPort}`);
+    const saved = JSON.parse(readFileSync(join(stateDir, 'deployment.json'), 'utf8')) as { adminPassword: string };
+    t.regex(first.stdout, new RegExp(`its password is ${saved.adminPassword.replace(/[-]/g, '\\-')}`), 'the admin password is printed once');
+    const anonymous = await fetch(`http://127.0.0.1:${apiPort}/v2.1/servers/x`);
+    t.is(anonymous.status, 401, 'the deployment asks for a token');
+    const server = await bootThrough(`http://127.0.0.1:${apiPort}`, saved.adminPassword);
     t.is(server['status'], 'ACTIVE', JSON.stringify(server));
 
     const second = await runNode('ops/launcher/main.js', ['up', ...args], {}, 120_000);
     t.is(second.code, 0, second.stderr);
     t.regex(second.stdout, /already running: cell1-nats, cell2-nats, cell1-conductor, cell2-conductor, cell1-compute, cell2-compute, super-conductor-1, api/);
     t.notRegex(second.stdout, /started /);
+    t.notRegex(second.stdout, /password/, 'and only once');
   } finally {
     const pids = readdirSync(join(stateDir, 'run'))
       .filter((f) => f.endsWith('.pid'))

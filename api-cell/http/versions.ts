@@ -1,8 +1,6 @@
 import type Router from '@koa/router';
+import { formatVersion, MAX_VERSION, MIN_VERSION } from './microversion.js';
 
-/** Microversions this API speaks. */
-export const MIN_VERSION = '2.1';
-export const MAX_VERSION = '2.1';
 
 export interface VersionLinks {
   publicUrl: string;
@@ -12,8 +10,8 @@ function v21(links: VersionLinks) {
   return {
     id: 'v2.1',
     status: 'CURRENT',
-    version: MAX_VERSION,
-    min_version: MIN_VERSION,
+    version: formatVersion(MAX_VERSION),
+    min_version: formatVersion(MIN_VERSION),
     updated: '2013-07-23T11:33:21Z',
     links: [{ rel: 'self', href: `${links.publicUrl}/v2.1/` }],
   };

@@ -24,6 +24,7 @@ export const ConfigSchema = Type.Object(
           'keystone: callers present a token (X-Auth-Token). trusted-headers: the caller is whoever X-User-Id, X-Project-Id and X-Roles say; for tests and development only, never behind a public endpoint.',
       }),
       terminate_timeout_ms: int(5000, 'How long a delete waits for the host before deleting in the cell directly.', 100),
+      max_limit: int(1000, 'Most items one list page returns (Nova osapi_max_limit).', 1),
     }),
     database: section('The API database, the one global database of a deployment.', {
       api_url: str('mysql://root@127.0.0.1:3306/cellstack_api', 'URL of the API database.'),

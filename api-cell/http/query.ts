@@ -1,0 +1,25 @@
+import type { TSchema } from '@sinclair/typebox';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { InvalidInputError } from '../../ops/runtime/index.js';
+
+// Query strings are all strings: coerce to the schema's types; a repeated key arrives as an array.
+const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: 'array', useDefaults: true });
+addFormats.default(ajv, ['uuid', 'date-time']);
+const compiled = new WeakMap<TSchema, ValidateFunction>();
+
+/** Checks and coerces query parameters; a bad one is a 400 naming it. */
+export function validateQuery<T>(schema: TSchema, query: Record<string, unknown>): T {
+  let check = compiled.get(schema);
+  if (!check) {
+    check = ajv.compile(schema);
+    compiled.set(schema, check);
+  }
+  const copy = structuredClone(query);
+  if (!check(copy)) {
+    const error = check.errors?.[0];
+    const name = error?.instancePath.split('/').filter(Boolean)[0] ?? String(error?.params['additionalProperty'] ?? 'query');
+    throw new InvalidInputError(`Invalid input for query parameters ${name}. ${error?.message ?? ''}`.trim());
+  }
+  return copy as T;
+}

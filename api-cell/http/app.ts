@@ -5,6 +5,7 @@ import { MethodNotAllowedError } from './errors.js';
 import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly } from './middleware.js';
 import { identityRouter } from './routes/identity.js';
 import { registerPlacementRoutes } from './routes/placement.js';
+import { registerServerListRoutes } from './routes/servers-list.js';
 import { registerServerRoutes } from './routes/servers.js';
 import type { ApiServices } from './routes/services.js';
 import type { ApiState } from './state.js';
@@ -31,6 +32,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
 
   const compute = new Router<ApiState>();
   compute.use(microversions(), authenticate(deps.config, deps.services.identity));
+  registerServerListRoutes(compute, deps.services);
   registerServerRoutes(compute, deps.services);
 
   const placement = new Router<ApiState>();

@@ -13,6 +13,7 @@ export {
   createInstances,
   getInstance,
   getInstances,
+  getInstancesDetailed,
   recordActionEvent,
   softDeleteInstances,
   UnexpectedStateError,

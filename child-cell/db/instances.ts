@@ -12,8 +12,8 @@ interface InstanceRow extends Omit<InstanceRecord, 'flavor' | 'locked'> {
 
 const columns = `id, uuid, project_id, user_id, display_name, display_description, hostname, host, node,
   availability_zone, vm_state, task_state, power_state, flavor, image_ref, key_name, reservation_id, launch_index,
-  locked, locked_by, locked_reason, progress, access_ip_v4, access_ip_v6, config_drive, launched_at, terminated_at,
-  created_at, updated_at, deleted_at, deleted`;
+  locked, locked_by, locked_reason, progress, access_ip_v4, access_ip_v6, config_drive, user_data, launched_at,
+  terminated_at, created_at, updated_at, deleted_at, deleted, pinned_availability_zone`;
 
 function toRecord(row: InstanceRow): InstanceRecord {
   return { ...row, flavor: JSON.parse(row.flavor) as FlavorSnapshot, locked: Boolean(row.locked) };
@@ -29,7 +29,7 @@ const insertColumns = [
   'uuid', 'project_id', 'user_id', 'display_name', 'display_description', 'hostname', 'host', 'node', 'launched_on',
   'availability_zone', 'vm_state', 'task_state', 'power_state', 'instance_type_id', 'flavor', 'vcpus', 'memory_mb',
   'root_gb', 'ephemeral_gb', 'image_ref', 'key_name', 'key_data', 'user_data', 'config_drive', 'access_ip_v4',
-  'access_ip_v6', 'reservation_id', 'launch_index', 'scheduled_at', 'created_at',
+  'access_ip_v6', 'reservation_id', 'launch_index', 'scheduled_at', 'created_at', 'pinned_availability_zone',
 ];
 
 function insertValues(i: NewInstance): unknown[] {
@@ -38,7 +38,7 @@ function insertValues(i: NewInstance): unknown[] {
     i.uuid, i.project_id, i.user_id, i.display_name, i.display_description, i.hostname, i.host, i.node, i.host,
     i.availability_zone, i.vm_state, i.task_state, 0, f.id, JSON.stringify(f), f.vcpus, f.memory_mb,
     f.root_gb, f.ephemeral_gb, i.image_ref, i.key_name, i.key_data, i.user_data, i.config_drive, i.access_ip_v4,
-    i.access_ip_v6, i.reservation_id, i.launch_index, i.host ? new Date() : null, i.created_at,
+    i.access_ip_v6, i.reservation_id, i.launch_index, i.host ? new Date() : null, i.created_at, i.pinned_availability_zone,
   ];
 }
 
@@ -109,6 +109,38 @@ export async function getInstance(db: CellDatabase, uuid: string, withDeleted = 
     tags: tags.map((t) => t.tag),
     fault: faults[0] ?? null,
   };
+}
+
+/**
+ * Instances with their metadata, tags and latest fault, in four queries for the whole set (a
+ * page of a list), deleted ones included when asked for by uuid.
+ */
+export async function getInstancesDetailed(db: CellDatabase, uuids: string[]): Promise<InstanceDetail[]> {
+  if (uuids.length === 0) return [];
+  const r = run(db);
+  const list = inList(uuids.length);
+  const [rows, metadata, tags, faults] = await Promise.all([
+    select<InstanceRow>(r, `SELECT ${columns} FROM instances WHERE uuid IN (${list})`, uuids),
+    select<{ instance_uuid: string; key: string; value: string }>(r, `SELECT instance_uuid, \`key\`, value FROM instance_metadata WHERE instance_uuid IN (${list}) AND deleted = 0`, uuids),
+    select<{ resource_id: string; tag: string }>(r, `SELECT resource_id, tag FROM tags WHERE resource_id IN (${list}) ORDER BY tag`, uuids),
+    select<InstanceFault & { instance_uuid: string }>(
+      r,
+      `SELECT f.instance_uuid, f.code, f.message, f.details, f.created_at FROM instance_faults f
+         JOIN (SELECT MAX(id) AS id FROM instance_faults WHERE instance_uuid IN (${list}) AND deleted = 0 GROUP BY instance_uuid) latest ON latest.id = f.id`,
+      uuids,
+    ),
+  ]);
+  const meta = new Map<string, Record<string, string>>();
+  for (const m of metadata) meta.set(m.instance_uuid, { ...meta.get(m.instance_uuid), [m.key]: m.value });
+  const tagMap = new Map<string, string[]>();
+  for (const t of tags) tagMap.set(t.resource_id, [...(tagMap.get(t.resource_id) ?? []), t.tag]);
+  const faultMap = new Map(faults.map((f) => [f.instance_uuid, { code: f.code, message: f.message, details: f.details, created_at: f.created_at }]));
+  return rows.map((row) => ({
+    ...toRecord(row),
+    metadata: meta.get(row.uuid) ?? {},
+    tags: tagMap.get(row.uuid) ?? [],
+    fault: faultMap.get(row.uuid) ?? null,
+  }));
 }
 
 /** Raised when an instance is not in the state an update expected (Nova's UnexpectedTaskStateError). */

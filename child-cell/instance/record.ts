@@ -38,12 +38,15 @@ export interface InstanceRecord {
   access_ip_v4: string | null;
   access_ip_v6: string | null;
   config_drive: string | null;
+  user_data: string | null;
   launched_at: Date | null;
   terminated_at: Date | null;
   created_at: Date;
   updated_at: Date | null;
   deleted_at: Date | null;
   deleted: number;
+  /** The zone the request asked for; availability_zone is the zone of the host. */
+  pinned_availability_zone: string | null;
 }
 
 /** What the super-conductor writes to create an instance in a cell. */
@@ -57,6 +60,7 @@ export interface NewInstance {
   host: string | null;
   node: string | null;
   availability_zone: string | null;
+  pinned_availability_zone: string | null;
   vm_state: string;
   task_state: string | null;
   flavor: FlavorSnapshot;

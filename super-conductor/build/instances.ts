@@ -2,7 +2,7 @@ import type { Build, RequestSpec } from '../../api-cell/builds/index.js';
 import { VmState, TaskState, type NewInstance } from '../../child-cell/instance/index.js';
 
 /** The cell row for a build: on a host (BUILD, scheduling) or nowhere (ERROR, for cell0). */
-export function newInstance(build: Build, placement: { host: string; node: string } | null): NewInstance {
+export function newInstance(build: Build, placement: { host: string; node: string; zone: string } | null): NewInstance {
   const i = build.instance;
   return {
     uuid: i.uuid,
@@ -13,7 +13,9 @@ export function newInstance(build: Build, placement: { host: string; node: strin
     hostname: i.hostname,
     host: placement?.host ?? null,
     node: placement?.node ?? null,
-    availability_zone: i.availability_zone,
+    // The zone of the host it landed on (Nova sets it at scheduling); what was asked is kept apart.
+    availability_zone: placement?.zone ?? i.availability_zone,
+    pinned_availability_zone: i.availability_zone,
     vm_state: placement ? VmState.BUILDING : VmState.ERROR,
     task_state: placement ? TaskState.SCHEDULING : null,
     flavor: i.flavor,

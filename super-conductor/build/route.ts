@@ -17,7 +17,7 @@ export async function routeToCell(deps: BuildDeps, cell: CellMapping, placements
   if (!first) return;
   const instances = placements.flatMap((p) => {
     const build = builds.get(p.spec.instance_uuid);
-    return build ? [newInstance(build, { host: p.host.host, node: p.host.node })] : [];
+    return build ? [newInstance(build, { host: p.host.host, node: p.host.node, zone: p.host.availabilityZone })] : [];
   });
   await deps.registry.withCell(cell, ({ db }) => createInstances(db, instances, placements.map((p) => createAction(p.spec))));
   const { routed, gone } = await routeBuilds(deps.api, cell.id, instances.map((i) => i.uuid));

@@ -3,6 +3,7 @@ import { deleteServer, getServer, type CreateServerRequest } from '../../compute
 import { CreateServerBody } from '../schemas/servers.js';
 import type { ApiState } from '../state.js';
 import { validate } from '../validation.js';
+import { atLeast } from '../microversion.js';
 import { links } from '../views/links.js';
 import { serverView } from '../views/servers.js';
 import type { ApiServices } from './services.js';
@@ -68,7 +69,12 @@ export function registerServerRoutes(router: Router<ApiState>, services: ApiServ
   });
 
   router.get('/v2.1/servers/:id', async (ctx) => {
-    const record = await getServer(services, ctx.state.context, ctx.params['id'] ?? '');
+    const v = ctx.state.version;
+    const record = await getServer(services, ctx.state.context, ctx.params['id'] ?? '', {
+      downCellSupport: atLeast(v, '2.69'),
+      hostStatus: atLeast(v, '2.16') && ctx.state.context.isAdmin,
+      serverGroups: atLeast(v, '2.71'),
+    });
     ctx.body = { server: serverView(record, { publicUrl: services.publicUrl, context: ctx.state.context, version: ctx.state.version }) };
   });
 

@@ -15,6 +15,8 @@ export interface ApiServices {
   creator: ServerCreator;
   identity: IdentityService;
   delete(log: Logger): DeleteDeps;
+  /** Seconds without a heartbeat after which a host is down, in ms. */
+  serviceDownTimeMs: number;
 }
 
 export function apiServices(config: Config, api: ApiDatabase, registry: CellRegistry, queue: BuildQueue, publicUrl: string, log: Logger): ApiServices {
@@ -27,5 +29,6 @@ export function apiServices(config: Config, api: ApiDatabase, registry: CellRegi
     creator: new ServerCreator({ api, queue, config, log }),
     identity: new IdentityService(api, config, publicUrl, log),
     delete: (log) => ({ api, registry, terminateTimeoutMs: config.api.terminate_timeout_ms, log }),
+    serviceDownTimeMs: config.compute.service_down_time * 1000,
   };
 }

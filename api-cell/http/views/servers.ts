@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { serverStatus } from '../../../child-cell/instance/index.js';
-import type { ServerRecord } from '../../compute/index.js';
+import { serverStatus, type FlavorSnapshot } from '../../../child-cell/instance/index.js';
+import type { ServerRecord } from '../../compute/records.js';
 import type { RequestContext } from '../../context.js';
-import type { Microversion } from '../microversion.js';
+import { atLeast, type Microversion } from '../microversion.js';
 import { isoTime, links } from './links.js';
 
 export interface ViewOptions {
@@ -11,53 +11,59 @@ export interface ViewOptions {
   version: Microversion;
 }
 
+const faultStatuses = new Set(['ERROR', 'DELETED']);
+const progressStatuses = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
+
 /** Nova's hostId: the host hashed with the project, so projects cannot map each other's hosts. */
 function hostId(projectId: string, host: string | null): string {
   return host ? createHash('sha224').update(`${projectId}${host}`).digest('hex') : '';
 }
 
-const powerStates: Record<number, number> = { 0: 0, 1: 1, 3: 3, 4: 4, 6: 6, 7: 7 };
+/** Python's isoformat of a naive datetime with microseconds, as Nova prints launch times. */
+const pythonTime = (value: Date | null): string | null => (value ? value.toISOString().replace('Z', '000').replace(/(\.\d{6})\d*$/, '$1') : null);
 
-/** GET /servers/{id}: one server as Nova 2.1 shows it, from its build request or its cell. */
-export function serverView(record: ServerRecord, options: ViewOptions): Record<string, unknown> {
-  const { publicUrl, context } = options;
-  if (record.source === 'build') {
-    const i = record.instance;
+function flavorView(flavor: FlavorSnapshot, o: ViewOptions): Record<string, unknown> {
+  if (atLeast(o.version, '2.47')) {
     return {
-      id: i.uuid,
-      name: i.display_name,
-      status: 'BUILD',
-      tenant_id: i.project_id,
-      user_id: i.user_id,
-      metadata: i.metadata,
-      hostId: '',
-      image: { id: i.image_ref, links: [{ rel: 'bookmark', href: `${publicUrl}/images/${i.image_ref}` }] },
-      flavor: { id: i.flavor.flavorid, links: [{ rel: 'bookmark', href: `${publicUrl}/flavors/${i.flavor.flavorid}` }] },
-      created: isoTime(record.created),
-      updated: isoTime(record.created),
-      addresses: {},
-      accessIPv4: i.access_ip_v4 ?? '',
-      accessIPv6: i.access_ip_v6 ?? '',
-      links: links(publicUrl, 'servers', i.uuid),
-      'OS-DCF:diskConfig': 'MANUAL',
-      progress: 0,
-      'OS-EXT-AZ:availability_zone': i.availability_zone ?? '',
-      config_drive: i.config_drive,
-      key_name: i.key_name,
-      'OS-SRV-USG:launched_at': null,
-      'OS-SRV-USG:terminated_at': null,
-      'OS-EXT-STS:task_state': 'scheduling',
-      'OS-EXT-STS:vm_state': 'building',
-      'OS-EXT-STS:power_state': 0,
-      'os-extended-volumes:volumes_attached': [],
-      security_groups: [{ name: 'default' }],
-      ...(context.isAdmin
-        ? { 'OS-EXT-SRV-ATTR:host': null, 'OS-EXT-SRV-ATTR:hypervisor_hostname': null, 'OS-EXT-SRV-ATTR:instance_name': '' }
-        : {}),
+      vcpus: flavor.vcpus,
+      ram: flavor.memory_mb,
+      disk: flavor.root_gb,
+      ephemeral: flavor.ephemeral_gb,
+      swap: flavor.swap,
+      original_name: flavor.name,
+      extra_specs: flavor.extra_specs,
     };
   }
+  return { id: flavor.flavorid, links: [{ rel: 'bookmark', href: `${o.publicUrl}/flavors/${flavor.flavorid}` }] };
+}
+
+function imageView(imageRef: string | null, o: ViewOptions): Record<string, unknown> | string {
+  if (!imageRef) return '';
+  return { id: imageRef, links: [{ rel: 'bookmark', href: `${o.publicUrl}/images/${imageRef}` }] };
+}
+
+/** GET /servers (no detail): id, name, links. */
+export function serverBasic(record: ServerRecord, o: ViewOptions): Record<string, unknown> {
+  if (record.source === 'down') return { id: record.partial.uuid, status: 'UNKNOWN', links: links(o.publicUrl, 'servers', record.partial.uuid) };
+  return { id: record.instance.uuid, name: record.instance.display_name, links: links(o.publicUrl, 'servers', record.instance.uuid) };
+}
+
+/**
+ * One server as Nova shows it at the request's microversion, from its build request, its cell
+ * row, or (2.69+, cell down) what the API database knows. `detail` is the list form, which
+ * leaves server_groups out as Nova does.
+ */
+export function serverView(record: ServerRecord, o: ViewOptions, detail = false): Record<string, unknown> {
+  if (record.source === 'down') return downView(record, o, detail);
+  const admin = o.context.isAdmin;
+  const fromBuild = record.source === 'build';
   const i = record.instance;
-  const status = serverStatus(i.vm_state, i.task_state);
+  const created = fromBuild ? record.created : record.instance.created_at;
+  const vmState = fromBuild ? 'building' : record.instance.vm_state;
+  const taskState = fromBuild ? 'scheduling' : record.instance.task_state;
+  const status = !fromBuild && record.instance.deleted ? 'DELETED' : serverStatus(vmState, taskState);
+  const host = fromBuild ? null : record.instance.host;
+  const node = fromBuild ? null : record.instance.node;
   const view: Record<string, unknown> = {
     id: i.uuid,
     name: i.display_name,
@@ -65,40 +71,73 @@ export function serverView(record: ServerRecord, options: ViewOptions): Record<s
     tenant_id: i.project_id,
     user_id: i.user_id,
     metadata: i.metadata,
-    hostId: hostId(i.project_id, i.host),
-    image: { id: i.image_ref, links: [{ rel: 'bookmark', href: `${publicUrl}/images/${i.image_ref ?? ''}` }] },
-    flavor: { id: i.flavor.flavorid, links: [{ rel: 'bookmark', href: `${publicUrl}/flavors/${i.flavor.flavorid}` }] },
-    created: isoTime(i.created_at),
-    updated: isoTime(i.updated_at ?? i.created_at),
+    hostId: hostId(i.project_id, host),
+    image: imageView(i.image_ref, o),
+    flavor: flavorView(i.flavor, o),
+    created: isoTime(created),
+    updated: isoTime(fromBuild ? created : record.instance.updated_at ?? created),
     addresses: {},
     accessIPv4: i.access_ip_v4 ?? '',
     accessIPv6: i.access_ip_v6 ?? '',
-    links: links(publicUrl, 'servers', i.uuid),
+    links: links(o.publicUrl, 'servers', i.uuid),
     'OS-DCF:diskConfig': 'MANUAL',
-    progress: i.progress,
-    'OS-EXT-AZ:availability_zone': i.availability_zone ?? '',
-    config_drive: i.config_drive ?? '',
-    key_name: i.key_name,
-    'OS-SRV-USG:launched_at': isoTime(i.launched_at)?.replace('Z', '.000000') ?? null,
-    'OS-SRV-USG:terminated_at': isoTime(i.terminated_at)?.replace('Z', '.000000') ?? null,
-    'OS-EXT-STS:task_state': i.task_state,
-    'OS-EXT-STS:vm_state': i.vm_state,
-    'OS-EXT-STS:power_state': powerStates[i.power_state] ?? 0,
-    'os-extended-volumes:volumes_attached': [],
-    security_groups: [{ name: 'default' }],
   };
-  if (context.isAdmin) {
-    view['OS-EXT-SRV-ATTR:host'] = i.host;
-    view['OS-EXT-SRV-ATTR:hypervisor_hostname'] = i.node;
-    view['OS-EXT-SRV-ATTR:instance_name'] = `instance-${i.id.toString(16).padStart(8, '0')}`;
+  if (!fromBuild && faultStatuses.has(status) && record.instance.fault) {
+    const f = record.instance.fault;
+    view['fault'] = { code: f.code, created: isoTime(f.created_at), message: f.message, ...(f.details && (admin || f.code !== 500) ? { details: f.details } : {}) };
   }
-  if (i.fault && (status === 'ERROR' || status === 'DELETED')) {
-    view['fault'] = {
-      code: i.fault.code,
-      created: isoTime(i.fault.created_at),
-      message: i.fault.message,
-      ...(context.isAdmin || i.fault.code !== 500 ? { details: i.fault.details ?? '' } : {}),
-    };
+  if (progressStatuses.has(status)) view['progress'] = fromBuild ? 0 : record.instance.progress;
+  view['OS-EXT-AZ:availability_zone'] = i.availability_zone ?? '';
+  view['config_drive'] = i.config_drive ?? '';
+  view['key_name'] = i.key_name;
+  view['OS-SRV-USG:launched_at'] = fromBuild ? null : pythonTime(record.instance.launched_at);
+  view['OS-SRV-USG:terminated_at'] = fromBuild ? null : pythonTime(record.instance.terminated_at);
+  if (admin) {
+    view['OS-EXT-SRV-ATTR:host'] = host;
+    view['OS-EXT-SRV-ATTR:instance_name'] = fromBuild ? '' : `instance-${record.instance.id.toString(16).padStart(8, '0')}`;
+    view['OS-EXT-SRV-ATTR:hypervisor_hostname'] = node;
+    if (atLeast(o.version, '2.3')) {
+      view['OS-EXT-SRV-ATTR:hostname'] = i.hostname;
+      view['OS-EXT-SRV-ATTR:kernel_id'] = '';
+      view['OS-EXT-SRV-ATTR:launch_index'] = i.launch_index;
+      view['OS-EXT-SRV-ATTR:ramdisk_id'] = '';
+      view['OS-EXT-SRV-ATTR:reservation_id'] = i.reservation_id;
+      view['OS-EXT-SRV-ATTR:root_device_name'] = fromBuild ? null : '/dev/vda';
+      view['OS-EXT-SRV-ATTR:user_data'] = i.user_data;
+    }
   }
+  view['OS-EXT-STS:task_state'] = taskState;
+  view['OS-EXT-STS:vm_state'] = vmState;
+  view['OS-EXT-STS:power_state'] = fromBuild ? 0 : record.instance.power_state;
+  view['os-extended-volumes:volumes_attached'] = [];
+  if (atLeast(o.version, '2.9')) view['locked'] = i.locked;
+  if (atLeast(o.version, '2.16') && admin) view['host_status'] = record.extras?.hostStatus ?? '';
+  if (atLeast(o.version, '2.19')) view['description'] = i.display_description;
+  if (atLeast(o.version, '2.26')) view['tags'] = i.tags;
+  if (atLeast(o.version, '2.63')) view['trusted_image_certificates'] = null;
+  if (atLeast(o.version, '2.71') && !detail) view['server_groups'] = record.extras?.serverGroups ?? [];
+  if (atLeast(o.version, '2.73')) view['locked_reason'] = fromBuild ? null : record.instance.locked_reason;
+  if (atLeast(o.version, '2.90') && !admin) view['OS-EXT-SRV-ATTR:hostname'] = i.hostname;
+  if (atLeast(o.version, '2.96')) view['pinned_availability_zone'] = fromBuild ? i.availability_zone : record.instance.pinned_availability_zone;
+  return view;
+}
+
+/** A server in a cell that does not answer (2.69+): what the API database knows, status UNKNOWN. */
+function downView(record: Extract<ServerRecord, { source: 'down' }>, o: ViewOptions, detail: boolean): Record<string, unknown> {
+  const p = record.partial;
+  const view: Record<string, unknown> = {
+    id: p.uuid,
+    status: 'UNKNOWN',
+    tenant_id: p.project_id,
+    created: isoTime(p.created_at),
+    links: links(o.publicUrl, 'servers', p.uuid),
+  };
+  if (detail) return view;
+  if (p.flavor) view['flavor'] = flavorView(p.flavor, o);
+  view['image'] = imageView(p.image_ref, o);
+  view['OS-EXT-AZ:availability_zone'] = p.availability_zone ?? 'UNKNOWN';
+  view['OS-EXT-STS:power_state'] = 0;
+  view['user_id'] = p.user_id ?? 'UNKNOWN';
+  if (atLeast(o.version, '2.71')) view['server_groups'] = record.extras?.serverGroups ?? [];
   return view;
 }

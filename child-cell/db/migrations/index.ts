@@ -1,5 +1,9 @@
 import type { Migration } from '../../../ops/runtime/index.js';
 import * as initial from './0001-initial.js';
+import * as pinnedZone from './0002-pinned-zone.js';
 
 /** Every cell database's migration history (cell0 and child cells alike), oldest first. */
-export const cellMigrations: Migration[] = [{ name: '0001-initial', ...initial }];
+export const cellMigrations: Migration[] = [
+  { name: '0001-initial', ...initial },
+  { name: '0002-pinned-zone', ...pinnedZone },
+];

@@ -1,0 +1,187 @@
+import { findMapping, loadBuildInstance, type BuildInstance } from '../builds/index.js';
+import { isCell0, type CellMapping, type CellRegistry } from '../cells/index.js';
+import type { ApiDatabase } from '../db/index.js';
+import { canAccessProject, type RequestContext } from '../context.js';
+import { getInstancesDetailed, type InstanceDetail } from '../../child-cell/db/index.js';
+import { InvalidInputError, select } from '../../ops/runtime/index.js';
+import { hostStatuses, partialServers } from './extras.js';
+import { filterSql, matchesBuild, type ServerFilters } from './list-filters.js';
+import { afterMarker, compareRows, orderBy, sortSelect, sqlTime, type SortKey } from './list-sql.js';
+import type { ServerRecord } from './records.js';
+
+export interface ListDeps {
+  api: ApiDatabase;
+  registry: CellRegistry;
+  serviceDownTimeMs: number;
+  scatterTimeoutMs: number;
+}
+
+export interface ListRequest {
+  filters: ServerFilters;
+  sort: SortKey[];
+  limit: number;
+  marker?: string | undefined;
+  /** 2.69+: servers of a cell that does not answer are listed partially instead of left out. */
+  downCellSupport: boolean;
+  hostStatus: boolean;
+}
+
+/** A candidate for the page: its sort values and where its full record comes from. */
+interface Candidate {
+  values: unknown[];
+  uuid: string;
+  cell?: CellMapping;
+  build?: { instance: BuildInstance; created: Date };
+}
+
+/**
+ * Lists servers across all cells at once (Nova's multi-cell list): every cell is asked for its
+ * first `limit` servers after the marker in the requested order (sort values only), the answers
+ * and the pending build requests are merged, and full records are read for the winners only.
+ * Cells that do not answer are left out, or (2.69+) listed from what the API database knows.
+ */
+export async function listServers(deps: ListDeps, context: RequestContext, request: ListRequest): Promise<ServerRecord[]> {
+  const { sort, limit } = request;
+  if (limit === 0) return [];
+  const marker = request.marker === undefined ? undefined : await markerValues(deps, context, request.marker, sort);
+  const cells = await deps.registry.list();
+  const { sql, params } = filterSql(request.filters);
+  const after = marker ? afterMarker(sort, marker) : undefined;
+  const query = `SELECT uuid, ${sortSelect(sort)} FROM instances WHERE ${sql}${after ? ` AND ${after.sql}` : ''} ORDER BY ${orderBy(sort)} LIMIT ?`;
+  const answers = await deps.registry.scatterGather(
+    cells,
+    ({ db }) => select<Record<string, unknown> & { uuid: string }>(db, query, [...params, ...(after?.params ?? []), limit]),
+    deps.scatterTimeoutMs,
+  );
+  const candidates: Candidate[] = [];
+  const down: CellMapping[] = [];
+  for (const answer of answers) {
+    if (answer.status !== 'ok') {
+      down.push(answer.cell);
+      continue;
+    }
+    for (const row of answer.value) candidates.push({ uuid: row.uuid, values: sort.map((_, i) => row[`s${i}`]), cell: answer.cell });
+  }
+  candidates.push(...(await buildCandidates(deps, request, marker)));
+  candidates.sort((a, b) => compareRows(sort, a.values, b.values));
+  const page = candidates.slice(0, limit);
+  const records = await fullRecords(deps, page, request.hostStatus);
+  if (request.downCellSupport && !marker && records.length < limit) {
+    records.push(...(await downRecords(deps, down, request.filters, limit - records.length)));
+  }
+  return records;
+}
+
+/** Sort values of the marker server, wherever it is; an unknown marker is Nova's 400. */
+async function markerValues(deps: ListDeps, context: RequestContext, marker: string, sort: SortKey[]): Promise<unknown[]> {
+  const missing = new InvalidInputError(`marker [${marker}] not found`);
+  const mapping = await findMapping(deps.api, marker);
+  if (!mapping || !canAccessProject(context, mapping.project_id)) throw missing;
+  if (mapping.cell_id === null) {
+    const build = await loadBuildInstance(deps.api, marker);
+    if (!build) throw missing;
+    return buildValues(build, new Date(build.created_at), sort);
+  }
+  const cell = (await deps.registry.list()).find((c) => c.id === mapping.cell_id);
+  if (!cell) throw missing;
+  const rows = await deps.registry.withCell(cell, ({ db }) =>
+    select<Record<string, unknown>>(db, `SELECT ${sortSelect(sort)} FROM instances WHERE uuid = ?`, [marker]),
+  );
+  const row = rows[0];
+  if (!row) throw missing;
+  return sort.map((_, i) => row[`s${i}`]);
+}
+
+/** A build request's sort values, computed as the database would for an instance. */
+function buildValues(b: BuildInstance, created: Date, sort: SortKey[]): unknown[] {
+  const values: Record<string, unknown> = {
+    created_at: sqlTime(created),
+    updated_at: sqlTime(created),
+    launched_at: sqlTime(null),
+    terminated_at: sqlTime(null),
+    display_name: b.display_name,
+    display_description: b.display_description ?? '',
+    hostname: b.hostname,
+    host: '',
+    node: '',
+    availability_zone: b.availability_zone ?? '',
+    key_name: b.key_name ?? '',
+    image_ref: b.image_ref,
+    project_id: b.project_id,
+    user_id: b.user_id,
+    vm_state: 'building',
+    task_state: 'scheduling',
+    locked_by: '',
+    config_drive: b.config_drive,
+    power_state: 0,
+    progress: 0,
+    launch_index: b.launch_index,
+    locked: b.locked ? 1 : 0,
+    instance_type_id: b.flavor.id,
+    uuid: b.uuid,
+  };
+  return sort.map((k) => values[k.key]);
+}
+
+/** Build requests that match, as candidates (a project has few at a time). */
+async function buildCandidates(deps: ListDeps, request: ListRequest, marker: unknown[] | undefined): Promise<Candidate[]> {
+  const f = request.filters;
+  const rows = await select<{ instance: string; created_at: Date }>(
+    deps.api,
+    `SELECT instance, created_at FROM build_requests${f.projectId !== undefined ? ' WHERE project_id = ?' : ''} ORDER BY created_at DESC LIMIT 1000`,
+    f.projectId !== undefined ? [f.projectId] : [],
+  );
+  const result: Candidate[] = [];
+  for (const row of rows) {
+    const instance = JSON.parse(row.instance) as BuildInstance;
+    // The creation time the instance will keep once in its cell, so paging stays stable.
+    const created = new Date(instance.created_at);
+    if (!matchesBuild(f, instance, created)) continue;
+    const values = buildValues(instance, created, request.sort);
+    if (marker && compareRows(request.sort, values, marker) <= 0) continue;
+    result.push({ uuid: instance.uuid, values, build: { instance, created } });
+  }
+  return result;
+}
+
+/** Full records for the page, one read per cell, in page order. */
+async function fullRecords(deps: ListDeps, page: Candidate[], withHostStatus: boolean): Promise<ServerRecord[]> {
+  const byCell = new Map<number, { cell: CellMapping; uuids: string[] }>();
+  for (const c of page) {
+    if (!c.cell) continue;
+    const entry = byCell.get(c.cell.id) ?? { cell: c.cell, uuids: [] };
+    entry.uuids.push(c.uuid);
+    byCell.set(c.cell.id, entry);
+  }
+  const details = new Map<string, InstanceDetail>();
+  const statuses = new Map<string, string>();
+  await Promise.all(
+    [...byCell.values()].map(async ({ cell, uuids }) => {
+      const rows = await deps.registry.withCell(cell, ({ db }) => getInstancesDetailed(db, uuids));
+      for (const row of rows) details.set(row.uuid, row);
+      if (withHostStatus && !isCell0(cell)) {
+        const hosts = rows.flatMap((r) => (r.host ? [r.host] : []));
+        for (const [host, status] of await hostStatuses(deps.registry, cell, hosts, deps.serviceDownTimeMs)) statuses.set(`${cell.id} ${host}`, status);
+      }
+    }),
+  );
+  const records: ServerRecord[] = [];
+  for (const c of page) {
+    if (c.build) records.push({ source: 'build', instance: c.build.instance, created: c.build.created });
+    const instance = details.get(c.uuid);
+    if (c.cell && instance) {
+      const hostStatus = instance.host ? statuses.get(`${c.cell.id} ${instance.host}`) : '';
+      records.push({ source: 'cell', cell: c.cell, instance, ...(withHostStatus ? { extras: { hostStatus: hostStatus ?? '' } } : {}) });
+    }
+  }
+  return records;
+}
+
+async function downRecords(deps: ListDeps, cells: CellMapping[], f: ServerFilters, room: number): Promise<ServerRecord[]> {
+  const records: ServerRecord[] = [];
+  for (const cell of cells) {
+    const partials = await partialServers(deps.api, cell.id, f.projectId !== undefined ? { projectId: f.projectId } : {}, false);
+    for (const partial of partials.slice(0, room - records.length)) records.push({ source: 'down', cell, partial });
+  }
+  return records;
+}

@@ -1,0 +1,32 @@
+import type { BuildInstance } from '../builds/index.js';
+import type { CellMapping } from '../cells/index.js';
+import type { InstanceDetail } from '../../child-cell/db/index.js';
+import type { FlavorSnapshot } from '../../child-cell/instance/index.js';
+
+/** What the API knows of a server whose cell does not answer: its mapping and its request spec. */
+export interface PartialServer {
+  uuid: string;
+  project_id: string;
+  user_id: string | null;
+  created_at: Date;
+  flavor: FlavorSnapshot | null;
+  image_ref: string | null;
+  availability_zone: string | null;
+}
+
+/** Facts a view may need beyond the instance row, gathered once for a page of servers. */
+export interface ServerExtras {
+  /** UP, DOWN, MAINTENANCE, UNKNOWN or "" (no host): what its compute service says. */
+  hostStatus?: string;
+  /** Uuids of the server groups it belongs to. */
+  serverGroups?: string[];
+}
+
+/** A server as the API finds it: still a build request, an instance in a cell, or a row in a cell that is down. */
+export type ServerRecord =
+  | { source: 'build'; instance: BuildInstance; created: Date; extras?: ServerExtras }
+  | { source: 'cell'; cell: CellMapping; instance: InstanceDetail; extras?: ServerExtras }
+  | { source: 'down'; cell: CellMapping; partial: PartialServer; extras?: ServerExtras };
+
+export const recordUuid = (r: ServerRecord): string => (r.source === 'build' || r.source === 'cell' ? r.instance.uuid : r.partial.uuid);
+export const recordProject = (r: ServerRecord): string => (r.source === 'down' ? r.partial.project_id : r.instance.project_id);

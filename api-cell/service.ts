@@ -36,6 +36,7 @@ export async function startApi({ config, log }: ServiceContext): Promise<Running
       server.closeAllConnections();
       services.identity.stop();
       await queue.close();
+      await services.moves.close();
       await registry.close();
       await api.close();
     },

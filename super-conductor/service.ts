@@ -13,7 +13,8 @@ import {
 } from '../ops/runtime/index.js';
 import { buildReservations, failReservation, type BuildDeps } from './build/index.js';
 import type { BuildJob } from './queue/index.js';
-import { BuildQueue, startBuildWorker } from './queue/index.js';
+import { failMove, moveInstance } from './move/index.js';
+import { BuildQueue, startBuildWorker, startMoveWorker } from './queue/index.js';
 import { reapOrphanedBuilds } from './reaper.js';
 import { HostStateCache, Scheduler } from './scheduler/index.js';
 
@@ -85,6 +86,15 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
     },
     onFailed: (job, reason) => failReservation(deps, job, reason),
   });
+  const moves = startMoveWorker({
+    redisUrl: config.redis.url,
+    prefix: config.redis.queue_prefix,
+    concurrency: 8,
+    lockMs: config.super_conductor.job_lock_ms,
+    log,
+    build: (job) => moveInstance(deps, job),
+    onFailed: (job, reason) => failMove(deps, job, reason),
+  });
   const stops = [
     every(config.scheduler.host_state_refresh_ms, log, 'host-state refresh', () => cache.refresh()),
     every(config.scheduler.host_state_full_refresh_ms, log, 'host-state full refresh', () => cache.fullRefresh()),
@@ -98,6 +108,7 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
     async stop() {
       for (const stop of stops) stop();
       await worker.close();
+      await moves.close();
       await queue.close();
       await registry.close();
       await api.close();

@@ -44,8 +44,12 @@ export interface RequestSpec {
   min_count: number;
   group: GroupSpec | null;
   scheduler_hints: Record<string, unknown>;
-  /** Hosts not to choose again (a reschedule's failed hosts). */
+  /** Hosts not to choose again (a reschedule's failed hosts, a move's source). */
   ignore_hosts: string[];
+  /** A move stays in the instance's cell. */
+  requested_cell?: string;
+  /** A move to a named host (migrate and live-migrate with a host). */
+  requested_host?: string;
   request_id: string;
 }
 

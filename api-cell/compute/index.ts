@@ -6,3 +6,7 @@ export { getServer, notFound, type ShowDeps, type ShowOptions } from './show.js'
 export { filterSql, matchesBuild, statusStates, type ServerFilters } from './list-filters.js';
 export { sortKeys, type SortKey } from './list-sql.js';
 export { listServers, type ListDeps, type ListRequest } from './list.js';
+export { getAction, listActions, type ActionQuery, type ActionRow, type EventRow } from './instance-actions.js';
+export { addTag, deleteMetadataKey, removeTag, setMetadata, setTags, type MetadataDeps } from './metadata.js';
+export { checkLocked, checkState, invalidState, locate, recordAction, type StateRule, type Target } from './target.js';
+export { updateServer, type ServerChanges } from './update.js';

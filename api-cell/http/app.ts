@@ -5,6 +5,9 @@ import { MethodNotAllowedError } from './errors.js';
 import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly } from './middleware.js';
 import { identityRouter } from './routes/identity.js';
 import { registerPlacementRoutes } from './routes/placement.js';
+import { registerMigrationRoutes } from './routes/migrations.js';
+import { registerServerActionRoutes } from './routes/server-actions.js';
+import { registerServerResourceRoutes } from './routes/server-resources.js';
 import { registerServerListRoutes } from './routes/servers-list.js';
 import { registerServerRoutes } from './routes/servers.js';
 import type { ApiServices } from './routes/services.js';
@@ -34,6 +37,9 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   compute.use(microversions(), authenticate(deps.config, deps.services.identity));
   registerServerListRoutes(compute, deps.services);
   registerServerRoutes(compute, deps.services);
+  registerServerResourceRoutes(compute, deps.services);
+  registerServerActionRoutes(compute, deps.services, deps.services.moves);
+  registerMigrationRoutes(compute, deps.services);
 
   const placement = new Router<ApiState>();
   placement.use(serviceOnly(deps.config, deps.services.identity));

@@ -34,6 +34,8 @@ export function faults(): Middleware<ApiState> {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError('The resource could not be found.');
+      // Nova answers 201/202 without a body; Koa would fill it with the status text.
+      if (ctx.body === undefined && (ctx.status === 201 || ctx.status === 202)) ctx.body = '';
     } catch (err) {
       const fault = toFault(err);
       if (fault.internal) ctx.state.log.error({ err }, 'unexpected error');

@@ -2,3 +2,4 @@ export { allocationsOf, claimResources, freeAllocations, type Allocation, type C
 export { removeProviders, syncProviders, type NodeInventory } from './providers.js';
 export { loadProviders } from './read.js';
 export { capacityLeft, ResourceClass, whyNotFit, type Inventory, type Provider, type Resources } from './types.js';
+export { moveAllocations } from './moves.js';

@@ -1,5 +1,6 @@
 export {
   addUsage,
+  chargeDelta,
   ensureUsageRows,
   fitCount,
   instanceResources,

@@ -128,3 +128,20 @@ export async function quotaUsage(api: ApiDatabase, projectId: string): Promise<I
   for (const row of rows) used[row.resource] = Number(row.in_use);
   return used;
 }
+
+/**
+ * Charges a change in cores and RAM (a resize), inside the caller's transaction; over a limit it
+ * throws Nova's "Quota exceeded" and charges nothing. A negative change gives back.
+ */
+export async function chargeDelta(api: ApiDatabase, transaction: Transaction, projectId: string, delta: { cores: number; ram: number }, limits: Record<string, number>): Promise<void> {
+  const run = { sequelize: api.sequelize, transaction };
+  const used = (await lockUsage(run, [projectId])).get(projectId) ?? none();
+  const overs = (['cores', 'ram'] as const).filter((r) => delta[r] > 0 && (limits[r] ?? -1) >= 0 && used[r] + delta[r] > (limits[r] ?? 0));
+  if (overs.length > 0) {
+    const names = overs.join(', ');
+    throw new QuotaExceededError(
+      `Quota exceeded for ${names}: Requested ${overs.map((r) => delta[r]).join(', ')}, but already used ${overs.map((r) => used[r]).join(', ')} of ${overs.map((r) => limits[r]).join(', ')} ${names}`,
+    );
+  }
+  await addUsage(run, new Map([[projectId, { instances: 0, cores: delta.cores, ram: delta.ram }]]));
+}

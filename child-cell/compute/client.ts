@@ -1,6 +1,17 @@
 import { callRpc, type NatsConnection } from '../../ops/runtime/index.js';
 import { computeSubject } from '../bus/index.js';
-import { COMPUTE_VERSION, type BuildAccepted, type BuildArgs, type TerminateArgs, type TerminateResult } from './messages.js';
+import {
+  COMPUTE_VERSION,
+  type BuildAccepted,
+  type BuildArgs,
+  type PowerArgs,
+  type RebuildArgs,
+  type ReceiveMoveArgs,
+  type ReleaseGuestArgs,
+  type RevertMoveArgs,
+  type TerminateArgs,
+  type TerminateResult,
+} from './messages.js';
 
 /** The only way to reach a compute host: through its cell's bus, on the host's own subject. */
 export class ComputeClient {
@@ -16,6 +27,30 @@ export class ComputeClient {
       requestId,
       timeoutMs,
     });
+  }
+
+  /** Hands a power operation to a host; resolves once the host has taken it. */
+  powerAction(host: string, args: PowerArgs, requestId: string, timeoutMs: number): Promise<BuildAccepted> {
+    return callRpc<BuildAccepted>(this.nc, computeSubject(this.cellUuid, host), 'power_action', args, { version: COMPUTE_VERSION, requestId, timeoutMs });
+  }
+
+  rebuildInstance(host: string, args: RebuildArgs, requestId: string, timeoutMs: number): Promise<BuildAccepted> {
+    return callRpc<BuildAccepted>(this.nc, computeSubject(this.cellUuid, host), 'rebuild_instance', args, { version: COMPUTE_VERSION, requestId, timeoutMs });
+  }
+
+  /** Asks the destination of a move to take the instance over; resolves once it has taken the job. */
+  receiveMove(host: string, args: ReceiveMoveArgs, requestId: string, timeoutMs: number): Promise<BuildAccepted> {
+    return callRpc<BuildAccepted>(this.nc, computeSubject(this.cellUuid, host), 'receive_move', args, { version: COMPUTE_VERSION, requestId, timeoutMs });
+  }
+
+  /** Asks the source of a resize to take the instance back. */
+  revertMove(host: string, args: RevertMoveArgs, requestId: string, timeoutMs: number): Promise<BuildAccepted> {
+    return callRpc<BuildAccepted>(this.nc, computeSubject(this.cellUuid, host), 'revert_move', args, { version: COMPUTE_VERSION, requestId, timeoutMs });
+  }
+
+  /** Tells a host to destroy its copy of a guest that now lives elsewhere; resolves when it has. */
+  releaseGuest(host: string, args: ReleaseGuestArgs, requestId: string, timeoutMs: number): Promise<{ released: boolean }> {
+    return callRpc<{ released: boolean }>(this.nc, computeSubject(this.cellUuid, host), 'release_guest', args, { version: COMPUTE_VERSION, requestId, timeoutMs });
   }
 
   /** Asks a host to destroy a guest; resolves once the instance is deleted in the cell. */

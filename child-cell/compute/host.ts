@@ -2,6 +2,7 @@ import { serveRpc, type Logger, type NatsConnection, type Subscription } from '.
 import { COMPUTE_BINARY, computeSubject } from '../bus/index.js';
 import type { ConductorClient } from '../conductor/index.js';
 import type { VirtDriver } from '../virt/index.js';
+import { ComputeClient } from './client.js';
 import { computeMethods, type HostContext } from './handler.js';
 
 export const COMPUTE_SERVICE_VERSION = 1;
@@ -28,6 +29,7 @@ export class ComputeHost {
       host: options.host,
       driver: options.driver,
       conductor: options.conductor,
+      peers: new ComputeClient(options.nc, options.cellUuid),
       log: options.log.child({ host: options.host }),
       instances: new Map(),
       ...(options.onBuilt ? { onBuilt: options.onBuilt } : {}),

@@ -1,4 +1,19 @@
 // The compute service's contract: how the super-conductor and conductors reach a host.
 // Its server side (hosts, pools) starts from main.ts.
 export { ComputeClient } from './client.js';
-export { AlternateArgs, BuildArgs, COMPUTE_VERSION, TerminateArgs, type BuildAccepted, type TerminateResult } from './messages.js';
+export {
+  AllocationArgs,
+  AlternateArgs,
+  BuildArgs,
+  COMPUTE_VERSION,
+  MoveKind,
+  PowerArgs,
+  RebuildArgs,
+  ReceiveMoveArgs,
+  ReleaseGuestArgs,
+  RevertMoveArgs,
+  TerminateArgs,
+  type BuildAccepted,
+  type PowerOperation,
+  type TerminateResult,
+} from './messages.js';

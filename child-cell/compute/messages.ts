@@ -3,9 +3,11 @@ import { Type, type Static } from '@sinclair/typebox';
 /**
  * The compute service's bus contract (what reaches one host). Versions:
  *   1: build_and_run_instance, terminate_instance, ping.
+ *   2: power_action (stop, start, reboot, pause, unpause, suspend, resume), rebuild_instance,
+ *      receive_move and revert_move (resize, migrate, live-migrate), release_guest.
  * New fields must be optional so that an older host still understands.
  */
-export const COMPUTE_VERSION = 1;
+export const COMPUTE_VERSION = 2;
 
 const Resources = Type.Record(Type.String(), Type.Integer({ minimum: 0 }));
 
@@ -55,3 +57,58 @@ export interface BuildAccepted {
 export interface TerminateResult {
   destroyed: boolean;
 }
+
+/** Guest power operations, each with the task it runs under and the state it ends in. */
+export const PowerOperation = Type.Union([
+  Type.Literal('stop'),
+  Type.Literal('start'),
+  Type.Literal('reboot'),
+  Type.Literal('pause'),
+  Type.Literal('unpause'),
+  Type.Literal('suspend'),
+  Type.Literal('resume'),
+]);
+export type PowerOperation = Static<typeof PowerOperation>;
+
+export const PowerArgs = Type.Object({
+  instance_uuid: Type.String(),
+  operation: PowerOperation,
+  /** For reboot: HARD (power cycle) rather than SOFT. */
+  hard: Type.Optional(Type.Boolean()),
+});
+export type PowerArgs = Static<typeof PowerArgs>;
+
+export const RebuildArgs = Type.Object({
+  instance: BuildArgs.properties.instance,
+});
+export type RebuildArgs = Static<typeof RebuildArgs>;
+
+export const MoveKind = Type.Union([Type.Literal('resize'), Type.Literal('migration'), Type.Literal('live-migration')]);
+export type MoveKind = Static<typeof MoveKind>;
+
+/** An allocation as placement holds it: the provider and the amounts. */
+export const AllocationArgs = Type.Object({ provider_uuid: Type.String(), resources: Resources });
+export type AllocationArgs = Static<typeof AllocationArgs>;
+
+/** To the destination: take the instance over (spawn there, then have the source let go). */
+export const ReceiveMoveArgs = Type.Object({
+  instance: BuildArgs.properties.instance,
+  migration_uuid: Type.String(),
+  kind: MoveKind,
+  source_host: Type.String(),
+  /** What the migration holds on the source, to give back if the move fails. */
+  source_allocation: AllocationArgs,
+});
+export type ReceiveMoveArgs = Static<typeof ReceiveMoveArgs>;
+
+/** To the source of a reverted resize: take the instance back. */
+export const RevertMoveArgs = Type.Object({
+  instance: BuildArgs.properties.instance,
+  migration_uuid: Type.String(),
+  dest_host: Type.String(),
+});
+export type RevertMoveArgs = Static<typeof RevertMoveArgs>;
+
+/** Host to host inside a cell: destroy your copy of this guest. */
+export const ReleaseGuestArgs = Type.Object({ instance_uuid: Type.String() });
+export type ReleaseGuestArgs = Static<typeof ReleaseGuestArgs>;

@@ -4,6 +4,9 @@ import {
   CONDUCTOR_VERSION,
   type BuildFailedArgs,
   type BuildFailedResult,
+  type FinishMoveArgs,
+  type FinishRevertArgs,
+  type MoveFailedArgs,
   type HeartbeatArgs,
   type HostsDownArgs,
   type InstanceDestroyArgs,
@@ -52,6 +55,18 @@ export class ConductorClient {
 
   instanceDestroy(args: InstanceDestroyArgs, requestId?: string): Promise<{ deleted: boolean }> {
     return this.call('instance_destroy', args, requestId);
+  }
+
+  finishMove(args: FinishMoveArgs, requestId?: string): Promise<null> {
+    return this.call('finish_move', args, requestId);
+  }
+
+  moveFailed(args: MoveFailedArgs, requestId?: string): Promise<null> {
+    return this.call('move_failed', args, requestId);
+  }
+
+  finishRevert(args: FinishRevertArgs, requestId?: string): Promise<null> {
+    return this.call('finish_revert', args, requestId);
   }
 
   buildFailed(args: BuildFailedArgs, requestId?: string): Promise<BuildFailedResult> {

@@ -2,6 +2,7 @@ import type { RpcMethods } from '../../ops/runtime/index.js';
 import type { ConductorDeps } from './handlers/deps.js';
 import { hostMethods, type HeartbeatBatcher } from './handlers/hosts.js';
 import { instanceMethods } from './handlers/instances.js';
+import { moveMethods } from './handlers/moves.js';
 import { rescheduleMethods } from './handlers/reschedule.js';
 import { CONDUCTOR_VERSION, PingArgs, type PingResult } from './messages.js';
 
@@ -16,5 +17,6 @@ export function conductorMethods(deps: ConductorDeps, heartbeats: HeartbeatBatch
     ...hostMethods(deps, heartbeats),
     ...instanceMethods(deps),
     ...rescheduleMethods(deps),
+    ...moveMethods(deps),
   };
 }

@@ -1,13 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AlternateArgs, BuildArgs } from '../compute/messages.js';
+import { AllocationArgs, AlternateArgs, BuildArgs, FlavorArgs, MoveKind } from '../compute/messages.js';
 
 /**
  * The cell conductor's bus contract: what hosts ask of the only writer of the cell database.
  * Versions:
  *   1: ping, register_host, heartbeat, hosts_down, instance_update, instance_destroy, build_failed.
+ *   2: finish_move, move_failed, finish_revert.
  * New fields must be optional so that an older peer still understands.
  */
-export const CONDUCTOR_VERSION = 1;
+export const CONDUCTOR_VERSION = 2;
 
 export const PingArgs = Type.Object({});
 export interface PingResult {
@@ -82,3 +83,37 @@ export interface BuildFailedResult {
   /** The host the build went to next, or null when it went to ERROR. */
   rescheduled_to: string | null;
 }
+
+/** The destination has the guest: the instance now lives there (resized and waiting for confirm, or moved). */
+export const FinishMoveArgs = Type.Object({
+  uuid: Type.String(),
+  migration_uuid: Type.String(),
+  kind: MoveKind,
+  host: Type.String(),
+  node: Type.String(),
+  flavor: FlavorArgs,
+});
+export type FinishMoveArgs = Static<typeof FinishMoveArgs>;
+
+/** The destination could not take the instance: it stays where it was, its allocation given back. */
+export const MoveFailedArgs = Type.Object({
+  uuid: Type.String(),
+  migration_uuid: Type.String(),
+  kind: MoveKind,
+  host: Type.String(),
+  reason: Type.String(),
+  project_id: Type.String(),
+  user_id: Type.String(),
+  source_allocation: AllocationArgs,
+});
+export type MoveFailedArgs = Static<typeof MoveFailedArgs>;
+
+/** The source has the guest back after a reverted resize. */
+export const FinishRevertArgs = Type.Object({
+  uuid: Type.String(),
+  migration_uuid: Type.String(),
+  host: Type.String(),
+  node: Type.String(),
+  flavor: FlavorArgs,
+});
+export type FinishRevertArgs = Static<typeof FinishRevertArgs>;

@@ -27,3 +27,14 @@ export {
 export { changedComputeHostRows, computeHostRows, type ComputeHostRow } from './hosts.js';
 export { markHostsDown, recordHeartbeats, upsertComputeNode, upsertService, type NodeReport, type ServiceRegistration } from './services.js';
 export { applyInstanceWrites, type InstanceWrite } from './instance-writes.js';
+export {
+  createMigration,
+  getMigration,
+  getSystemMetadata,
+  latestMigration,
+  listMigrations,
+  setMigrationStatus,
+  setSystemMetadata,
+  type MigrationFilter,
+  type MigrationRecord,
+} from './migration-records.js';

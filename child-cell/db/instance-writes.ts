@@ -18,6 +18,8 @@ export interface InstanceWrite {
 const updatable = new Set([
   'vm_state', 'task_state', 'power_state', 'host', 'node', 'launched_on', 'launched_at', 'terminated_at', 'progress',
   'display_name', 'display_description', 'locked', 'locked_by', 'locked_reason', 'availability_zone',
+  'image_ref', 'hostname', 'access_ip_v4', 'access_ip_v6', 'instance_type_id', 'flavor', 'vcpus', 'memory_mb',
+  'root_gb', 'ephemeral_gb',
 ]);
 
 /**

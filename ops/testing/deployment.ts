@@ -252,7 +252,13 @@ export class TestDeployment {
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
+    let parsed: unknown = {};
+    try {
+      parsed = text ? JSON.parse(text) : {};
+    } catch {
+      parsed = { text };
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
   }
 
   /** POST /servers with the test image, flavor m1.tiny unless given. */

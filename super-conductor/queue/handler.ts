@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { CellstackError, errorMessage, type Logger } from '../../ops/runtime/index.js';
 import { redisConnection } from './connection.js';
-import { BUILD_JOB_VERSION, BUILD_QUEUE, type BuildJob } from './messages.js';
+import { BUILD_JOB_VERSION, BUILD_QUEUE, MOVE_JOB_VERSION, MOVE_QUEUE, type BuildJob, type MoveJob } from './messages.js';
 
 export interface BuildWorkerOptions {
   redisUrl: string;
@@ -21,12 +21,31 @@ export interface BuildWorker {
 
 /** The super-conductor's side of the build queue. */
 export function startBuildWorker(options: BuildWorkerOptions): BuildWorker {
-  const connection = redisConnection(options.redisUrl, 'cellstack-super-conductor');
-  const worker = new Worker<BuildJob>(
-    BUILD_QUEUE,
-    async (job: Job<BuildJob>) => {
-      if (job.data.v > BUILD_JOB_VERSION) {
-        throw new UnrecoverableError(`build job version ${job.data.v} is newer than ${BUILD_JOB_VERSION}`);
+  return startWorker<BuildJob>(BUILD_QUEUE, BUILD_JOB_VERSION, options);
+}
+
+export interface MoveWorkerOptions extends Omit<BuildWorkerOptions, 'build' | 'onFailed'> {
+  build(job: MoveJob): Promise<void>;
+  onFailed(job: MoveJob, reason: string): Promise<void>;
+}
+
+/** The super-conductor's side of the move queue. */
+export function startMoveWorker(options: MoveWorkerOptions): BuildWorker {
+  return startWorker<MoveJob>(MOVE_QUEUE, MOVE_JOB_VERSION, options);
+}
+
+interface WorkerOptions<T> extends Omit<BuildWorkerOptions, 'build' | 'onFailed'> {
+  build(job: T): Promise<void>;
+  onFailed(job: T, reason: string): Promise<void>;
+}
+
+function startWorker<T extends { v: number }>(queue: string, version: number, options: WorkerOptions<T>): BuildWorker {
+  const connection = redisConnection(options.redisUrl, `cellstack-super-conductor-${queue}`);
+  const worker = new Worker<T>(
+    queue,
+    async (job: Job<T>) => {
+      if (job.data.v > version) {
+        throw new UnrecoverableError(`${queue} job version ${job.data.v} is newer than ${version}`);
       }
       try {
         await options.build(job.data);
@@ -50,7 +69,7 @@ export function startBuildWorker(options: BuildWorkerOptions): BuildWorker {
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    options.log.warn({ reservation_id: job.data.reservation_id, attempt: job.attemptsMade, final, err: errorMessage(err) }, 'build job failed');
+    options.log.warn({ queue, job: job.id, attempt: job.attemptsMade, final, err: errorMessage(err) }, 'job failed');
     if (final) void options.onFailed(job.data, errorMessage(err)).catch((e: unknown) => options.log.error({ err: errorMessage(e) }, 'could not record a failed build'));
   });
   return {

@@ -1,3 +1,5 @@
+import type { FlavorSnapshot } from '../../child-cell/instance/index.js';
+
 /**
  * The build queue's contract (API cell -> super-conductor). Versions:
  *   1: build a reservation's instances.
@@ -18,4 +20,25 @@ export interface BuildJob {
 /** One live job per reservation: adding the same reservation twice while it waits is a no-op. */
 export function buildJobId(reservationId: string): string {
   return `build-${reservationId}`;
+}
+
+/**
+ * The move queue's contract (API cell -> super-conductor): resize, cold and live migration,
+ * scheduled inside the instance's cell. Versions:
+ *   1: move one instance.
+ */
+export const MOVE_JOB_VERSION = 1;
+export const MOVE_QUEUE = 'moves';
+
+export interface MoveJob {
+  v: number;
+  kind: 'resize' | 'migration' | 'live-migration';
+  instance_uuid: string;
+  cell_uuid: string;
+  migration_uuid: string;
+  /** The flavor after the move (the same one for a migration). */
+  flavor: FlavorSnapshot;
+  /** A host the caller named, or null for the scheduler's choice. */
+  target_host: string | null;
+  request_id: string;
 }

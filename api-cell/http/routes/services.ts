@@ -3,7 +3,7 @@ import { ServerCreator, type DeleteDeps } from '../../compute/index.js';
 import type { ApiDatabase } from '../../db/index.js';
 import { IdentityService } from '../../identity/index.js';
 import type { Config, Logger } from '../../../ops/runtime/index.js';
-import type { BuildQueue } from '../../../super-conductor/queue/index.js';
+import { MoveQueue, type BuildQueue } from '../../../super-conductor/queue/index.js';
 
 /** Everything routes reach, built once at start-up. */
 export interface ApiServices {
@@ -11,6 +11,7 @@ export interface ApiServices {
   api: ApiDatabase;
   registry: CellRegistry;
   queue: BuildQueue;
+  moves: MoveQueue;
   publicUrl: string;
   creator: ServerCreator;
   identity: IdentityService;
@@ -25,6 +26,7 @@ export function apiServices(config: Config, api: ApiDatabase, registry: CellRegi
     api,
     registry,
     queue,
+    moves: new MoveQueue({ redisUrl: config.redis.url, prefix: config.redis.queue_prefix, attempts: config.super_conductor.job_attempts }),
     publicUrl,
     creator: new ServerCreator({ api, queue, config, log }),
     identity: new IdentityService(api, config, publicUrl, log),

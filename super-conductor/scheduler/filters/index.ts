@@ -2,6 +2,8 @@ import { availabilityZoneFilter } from './availability-zone-filter.js';
 import { cellFilter } from './cell-filter.js';
 import { computeFilter } from './compute-filter.js';
 import { ignoreHostsFilter } from './ignore-hosts-filter.js';
+import { requestedCellFilter } from './requested-cell-filter.js';
+import { requestedHostFilter } from './requested-host-filter.js';
 import { resourceFilter } from './resource-filter.js';
 import { serverGroupAffinityFilter } from './server-group-affinity-filter.js';
 import { serverGroupAntiAffinityFilter } from './server-group-anti-affinity-filter.js';
@@ -12,6 +14,8 @@ export type { FilterContext, HostFilter } from './types.js';
 /** Filters in the order they run: cheap and most selective first. */
 export const defaultFilters: [string, HostFilter][] = [
   ['IgnoreHostsFilter', ignoreHostsFilter],
+  ['RequestedCellFilter', requestedCellFilter],
+  ['RequestedHostFilter', requestedHostFilter],
   ['CellFilter', cellFilter],
   ['ComputeFilter', computeFilter],
   ['AvailabilityZoneFilter', availabilityZoneFilter],

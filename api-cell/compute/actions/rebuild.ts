@@ -1,0 +1,68 @@
+import { TaskState } from '../../../child-cell/instance/index.js';
+import { execute, InvalidInputError, placeholders } from '../../../ops/runtime/index.js';
+import type { RequestContext } from '../../context.js';
+import type { ApiDatabase } from '../../db/index.js';
+import { findImage } from '../../images/index.js';
+import { hostnameFor } from '../names.js';
+import type { ShowDeps } from '../show.js';
+import { checkLocked, checkState, locate, recordAction } from '../target.js';
+import { castToHost, startTask, type ActionDeps } from './cast.js';
+
+export interface RebuildRequest {
+  imageRef: string;
+  name?: string;
+  description?: string | null;
+  metadata?: Record<string, string>;
+  accessIPv4?: string;
+  accessIPv6?: string;
+  hostname?: string;
+}
+
+const states = { vm: ['active', 'stopped', 'error'], task: [null] };
+
+/**
+ * Rebuild: the server keeps its id, host and flavor and gets a fresh guest from an image (the
+ * same or another), with name, metadata and addresses changed if asked.
+ */
+export async function rebuildServer(deps: ShowDeps & ActionDeps & { api: ApiDatabase }, context: RequestContext, uuid: string, r: RebuildRequest): Promise<void> {
+  const imageId = r.imageRef.replace(/\/+$/, '').split('/').at(-1) ?? r.imageRef;
+  const image = await findImage(deps.api, imageId, { projectId: context.projectId, isAdmin: context.isAdmin }).catch(() => {
+    throw new InvalidInputError(`Image ${imageId} could not be found.`);
+  });
+  const target = await locate(deps, context, uuid, 'rebuild');
+  checkLocked(context, target);
+  checkState(target, 'rebuild', states);
+  const updates: Record<string, unknown> = { task_state: TaskState.REBUILDING, image_ref: image.uuid };
+  if (r.name !== undefined) {
+    updates['display_name'] = r.name;
+    if (r.hostname === undefined) updates['hostname'] = hostnameFor(r.name);
+  }
+  if (r.hostname !== undefined) updates['hostname'] = r.hostname;
+  if (r.description !== undefined) updates['display_description'] = r.description;
+  if (r.accessIPv4 !== undefined) updates['access_ip_v4'] = r.accessIPv4;
+  if (r.accessIPv6 !== undefined) updates['access_ip_v6'] = r.accessIPv6;
+  await startTask(deps, target, updates, states);
+  if (r.metadata) {
+    const keys = Object.keys(r.metadata);
+    await deps.registry.withCell(target.cell, async ({ db }) => {
+      await execute(db, 'UPDATE instance_metadata SET deleted = id, deleted_at = NOW(6) WHERE instance_uuid = ? AND deleted = 0', [uuid]);
+      if (keys.length > 0) {
+        await execute(db, `INSERT INTO instance_metadata (instance_uuid, \`key\`, value) VALUES ${placeholders(keys.length, 3)}`, keys.flatMap((k) => [uuid, k, r.metadata?.[k]]));
+      }
+    });
+  }
+  await recordAction(deps, context, target, 'rebuild');
+  const i = target.instance;
+  await castToHost(
+    deps,
+    target,
+    (client, host) =>
+      client.rebuildInstance(
+        host,
+        { instance: { uuid, project_id: i.project_id, user_id: i.user_id, display_name: r.name ?? i.display_name ?? uuid, image_ref: image.uuid, node: i.node ?? host, flavor: i.flavor } },
+        context.requestId,
+        deps.castTimeoutMs,
+      ),
+    { task_state: null },
+  );
+}

@@ -1,0 +1,53 @@
+import { findMapping, loadBuildInstance } from '../builds/index.js';
+import type { RequestContext } from '../context.js';
+import { execute } from '../../ops/runtime/index.js';
+import { hostnameFor } from './names.js';
+import { getServer, notFound, type ShowDeps } from './show.js';
+
+export interface ServerChanges {
+  name?: string;
+  description?: string | null;
+  hostname?: string;
+  accessIPv4?: string;
+  accessIPv6?: string;
+}
+
+const columnOf: Record<keyof ServerChanges, string> = {
+  name: 'display_name',
+  description: 'display_description',
+  hostname: 'hostname',
+  accessIPv4: 'access_ip_v4',
+  accessIPv6: 'access_ip_v6',
+};
+
+/** PUT /servers/{id}: renames and the like, in the cell, or in the build request while it has none. */
+export async function updateServer(deps: ShowDeps, context: RequestContext, uuid: string, changes: ServerChanges): Promise<void> {
+  const keys = (Object.keys(changes) as (keyof ServerChanges)[]).filter((k) => changes[k] !== undefined);
+  const record = await getServer(deps, context, uuid);
+  if (keys.length === 0) return;
+  if (record.source === 'build') {
+    const build = await loadBuildInstance(deps.api, uuid);
+    if (!build) throw notFound(uuid);
+    const { created: _created, ...instance } = build;
+    if (changes.name !== undefined) instance.display_name = changes.name;
+    if (changes.description !== undefined) instance.display_description = changes.description;
+    if (changes.hostname !== undefined) instance.hostname = changes.hostname;
+    if (changes.accessIPv4 !== undefined) instance.access_ip_v4 = changes.accessIPv4;
+    if (changes.accessIPv6 !== undefined) instance.access_ip_v6 = changes.accessIPv6;
+    const changed = await execute(deps.api, 'UPDATE build_requests SET instance = ?, updated_at = NOW(6) WHERE instance_uuid = ?', [JSON.stringify(instance), uuid]);
+    // Scheduled meanwhile: apply it in the cell instead.
+    if (changed === 0 && (await findMapping(deps.api, uuid))?.cell_id) await updateServer(deps, context, uuid, changes);
+    return;
+  }
+  if (record.source !== 'cell') return;
+  const values = keys.map((k) => changes[k]);
+  const sets = keys.map((k) => `${columnOf[k]} = ?`);
+  // Nova derives the hostname from a new name unless one is given (before 2.90 it always did).
+  if (changes.name !== undefined && changes.hostname === undefined) {
+    sets.push('hostname = ?');
+    values.push(hostnameFor(changes.name));
+  }
+  await deps.registry.withCell(record.cell, ({ db }) =>
+    execute(db, `UPDATE instances SET ${sets.join(', ')}, updated_at = NOW(6) WHERE uuid = ? AND deleted = 0`, [...values, uuid]),
+  );
+}

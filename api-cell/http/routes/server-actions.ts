@@ -1,0 +1,101 @@
+import type Router from '@koa/router';
+import { deleteServer, getServer } from '../../compute/index.js';
+import { confirmResize, migrateServer, resizeServer, revertResize, type MoveDeps } from '../../compute/actions/moves.js';
+import { setLocked } from '../../compute/actions/lock.js';
+import { powerAction } from '../../compute/actions/power.js';
+import { rebuildServer } from '../../compute/actions/rebuild.js';
+import { InvalidInputError } from '../../../ops/runtime/index.js';
+import { atLeast } from '../microversion.js';
+import { requireAdmin, requireMember } from '../policy.js';
+import { actionSchemas, lenient, nullOrEmpty } from '../schemas/server-actions.js';
+import type { ApiState } from '../state.js';
+import { validate } from '../validation.js';
+import { serverView } from '../views/servers.js';
+import type { ApiServices } from './services.js';
+import type { PowerOperation } from '../../../child-cell/compute/index.js';
+
+const power: Record<string, PowerOperation> = {
+  'os-stop': 'stop',
+  'os-start': 'start',
+  pause: 'pause',
+  unpause: 'unpause',
+  suspend: 'suspend',
+  resume: 'resume',
+};
+
+/** POST /servers/{id}/action: the body's one key names the action; each has its own schema and rules. */
+export function registerServerActionRoutes(router: Router<ApiState>, services: ApiServices, moves: MoveDeps['moves']): void {
+  const deps: MoveDeps = { ...services, castTimeoutMs: services.config.super_conductor.cast_timeout_ms, moves, config: services.config };
+  router.post('/v2.1/servers/:id/action', async (ctx) => {
+    const body = ctx.state.body;
+    if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) {
+      throw new InvalidInputError('The action body must name exactly one action.');
+    }
+    const [action, args] = Object.entries(body as Record<string, unknown>)[0] as [string, unknown];
+    const schema = actionSchemas[action];
+    if (!schema) throw new InvalidInputError(`There is no such action: ${action}`);
+    validate(lenient.has(action) ? nullOrEmpty : schema, args);
+    const { context, version } = ctx.state;
+    const uuid = ctx.params['id'] ?? '';
+    ctx.status = 202;
+    if (power[action]) {
+      requireMember(context, `os_compute_api:servers:${action}`);
+      await powerAction(deps, context, uuid, power[action]);
+      return;
+    }
+    switch (action) {
+      case 'reboot': {
+        requireMember(context, 'os_compute_api:servers:reboot');
+        await powerAction(deps, context, uuid, 'reboot', /hard/i.test((args as { type: string }).type));
+        return;
+      }
+      case 'lock':
+      case 'unlock': {
+        requireMember(context, `os_compute_api:os-lock-server:${action}`);
+        const reason = atLeast(version, '2.73') ? ((args as { locked_reason?: string } | null)?.locked_reason ?? null) : null;
+        if (!atLeast(version, '2.73') && args && Object.keys(args).length > 0) throw new InvalidInputError("Additional properties are not allowed ('locked_reason' was unexpected)");
+        await setLocked(services, context, uuid, action === 'lock', reason);
+        return;
+      }
+      case 'rebuild': {
+        requireMember(context, 'os_compute_api:servers:rebuild');
+        const r = args as { imageRef: string; name?: string; description?: string | null; metadata?: Record<string, string>; accessIPv4?: string; accessIPv6?: string; hostname?: string; adminPass?: string };
+        await rebuildServer(deps, context, uuid, r);
+        const record = await getServer(services, context, uuid, { serverGroups: atLeast(version, '2.71') });
+        ctx.body = { server: { ...serverView(record, { publicUrl: services.publicUrl, context, version }), adminPass: r.adminPass ?? 'unchanged' } };
+        return;
+      }
+      case 'resize': {
+        requireMember(context, 'os_compute_api:servers:resize');
+        await resizeServer(deps, context, uuid, String((args as { flavorRef: string | number }).flavorRef));
+        return;
+      }
+      case 'confirmResize': {
+        requireMember(context, 'os_compute_api:servers:confirm_resize');
+        await confirmResize(deps, context, uuid);
+        ctx.status = 204;
+        return;
+      }
+      case 'revertResize': {
+        requireMember(context, 'os_compute_api:servers:revert_resize');
+        await revertResize(deps, context, uuid);
+        return;
+      }
+      case 'migrate':
+      case 'os-migrateLive': {
+        requireAdmin(context, action === 'migrate' ? 'os_compute_api:os-migrate-server:migrate' : 'os_compute_api:os-migrate-server:migrate_live');
+        const host = (args as { host?: string | null } | null)?.host ?? null;
+        if (action === 'migrate' && host !== null && !atLeast(version, '2.56')) throw new InvalidInputError("Additional properties are not allowed ('host' was unexpected)");
+        await migrateServer(deps, context, uuid, action === 'os-migrateLive', host);
+        return;
+      }
+      case 'forceDelete': {
+        requireMember(context, 'os_compute_api:os-deferred-delete:force');
+        await deleteServer(services.delete(ctx.state.log), context, uuid);
+        return;
+      }
+      default:
+        throw new InvalidInputError(`There is no such action: ${action}`);
+    }
+  });
+}

@@ -1,0 +1,184 @@
+import test from 'ava';
+import { TestDeployment } from '../../../ops/testing/index.js';
+
+let d: TestDeployment;
+test.before(async () => {
+  d = await TestDeployment.start({ cells: [{ name: 'one', pools: [{ prefix: 'h', hosts: 3 }] }, { name: 'two', pools: [{ prefix: 'x', hosts: 1 }] }] });
+  await d.quota('p1', { instances: -1, cores: -1, ram: -1 });
+});
+test.after.always(() => d?.stop());
+
+type Server = Record<string, unknown>;
+const v = (version: string) => ({ 'openstack-api-version': `compute ${version}` });
+const admin = { roles: 'admin' };
+
+async function active(extra: Record<string, unknown> = {}): Promise<string> {
+  const id = (await d.boot({ name: 'act', ...extra })).body.server.id;
+  await d.waitForStatus(id, ['ACTIVE']);
+  return id;
+}
+
+const act = (id: string, body: unknown, caller = {}, headers = {}) => d.request('POST', `/v2.1/servers/${id}/action`, body, caller, headers);
+
+async function settle(id: string, status: string): Promise<Server> {
+  const deadline = Date.now() + 15_000;
+  let last: Server = {};
+  while (Date.now() < deadline) {
+    last = (await d.show(id)).body.server;
+    if (last['status'] === status && last['OS-EXT-STS:task_state'] === null) return last;
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  throw new Error(`${id} did not settle in ${status}: ${JSON.stringify(last)}`);
+}
+
+test('actions - stop, start, reboot, pause, suspend move the server through Nova states', async (t) => {
+  const id = await active();
+  t.is((await act(id, { 'os-stop': null })).status, 202);
+  const stopped = await settle(id, 'SHUTOFF');
+  t.is(stopped['OS-EXT-STS:power_state'], 4);
+  t.is((await act(id, { 'os-stop': null })).status, 409, 'stopping a stopped server is a conflict');
+  t.is((await act(id, { 'os-start': null })).status, 202);
+  await settle(id, 'ACTIVE');
+  t.is((await act(id, { reboot: { type: 'SOFT' } })).status, 202);
+  await settle(id, 'ACTIVE');
+  t.is((await act(id, { reboot: { type: 'HARD' } })).status, 202);
+  await settle(id, 'ACTIVE');
+  t.is((await act(id, { pause: null })).status, 202);
+  t.is((await settle(id, 'PAUSED'))['OS-EXT-STS:power_state'], 3);
+  t.is((await act(id, { suspend: null })).status, 409, 'a paused server cannot be suspended');
+  t.is((await act(id, { unpause: null })).status, 202);
+  await settle(id, 'ACTIVE');
+  t.is((await act(id, { suspend: null })).status, 202);
+  await settle(id, 'SUSPENDED');
+  t.is((await act(id, { resume: null })).status, 202);
+  await settle(id, 'ACTIVE');
+  const actions = await d.request<{ instanceActions: { action: string }[] }>('GET', `/v2.1/servers/${id}/os-instance-actions`);
+  t.deepEqual(actions.body.instanceActions.map((a) => a.action), ['resume', 'suspend', 'unpause', 'pause', 'reboot', 'reboot', 'start', 'stop', 'create']);
+});
+
+test('actions - a bad action body is a 400; a reader may not act (403)', async (t) => {
+  const id = await active();
+  t.is((await act(id, { 'os-stop': null, 'os-start': null })).status, 400);
+  t.is((await act(id, { explode: null })).status, 400);
+  t.is((await act(id, { reboot: { type: 'GENTLE' } })).status, 400);
+  t.is((await act(id, { 'os-stop': null }, { roles: 'reader' })).status, 403);
+  t.is((await act(id, { migrate: null })).status, 403, 'migrate is for admins');
+});
+
+test('actions - lock: a locked server refuses a member and lets an admin act; the reason shows at 2.73', async (t) => {
+  const id = await active();
+  t.is((await act(id, { lock: { locked_reason: 'maintenance' } }, {}, v('2.73'))).status, 202);
+  const shown = (await d.request<{ server: Server }>('GET', `/v2.1/servers/${id}`, undefined, {}, v('2.73'))).body.server;
+  t.is(shown['locked'], true);
+  t.is(shown['locked_reason'], 'maintenance');
+  const refused = await act(id, { 'os-stop': null });
+  t.is(refused.status, 409);
+  t.regex(JSON.stringify(refused.body), /is locked/);
+  t.is((await act(id, { 'os-stop': null }, admin)).status, 202, 'an admin acts on a locked server');
+  await settle(id, 'SHUTOFF');
+  t.is((await act(id, { unlock: null })).status, 202);
+  t.is((await d.request<{ server: Server }>('GET', `/v2.1/servers/${id}`, undefined, {}, v('2.9'))).body.server['locked'], false);
+  t.is((await act(id, { lock: null }, { ...admin, project: 'ops' })).status, 202);
+  t.is((await act(id, { unlock: null })).status, 403, "the owner cannot lift an admin's lock");
+});
+
+test('actions - rebuild keeps the id and host, takes the new name and image', async (t) => {
+  const id = await active();
+  const before = (await d.show(id)).body.server;
+  const res = await act(id, { rebuild: { imageRef: d.image.uuid, name: 'rebuilt', metadata: { k: 'v' } } });
+  t.is(res.status, 202);
+  t.is((res.body as { server: Server }).server['id'], id);
+  const after = await settle(id, 'ACTIVE');
+  t.is(after['name'], 'rebuilt');
+  t.deepEqual(after['metadata'], { k: 'v' });
+  t.is(after['OS-EXT-SRV-ATTR:host'], before['OS-EXT-SRV-ATTR:host']);
+});
+
+test('actions - resize then confirm: new flavor on another host of the cell, the source allocation freed', async (t) => {
+  const id = await active();
+  const before = (await d.show(id)).body.server;
+  t.is((await act(id, { resize: { flavorRef: '2' } })).status, 202);
+  const resized = await settle(id, 'VERIFY_RESIZE');
+  t.not(resized['OS-EXT-SRV-ATTR:host'], before['OS-EXT-SRV-ATTR:host']);
+  t.is(await d.mappedCell(id), await d.mappedCell(id), 'still in its cell');
+  const held = await d.allocations(id);
+  t.deepEqual(new Set(held.map((a) => a.host)), new Set([resized['OS-EXT-SRV-ATTR:host']]));
+  t.is(held.find((a) => a.resource_class === 'MEMORY_MB')?.used, 2048, 'the new flavor is claimed on the destination');
+  t.is((await act(id, { confirmResize: null })).status, 204);
+  const confirmed = await settle(id, 'ACTIVE');
+  t.is((confirmed['flavor'] as Record<string, unknown>)['id'], '2');
+  const migrations = await d.request<{ migrations: { status: string; migration_type: string; instance_uuid: string }[] }>('GET', `/v2.1/os-migrations?instance_uuid=${id}`, undefined, admin, v('2.59'));
+  t.is(migrations.status, 200);
+  t.deepEqual(migrations.body.migrations.map((m) => [m.migration_type, m.status]), [['resize', 'confirmed']]);
+  t.is((await d.allocations(id)).length, 3, 'only the destination is held');
+});
+
+test('actions - resize then revert: back to the source host and the old flavor', async (t) => {
+  const id = await active();
+  const before = (await d.show(id)).body.server;
+  t.is((await act(id, { resize: { flavorRef: '2' } })).status, 202);
+  await settle(id, 'VERIFY_RESIZE');
+  t.is((await act(id, { revertResize: null })).status, 202);
+  const reverted = await settle(id, 'ACTIVE');
+  t.is(reverted['OS-EXT-SRV-ATTR:host'], before['OS-EXT-SRV-ATTR:host']);
+  t.is((reverted['flavor'] as Record<string, unknown>)['id'], '1');
+  const held = await d.allocations(id);
+  t.deepEqual(new Set(held.map((a) => a.host)), new Set([before['OS-EXT-SRV-ATTR:host']]));
+  t.is(held.find((a) => a.resource_class === 'MEMORY_MB')?.used, 512);
+  t.is((await act(id, { resize: { flavorRef: '1' } })).status, 400, 'resizing to the same flavor is refused');
+});
+
+test('actions - migrate and live-migrate (admin) move a server to another host of its cell', async (t) => {
+  const id = await active({ availability_zone: undefined });
+  const before = (await d.show(id)).body.server;
+  t.is((await act(id, { migrate: null }, admin)).status, 202);
+  const migrated = await settle(id, 'VERIFY_RESIZE');
+  t.not(migrated['OS-EXT-SRV-ATTR:host'], before['OS-EXT-SRV-ATTR:host']);
+  t.is((await act(id, { confirmResize: null })).status, 204);
+  await settle(id, 'ACTIVE');
+  const cellHosts = d.cell(String(await d.mappedCell(id))).pools.flatMap((p) => p.hosts.map((h) => h.host));
+  const current = String((await d.show(id)).body.server['OS-EXT-SRV-ATTR:host']);
+  const other = cellHosts.find((h) => h !== current);
+  t.is((await act(id, { 'os-migrateLive': { host: other ?? null, block_migration: 'auto' } }, admin, v('2.25'))).status, 202);
+  const live = await settle(id, 'ACTIVE');
+  t.is(live['OS-EXT-SRV-ATTR:host'], other);
+  const held = await d.allocations(id);
+  t.deepEqual(new Set(held.map((a) => a.host)), new Set([other]), 'the source is freed when a live migration completes');
+  const guests = d.cell(String(await d.mappedCell(id))).pools.flatMap((p) => p.hosts).filter((h) => h.guests().includes(id)).map((h) => h.host);
+  t.deepEqual(guests, [other], 'the guest lives on the destination only');
+});
+
+test('server resources - update, metadata, tags, and instance action details', async (t) => {
+  const id = await active();
+  const renamed = await d.request<{ server: Server }>('PUT', `/v2.1/servers/${id}`, { server: { name: 'renamed', description: 'about' } }, {}, v('2.19'));
+  t.is(renamed.status, 200);
+  t.is(renamed.body.server['name'], 'renamed');
+  t.is(renamed.body.server['description'], 'about');
+  t.is((await d.request('PUT', `/v2.1/servers/${id}`, { server: { description: 'x' } })).status, 400, 'description needs 2.19');
+  t.deepEqual((await d.request('PUT', `/v2.1/servers/${id}/metadata`, { metadata: { a: '1', b: '2' } })).body, { metadata: { a: '1', b: '2' } });
+  t.deepEqual((await d.request('POST', `/v2.1/servers/${id}/metadata`, { metadata: { c: '3' } })).body, { metadata: { a: '1', b: '2', c: '3' } });
+  t.deepEqual((await d.request('GET', `/v2.1/servers/${id}/metadata/b`)).body, { meta: { b: '2' } });
+  t.is((await d.request('PUT', `/v2.1/servers/${id}/metadata/z`, { meta: { y: '1' } })).status, 400, 'URI and body must agree');
+  t.is((await d.request('DELETE', `/v2.1/servers/${id}/metadata/a`)).status, 204);
+  t.is((await d.request('DELETE', `/v2.1/servers/${id}/metadata/a`)).status, 404);
+  t.deepEqual((await d.request('GET', `/v2.1/servers/${id}/metadata`)).body, { metadata: { b: '2', c: '3' } });
+  await d.quota('p1', { metadata_items: 3 });
+  t.is((await d.request('POST', `/v2.1/servers/${id}/metadata`, { metadata: { d: '4', e: '5' } })).status, 403, 'over the metadata quota');
+  const tags = v('2.26');
+  t.is((await d.request('GET', `/v2.1/servers/${id}/tags`)).status, 404, 'tags need 2.26');
+  t.deepEqual((await d.request('PUT', `/v2.1/servers/${id}/tags`, { tags: ['b', 'a'] }, {}, tags)).body, { tags: ['a', 'b'] });
+  t.is((await d.request('PUT', `/v2.1/servers/${id}/tags/c`, undefined, {}, tags)).status, 201);
+  t.is((await d.request('PUT', `/v2.1/servers/${id}/tags/c`, undefined, {}, tags)).status, 204);
+  t.is((await d.request('GET', `/v2.1/servers/${id}/tags/c`, undefined, {}, tags)).status, 204);
+  t.is((await d.request('DELETE', `/v2.1/servers/${id}/tags/zz`, undefined, {}, tags)).status, 404);
+  t.deepEqual((await d.request<{ server: Server }>('GET', `/v2.1/servers/${id}`, undefined, {}, tags)).body.server['tags'], ['a', 'b', 'c']);
+  const list = await d.request<{ instanceActions: { request_id: string; action: string }[] }>('GET', `/v2.1/servers/${id}/os-instance-actions`, undefined, {}, v('2.58'));
+  const create = list.body.instanceActions.find((a) => a.action === 'create');
+  t.truthy(create);
+  const detail = await d.request<{ instanceAction: { events: Record<string, unknown>[] } }>('GET', `/v2.1/servers/${id}/os-instance-actions/${create?.request_id}`, undefined, admin, v('2.62'));
+  t.is(detail.body.instanceAction.events[0]?.['event'], 'compute_build_and_run_instance');
+  t.is(detail.body.instanceAction.events[0]?.['result'], 'Success');
+  t.truthy(detail.body.instanceAction.events[0]?.['host']);
+  const asMember = await d.request<{ instanceAction: Record<string, unknown> }>('GET', `/v2.1/servers/${id}/os-instance-actions/${create?.request_id}`);
+  t.false('events' in asMember.body.instanceAction, 'below 2.51 events are for admins');
+});

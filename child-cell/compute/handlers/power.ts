@@ -1,0 +1,77 @@
+import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
+import { PowerState, TaskState, VmState } from '../../instance/index.js';
+import type { VirtDriver } from '../../virt/index.js';
+import { COMPUTE_VERSION, PowerArgs, type PowerOperation } from '../messages.js';
+import { isStateConflict, type HostContext } from './context.js';
+
+interface PowerStep {
+  run(driver: VirtDriver, uuid: string, hard: boolean): Promise<void>;
+  tasks: string[];
+  vmState: string;
+  powerState: number;
+  event: string;
+}
+
+/** What each power operation does to the guest, which task it runs under, and where it ends. */
+const steps: Record<PowerOperation, PowerStep> = {
+  stop: { run: (d, u) => d.powerOff(u), tasks: [TaskState.POWERING_OFF], vmState: VmState.STOPPED, powerState: PowerState.SHUTDOWN, event: 'compute_stop_instance' },
+  start: { run: (d, u) => d.powerOn(u), tasks: [TaskState.POWERING_ON], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_start_instance' },
+  reboot: { run: (d, u, hard) => d.reboot(u, hard), tasks: [TaskState.REBOOTING, TaskState.REBOOTING_HARD], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_reboot_instance' },
+  pause: { run: (d, u) => d.pause(u), tasks: [TaskState.PAUSING], vmState: VmState.PAUSED, powerState: PowerState.PAUSED, event: 'compute_pause_instance' },
+  unpause: { run: (d, u) => d.unpause(u), tasks: [TaskState.UNPAUSING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_unpause_instance' },
+  suspend: { run: (d, u) => d.suspend(u), tasks: [TaskState.SUSPENDING], vmState: VmState.SUSPENDED, powerState: PowerState.SUSPENDED, event: 'compute_suspend_instance' },
+  resume: { run: (d, u) => d.resume(u), tasks: [TaskState.RESUMING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_resume_instance' },
+};
+
+/** Stop, start, reboot, pause, suspend and their undoing, acknowledged at once and reported when done. */
+export function powerMethods(ctx: HostContext): RpcMethods {
+  return {
+    power_action: {
+      version: COMPUTE_VERSION,
+      schema: PowerArgs,
+      handle: async (args: PowerArgs, rpc) => {
+        void run(ctx, args, rpc.requestId ?? `req-${args.operation}-${args.instance_uuid}`);
+        return { accepted: true };
+      },
+    },
+  };
+}
+
+async function run(ctx: HostContext, args: PowerArgs, requestId: string): Promise<void> {
+  const step = steps[args.operation];
+  const uuid = args.instance_uuid;
+  const event = { action: args.operation, event: step.event };
+  try {
+    await step.run(ctx.driver, uuid, args.hard ?? false);
+    await ctx.conductor.instanceUpdate(
+      {
+        uuid,
+        host: ctx.host,
+        updates: { vm_state: step.vmState, power_state: step.powerState, task_state: null },
+        expected_task_state: step.tasks,
+        event: { ...event, result: 'Success' },
+      },
+      requestId,
+    );
+  } catch (err) {
+    if (isStateConflict(err)) {
+      ctx.log.info({ instance: uuid, operation: args.operation }, 'instance changed during a power action; nothing to record');
+      return;
+    }
+    ctx.log.warn({ instance: uuid, operation: args.operation, err: errorMessage(err) }, 'power action failed');
+    // The guest did not change: clear the task so the instance can be acted on again, and say why.
+    await ctx.conductor
+      .instanceUpdate(
+        {
+          uuid,
+          host: ctx.host,
+          updates: { task_state: null, power_state: ctx.driver.powerState(uuid) },
+          expected_task_state: step.tasks,
+          event: { ...event, result: 'Error', details: errorMessage(err) },
+          fault: { code: 500, message: `${args.operation} failed`, details: errorMessage(err) },
+        },
+        requestId,
+      )
+      .catch(() => undefined);
+  }
+}

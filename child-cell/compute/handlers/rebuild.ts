@@ -1,0 +1,61 @@
+import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
+import { PowerState, TaskState, VmState } from '../../instance/index.js';
+import { COMPUTE_VERSION, RebuildArgs } from '../messages.js';
+import { isStateConflict, type HostContext } from './context.js';
+
+/** Rebuild: the guest is destroyed and spawned again from the (new) image, on the same host. */
+export function rebuildMethods(ctx: HostContext): RpcMethods {
+  return {
+    rebuild_instance: {
+      version: COMPUTE_VERSION,
+      schema: RebuildArgs,
+      handle: async (args: RebuildArgs, rpc) => {
+        void rebuild(ctx, args, rpc.requestId ?? `req-rebuild-${args.instance.uuid}`);
+        return { accepted: true };
+      },
+    },
+  };
+}
+
+async function rebuild(ctx: HostContext, args: RebuildArgs, requestId: string): Promise<void> {
+  const { uuid, flavor } = args.instance;
+  const event = { action: 'rebuild', event: 'compute_rebuild_instance' };
+  try {
+    if (ctx.driver.guests().includes(uuid)) await ctx.driver.destroy(uuid);
+    await ctx.conductor.instanceUpdate({ uuid, host: ctx.host, updates: { task_state: 'rebuild_spawning' }, expected_task_state: [TaskState.REBUILDING], event: { ...event, result: null } }, requestId);
+    await ctx.driver.spawn({
+      uuid,
+      name: args.instance.display_name,
+      vcpus: flavor.vcpus,
+      memory_mb: flavor.memory_mb,
+      disk_gb: flavor.root_gb + flavor.ephemeral_gb,
+      image_ref: args.instance.image_ref,
+    });
+    ctx.instances.set(uuid, 'running');
+    await ctx.conductor.instanceUpdate(
+      {
+        uuid,
+        host: ctx.host,
+        updates: { vm_state: VmState.ACTIVE, task_state: null, power_state: PowerState.RUNNING, launched_at: Date.now() },
+        expected_task_state: ['rebuild_spawning'],
+        event: { ...event, result: 'Success' },
+      },
+      requestId,
+    );
+  } catch (err) {
+    if (isStateConflict(err)) return;
+    ctx.log.warn({ instance: uuid, err: errorMessage(err) }, 'rebuild failed');
+    await ctx.conductor
+      .instanceUpdate(
+        {
+          uuid,
+          host: ctx.host,
+          updates: { vm_state: VmState.ERROR, task_state: null },
+          event: { ...event, result: 'Error', details: errorMessage(err) },
+          fault: { code: 500, message: `Rebuild of instance ${uuid} failed`, details: errorMessage(err) },
+        },
+        requestId,
+      )
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,100 @@
+import type { Transaction } from 'sequelize';
+import { errorMessage, type RpcMethods, type Runner } from '../../../ops/runtime/index.js';
+import { addFaults, recordActionEvent, setMigrationStatus, setSystemMetadata, updateInstance } from '../../db/index.js';
+import { PowerState, TaskState, VmState } from '../../instance/index.js';
+import { CONDUCTOR_VERSION, FinishMoveArgs, FinishRevertArgs, MoveFailedArgs } from '../messages.js';
+import type { ConductorDeps } from './deps.js';
+
+type FlavorArgs = FinishMoveArgs['flavor'];
+
+const flavorColumns = (f: FlavorArgs) => ({
+  instance_type_id: f.id,
+  flavor: JSON.stringify(f),
+  vcpus: f.vcpus,
+  memory_mb: f.memory_mb,
+  root_gb: f.root_gb,
+  ephemeral_gb: f.ephemeral_gb,
+});
+
+const actionOf = { resize: 'resize', migration: 'migrate', 'live-migration': 'live-migration' } as const;
+const eventOf = { resize: 'compute_finish_resize', migration: 'compute_finish_resize', 'live-migration': 'compute_live_migration' } as const;
+
+/** Writes for the end of a move, each in one cell transaction (and placement for what a live move leaves). */
+export function moveMethods(deps: ConductorDeps): RpcMethods {
+  const inTransaction = <T>(work: (run: Runner, t: Transaction) => Promise<T>): Promise<T> =>
+    deps.db.sequelize.transaction((t) => work({ sequelize: deps.db.sequelize, transaction: t }, t));
+  return {
+    finish_move: {
+      version: CONDUCTOR_VERSION,
+      schema: FinishMoveArgs,
+      handle: async (args: FinishMoveArgs, context) => {
+        const live = args.kind === 'live-migration';
+        const finished = await inTransaction(async (run, t) => {
+          const moved = await setMigrationStatus(run, args.migration_uuid, live ? 'completed' : 'finished', ['migrating', 'running'], { host: args.host, node: args.node });
+          if (!moved) return false;
+          await updateInstance(
+            deps.db,
+            args.uuid,
+            {
+              host: args.host,
+              node: args.node,
+              launched_on: args.host,
+              task_state: null,
+              ...(live ? {} : { vm_state: VmState.RESIZED, power_state: PowerState.RUNNING, ...flavorColumns(args.flavor) }),
+            },
+            { task_state: [TaskState.RESIZE_MIGRATING, TaskState.MIGRATING] },
+            t,
+          );
+          if (context.requestId) {
+            await recordActionEvent(deps.db, { instance_uuid: args.uuid, request_id: context.requestId, action: actionOf[args.kind], event: eventOf[args.kind], host: args.host, result: 'Success' }, t);
+          }
+          return true;
+        });
+        // A live migration is over when it completes: what the migration held on the source goes.
+        if (finished && live) await deps.placement.deleteAllocations(args.migration_uuid);
+        return null;
+      },
+    },
+    move_failed: {
+      version: CONDUCTOR_VERSION,
+      schema: MoveFailedArgs,
+      handle: async (args: MoveFailedArgs, context) => {
+        const a = args.source_allocation;
+        await deps.placement.replaceAllocations(args.uuid, a.provider_uuid, a.resources, args.project_id, args.user_id).catch((err: unknown) => {
+          deps.log.warn({ instance: args.uuid, err: errorMessage(err) }, 'could not give the instance its source allocation back');
+        });
+        await deps.placement.deleteAllocations(args.migration_uuid).catch(() => undefined);
+        await inTransaction(async (run, t) => {
+          await setMigrationStatus(run, args.migration_uuid, 'error', ['pre-migrating', 'queued', 'migrating', 'running']);
+          await updateInstance(deps.db, args.uuid, { task_state: null }, {}, t);
+          await addFaults(deps.db, [{ instance_uuid: args.uuid, code: 500, message: `${actionOf[args.kind]} failed`, details: args.reason, host: args.host }], t);
+          if (context.requestId) {
+            await recordActionEvent(deps.db, { instance_uuid: args.uuid, request_id: context.requestId, action: actionOf[args.kind], event: eventOf[args.kind], host: args.host, result: 'Error', details: args.reason }, t);
+          }
+        });
+        return null;
+      },
+    },
+    finish_revert: {
+      version: CONDUCTOR_VERSION,
+      schema: FinishRevertArgs,
+      handle: async (args: FinishRevertArgs, context) => {
+        await inTransaction(async (run, t) => {
+          if (!(await setMigrationStatus(run, args.migration_uuid, 'reverted', ['reverting']))) return;
+          await updateInstance(
+            deps.db,
+            args.uuid,
+            { host: args.host, node: args.node, launched_on: args.host, vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING, task_state: null, ...flavorColumns(args.flavor) },
+            { task_state: [TaskState.RESIZE_REVERTING] },
+            t,
+          );
+          await setSystemMetadata(run, args.uuid, 'old_flavor', null);
+          if (context.requestId) {
+            await recordActionEvent(deps.db, { instance_uuid: args.uuid, request_id: context.requestId, action: 'revertResize', event: 'compute_finish_revert_resize', host: args.host, result: 'Success' }, t);
+          }
+        });
+        return null;
+      },
+    },
+  };
+}

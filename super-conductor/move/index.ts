@@ -1,0 +1,1 @@
+export { failMove, moveInstance } from './move-task.js';

@@ -1,0 +1,110 @@
+import type { RequestSpec } from '../../api-cell/builds/index.js';
+import type { CellMapping } from '../../api-cell/cells/index.js';
+import { allocationsOf, moveAllocations } from '../../api-cell/placement/index.js';
+import { ComputeClient } from '../../child-cell/compute/index.js';
+import { addFaults, getInstance, getMigration, recordActionEvent, setMigrationStatus, updateInstance, type InstanceDetail, type MigrationRecord } from '../../child-cell/db/index.js';
+import { TaskState } from '../../child-cell/instance/index.js';
+import { NotFoundError, UnavailableError } from '../../ops/runtime/index.js';
+import type { BuildDeps } from '../build/index.js';
+import type { MoveJob } from '../queue/index.js';
+import { resourcesOf } from '../scheduler/index.js';
+
+const startStatus = { resize: 'pre-migrating', migration: 'pre-migrating', 'live-migration': 'queued' } as const;
+const runningStatus = { resize: 'migrating', migration: 'migrating', 'live-migration': 'running' } as const;
+const movingTask = { resize: TaskState.RESIZE_MIGRATING, migration: TaskState.RESIZE_MIGRATING, 'live-migration': TaskState.MIGRATING } as const;
+const actionOf = { resize: 'resize', migration: 'migrate', 'live-migration': 'live-migration' } as const;
+
+/**
+ * A move (Nova's migrate_server): the instance's allocation passes to its migration, so the
+ * source stays held; the scheduler picks a destination in the same cell and claims it for the
+ * instance; the destination host is told to take the instance over. Safe to run again: a
+ * migration already under way is just handed to its destination again.
+ */
+export async function moveInstance(deps: BuildDeps, job: MoveJob): Promise<void> {
+  const cell = (await deps.registry.list()).find((c) => c.uuid === job.cell_uuid);
+  if (!cell) throw new NotFoundError(`cell ${job.cell_uuid} is not mapped`);
+  const [instance, migration] = await deps.registry.withCell(cell, async ({ db }) => [await getInstance(db, job.instance_uuid), await getMigration(db, job.migration_uuid)] as const);
+  if (!instance || !migration || !instance.host || !instance.node) return;
+  if (migration.status === startStatus[job.kind]) {
+    const chosen = await chooseDestination(deps, cell, job, instance, migration);
+    if (!chosen) return;
+  }
+  const current = await deps.registry.withCell(cell, ({ db }) => getMigration(db, job.migration_uuid));
+  if (current?.status !== runningStatus[job.kind] || !current.dest_compute || !current.dest_node) return;
+  const source = (await allocationsOf(deps.api, [job.migration_uuid])).get(job.migration_uuid);
+  const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
+  await client.receiveMove(
+    current.dest_compute,
+    {
+      instance: { uuid: instance.uuid, project_id: instance.project_id, user_id: instance.user_id, display_name: instance.display_name ?? instance.uuid, image_ref: instance.image_ref ?? '', node: current.dest_node, flavor: job.flavor },
+      migration_uuid: job.migration_uuid,
+      kind: job.kind,
+      source_host: current.source_compute ?? instance.host,
+      source_allocation: { provider_uuid: source?.providerUuid ?? '', resources: source?.resources ?? {} },
+    },
+    job.request_id,
+    deps.castTimeoutMs,
+  );
+}
+
+async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJob, instance: InstanceDetail, migration: MigrationRecord): Promise<boolean> {
+  await moveAllocations(deps.api, instance.uuid, job.migration_uuid, instance.project_id, instance.user_id);
+  const spec: RequestSpec = {
+    instance_uuid: instance.uuid,
+    project_id: instance.project_id,
+    user_id: instance.user_id,
+    flavor: job.flavor,
+    image: { id: instance.image_ref ?? '', min_ram: 0, min_disk: 0, properties: {} },
+    availability_zone: instance.pinned_availability_zone,
+    reservation_id: instance.reservation_id ?? '',
+    num_instances: 1,
+    min_count: 1,
+    group: null,
+    scheduler_hints: {},
+    ignore_hosts: [migration.source_compute ?? instance.host ?? ''],
+    request_id: job.request_id,
+    requested_cell: cell.uuid,
+    ...(job.target_host ? { requested_host: job.target_host } : {}),
+  };
+  const result = await deps.scheduler.place([spec], await allocationsOf(deps.api, [instance.uuid]));
+  const placed = result.placed[0];
+  if (!placed) {
+    await giveUp(deps, cell, job, instance, result.unplaced[0]?.reason ?? 'No valid host was found.');
+    return false;
+  }
+  await deps.registry.withCell(cell, ({ db }) =>
+    db.sequelize.transaction(async (transaction) => {
+      const run = { sequelize: db.sequelize, transaction };
+      await setMigrationStatus(run, job.migration_uuid, runningStatus[job.kind], [startStatus[job.kind]], { host: placed.host.host, node: placed.host.node });
+      await updateInstance(db, instance.uuid, { task_state: movingTask[job.kind] }, { task_state: [TaskState.RESIZE_PREP, TaskState.MIGRATING] }, transaction);
+    }),
+  );
+  deps.log.info({ instance: instance.uuid, from: instance.host, to: placed.host.host, kind: job.kind, resources: resourcesOf(spec) }, 'move scheduled');
+  return true;
+}
+
+/** No host can take it: the instance keeps its source allocation and its place, and says why. */
+async function giveUp(deps: BuildDeps, cell: CellMapping, job: MoveJob, instance: InstanceDetail, reason: string): Promise<void> {
+  await moveAllocations(deps.api, job.migration_uuid, instance.uuid, instance.project_id, instance.user_id);
+  await deps.registry.withCell(cell, ({ db }) =>
+    db.sequelize.transaction(async (transaction) => {
+      const run = { sequelize: db.sequelize, transaction };
+      await setMigrationStatus(run, job.migration_uuid, 'error', [startStatus[job.kind]]);
+      await updateInstance(db, instance.uuid, { task_state: null }, {}, transaction);
+      await addFaults(db, [{ instance_uuid: instance.uuid, code: 400, message: 'No valid host was found.', details: reason }], transaction);
+      await recordActionEvent(db, { instance_uuid: instance.uuid, request_id: job.request_id, action: actionOf[job.kind], event: 'conductor_migrate_server', host: '', result: 'Error', details: reason }, transaction);
+    }),
+  );
+  deps.log.warn({ instance: instance.uuid, kind: job.kind, reason }, 'no host for the move');
+}
+
+/** A move job that failed for good: put the instance back as it was. */
+export async function failMove(deps: BuildDeps, job: MoveJob, reason: string): Promise<void> {
+  const cell = (await deps.registry.list()).find((c) => c.uuid === job.cell_uuid);
+  if (!cell) return;
+  const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid)).catch((err: unknown) => {
+    if (err instanceof UnavailableError) return undefined;
+    throw err;
+  });
+  if (instance) await giveUp(deps, cell, job, instance, `the move failed: ${reason}`);
+}

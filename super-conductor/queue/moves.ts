@@ -1,0 +1,29 @@
+import { Queue } from 'bullmq';
+import { redisConnection } from './connection.js';
+import { MOVE_JOB_VERSION, MOVE_QUEUE, type MoveJob } from './messages.js';
+
+/** The only way to ask the super-conductor for a move. */
+export class MoveQueue {
+  private readonly connection: ReturnType<typeof redisConnection>;
+  private readonly queue: Queue<MoveJob>;
+
+  constructor(options: { redisUrl: string; prefix: string; attempts: number }) {
+    this.connection = redisConnection(options.redisUrl, 'cellstack-move-queue');
+    this.queue = new Queue<MoveJob>(MOVE_QUEUE, {
+      connection: this.connection,
+      prefix: options.prefix,
+      skipWaitingForReady: true,
+      defaultJobOptions: { attempts: options.attempts, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } },
+    });
+    this.queue.on('error', () => undefined);
+  }
+
+  async enqueue(job: Omit<MoveJob, 'v'>): Promise<void> {
+    await this.queue.add('move', { v: MOVE_JOB_VERSION, ...job }, { jobId: `move-${job.migration_uuid}` });
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.connection.disconnect();
+  }
+}

@@ -71,10 +71,16 @@ export function orderBy(keys: SortKey[]): string {
   return keys.map((k) => `${sortable[k.key]?.sql ?? 'uuid'} ${k.dir.toUpperCase()}`).join(', ');
 }
 
-/** "Comes after the marker" for compound keys in mixed directions. */
+/**
+ * "Comes after the marker" for compound keys in mixed directions. The redundant bound on the
+ * first key lets MariaDB seek the index to the marker instead of scanning every row before it,
+ * so a deep page costs what the first page costs.
+ */
 export function afterMarker(keys: SortKey[], marker: unknown[]): { sql: string; params: unknown[] } {
   const ors: string[] = [];
-  const params: unknown[] = [];
+  const first = keys[0];
+  const bound = first ? `${sortable[first.key]?.sql} ${first.dir === 'asc' ? '>=' : '<='} ? AND ` : '';
+  const params: unknown[] = first ? [marker[0]] : [];
   keys.forEach((k, i) => {
     const ands: string[] = [];
     for (let j = 0; j < i; j += 1) {
@@ -85,7 +91,7 @@ export function afterMarker(keys: SortKey[], marker: unknown[]): { sql: string; 
     params.push(marker[i]);
     ors.push(`(${ands.join(' AND ')})`);
   });
-  return { sql: `(${ors.join(' OR ')})`, params };
+  return { sql: `(${bound}(${ors.join(' OR ')}))`, params };
 }
 
 export function kindOf(key: string): Kind {

@@ -3,7 +3,7 @@ import { isCell0, type CellMapping, type CellRegistry } from '../cells/index.js'
 import type { ApiDatabase } from '../db/index.js';
 import { canAccessProject, type RequestContext } from '../context.js';
 import { getInstancesDetailed, type InstanceDetail } from '../../child-cell/db/index.js';
-import { InvalidInputError, select } from '../../ops/runtime/index.js';
+import { fastSelect, InvalidInputError, select } from '../../ops/runtime/index.js';
 import { hostStatuses, partialServers } from './extras.js';
 import { filterSql, matchesBuild, type ServerFilters } from './list-filters.js';
 import { afterMarker, compareRows, orderBy, sortSelect, sqlTime, type SortKey } from './list-sql.js';
@@ -34,10 +34,18 @@ interface Candidate {
   build?: { instance: BuildInstance; created: Date };
 }
 
+/** One cell's stream of sort-ordered rows, fetched a chunk at a time. */
+interface CellCursor {
+  cell: CellMapping;
+  buffer: Candidate[];
+  exhausted: boolean;
+}
+
 /**
- * Lists servers across all cells at once (Nova's multi-cell list): every cell is asked for its
- * first `limit` servers after the marker in the requested order (sort values only), the answers
- * and the pending build requests are merged, and full records are read for the winners only.
+ * Lists servers across all cells at once (Nova's multi-cell list, "distributed" batches): each
+ * cell is asked for about its share of the page after the marker (sort values only), the
+ * streams are merged with the pending build requests, a cell whose share ran out is asked for
+ * more before the merge goes on, and full records are read for the page's servers only.
  * Cells that do not answer are left out, or (2.69+) listed from what the API database knows.
  */
 export async function listServers(deps: ListDeps, context: RequestContext, request: ListRequest): Promise<ServerRecord[]> {
@@ -46,30 +54,68 @@ export async function listServers(deps: ListDeps, context: RequestContext, reque
   const marker = request.marker === undefined ? undefined : await markerValues(deps, context, request.marker, sort);
   const cells = await deps.registry.list();
   const { sql, params } = filterSql(request.filters);
-  const after = marker ? afterMarker(sort, marker) : undefined;
-  const query = `SELECT uuid, ${sortSelect(sort)} FROM instances WHERE ${sql}${after ? ` AND ${after.sql}` : ''} ORDER BY ${orderBy(sort)} LIMIT ?`;
-  const answers = await deps.registry.scatterGather(
-    cells,
-    ({ db }) => select<Record<string, unknown> & { uuid: string }>(db, query, [...params, ...(after?.params ?? []), limit]),
-    deps.scatterTimeoutMs,
-  );
-  const candidates: Candidate[] = [];
+  const chunk = Math.max(20, Math.ceil((limit / Math.max(1, cells.length)) * 1.2));
+  const fetchAfter = (cursor: CellCursor, after: unknown[] | undefined, size: number) => {
+    const bound = after ? afterMarker(sort, after) : undefined;
+    const query = `SELECT uuid, ${sortSelect(sort)} FROM instances WHERE ${sql}${bound ? ` AND ${bound.sql}` : ''} ORDER BY ${orderBy(sort)} LIMIT ?`;
+    return deps.registry.withCell(cursor.cell, ({ db }) => fastSelect<Record<string, unknown> & { uuid: string }>(db, query, [...params, ...(bound?.params ?? []), size]));
+  };
+  const cursors: CellCursor[] = cells.map((cell) => ({ cell, buffer: [], exhausted: false }));
   const down: CellMapping[] = [];
-  for (const answer of answers) {
-    if (answer.status !== 'ok') {
-      down.push(answer.cell);
-      continue;
+  const fill = async (cursor: CellCursor, after: unknown[] | undefined): Promise<void> => {
+    try {
+      const rows = await timeout(fetchAfter(cursor, after, chunk), deps.scatterTimeoutMs);
+      cursor.buffer = rows.map((row) => ({ uuid: row.uuid, values: sort.map((_, i) => row[`s${i}`]), cell: cursor.cell }));
+      cursor.exhausted = rows.length < chunk;
+    } catch {
+      cursor.buffer = [];
+      cursor.exhausted = true;
+      down.push(cursor.cell);
     }
-    for (const row of answer.value) candidates.push({ uuid: row.uuid, values: sort.map((_, i) => row[`s${i}`]), cell: answer.cell });
+  };
+  await Promise.all(cursors.map((c) => fill(c, marker)));
+  const builds = await buildCandidates(deps, request, marker);
+  builds.sort((a, b) => compareRows(sort, a.values, b.values));
+  const page: Candidate[] = [];
+  const last = new Map<CellCursor, unknown[]>();
+  while (page.length < limit) {
+    // A cell whose batch ran out may still hold the next row: ask it before choosing.
+    const dry = cursors.filter((c) => c.buffer.length === 0 && !c.exhausted);
+    if (dry.length > 0) await Promise.all(dry.map((c) => fill(c, last.get(c))));
+    let best: Candidate | undefined = builds[0];
+    let from: CellCursor | undefined;
+    for (const c of cursors) {
+      const head = c.buffer[0];
+      if (head && (!best || compareRows(sort, head.values, best.values) < 0)) {
+        best = head;
+        from = c;
+      }
+    }
+    if (!best) break;
+    if (from) {
+      from.buffer.shift();
+      last.set(from, best.values);
+    } else {
+      builds.shift();
+    }
+    page.push(best);
   }
-  candidates.push(...(await buildCandidates(deps, request, marker)));
-  candidates.sort((a, b) => compareRows(sort, a.values, b.values));
-  const page = candidates.slice(0, limit);
   const records = await fullRecords(deps, page, request.hostStatus);
   if (request.downCellSupport && !marker && records.length < limit) {
-    records.push(...(await downRecords(deps, down, request.filters, limit - records.length)));
+    records.push(...(await downRecords(deps, [...new Set(down)], request.filters, limit - records.length)));
   }
   return records;
+}
+
+/** A cell that does not answer within the scatter timeout counts as down. */
+function timeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, fail) => {
+      timer = setTimeout(() => fail(new Error('cell did not answer in time')), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Sort values of the marker server, wherever it is; an unknown marker is Nova's 400. */

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { ConflictError, execute, inList, placeholders, select, type Runner } from '../../ops/runtime/index.js';
+import { ConflictError, execute, fastSelect, inList, placeholders, select, type Runner } from '../../ops/runtime/index.js';
 import type { FlavorSnapshot, InstanceFault, InstanceRecord, NewInstance } from '../instance/index.js';
 import type { CellDatabase } from './database.js';
 
@@ -120,10 +120,10 @@ export async function getInstancesDetailed(db: CellDatabase, uuids: string[]): P
   const r = run(db);
   const list = inList(uuids.length);
   const [rows, metadata, tags, faults] = await Promise.all([
-    select<InstanceRow>(r, `SELECT ${columns} FROM instances WHERE uuid IN (${list})`, uuids),
-    select<{ instance_uuid: string; key: string; value: string }>(r, `SELECT instance_uuid, \`key\`, value FROM instance_metadata WHERE instance_uuid IN (${list}) AND deleted = 0`, uuids),
-    select<{ resource_id: string; tag: string }>(r, `SELECT resource_id, tag FROM tags WHERE resource_id IN (${list}) ORDER BY tag`, uuids),
-    select<InstanceFault & { instance_uuid: string }>(
+    fastSelect<InstanceRow>(r, `SELECT ${columns} FROM instances WHERE uuid IN (${list})`, uuids),
+    fastSelect<{ instance_uuid: string; key: string; value: string }>(r, `SELECT instance_uuid, \`key\`, value FROM instance_metadata WHERE instance_uuid IN (${list}) AND deleted = 0`, uuids),
+    fastSelect<{ resource_id: string; tag: string }>(r, `SELECT resource_id, tag FROM tags WHERE resource_id IN (${list}) ORDER BY tag`, uuids),
+    fastSelect<InstanceFault & { instance_uuid: string }>(
       r,
       `SELECT f.instance_uuid, f.code, f.message, f.details, f.created_at FROM instance_faults f
          JOIN (SELECT MAX(id) AS id FROM instance_faults WHERE instance_uuid IN (${list}) AND deleted = 0 GROUP BY instance_uuid) latest ON latest.id = f.id`,

@@ -8,6 +8,7 @@ import { down, resolveOptions, up } from '../launcher/deployment.js';
 import { defaultOptions, layoutOf, type DeploymentOptions } from '../launcher/layout.js';
 import { dropDatabase, errorMessage, execute, select } from '../runtime/index.js';
 import { login, runBootBench, type BootBenchResult } from './boot.js';
+import { runListBench, seedServers } from './list.js';
 import { assignRole, createProject, createUser, findRole } from '../../api-cell/identity/index.js';
 import { openApiDatabase } from '../../api-cell/db/index.js';
 import { CpuMeter, pidsNamed } from './cpu.js';
@@ -139,6 +140,78 @@ function report(result: BootBenchResult, cpu: Record<string, number>, flags: Boo
   const file = resolve(out, `boot-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify({ machine: machineDescription(), date: new Date().toISOString(), flags, result, cpuSeconds: cpu, cpuMsPerBoot: perBoot * 1000 }, null, 2)}\n`);
   console.log(`result:         ${file}`);
+}
+
+interface ListFlags {
+  servers: number;
+  cells: number;
+  repeats: number;
+  keep?: boolean;
+}
+
+program
+  .command('list')
+  .description('list latency across cells: GET /servers/detail?limit=1000 over servers spread through the cells, and paging through all')
+  .option('--servers <n>', 'servers in all', positive, 100_000)
+  .option('--cells <n>', 'child cells', positive, 10)
+  .option('--repeats <n>', 'times the first page is asked for', positive, 50)
+  .option('--keep', 'leave the benchmark deployment running afterwards')
+  .action(listBench);
+
+async function listBench(flags: ListFlags): Promise<void> {
+  const options = resolveOptions(defaultOptions(root), {
+    stateDir: resolve(root, '.cellstack/bench'),
+    cells: flags.cells,
+    dbPrefix: 'cellstack_bench',
+    apiPort: 18774,
+    natsPort: 14231,
+    metricsPort: 19180,
+    hostsPerCell: 0,
+    superConductors: 1,
+  });
+  await freshDeployment(options);
+  console.log(`bringing up ${flags.cells} cells`);
+  await up(options, root, '/usr/sbin/nats-server', (line) => console.log(`  ${line}`));
+  const layout = layoutOf(options);
+  const api = openApiDatabase(layout.apiDatabaseUrl, { poolMax: 2 });
+  const cells = layout.cells.map((c) => openCellDatabase(c.databaseUrl, { poolMax: 2 }));
+  try {
+    const project = await createProject(api, { name: 'bench', description: 'benchmark runs' });
+    const user = await createUser(api, { name: 'bench', password: 'bench-password', defaultProject: project.id });
+    await assignRole(api, user.id, project.id, (await findRole(api, 'member')).id);
+    const mappings = await select<{ id: number; name: string }>(api, "SELECT id, name FROM cell_mappings WHERE name <> 'cell0' ORDER BY id");
+    const seeding = new SingleBar({ format: '  seeding [{bar}] {value}/{total} servers', hideCursor: true });
+    seeding.start(flags.servers, 0);
+    const perCell = Math.ceil(flags.servers / flags.cells);
+    const written = await seedServers(api, mappings.map((m, i) => ({ id: m.id, db: cells[i] as (typeof cells)[number] })), perCell, project.id, (n) => seeding.update(n));
+    seeding.stop();
+    const token = await login(layout.apiUrl, 'bench', 'bench-password', 'bench');
+    const paging = new SingleBar({ format: '  paging  [{bar}] {value}/{total} servers', hideCursor: true });
+    paging.start(written, 0);
+    const result = await runListBench(layout.apiUrl, token, flags.repeats, (n) => paging.update(n));
+    paging.stop();
+    const lines = [
+      '',
+      `machine:        ${machineDescription()}`,
+      `date:           ${new Date().toISOString()}`,
+      `scenario:       ${written} servers of one project spread over ${flags.cells} cells`,
+      `first page:     GET /servers/detail?limit=1000 p50 ${result.firstPageMs.p50} ms, p95 ${result.firstPageMs.p95} ms, p99 ${result.firstPageMs.p99} ms (${flags.repeats} times)`,
+      `index page:     GET /servers?limit=1000 p50 ${result.indexPageMs.p50} ms, p99 ${result.indexPageMs.p99} ms`,
+      `paging all:     ${result.pages} pages, ${result.walkedServers} servers (${result.duplicates} seen twice) in ${result.walkSeconds.toFixed(1)} s; per page p50 ${result.pageMs.p50} ms, p99 ${result.pageMs.p99} ms, max ${result.pageMs.max} ms`,
+    ];
+    console.log(lines.join('\n'));
+    const out = resolve(root, 'ops/bench/out');
+    mkdirSync(out, { recursive: true });
+    const file = resolve(out, `list-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify({ machine: machineDescription(), date: new Date().toISOString(), flags, servers: written, ...result }, null, 2)}\n`);
+    console.log(`result:         ${file}`);
+  } finally {
+    await Promise.all([api.close(), ...cells.map((c) => c.close())]);
+    if (!flags.keep) {
+      await down(options);
+      console.log('benchmark deployment stopped (--keep leaves it running)');
+    }
+  }
 }
 
 try {

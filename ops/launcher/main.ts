@@ -15,6 +15,12 @@ const int = (value: string): number => {
   return n;
 };
 
+const count = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 100_000) throw new InvalidArgumentError('must be a whole number from 0 to 100000');
+  return n;
+};
+
 type Flags = Partial<DeploymentOptions>;
 
 const program = new Command('deploy').description('bring a local cellstack deployment up or down');
@@ -30,7 +36,7 @@ withState(program.command('up'))
   .option('--api-port <port>', `Compute API port (default ${defaults.apiPort})`, int)
   .option('--nats-port <port>', `first cell's NATS port; cell N uses port + N - 1 (default ${defaults.natsPort})`, int)
   .option('--metrics-port <port>', `first /metrics port (default ${defaults.metricsPort})`, int)
-  .option('--hosts-per-cell <n>', `fake compute hosts in each cell (default ${defaults.hostsPerCell})`, int)
+  .option('--hosts-per-cell <n>', `fake compute hosts in each cell, 0 for none (default ${defaults.hostsPerCell})`, count)
   .option('--super-conductors <n>', `super-conductor processes (default ${defaults.superConductors})`, int)
   .option('--nats-server <path>', 'the nats-server binary', '/usr/sbin/nats-server')
   .action(async (flags: Flags & { natsServer: string }) => {

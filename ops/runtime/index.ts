@@ -40,7 +40,7 @@ export {
   type RpcMethods,
   type ServeOptions,
 } from './rpc.js';
-export { execute, inList, placeholders, select, type Runner } from './sql.js';
+export { execute, fastSelect, inList, placeholders, select, type Runner } from './sql.js';
 export { isDeadlock, retryDeadlocks } from './retry.js';
 export { Batcher } from './batcher.js';
 export { TtlCache } from './ttl-cache.js';

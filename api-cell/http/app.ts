@@ -5,6 +5,7 @@ import { MethodNotAllowedError } from './errors.js';
 import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly } from './middleware.js';
 import { identityRouter } from './routes/identity.js';
 import { registerPlacementRoutes } from './routes/placement.js';
+import { registerServerGroupRoutes } from './routes/server-groups.js';
 import { registerServerRoutes } from './routes/servers.js';
 import type { ApiServices } from './routes/services.js';
 import type { ApiState } from './state.js';
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const compute = new Router<ApiState>();
   compute.use(microversions(), authenticate(deps.config, deps.services.identity));
   registerServerRoutes(compute, deps.services);
+  registerServerGroupRoutes(compute, deps.services);
 
   const placement = new Router<ApiState>();
   placement.use(serviceOnly(deps.config, deps.services.identity));

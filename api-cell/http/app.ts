@@ -4,7 +4,9 @@ import type { Config, Logger } from '../../ops/runtime/index.js';
 import { MethodNotAllowedError } from './errors.js';
 import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly } from './middleware.js';
 import { identityRouter } from './routes/identity.js';
+import { registerLimitsRoutes } from './routes/limits.js';
 import { registerPlacementRoutes } from './routes/placement.js';
+import { registerQuotaRoutes } from './routes/quota-sets.js';
 import { registerServerGroupRoutes } from './routes/server-groups.js';
 import { registerServerRoutes } from './routes/servers.js';
 import type { ApiServices } from './routes/services.js';
@@ -34,6 +36,8 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   compute.use(microversions(), authenticate(deps.config, deps.services.identity));
   registerServerRoutes(compute, deps.services);
   registerServerGroupRoutes(compute, deps.services);
+  registerQuotaRoutes(compute, deps.services);
+  registerLimitsRoutes(compute, deps.services);
 
   const placement = new Router<ApiState>();
   placement.use(serviceOnly(deps.config, deps.services.identity));

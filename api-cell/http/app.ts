@@ -10,6 +10,7 @@ import { registerQuotaRoutes } from './routes/quota-sets.js';
 import { registerServerGroupRoutes } from './routes/server-groups.js';
 import { registerServerRoutes } from './routes/servers.js';
 import type { ApiServices } from './routes/services.js';
+import { registerTenantUsageRoutes } from './routes/tenant-usage.js';
 import type { ApiState } from './state.js';
 import { registerVersionRoutes } from './versions.js';
 
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   registerServerGroupRoutes(compute, deps.services);
   registerQuotaRoutes(compute, deps.services);
   registerLimitsRoutes(compute, deps.services);
+  registerTenantUsageRoutes(compute, deps.services);
 
   const placement = new Router<ApiState>();
   placement.use(serviceOnly(deps.config, deps.services.identity));

@@ -26,3 +26,4 @@ export {
 export { changedComputeHostRows, computeHostRows, type ComputeHostRow } from './hosts.js';
 export { markHostsDown, recordHeartbeats, upsertComputeNode, upsertService, type NodeReport, type ServiceRegistration } from './services.js';
 export { applyInstanceWrites, type InstanceWrite } from './instance-writes.js';
+export { instancesActiveInWindow, type UsageInstance, type UsageWindow } from './usage.js';

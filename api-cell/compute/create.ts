@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import { persistBuilds, type BuildInstance, type GroupSpec, type RequestSpec } from '../builds/index.js';
 import type { ApiDatabase } from '../db/index.js';
+import { admitMembers, lockGroupMembers } from '../groups/index.js';
 import { findFlavor, flavorSnapshot, type Flavor } from '../flavors/index.js';
 import { findImage, type Image } from '../images/index.js';
 import { addUsage, ensureUsageRows, fitCount, lockUsage, quotaLimits, type InstanceUsage } from '../quota/index.js';
@@ -102,6 +103,11 @@ export class ServerCreator {
     return { uuids: pending.accepted ?? [], reservationId: pending.reservationId, adminPass: request.adminPass ?? newAdminPass() };
   }
 
+  /** Drops a project's cached limits, so a quota just changed here holds from the next boot. */
+  forgetLimits(projectId: string): void {
+    this.limits.forget(projectId);
+  }
+
   private async check(context: RequestContext, request: CreateServerRequest): Promise<PendingCreate> {
     const { api, config } = this.deps;
     const viewer = { projectId: context.projectId, isAdmin: context.isAdmin };
@@ -148,6 +154,7 @@ export class ServerCreator {
     const { api } = this.deps;
     const run = { sequelize: api.sequelize, transaction };
     const usage = await lockUsage(run, items.map((i) => i.context.projectId));
+    const groups = await lockGroupMembers(run, items.flatMap((i) => (i.group ? [i.group.id] : [])));
     const deltas = new Map<string, InstanceUsage>();
     const builds: { instance: BuildInstance; spec: RequestSpec }[] = [];
     const members: [number, string][] = [];
@@ -164,6 +171,7 @@ export class ServerCreator {
           maxCount: item.request.max_count,
           limits: item.limits,
         });
+        if (item.group) admitMembers(groups, item.group, count, item.limits);
       } catch (err) {
         item.error = err;
         continue;

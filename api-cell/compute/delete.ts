@@ -1,6 +1,7 @@
 import { deleteUnscheduled, findMapping, loadBuildInstance, queueForDelete } from '../builds/index.js';
 import { isCell0, type CellMapping, type CellRegistry } from '../cells/index.js';
 import type { ApiDatabase } from '../db/index.js';
+import { removeGroupMembers } from '../groups/index.js';
 import { freeAllocations } from '../placement/index.js';
 import { ensureUsageRows, releaseInstances } from '../quota/index.js';
 import { canAccessProject, type RequestContext } from '../context.js';
@@ -52,6 +53,7 @@ async function deleteBuildRequest(deps: DeleteDeps, uuid: string, projectId: str
   return retryDeadlocks(() => deps.api.sequelize.transaction(async (transaction) => {
     if (!(await deleteUnscheduled(deps.api, transaction, uuid))) return false;
     await releaseInstances(deps.api, transaction, projectId, usageOf(build.flavor));
+    await removeGroupMembers({ sequelize: deps.api.sequelize, transaction }, [uuid]);
     // A worker may have claimed for it a moment ago; it finds the build request gone and undoes its work.
     await freeAllocations(deps.api, [uuid], transaction);
     return true;
@@ -66,6 +68,7 @@ async function deleteInstance(deps: DeleteDeps, context: RequestContext, cell: C
       await releaseInstances(deps.api, transaction, instance.project_id, usageOf(instance.flavor));
     }
     await freeAllocations(deps.api, [uuid], transaction);
+    await removeGroupMembers({ sequelize: deps.api.sequelize, transaction }, [uuid]);
   }));
   await deps.registry.withCell(cell, ({ db }) => updateInstance(db, uuid, { task_state: TaskState.DELETING }));
   if (instance.host && !isCell0(cell)) {

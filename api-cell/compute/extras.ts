@@ -39,19 +39,6 @@ export async function hostStatuses(registry: CellRegistry, cell: CellMapping, ho
   return statuses;
 }
 
-/** The server groups of each instance, in one query. */
-export async function serverGroupsOf(api: ApiDatabase, uuids: string[]): Promise<Map<string, string[]>> {
-  const groups = new Map<string, string[]>();
-  if (uuids.length === 0) return groups;
-  const rows = await select<{ instance_uuid: string; uuid: string }>(
-    api,
-    `SELECT m.instance_uuid, g.uuid FROM instance_group_member m JOIN instance_groups g ON g.id = m.group_id WHERE m.instance_uuid IN (${inList(uuids.length)})`,
-    uuids,
-  );
-  for (const r of rows) groups.set(r.instance_uuid, [...(groups.get(r.instance_uuid) ?? []), r.uuid]);
-  return groups;
-}
-
 /**
  * What the API database knows of servers in a cell that does not answer (2.69): the mapping,
  * and with `withSpecs` the request spec (flavor, image, zone, user) for a single server's show.

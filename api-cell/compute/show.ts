@@ -4,7 +4,8 @@ import type { ApiDatabase } from '../db/index.js';
 import { canAccessProject, type RequestContext } from '../context.js';
 import { getInstance } from '../../child-cell/db/index.js';
 import { NotFoundError, UnavailableError } from '../../ops/runtime/index.js';
-import { cellDown, hostStatuses, partialServers, serverGroupsOf } from './extras.js';
+import { groupsOf } from '../groups/index.js';
+import { cellDown, hostStatuses, partialServers } from './extras.js';
 import type { ServerRecord } from './records.js';
 
 export type { ServerRecord } from './records.js';
@@ -61,7 +62,7 @@ export async function getServer(deps: ShowDeps, context: RequestContext, uuid: s
 async function withGroups(deps: ShowDeps, record: ServerRecord, options: ShowOptions): Promise<ServerRecord> {
   if (!options.serverGroups) return record;
   const uuid = record.source === 'down' ? record.partial.uuid : record.instance.uuid;
-  const groups = await serverGroupsOf(deps.api, [uuid]);
+  const groups = await groupsOf(deps.api, [uuid]);
   record.extras = { ...record.extras, serverGroups: groups.get(uuid) ?? [] };
   return record;
 }

@@ -4,13 +4,17 @@ import type { Config, Logger } from '../../ops/runtime/index.js';
 import { MethodNotAllowedError } from './errors.js';
 import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly } from './middleware.js';
 import { identityRouter } from './routes/identity.js';
+import { registerLimitsRoutes } from './routes/limits.js';
 import { registerPlacementRoutes } from './routes/placement.js';
 import { registerMigrationRoutes } from './routes/migrations.js';
 import { registerServerActionRoutes } from './routes/server-actions.js';
 import { registerServerResourceRoutes } from './routes/server-resources.js';
 import { registerServerListRoutes } from './routes/servers-list.js';
+import { registerQuotaRoutes } from './routes/quota-sets.js';
+import { registerServerGroupRoutes } from './routes/server-groups.js';
 import { registerServerRoutes } from './routes/servers.js';
 import type { ApiServices } from './routes/services.js';
+import { registerTenantUsageRoutes } from './routes/tenant-usage.js';
 import type { ApiState } from './state.js';
 import { registerVersionRoutes } from './versions.js';
 
@@ -40,6 +44,10 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   registerServerResourceRoutes(compute, deps.services);
   registerServerActionRoutes(compute, deps.services, deps.services.moves);
   registerMigrationRoutes(compute, deps.services);
+  registerServerGroupRoutes(compute, deps.services);
+  registerQuotaRoutes(compute, deps.services);
+  registerLimitsRoutes(compute, deps.services);
+  registerTenantUsageRoutes(compute, deps.services);
 
   const placement = new Router<ApiState>();
   placement.use(serviceOnly(deps.config, deps.services.identity));

@@ -12,3 +12,13 @@ export {
   type InstanceResource,
   type InstanceUsage,
 } from './usage.js';
+export {
+  defaultQuotas,
+  projectQuotas,
+  projectQuotaUsage,
+  quotaResources,
+  resetProjectQuotas,
+  setProjectQuotas,
+  type QuotaResource,
+  type QuotaValues,
+} from './sets.js';

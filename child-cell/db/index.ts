@@ -38,3 +38,4 @@ export {
   type MigrationFilter,
   type MigrationRecord,
 } from './migration-records.js';
+export { instancesActiveInWindow, type UsageInstance, type UsageWindow } from './usage.js';

@@ -50,6 +50,8 @@ export const ConfigSchema = Type.Object(
       ram_weight_multiplier: num(1, 'Weight of free RAM: positive spreads, negative stacks.'),
       cpu_weight_multiplier: num(1, 'Weight of free vCPUs: positive spreads, negative stacks.'),
       disk_weight_multiplier: num(1, 'Weight of free disk: positive spreads, negative stacks.'),
+      soft_affinity_weight_multiplier: num(1, 'Weight of soft-affinity server groups: how strongly members are put with the group.', 0),
+      soft_anti_affinity_weight_multiplier: num(1, 'Weight of soft-anti-affinity server groups: how strongly members are kept apart.', 0),
       host_state_refresh_ms: int(1000, 'How often host states are refreshed from what changed since the last refresh.', 100),
       host_state_full_refresh_ms: int(60000, 'How often every host state is read afresh.', 1000),
       default_availability_zone: str('nova', 'Availability zone of hosts in no zone aggregate.'),

@@ -3,4 +3,4 @@ export { defaultFilters, type FilterContext, type HostFilter } from './filters/i
 export { serviceUp, type HostState } from './host-state.js';
 export { noValidHost, resourcesOf, Scheduler, type Placement, type PlacementResult, type SchedulerOptions, type Unplaced } from './scheduler.js';
 export { chooseHost, filterHosts, firstRejection, topCandidates, Weighing, type Candidate, type Selection } from './select.js';
-export { defaultWeighers, type Weigher } from './weighers/index.js';
+export { defaultWeighers, type Weigher, type WeighRequest } from './weighers/index.js';

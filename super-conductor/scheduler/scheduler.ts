@@ -107,7 +107,7 @@ export class Scheduler {
     if (first.group) return specs.map((spec) => this.chooseOne(spec, groupHosts));
     const context = this.context(first, groupHosts);
     const { passed, rejections } = filterHosts(this.cache.all(), first, context, this.filters);
-    const weighing = new Weighing(passed, this.weighers, this.options.config);
+    const weighing = new Weighing(passed, this.weighers, this.options.config, { spec: first, groupHosts: context.groupHosts });
     let candidates: Candidate[] = weighing.candidates;
     return specs.map((spec) => {
       const selection = chooseHost(candidates, this.options.config.host_subset_size, this.options.config.max_attempts - 1);
@@ -127,7 +127,8 @@ export class Scheduler {
     const context = this.context(spec, groupHosts);
     const { passed, rejections } = filterHosts(this.cache.all(), spec, context, this.filters);
     const { host_subset_size: subset, max_attempts: attempts } = this.options.config;
-    const selection = chooseHost(new Weighing(passed, this.weighers, this.options.config).candidates, subset, attempts - 1);
+    const weighing = new Weighing(passed, this.weighers, this.options.config, { spec, groupHosts: context.groupHosts });
+    const selection = chooseHost(weighing.candidates, subset, attempts - 1);
     if (!selection) return { spec, reason: noValidHost(rejections) };
     this.consume(selection.chosen, context);
     this.countMember(groupHosts, spec, selection.chosen);
@@ -141,8 +142,10 @@ export class Scheduler {
   }
 
   private alternatesFor(spec: RequestSpec, host: HostState, groupHosts: Map<string, Map<string, number>>): HostState[] {
-    const { passed } = filterHosts(this.cache.all(), spec, this.context(spec, groupHosts), this.filters);
-    const candidates = new Weighing(passed.filter((h) => h.cellId === host.cellId && h.host !== host.host), this.weighers, this.options.config).candidates;
+    const context = this.context(spec, groupHosts);
+    const { passed } = filterHosts(this.cache.all(), spec, context, this.filters);
+    const sameCell = passed.filter((h) => h.cellId === host.cellId && h.host !== host.host);
+    const candidates = new Weighing(sameCell, this.weighers, this.options.config, { spec, groupHosts: context.groupHosts }).candidates;
     return candidates.sort((a, b) => b.weight - a.weight).slice(0, this.options.config.max_attempts - 1).map((c) => c.host);
   }
 

@@ -2,7 +2,7 @@ import type { RequestSpec } from '../../api-cell/builds/index.js';
 import type { Config } from '../../ops/runtime/index.js';
 import type { FilterContext, HostFilter } from './filters/index.js';
 import type { HostState } from './host-state.js';
-import type { Weigher } from './weighers/index.js';
+import type { Weigher, WeighRequest } from './weighers/index.js';
 
 export interface Candidate {
   host: HostState;
@@ -47,20 +47,21 @@ export function firstRejection(host: HostState, spec: RequestSpec, context: Filt
 /**
  * Nova's weighing: each weigher's scores are scaled to 0..1 over the candidates, times its
  * multiplier, and summed. The scale is kept, so a host whose state changes can be weighed
- * again alone (`reweigh`) without weighing every host again.
+ * again alone (`reweigh`) without weighing every host again. `request` is what weighers that
+ * depend on the request (server-group weighers) consult.
  */
 export class Weighing {
   readonly candidates: Candidate[];
   private readonly scales: { weigher: Weigher; multiplier: number; min: number; span: number }[] = [];
 
-  constructor(hosts: HostState[], weighers: Weigher[], multipliers: Config['scheduler']) {
+  constructor(hosts: HostState[], weighers: Weigher[], multipliers: Config['scheduler'], private readonly request?: WeighRequest) {
     for (const weigher of weighers) {
       const multiplier = multipliers[weigher.multiplier];
       if (multiplier === 0) continue;
       let min = Infinity;
       let max = -Infinity;
       for (const h of hosts) {
-        const s = weigher.score(h);
+        const s = weigher.score(h, request);
         if (s < min) min = s;
         if (s > max) max = s;
       }
@@ -71,7 +72,7 @@ export class Weighing {
 
   weigh(host: HostState): number {
     let weight = 0;
-    for (const { weigher, multiplier, min, span } of this.scales) weight += ((weigher.score(host) - min) / span) * multiplier;
+    for (const { weigher, multiplier, min, span } of this.scales) weight += ((weigher.score(host, this.request) - min) / span) * multiplier;
     return weight;
   }
 }

@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Config, Logger } from '../../ops/runtime/index.js';
 import { MethodNotAllowedError } from './errors.js';
 import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly } from './middleware.js';
+import { registerFlavorRoutes } from './routes/flavors.js';
 import { identityRouter } from './routes/identity.js';
 import { registerPlacementRoutes } from './routes/placement.js';
 import { registerServerRoutes } from './routes/servers.js';
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const compute = new Router<ApiState>();
   compute.use(microversions(), authenticate(deps.config, deps.services.identity));
   registerServerRoutes(compute, deps.services);
+  registerFlavorRoutes(compute, deps.services);
 
   const placement = new Router<ApiState>();
   placement.use(serviceOnly(deps.config, deps.services.identity));

@@ -5,6 +5,7 @@ import { MethodNotAllowedError } from './errors.js';
 import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly } from './middleware.js';
 import { registerFlavorRoutes } from './routes/flavors.js';
 import { identityRouter } from './routes/identity.js';
+import { registerKeypairRoutes } from './routes/keypairs.js';
 import { registerPlacementRoutes } from './routes/placement.js';
 import { registerServerRoutes } from './routes/servers.js';
 import type { ApiServices } from './routes/services.js';
@@ -34,6 +35,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   compute.use(microversions(), authenticate(deps.config, deps.services.identity));
   registerServerRoutes(compute, deps.services);
   registerFlavorRoutes(compute, deps.services);
+  registerKeypairRoutes(compute, deps.services);
 
   const placement = new Router<ApiState>();
   placement.use(serviceOnly(deps.config, deps.services.identity));

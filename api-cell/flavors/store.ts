@@ -46,25 +46,27 @@ async function withExtraSpecs(api: ApiDatabase, rows: FlavorRow[]): Promise<Flav
   }));
 }
 
-async function canSee(api: ApiDatabase, flavor: Flavor, viewer: FlavorViewer | undefined): Promise<boolean> {
-  if (flavor.is_public || !viewer || viewer.isAdmin) return true;
-  const access = await select(api, 'SELECT 1 FROM flavor_projects WHERE flavor_id = ? AND project_id = ?', [flavor.id, viewer.projectId]);
-  return access.length > 0;
+/** SQL that keeps the flavors a viewer may see: public ones and, for a project, those it was given. */
+export function visibleTo(viewer: FlavorViewer | undefined, alias = 'flavors'): { sql: string; params: unknown[] } {
+  if (!viewer || viewer.isAdmin) return { sql: '1 = 1', params: [] };
+  return {
+    sql: `(${alias}.is_public = 1 OR EXISTS (SELECT 1 FROM flavor_projects fp WHERE fp.flavor_id = ${alias}.id AND fp.project_id = ?))`,
+    params: [viewer.projectId],
+  };
 }
 
-/** A flavor by its flavorid, as the caller may see it. */
+/** Flavor rows with their extra specs, one query for the specs of all of them. */
+export async function loadFlavors(api: ApiDatabase, where: string, params: unknown[], tail = ''): Promise<Flavor[]> {
+  const rows = await select<FlavorRow>(api, `SELECT ${columns.split(', ').map((c) => `flavors.${c}`).join(', ')} FROM flavors ${where} ${tail}`, params);
+  return withExtraSpecs(api, rows);
+}
+
+/** A flavor by its flavorid, as the caller may see it (no viewer: any flavor). */
 export async function findFlavor(api: ApiDatabase, flavorid: string, viewer?: FlavorViewer): Promise<Flavor> {
-  const rows = await select<FlavorRow>(api, `SELECT ${columns} FROM flavors WHERE flavorid = ?`, [flavorid]);
-  const [flavor] = await withExtraSpecs(api, rows);
-  if (!flavor || !(await canSee(api, flavor, viewer))) throw new NotFoundError(`Flavor ${flavorid} could not be found.`);
+  const visible = visibleTo(viewer);
+  const [flavor] = await loadFlavors(api, `WHERE flavors.flavorid = ? AND ${visible.sql}`, [flavorid, ...visible.params]);
+  if (!flavor) throw new NotFoundError(`Flavor ${flavorid} could not be found.`);
   return flavor;
-}
-
-export async function listFlavors(api: ApiDatabase, viewer?: FlavorViewer): Promise<Flavor[]> {
-  const rows = await select<FlavorRow>(api, `SELECT ${columns} FROM flavors WHERE disabled = 0 ORDER BY flavorid`);
-  const flavors = await withExtraSpecs(api, rows);
-  const visible = await Promise.all(flavors.map((f) => canSee(api, f, viewer)));
-  return flavors.filter((_, i) => visible[i]);
 }
 
 export interface FlavorSpec {
@@ -81,35 +83,48 @@ export interface FlavorSpec {
   extra_specs?: Record<string, string>;
 }
 
-/** Creates a flavor; a clash on name or flavorid is a ConflictError. */
+/** Creates a flavor; a clash on flavorid or name is a ConflictError in Nova's words. */
 export async function createFlavor(api: ApiDatabase, spec: FlavorSpec): Promise<Flavor> {
   const clash = await select<{ name: string; flavorid: string }>(
     api,
     'SELECT name, flavorid FROM flavors WHERE name = ? OR flavorid = ?',
     [spec.name, spec.flavorid],
   );
-  if (clash.length > 0) throw new ConflictError(`Flavor with name ${spec.name} or ID ${spec.flavorid} already exists.`);
-  await api.sequelize.transaction(async (transaction) => {
-    const run = { sequelize: api.sequelize, transaction };
-    await execute(
-      run,
-      `INSERT INTO flavors (flavorid, name, vcpus, memory_mb, root_gb, ephemeral_gb, swap, rxtx_factor, is_public, description)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [spec.flavorid, spec.name, spec.vcpus, spec.memory_mb, spec.root_gb, spec.ephemeral_gb ?? 0, spec.swap ?? 0,
-        spec.rxtx_factor ?? 1, spec.is_public ?? true, spec.description ?? null],
-    );
-    const specs = Object.entries(spec.extra_specs ?? {});
-    if (specs.length > 0) {
+  if (clash.some((c) => c.flavorid === spec.flavorid)) throw new ConflictError(`Flavor with ID ${spec.flavorid} already exists.`);
+  if (clash.length > 0) throw new ConflictError(`Flavor with name ${spec.name} already exists.`);
+  try {
+    await api.sequelize.transaction(async (transaction) => {
+      const run = { sequelize: api.sequelize, transaction };
       await execute(
         run,
-        `INSERT INTO flavor_extra_specs (flavor_id, \`key\`, value)
-         SELECT id, s.k, s.v FROM flavors JOIN (${specs.map(() => 'SELECT ? AS k, ? AS v').join(' UNION ALL ')}) s
-         WHERE flavors.flavorid = ?`,
-        [...specs.flat(), spec.flavorid],
+        `INSERT INTO flavors (flavorid, name, vcpus, memory_mb, root_gb, ephemeral_gb, swap, rxtx_factor, is_public, description)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [spec.flavorid, spec.name, spec.vcpus, spec.memory_mb, spec.root_gb, spec.ephemeral_gb ?? 0, spec.swap ?? 0,
+          spec.rxtx_factor ?? 1, spec.is_public ?? true, spec.description ?? null],
       );
-    }
-  });
+      const specs = Object.entries(spec.extra_specs ?? {});
+      if (specs.length > 0) {
+        await execute(
+          run,
+          `INSERT INTO flavor_extra_specs (flavor_id, \`key\`, value)
+           SELECT id, s.k, s.v FROM flavors JOIN (${specs.map(() => 'SELECT ? AS k, ? AS v').join(' UNION ALL ')}) s
+           WHERE flavors.flavorid = ?`,
+          [...specs.flat(), spec.flavorid],
+        );
+      }
+    });
+  } catch (err) {
+    // Two creates racing past the check above: the unique keys decide, as in Nova.
+    if (isDuplicateKey(err)) throw new ConflictError(`Flavor with name ${spec.name} or ID ${spec.flavorid} already exists.`, { cause: err });
+    throw err;
+  }
   return findFlavor(api, spec.flavorid);
+}
+
+/** A MariaDB duplicate-key error (ER_DUP_ENTRY), however Sequelize wrapped it. */
+export function isDuplicateKey(err: unknown): boolean {
+  const e = err as { parent?: { errno?: number }; original?: { errno?: number }; errno?: number } | undefined;
+  return (e?.parent?.errno ?? e?.original?.errno ?? e?.errno) === 1062;
 }
 
 /** Nova's default flavors, which bring-up registers so a first boot needs no setup. */

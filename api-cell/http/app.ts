@@ -3,8 +3,10 @@ import Koa from 'koa';
 import type { Config, Logger } from '../../ops/runtime/index.js';
 import { MethodNotAllowedError } from './errors.js';
 import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly } from './middleware.js';
+import { registerFlavorRoutes } from './routes/flavors.js';
 import { identityRouter } from './routes/identity.js';
 import { registerLimitsRoutes } from './routes/limits.js';
+import { registerKeypairRoutes } from './routes/keypairs.js';
 import { registerPlacementRoutes } from './routes/placement.js';
 import { registerMigrationRoutes } from './routes/migrations.js';
 import { registerServerActionRoutes } from './routes/server-actions.js';
@@ -48,6 +50,8 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   registerQuotaRoutes(compute, deps.services);
   registerLimitsRoutes(compute, deps.services);
   registerTenantUsageRoutes(compute, deps.services);
+  registerFlavorRoutes(compute, deps.services);
+  registerKeypairRoutes(compute, deps.services);
 
   const placement = new Router<ApiState>();
   placement.use(serviceOnly(deps.config, deps.services.identity));

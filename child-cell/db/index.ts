@@ -26,3 +26,15 @@ export {
 export { changedComputeHostRows, computeHostRows, type ComputeHostRow } from './hosts.js';
 export { markHostsDown, recordHeartbeats, upsertComputeNode, upsertService, type NodeReport, type ServiceRegistration } from './services.js';
 export { applyInstanceWrites, type InstanceWrite } from './instance-writes.js';
+export {
+  countInstancesByHost,
+  deleteServiceRecord,
+  hostWorkload,
+  listServiceRecords,
+  updateServiceRecord,
+  type HostWorkload,
+  type ServiceChanges,
+  type ServiceFilter,
+  type ServiceRecord,
+} from './service-records.js';
+export { listComputeNodes, type ComputeNodePage, type ComputeNodeQuery, type ComputeNodeRecord } from './compute-nodes.js';

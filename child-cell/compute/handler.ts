@@ -2,7 +2,7 @@ import { errorMessage, RemoteError, type Logger, type RpcMethods } from '../../o
 import type { ConductorClient } from '../conductor/index.js';
 import { PowerState, TaskState, VmState } from '../instance/index.js';
 import type { VirtDriver } from '../virt/index.js';
-import { BuildArgs, COMPUTE_VERSION, PingArgs, TerminateArgs, type BuildAccepted, type TerminateResult } from './messages.js';
+import { BuildArgs, COMPUTE_VERSION, PingArgs, TerminateArgs, UptimeArgs, type BuildAccepted, type TerminateResult, type UptimeResult } from './messages.js';
 
 /** What one host's handlers need. */
 export interface HostContext {
@@ -21,6 +21,11 @@ const isStateConflict = (err: unknown): boolean => err instanceof RemoteError &&
 export function computeMethods(ctx: HostContext): RpcMethods {
   return {
     ping: { version: COMPUTE_VERSION, schema: PingArgs, handle: async () => ({ host: ctx.host }) },
+    get_host_uptime: {
+      version: COMPUTE_VERSION,
+      schema: UptimeArgs,
+      handle: async (): Promise<UptimeResult> => ({ uptime: ctx.driver.hostUptime?.() ?? null }),
+    },
     build_and_run_instance: {
       version: COMPUTE_VERSION,
       schema: BuildArgs,

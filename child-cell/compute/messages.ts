@@ -3,9 +3,10 @@ import { Type, type Static } from '@sinclair/typebox';
 /**
  * The compute service's bus contract (what reaches one host). Versions:
  *   1: build_and_run_instance, terminate_instance, ping.
+ *   2: get_host_uptime.
  * New fields must be optional so that an older host still understands.
  */
-export const COMPUTE_VERSION = 1;
+export const COMPUTE_VERSION = 2;
 
 const Resources = Type.Record(Type.String(), Type.Integer({ minimum: 0 }));
 
@@ -48,6 +49,12 @@ export const TerminateArgs = Type.Object({ instance_uuid: Type.String() });
 export type TerminateArgs = Static<typeof TerminateArgs>;
 
 export const PingArgs = Type.Object({});
+
+export const UptimeArgs = Type.Object({});
+/** The host's `uptime` line, or null when its hypervisor cannot tell (Nova's get_host_uptime). */
+export interface UptimeResult {
+  uptime: string | null;
+}
 
 export interface BuildAccepted {
   accepted: true;

@@ -3,6 +3,10 @@ import Koa from 'koa';
 import type { Config, Logger } from '../../ops/runtime/index.js';
 import { MethodNotAllowedError } from './errors.js';
 import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly } from './middleware.js';
+import { registerAggregateRoutes } from './routes/aggregates.js';
+import { registerAvailabilityZoneRoutes } from './routes/availability-zones.js';
+import { registerComputeServiceRoutes } from './routes/compute-services.js';
+import { registerHypervisorRoutes } from './routes/hypervisors.js';
 import { identityRouter } from './routes/identity.js';
 import { registerPlacementRoutes } from './routes/placement.js';
 import { registerServerRoutes } from './routes/servers.js';
@@ -32,6 +36,10 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const compute = new Router<ApiState>();
   compute.use(microversions(), authenticate(deps.config, deps.services.identity));
   registerServerRoutes(compute, deps.services);
+  registerAggregateRoutes(compute, deps.services);
+  registerAvailabilityZoneRoutes(compute, deps.services);
+  registerHypervisorRoutes(compute, deps.services);
+  registerComputeServiceRoutes(compute, deps.services);
 
   const placement = new Router<ApiState>();
   placement.use(serviceOnly(deps.config, deps.services.identity));

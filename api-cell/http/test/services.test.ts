@@ -95,8 +95,12 @@ test.serial('services - forced_down makes a service down at once, and up again w
   const down = await put(String(s.id), { forced_down: true });
   t.like(down.body.service, { host: 'k-1', state: 'down', forced_down: true, status: 'enabled' });
   t.is((await service('k-1')).state, 'down');
-  const hyp = await d.request<{ hypervisors: { state: string }[] }>('GET', '/v2.1/os-hypervisors?hypervisor_hostname_pattern=k-1', undefined, admin, at('2.53'));
+  const hyp = await d.request<{ hypervisors: { id: string; state: string }[] }>('GET', '/v2.1/os-hypervisors?hypervisor_hostname_pattern=k-1', undefined, admin, at('2.53'));
   t.is(hyp.body.hypervisors[0]?.state, 'down');
+  const id = hyp.body.hypervisors[0]?.id ?? '';
+  fault(t, await d.request('GET', `/v2.1/os-hypervisors/${id}/uptime`, undefined, admin, at('2.53')), 400, /^Compute service of k-1 is unavailable at this time\.$/);
+  const shown = await d.request<{ hypervisor: { uptime: string | null } }>('GET', `/v2.1/os-hypervisors/${id}`, undefined, admin, at('2.88'));
+  t.is(shown.body.hypervisor.uptime, null, 'a host that is down is not asked');
   const up = await put(String(s.id), { forced_down: 'false' });
   t.like(up.body.service, { state: 'up', forced_down: false });
 });

@@ -4,6 +4,10 @@ import type { Config, Logger } from '../../ops/runtime/index.js';
 import { MethodNotAllowedError } from './errors.js';
 import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly } from './middleware.js';
 import { registerFlavorRoutes } from './routes/flavors.js';
+import { registerAggregateRoutes } from './routes/aggregates.js';
+import { registerAvailabilityZoneRoutes } from './routes/availability-zones.js';
+import { registerComputeServiceRoutes } from './routes/compute-services.js';
+import { registerHypervisorRoutes } from './routes/hypervisors.js';
 import { identityRouter } from './routes/identity.js';
 import { registerLimitsRoutes } from './routes/limits.js';
 import { registerKeypairRoutes } from './routes/keypairs.js';
@@ -52,6 +56,10 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   registerTenantUsageRoutes(compute, deps.services);
   registerFlavorRoutes(compute, deps.services);
   registerKeypairRoutes(compute, deps.services);
+  registerAggregateRoutes(compute, deps.services);
+  registerAvailabilityZoneRoutes(compute, deps.services);
+  registerHypervisorRoutes(compute, deps.services);
+  registerComputeServiceRoutes(compute, deps.services);
 
   const placement = new Router<ApiState>();
   placement.use(serviceOnly(deps.config, deps.services.identity));

@@ -11,6 +11,7 @@ import {
   type RevertMoveArgs,
   type TerminateArgs,
   type TerminateResult,
+  type UptimeResult,
 } from './messages.js';
 
 /** The only way to reach a compute host: through its cell's bus, on the host's own subject. */
@@ -56,6 +57,15 @@ export class ComputeClient {
   /** Asks a host to destroy a guest; resolves once the instance is deleted in the cell. */
   terminateInstance(host: string, args: TerminateArgs, requestId: string, timeoutMs: number): Promise<TerminateResult> {
     return callRpc<TerminateResult>(this.nc, computeSubject(this.cellUuid, host), 'terminate_instance', args, {
+      version: COMPUTE_VERSION,
+      requestId,
+      timeoutMs,
+    });
+  }
+
+  /** The host's uptime line, as its hypervisor reports it. */
+  getHostUptime(host: string, requestId: string, timeoutMs: number): Promise<UptimeResult> {
+    return callRpc<UptimeResult>(this.nc, computeSubject(this.cellUuid, host), 'get_host_uptime', {}, {
       version: COMPUTE_VERSION,
       requestId,
       timeoutMs,

@@ -4,7 +4,7 @@ import type { HostContext } from './handlers/context.js';
 import { moveMethods } from './handlers/move.js';
 import { powerMethods } from './handlers/power.js';
 import { rebuildMethods } from './handlers/rebuild.js';
-import { COMPUTE_VERSION, PingArgs } from './messages.js';
+import { COMPUTE_VERSION, PingArgs, UptimeArgs, type UptimeResult } from './messages.js';
 
 export type { HostContext } from './handlers/context.js';
 
@@ -12,6 +12,11 @@ export type { HostContext } from './handlers/context.js';
 export function computeMethods(ctx: HostContext): RpcMethods {
   return {
     ping: { version: COMPUTE_VERSION, schema: PingArgs, handle: async () => ({ host: ctx.host }) },
+    get_host_uptime: {
+      version: COMPUTE_VERSION,
+      schema: UptimeArgs,
+      handle: async (): Promise<UptimeResult> => ({ uptime: ctx.driver.hostUptime?.() ?? null }),
+    },
     ...buildMethods(ctx),
     ...powerMethods(ctx),
     ...rebuildMethods(ctx),

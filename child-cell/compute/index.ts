@@ -16,4 +16,5 @@ export {
   type BuildAccepted,
   type PowerOperation,
   type TerminateResult,
+  type UptimeResult,
 } from './messages.js';

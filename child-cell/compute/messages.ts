@@ -4,7 +4,8 @@ import { Type, type Static } from '@sinclair/typebox';
  * The compute service's bus contract (what reaches one host). Versions:
  *   1: build_and_run_instance, terminate_instance, ping.
  *   2: power_action (stop, start, reboot, pause, unpause, suspend, resume), rebuild_instance,
- *      receive_move and revert_move (resize, migrate, live-migrate), release_guest.
+ *      receive_move and revert_move (resize, migrate, live-migrate), release_guest,
+ *      get_host_uptime.
  * New fields must be optional so that an older host still understands.
  */
 export const COMPUTE_VERSION = 2;
@@ -50,6 +51,12 @@ export const TerminateArgs = Type.Object({ instance_uuid: Type.String() });
 export type TerminateArgs = Static<typeof TerminateArgs>;
 
 export const PingArgs = Type.Object({});
+
+export const UptimeArgs = Type.Object({});
+/** The host's `uptime` line, or null when its hypervisor cannot tell (Nova's get_host_uptime). */
+export interface UptimeResult {
+  uptime: string | null;
+}
 
 export interface BuildAccepted {
   accepted: true;

@@ -39,3 +39,15 @@ export {
   type MigrationRecord,
 } from './migration-records.js';
 export { instancesActiveInWindow, type UsageInstance, type UsageWindow } from './usage.js';
+export {
+  countInstancesByHost,
+  deleteServiceRecord,
+  hostWorkload,
+  listServiceRecords,
+  updateServiceRecord,
+  type HostWorkload,
+  type ServiceChanges,
+  type ServiceFilter,
+  type ServiceRecord,
+} from './service-records.js';
+export { listComputeNodes, type ComputeNodePage, type ComputeNodeQuery, type ComputeNodeRecord } from './compute-nodes.js';

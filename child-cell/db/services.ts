@@ -38,7 +38,8 @@ export interface NodeReport {
 /**
  * Creates or updates a compute node; `updated_at` moves only when its resources changed, so the
  * scheduler's incremental refresh reads only real changes. Returns the node's uuid (an existing
- * node keeps the uuid it was created with).
+ * node keeps the uuid it was created with; a node deleted with its service comes back when its
+ * host registers again).
  */
 export async function upsertComputeNode(db: CellDatabase, n: NodeReport): Promise<string> {
   await execute(
@@ -49,8 +50,8 @@ export async function upsertComputeNode(db: CellDatabase, n: NodeReport): Promis
      ON DUPLICATE KEY UPDATE
        updated_at = IF(vcpus <> VALUES(vcpus) OR memory_mb <> VALUES(memory_mb) OR local_gb <> VALUES(local_gb)
          OR cpu_allocation_ratio <> VALUES(cpu_allocation_ratio) OR ram_allocation_ratio <> VALUES(ram_allocation_ratio)
-         OR disk_allocation_ratio <> VALUES(disk_allocation_ratio) OR service_id <=> NULL, NOW(6), updated_at),
-       service_id = VALUES(service_id), vcpus = VALUES(vcpus), memory_mb = VALUES(memory_mb), local_gb = VALUES(local_gb),
+         OR disk_allocation_ratio <> VALUES(disk_allocation_ratio) OR service_id <=> NULL OR deleted <> 0, NOW(6), updated_at),
+       deleted = 0, deleted_at = NULL, service_id = VALUES(service_id), vcpus = VALUES(vcpus), memory_mb = VALUES(memory_mb), local_gb = VALUES(local_gb),
        cpu_allocation_ratio = VALUES(cpu_allocation_ratio), ram_allocation_ratio = VALUES(ram_allocation_ratio),
        disk_allocation_ratio = VALUES(disk_allocation_ratio)`,
     [n.uuid, n.host, COMPUTE_BINARY, n.host, n.hypervisor_hostname, n.hypervisor_type, n.vcpus, n.memory_mb, n.local_gb,

@@ -32,6 +32,8 @@ export interface VirtDriver {
   unpause(uuid: string): Promise<void>;
   suspend(uuid: string): Promise<void>;
   resume(uuid: string): Promise<void>;
+  /** The host's `uptime` line; drivers that cannot tell leave it out (Nova's get_host_uptime). */
+  hostUptime?(): string;
 }
 
 /** Raised by a driver when the hypervisor could not do what it was asked. */

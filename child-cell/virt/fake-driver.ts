@@ -23,9 +23,18 @@ export class FakeDriver implements VirtDriver {
   readonly hypervisorType = 'fake';
   private readonly states = new Map<string, PowerState>();
   private readonly random: () => number;
+  private readonly bootedAt = Date.now();
 
   constructor(private readonly options: FakeDriverOptions) {
     this.random = options.random ?? Math.random;
+  }
+
+  /** Like `uptime`: the clock, time since this fake hypervisor started, no users, no load. */
+  hostUptime(): string {
+    const minutes = Math.floor((Date.now() - this.bootedAt) / 60_000);
+    const days = Math.floor(minutes / 1440);
+    const span = `${days > 0 ? `${days} day${days === 1 ? '' : 's'}, ` : ''}${Math.floor((minutes % 1440) / 60)}:${String(minutes % 60).padStart(2, '0')}`;
+    return ` ${new Date().toISOString().slice(11, 19)} up ${span},  0 users,  load average: 0.00, 0.00, 0.00`;
   }
 
   resources(): HostResources {

@@ -68,6 +68,8 @@ export class HostStateCache {
     const started = new Date(Date.now() - 1000);
     const fresh = await this.readNewMappings();
     this.topology.cells = new Map((await this.registry.list()).filter((c) => !isCell0(c)).map((c) => [c.id, c]));
+    // Zones are few rows: re-read them each time, so a zone made or changed applies within a refresh.
+    this.topology.hostZone = await this.readZones();
     const rows = await this.readCells(async (cell, db) => {
       const named = fresh.filter((m) => m.cell_id === cell.id).map((m) => m.host);
       return changedComputeHostRows(db, since, named).then((r) => this.tagCell(r, cell.id));
@@ -99,21 +101,27 @@ export class HostStateCache {
   }
 
   private async readTopology(): Promise<Topology> {
-    const [cells, mappings, zones] = await Promise.all([
+    const [cells, mappings, hostZone] = await Promise.all([
       this.registry.list(),
       select<{ id: number; host: string; cell_id: number }>(this.api, 'SELECT id, host, cell_id FROM host_mappings'),
-      select<{ host: string; zone: string }>(
-        this.api,
-        `SELECT ah.host, am.value AS zone FROM aggregate_hosts ah
-           JOIN aggregate_metadata am ON am.aggregate_id = ah.aggregate_id AND am.\`key\` = 'availability_zone'`,
-      ),
+      this.readZones(),
     ]);
     return {
       cells: new Map(cells.filter((c) => !isCell0(c)).map((c) => [c.id, c])),
       hostCell: new Map(mappings.map((m) => [m.host, Number(m.cell_id)])),
-      hostZone: new Map(zones.map((z) => [z.host, z.zone])),
+      hostZone,
       maxMappingId: Math.max(0, ...mappings.map((m) => Number(m.id))),
     };
+  }
+
+  /** Host -> availability zone, from the aggregates that carry one. */
+  private async readZones(): Promise<Map<string, string>> {
+    const zones = await select<{ host: string; zone: string }>(
+      this.api,
+      `SELECT ah.host, am.value AS zone FROM aggregate_hosts ah
+         JOIN aggregate_metadata am ON am.aggregate_id = ah.aggregate_id AND am.\`key\` = 'availability_zone'`,
+    );
+    return new Map(zones.map((z) => [z.host, z.zone]));
   }
 
   private async readNewMappings(): Promise<{ host: string; cell_id: number }[]> {

@@ -115,9 +115,13 @@ export class ServerCreator {
     const imageId = refId(request.imageRef);
     const [flavor, image, limits, keyData, group] = await Promise.all([
       this.flavors.get(`${flavorId} ${viewer.isAdmin ? '*' : viewer.projectId}`, () => findFlavor(api, flavorId, viewer)).catch(asBadRequest),
-      this.images.get(`${imageId} ${viewer.isAdmin ? '*' : viewer.projectId}`, () => findImage(api, imageId, viewer)).catch(() => {
-        throw new InvalidInputError(`Image ${imageId} could not be found.`);
-      }),
+      this.images
+        .get(`${imageId} ${viewer.isAdmin ? '*' : viewer.projectId}`, () => findImage(api, imageId, viewer))
+        // An image cached while it waited for its data may be active by now.
+        .then((cached) => (cached.status === 'active' ? cached : findImage(api, imageId, viewer)))
+        .catch(() => {
+          throw new InvalidInputError(`Image ${imageId} could not be found.`);
+        }),
       this.limits.get(context.projectId, () => quotaLimits(api, context.projectId, config.quota)),
       request.key_name ? keyPair(api, context.userId, request.key_name) : null,
       request.groupUuid ? serverGroup(api, context, request.groupUuid) : null,
@@ -204,6 +208,7 @@ function asBadRequest(err: unknown): never {
 }
 
 function checkImageFits(image: Image, flavor: Flavor): void {
+  if (image.status !== 'active') throw new InvalidInputError(`Image ${image.uuid} is not active.`);
   if (image.min_ram > flavor.memory_mb) throw new InvalidInputError("Flavor's memory is too small for requested image.");
   if (flavor.root_gb > 0 && image.min_disk > flavor.root_gb) throw new InvalidInputError("Flavor's disk is too small for requested image.");
 }

@@ -9,6 +9,7 @@ import { registerAvailabilityZoneRoutes } from './routes/availability-zones.js';
 import { registerComputeServiceRoutes } from './routes/compute-services.js';
 import { registerHypervisorRoutes } from './routes/hypervisors.js';
 import { identityRouter } from './routes/identity.js';
+import { imageRouter } from './routes/images.js';
 import { registerLimitsRoutes } from './routes/limits.js';
 import { registerKeypairRoutes } from './routes/keypairs.js';
 import { registerPlacementRoutes } from './routes/placement.js';
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   registerVersionRoutes(open, { publicUrl: deps.services.publicUrl });
 
   const identity = identityRouter(deps.services.identity, deps.services.publicUrl);
+  const image = imageRouter(deps.services);
 
   const compute = new Router<ApiState>();
   compute.use(microversions(), authenticate(deps.config, deps.services.identity));
@@ -69,7 +71,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   app.use(requestIds(deps.log));
   app.use(faults());
   app.use(jsonBody(deps.config.api.max_body_bytes));
-  for (const router of [open, identity, compute, placement]) {
+  for (const router of [open, identity, image, compute, placement]) {
     app.use(router.routes());
     app.use(router.allowedMethods(notAllowed));
   }

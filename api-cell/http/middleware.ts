@@ -46,22 +46,26 @@ export function faults(): Middleware<ApiState> {
   };
 }
 
-const titles: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' };
+const titles: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Request Entity Too Large', 415: 'Unsupported Media Type' };
 
-/** Each API answers errors in its own OpenStack shape: Nova's, Keystone's or Placement's. */
+/** Each API answers errors in its own OpenStack shape: Nova's, Keystone's, Glance's (webob) or Placement's. */
 function faultBody(path: string, fault: ReturnType<typeof toFault>, requestId: string): unknown {
   if (path.startsWith('/placement')) return { errors: [{ status: fault.status, title: fault.name, detail: fault.message, request_id: requestId }] };
+  if (path.startsWith('/image')) return { code: `${fault.status} ${titles[fault.status] ?? fault.name}`, title: titles[fault.status] ?? fault.name, message: fault.message };
   if (path.startsWith('/identity') || path.startsWith('/v3')) {
     return { error: { code: fault.status, title: titles[fault.status] ?? fault.name, message: fault.message } };
   }
   return { [fault.name]: { code: fault.status, message: fault.message } };
 }
 
+/** Image data uploads carry bytes, read by their route. */
+const RAW_UPLOAD = /^\/image\/v2\/images\/[^/]+\/file$/;
+
 /** Reads a JSON body up to `maxBytes` into ctx.state.body: 413 past it, 415 if not JSON, 400 if malformed. */
 export function jsonBody(maxBytes: number): Middleware<ApiState> {
   return async (ctx, next) => {
     ctx.state.body = undefined;
-    if (['POST', 'PUT', 'PATCH'].includes(ctx.method)) ctx.state.body = await readJson(ctx, maxBytes);
+    if (['POST', 'PUT', 'PATCH'].includes(ctx.method) && !RAW_UPLOAD.test(ctx.path)) ctx.state.body = await readJson(ctx, maxBytes);
     await next();
   };
 }
@@ -78,7 +82,7 @@ async function readJson(ctx: Ctx, maxBytes: number): Promise<unknown> {
   }
   if (size === 0) return undefined;
   const type = ctx.get('content-type');
-  if (type && !/^application\/(json|[\w.+-]+\+json)\b/i.test(type)) {
+  if (type && !/^application\/(json|[\w.+-]+\+json|openstack-images-v2\.\d+-json-patch)\b/i.test(type)) {
     throw new UnsupportedMediaTypeError(`Unsupported Content-Type "${type}": send application/json.`);
   }
   try {

@@ -18,6 +18,7 @@ export const ConfigSchema = Type.Object(
       listen: str('127.0.0.1:8774', 'host:port the Compute API listens on.'),
       public_url: str('', 'Base URL clients reach the API at, used in links; empty means http://<listen>.'),
       max_body_bytes: int(114688, 'Largest request body accepted; larger bodies get 413.', 1024),
+      max_image_bytes: int(8388608, 'Largest image upload kept (image data lives in the API database; fake hosts never read it).', 0),
       auth_strategy: Type.Union([Type.Literal('keystone'), Type.Literal('trusted-headers')], {
         default: 'keystone',
         description:

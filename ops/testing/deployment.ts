@@ -115,7 +115,7 @@ export class TestDeployment {
     this.api = openApiDatabase(this.config.database.api_url, { poolMax: 4 });
     this.registry = new CellRegistry(this.api, { busName: 'test' });
     await ensureDefaultFlavors(this.api);
-    this.image = await createImage(this.api, { name: 'cirros' });
+    this.image = await createImage(this.api, { name: 'cirros', visibility: 'public', disk_format: 'qcow2', container_format: 'bare' });
     await mapCell0(this.api, this.dbs.url('cell0'));
     await syncCellDatabase(this.dbs.url('cell0'));
     for (const spec of this.options.cells) await this.startCell(spec);

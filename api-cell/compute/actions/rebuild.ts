@@ -29,6 +29,7 @@ export async function rebuildServer(deps: ShowDeps & ActionDeps & { api: ApiData
   const image = await findImage(deps.api, imageId, { projectId: context.projectId, isAdmin: context.isAdmin }).catch(() => {
     throw new InvalidInputError(`Image ${imageId} could not be found.`);
   });
+  if (image.status !== 'active') throw new InvalidInputError(`Image ${image.uuid} is not active.`);
   const target = await locate(deps, context, uuid, 'rebuild');
   checkLocked(context, target);
   checkState(target, 'rebuild', states);

@@ -2,10 +2,12 @@ import type { Migration } from '../../../ops/runtime/index.js';
 import * as initial from './0001-initial.js';
 import * as images from './0002-images.js';
 import * as identity from './0003-identity.js';
+import * as imageData from './0004-image-data.js';
 
 /** The API database's migration history, oldest first. Never edit a landed entry: add one. */
 export const apiMigrations: Migration[] = [
   { name: '0001-initial', ...initial },
   { name: '0002-images', ...images },
   { name: '0003-identity', ...identity },
+  { name: '0004-image-data', ...imageData },
 ];

@@ -117,7 +117,7 @@ export function registerAggregateRoutes(router: Router<ApiState>, services: ApiS
     await getAggregate(services.api, id);
     for (const image of ids) {
       await findImage(services.api, image).catch((err: unknown) => {
-        throw err instanceof NotFoundError ? new InvalidInputError(err.message) : err;
+        throw err instanceof NotFoundError ? new InvalidInputError(`Image ${image} could not be found.`) : err;
       });
     }
     ctx.status = 202;

@@ -9,7 +9,9 @@ import { registerAvailabilityZoneRoutes } from './routes/availability-zones.js';
 import { registerComputeServiceRoutes } from './routes/compute-services.js';
 import { registerHypervisorRoutes } from './routes/hypervisors.js';
 import { identityRouter } from './routes/identity.js';
+import { identityResourceRouter } from './routes/identity-resources.js';
 import { imageRouter } from './routes/images.js';
+import { networkRouter } from './routes/network.js';
 import { registerLimitsRoutes } from './routes/limits.js';
 import { registerKeypairRoutes } from './routes/keypairs.js';
 import { registerPlacementRoutes } from './routes/placement.js';
@@ -43,7 +45,9 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   registerVersionRoutes(open, { publicUrl: deps.services.publicUrl });
 
   const identity = identityRouter(deps.services.identity, deps.services.publicUrl);
+  const identityResources = identityResourceRouter(deps.services.identity, deps.services.api, deps.services.publicUrl);
   const image = imageRouter(deps.services);
+  const network = networkRouter(deps.services);
 
   const compute = new Router<ApiState>();
   compute.use(microversions(), authenticate(deps.config, deps.services.identity));
@@ -71,7 +75,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   app.use(requestIds(deps.log));
   app.use(faults());
   app.use(jsonBody(deps.config.api.max_body_bytes));
-  for (const router of [open, identity, image, compute, placement]) {
+  for (const router of [open, identity, identityResources, image, network, compute, placement]) {
     app.use(router.routes());
     app.use(router.allowedMethods(notAllowed));
   }

@@ -51,6 +51,7 @@ const titles: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized'
 /** Each API answers errors in its own OpenStack shape: Nova's, Keystone's, Glance's (webob) or Placement's. */
 function faultBody(path: string, fault: ReturnType<typeof toFault>, requestId: string): unknown {
   if (path.startsWith('/placement')) return { errors: [{ status: fault.status, title: fault.name, detail: fault.message, request_id: requestId }] };
+  if (path.startsWith('/network')) return { NeutronError: { type: fault.name, message: fault.message, detail: '' } };
   if (path.startsWith('/image')) return { code: `${fault.status} ${titles[fault.status] ?? fault.name}`, title: titles[fault.status] ?? fault.name, message: fault.message };
   if (path.startsWith('/identity') || path.startsWith('/v3')) {
     return { error: { code: fault.status, title: titles[fault.status] ?? fault.name, message: fault.message } };

@@ -23,6 +23,7 @@ export function serviceCatalog(publicUrl: string, region: string): CatalogEntry[
     ['compute', 'nova', `${publicUrl}/v2.1`],
     ['identity', 'keystone', `${publicUrl}/identity/v3`],
     ['image', 'glance', `${publicUrl}/image`],
+    ['network', 'neutron', `${publicUrl}/network`],
     ['placement', 'placement', `${publicUrl}/placement`],
   ];
   return services.map(([type, name, url]) => ({

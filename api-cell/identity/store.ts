@@ -96,6 +96,16 @@ export async function listProjects(api: ApiDatabase): Promise<Project[]> {
   return (await select<ProjectRow>(api, 'SELECT * FROM projects ORDER BY name')).map(toProject);
 }
 
+/** Projects where the user holds any role (Keystone's GET /v3/users/{id}/projects). */
+export async function projectsOf(api: ApiDatabase, userId: string): Promise<Project[]> {
+  const sql = 'SELECT DISTINCT p.* FROM projects p JOIN role_assignments a ON a.project_id = p.uuid WHERE a.user_id = ? ORDER BY p.name';
+  return (await select<ProjectRow>(api, sql, [userId])).map(toProject);
+}
+
+export async function listDomains(api: ApiDatabase): Promise<Domain[]> {
+  return (await select<{ uuid: string; name: string }>(api, 'SELECT uuid, name FROM domains ORDER BY name')).map((r) => ({ id: r.uuid, name: r.name }));
+}
+
 export async function listUsers(api: ApiDatabase): Promise<User[]> {
   return (await select<UserRow>(api, 'SELECT * FROM users ORDER BY name')).map(toUser);
 }

@@ -37,6 +37,15 @@ function writeConfig(layout: Layout): void {
   writeFileSync(layout.configFile, header + stringify(config), { mode: 0o600 });
 }
 
+/**
+ * The compute microversion clients are told to speak. Without one they speak 2.1, where
+ * `--nic none` and most later features do not exist. Not "2.latest": openstacksdk warns about
+ * it on every call. Not 2.92: from there the server no longer generates key pairs, and Debian
+ * 12's openstackclient does not generate them itself, so `openstack keypair create NAME` would
+ * fail. The API serves 2.1 to 2.96; pass --os-compute-api-version for more.
+ */
+export const CLIENT_COMPUTE_VERSION = '2.91';
+
 /** What `openstack` and openstacksdk read: a clouds.yaml entry and the same as OS_* variables. */
 function writeCredentials(layout: Layout): void {
   const auth = {
@@ -47,7 +56,8 @@ function writeCredentials(layout: Layout): void {
     user_domain_name: 'Default',
     project_domain_name: 'Default',
   };
-  const clouds = { clouds: { cellstack: { auth, region_name: 'RegionOne', interface: 'public', identity_api_version: 3 } } };
+  const cloud = { auth, region_name: 'RegionOne', interface: 'public', identity_api_version: 3, compute_api_version: CLIENT_COMPUTE_VERSION };
+  const clouds = { clouds: { cellstack: cloud } };
   writeFileSync(layout.cloudsFile, stringify(clouds), { mode: 0o600 });
   const openrc = [
     `export OS_AUTH_URL=${auth.auth_url}`,
@@ -58,6 +68,7 @@ function writeCredentials(layout: Layout): void {
     'export OS_USER_DOMAIN_NAME=Default',
     'export OS_PROJECT_DOMAIN_NAME=Default',
     'export OS_REGION_NAME=RegionOne',
+    `export OS_COMPUTE_API_VERSION=${CLIENT_COMPUTE_VERSION}`,
     '',
   ];
   writeFileSync(layout.openrcFile, openrc.join('\n'), { mode: 0o600 });

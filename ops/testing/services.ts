@@ -28,6 +28,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
+const portFree = (port: number): Promise<boolean> =>
+  new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+
+/** The first of `count` consecutive free ports (the launcher numbers NATS and metrics ports from one). */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    let free = true;
+    for (let port = base; port < base + count && free; port++) free = await portFree(port);
+    if (free) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
 /** Database names of one test file: all share a random prefix so they can be dropped together. */
 export class TestDatabases {
   readonly prefix = `cst_${randomBytes(5).toString('hex')}`;

@@ -52,7 +52,7 @@ test('identity - a password login scoped to a project returns a token with roles
   t.is(body['token'].user.name, 'admin');
   t.deepEqual(body['token'].roles.map((r: { name: string }) => r.name).sort(), ['admin', 'member', 'reader']);
   const types = body['token'].catalog.map((c: { type: string }) => c.type).sort();
-  t.deepEqual(types, ['compute', 'identity', 'image', 'placement']);
+  t.deepEqual(types, ['compute', 'identity', 'image', 'network', 'placement']);
   const computeUrl = body['token'].catalog.find((c: { type: string }) => c.type === 'compute').endpoints.find((e: { interface: string }) => e.interface === 'public').url;
   t.is(computeUrl, `${d.apiUrl}/v2.1`);
   t.regex(body['token'].expires_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
@@ -121,4 +121,36 @@ test('identity - tokens and passwords never appear in the logs', async (t) => {
   t.false(all.includes(token.split('.')[2] ?? 'x'), 'no token signature in the logs');
   t.false(all.includes('alice-password'));
   t.false(all.includes('wrong-password'));
+});
+
+test('identity - projects and users: admins list and find them by name; a member sees only its own', async (t) => {
+  const admin = (await login('admin', 'admin-password', 'admin')).token;
+  const alice = (await login('alice', 'alice-password', 'demo')).token;
+  const get = async (token: string, path: string) => {
+    const res = await fetch(`${d.apiUrl}/identity/v3${path}`, { headers: { 'x-auth-token': token } });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+  const byName = await get(admin, '/projects?name=demo');
+  t.is(byName.status, 200);
+  t.deepEqual(byName.body['projects'].map((p: { name: string }) => p.name), ['demo']);
+  const demoId = byName.body['projects'][0].id;
+  t.is((await get(admin, `/projects/${demoId}`)).body['project'].domain_id, 'default');
+  t.deepEqual((await get(admin, '/users?name=alice')).body['users'].map((u: { name: string }) => u.name), ['alice']);
+  t.is((await get(admin, '/projects/nope')).status, 404);
+
+  t.is((await get(alice, '/projects')).status, 403);
+  t.is((await get(alice, '/users')).status, 403);
+  t.is((await get(alice, `/projects/${demoId}`)).status, 200);
+  t.is((await get(alice, `/projects/${adminProject}`)).status, 403);
+  t.deepEqual((await get(alice, '/auth/projects')).body['projects'].map((p: { name: string }) => p.name), ['demo']);
+  t.is((await get('forged', '/projects')).status, 401);
+});
+
+test('identity - the network endpoint in the catalog answers with no networks and zero quotas', async (t) => {
+  const token = (await login('alice', 'alice-password', 'demo')).token;
+  const res = await fetch(`${d.apiUrl}/network/v2.0/extensions`, { headers: { 'x-auth-token': token } });
+  t.deepEqual(await res.json(), { extensions: [] });
+  const quota = (await (await fetch(`${d.apiUrl}/network/v2.0/quotas/x`, { headers: { 'x-auth-token': token } })).json()) as { quota: Record<string, number> };
+  t.is(quota.quota['network'], 0);
+  t.is((await fetch(`${d.apiUrl}/network/v2.0/networks`)).status, 401);
 });

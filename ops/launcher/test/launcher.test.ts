@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { login } from '../../bench/boot.js';
 import { openDatabase, select } from '../../runtime/index.js';
-import { dbServer, freePort, portOpen, redisUrl, runNode, TestDatabases } from '../../testing/index.js';
+import { dbServer, freePortRange, portOpen, redisUrl, runNode, TestDatabases } from '../../testing/index.js';
 
 const dbs = new TestDatabases();
 test.after.always(() => dbs.drop());
@@ -46,9 +46,10 @@ test('launcher - up brings cells, databases and processes up, a second up is har
       await db.close();
     }
   };
-  const apiPort = await freePort();
-  const natsPort = await freePort();
-  const metricsPort = await freePort();
+  // The API, two cells' NATS and six /metrics ports, all consecutive.
+  const apiPort = await freePortRange(9);
+  const natsPort = apiPort + 1;
+  const metricsPort = apiPort + 3;
   // 2 conductors, 2 compute pools, a super-conductor and the API: six metrics ports.
   const ports = [apiPort, natsPort, natsPort + 1, ...[0, 1, 2, 3, 4, 5].map((i) => metricsPort + i)];
   const args = ['--state-dir', stateDir];

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { bootstrapDatabases, discoverPoolHosts, type Say } from './bootstrap.js';
 import { layoutOf, type DeploymentOptions, type Layout } from './layout.js';
 import { apiCellSpecs, cellSpecs, natsSpec, portAnswers } from './plan.js';
-import { listProcesses, startProcess, stopProcesses, waitReady, type ProcessSpec, type ProcessState } from './processes.js';
+import { listProcesses, readPid, runsOtherBuild, startProcess, stopProcesses, waitReady, type ProcessSpec, type ProcessState } from './processes.js';
 
 const savedOptions = (stateDir: string): string => resolve(stateDir, 'deployment.json');
 
@@ -78,6 +78,8 @@ export interface UpResult {
   layout: Layout;
   started: string[];
   alreadyRunning: string[];
+  /** Running from an older build: stopped and started again. */
+  restarted: string[];
 }
 
 /** Brings the whole deployment up; what already runs is left alone. */
@@ -86,7 +88,7 @@ export async function up(options: DeploymentOptions, root: string, natsServer: s
   mkdirSync(layout.runDir, { recursive: true });
   writeFileSync(savedOptions(options.stateDir), `${JSON.stringify(options, null, 2)}\n`, { mode: 0o600 });
   writeConfig(layout);
-  const result: UpResult = { layout, started: [], alreadyRunning: [] };
+  const result: UpResult = { layout, started: [], alreadyRunning: [], restarted: [] };
   await startAll(layout.cells.map((cell) => natsSpec(layout, cell, natsServer)), layout, result, say);
   const uuids = await bootstrapDatabases(layout, say);
   writeCredentials(layout);
@@ -99,6 +101,8 @@ export async function up(options: DeploymentOptions, root: string, natsServer: s
 async function startAll(specs: ProcessSpec[], layout: Layout, result: UpResult, say: Say): Promise<void> {
   const marker = layout.options.stateDir;
   for (const spec of specs) {
+    const stale = readPid(layout.runDir, spec.name) !== undefined && runsOtherBuild(spec, layout.runDir);
+    if (stale) await stopProcesses([spec.name], layout.runDir, marker);
     const { pid, started } = startProcess(spec, layout.runDir, layout.logDir, marker);
     if (!started) {
       result.alreadyRunning.push(spec.name);
@@ -111,8 +115,13 @@ async function startAll(specs: ProcessSpec[], layout: Layout, result: UpResult, 
       const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
       throw new Error(`${(err as Error).message}; the end of ${log}:\n${tail}`, { cause: err });
     }
-    result.started.push(spec.name);
-    say(`started ${spec.name} (pid ${pid})`);
+    if (stale) {
+      result.restarted.push(spec.name);
+      say(`restarted ${spec.name} (pid ${pid}): the code changed since it started`);
+    } else {
+      result.started.push(spec.name);
+      say(`started ${spec.name} (pid ${pid})`);
+    }
   }
 }
 

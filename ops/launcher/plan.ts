@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import type { Layout } from './layout.js';
-import type { ProcessSpec } from './processes.js';
+import { buildStamp, type ProcessSpec } from './processes.js';
 
 /** Does anything accept TCP connections on host:port? */
 export function portAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
@@ -94,6 +94,7 @@ const nodeArgs = (): string[] => (process.env['CELLSTACK_NODE_ARGS'] ?? '').spli
 
 function toSpecs(layout: Layout, root: string, processes: NodeProcess[], firstPort: number): ProcessSpec[] {
   const { host, metricsPort } = layout.options;
+  const build = buildStamp(resolve(root, 'dist'));
   return processes.map((p, i) => {
     const metrics = `${host}:${metricsPort + firstPort + i}`;
     const metricsReady = (): Promise<boolean> => httpAnswers(`http://${metrics}/metrics`);
@@ -103,6 +104,7 @@ function toSpecs(layout: Layout, root: string, processes: NodeProcess[], firstPo
       // CELLSTACK_NODE_ARGS passes flags to every cellstack process (--cpu-prof, --max-old-space-size, ...).
       args: [...nodeArgs(), resolve(root, 'dist', p.main), '--config', layout.configFile, ...(p.args ?? [])],
       env: { ...p.env, CELLSTACK_METRICS_LISTEN: metrics },
+      build,
       ready: async () => (await metricsReady()) && (p.ready ? await p.ready() : true),
     };
   });

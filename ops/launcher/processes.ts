@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -9,6 +10,8 @@ export interface ProcessSpec {
   command: string;
   args: string[];
   env?: Record<string, string>;
+  /** Names the code it runs: a process started from other code is restarted by `up`. */
+  build?: string;
   /** Resolves true once the process serves what it is for. */
   ready(): Promise<boolean>;
 }
@@ -20,6 +23,28 @@ export interface ProcessState {
 }
 
 const pidFile = (runDir: string, name: string): string => resolve(runDir, `${name}.pid`);
+const buildFile = (runDir: string, name: string): string => resolve(runDir, `${name}.build`);
+
+/** Does a running process run other code than `spec` would start (the project was rebuilt since)? */
+export function runsOtherBuild(spec: ProcessSpec, runDir: string): boolean {
+  if (spec.build === undefined) return false;
+  try {
+    return readFileSync(buildFile(runDir, spec.name), 'utf8').trim() !== spec.build;
+  } catch {
+    return true;
+  }
+}
+
+/** A stamp of the compiled code: a hash of every .js file under `dir` (a few MB, milliseconds). */
+export function buildStamp(dir: string): string {
+  const hash = createHash('sha256');
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.js'))
+    .map((e) => resolve(e.parentPath, e.name))
+    .sort((a, b) => a.localeCompare(b));
+  for (const file of files) hash.update(file).update(readFileSync(file));
+  return hash.digest('hex').slice(0, 16);
+}
 
 /** Is `pid` alive and still the process we started (its command line names our state dir)? */
 export function isOurs(pid: number, marker: string): boolean {
@@ -60,6 +85,7 @@ export function startProcess(spec: ProcessSpec, runDir: string, logDir: string, 
     if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command})`);
     child.unref();
     writeFileSync(pidFile(runDir, spec.name), `${child.pid}\n`);
+    if (spec.build !== undefined) writeFileSync(buildFile(runDir, spec.name), `${spec.build}\n`);
     return { pid: child.pid, started: true };
   } finally {
     closeSync(log);
@@ -87,7 +113,10 @@ export async function stopProcesses(names: string[], runDir: string, marker: str
   while (Date.now() < deadline && targets.some((t) => isOurs(t.pid, marker))) await delay(100);
   for (const t of targets) if (isOurs(t.pid, marker)) signal(t.pid, 'SIGKILL');
   await delay(100);
-  for (const name of names) rmSync(pidFile(runDir, name), { force: true });
+  for (const name of names) {
+    rmSync(pidFile(runDir, name), { force: true });
+    rmSync(buildFile(runDir, name), { force: true });
+  }
   return targets.map((t) => ({ ...t, alive: isOurs(t.pid, marker) }));
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -35,7 +35,7 @@ async function bootThrough(api: string, password: string): Promise<Record<string
 
 let imageId: () => Promise<string> = () => Promise.reject(new Error('no image'));
 
-test('launcher - up brings cells, databases and processes up, a second up is harmless, down leaves nothing', async (t) => {
+test('launcher - up brings cells, databases and processes up; a second up restarts only what runs older code; down leaves nothing', async (t) => {
   const stateDir = mkdtempSync(join(tmpdir(), 'cellstack-launch-'));
   imageId = async () => {
     const db = openDatabase(`${dbServer}/${dbs.prefix}_dep_api`, { poolMax: 1 });
@@ -76,10 +76,14 @@ test('launcher - up brings cells, databases and processes up, a second up is har
     const server = await bootThrough(`http://127.0.0.1:${apiPort}`, saved.adminPassword);
     t.is(server['status'], 'ACTIVE', JSON.stringify(server));
 
+    // As if the super-conductor had been started before the code was rebuilt.
+    writeFileSync(join(stateDir, 'run', 'super-conductor-1.build'), 'an-older-build\n');
     const second = await runNode('ops/launcher/main.js', ['up', ...args], {}, 120_000);
     t.is(second.code, 0, second.stderr);
-    t.regex(second.stdout, /already running: cell1-nats, cell2-nats, cell1-conductor, cell2-conductor, cell1-compute, cell2-compute, super-conductor-1, api/);
-    t.notRegex(second.stdout, /started /);
+    t.regex(second.stdout, /already running: cell1-nats, cell2-nats, cell1-conductor, cell2-conductor, cell1-compute, cell2-compute, api\n/);
+    t.regex(second.stdout, /restarted super-conductor-1 \(pid \d+\): the code changed since it started/);
+    t.notRegex(second.stdout, /^started /m);
+    t.is((await bootThrough(`http://127.0.0.1:${apiPort}`, saved.adminPassword))['status'], 'ACTIVE', 'the restarted super-conductor builds');
     t.notRegex(second.stdout, /password/, 'and only once');
   } finally {
     const pids = readdirSync(join(stateDir, 'run'))

@@ -1,4 +1,4 @@
-import { DataTypes, literal, type ModelAttributeColumnOptions } from 'sequelize';
+import { DataTypes, literal, type ModelAttributeColumnOptions, type QueryInterface } from 'sequelize';
 
 /** Column shapes the migrations share, so every table spells them the same way. */
 type Column = ModelAttributeColumnOptions;
@@ -36,4 +36,13 @@ export function timestamps(): Record<string, Column> {
 /** Nova's soft delete: `deleted` is 0 while live and the row id once deleted, so unique keys can include it. */
 export function softDelete(): Record<string, Column> {
   return { deleted_at: column.time(), deleted: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 } };
+}
+
+/**
+ * Drops columns in one ALTER TABLE. Sequelize's removeColumn fails on the mariadb dialect
+ * (its foreign-key lookup trips over the driver's result arrays), and one statement is one
+ * table rebuild instead of one per column.
+ */
+export async function dropColumns(qi: QueryInterface, table: string, names: string[]): Promise<void> {
+  await qi.sequelize.query(`ALTER TABLE \`${table}\` ${names.map((n) => `DROP COLUMN \`${n}\``).join(', ')}`);
 }

@@ -27,7 +27,7 @@ export { connectBus, pingBus, type BusOptions, type NatsConnection, type Subscri
 export { runService, type RunningService, type ServiceContext, type ServiceDefinition } from './service.js';
 export { maskUrl, parseDatabaseUrl, parseListen, parseTransportUrl, type DatabaseTarget } from './urls.js';
 export { applyMigrations, migrationStatus, syncDatabase, type Migration, type MigrationStatus, type SyncResult } from './migrate.js';
-export { column, softDelete, timestamps } from './columns.js';
+export { column, dropColumns, softDelete, timestamps } from './columns.js';
 export { pingRedis } from './redis.js';
 export {
   callRpc,

@@ -1,5 +1,5 @@
 import { DataTypes, type QueryInterface } from 'sequelize';
-import { column, timestamps } from '../../../ops/runtime/index.js';
+import { column, dropColumns, timestamps } from '../../../ops/runtime/index.js';
 
 /** Image tags, hashes, hidden flag and the uploaded bytes of small images (the image registry's own store). */
 export async function up(qi: QueryInterface): Promise<void> {
@@ -17,7 +17,5 @@ export async function up(qi: QueryInterface): Promise<void> {
 
 export async function down(qi: QueryInterface): Promise<void> {
   await qi.dropTable('image_data');
-  await qi.removeColumn('images', 'os_hidden');
-  await qi.removeColumn('images', 'os_hash_value');
-  await qi.removeColumn('images', 'tags');
+  await dropColumns(qi, 'images', ['os_hidden', 'os_hash_value', 'tags']);
 }

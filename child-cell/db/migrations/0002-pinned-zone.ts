@@ -1,5 +1,5 @@
 import type { QueryInterface } from 'sequelize';
-import { column } from '../../../ops/runtime/index.js';
+import { column, dropColumns } from '../../../ops/runtime/index.js';
 
 /**
  * The zone a server's request asked for (2.96 pinned_availability_zone), apart from
@@ -10,5 +10,5 @@ export async function up(qi: QueryInterface): Promise<void> {
 }
 
 export async function down(qi: QueryInterface): Promise<void> {
-  await qi.removeColumn('instances', 'pinned_availability_zone');
+  await dropColumns(qi, 'instances', ['pinned_availability_zone']);
 }

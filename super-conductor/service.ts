@@ -45,7 +45,11 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
     scatterTimeoutMs: config.cells.scatter_timeout_ms,
     busName: 'super-conductor',
   });
-  const cache = new HostStateCache(api, registry, { defaultAvailabilityZone: config.scheduler.default_availability_zone, log });
+  const cache = new HostStateCache(api, registry, {
+    defaultAvailabilityZone: config.scheduler.default_availability_zone,
+    serviceDownTimeMs: config.compute.service_down_time * 1000,
+    log,
+  });
   await cache.fullRefresh();
   const scheduler = new Scheduler(cache, api, {
     config: config.scheduler,

@@ -40,26 +40,35 @@ export class ComputeHost {
     return this.options.host;
   }
 
-  /** Creates or refreshes the host's service and compute node (also its resource report). */
+  /** Creates or brings back the host's service and compute node (what a starting nova-compute does). */
   async report(): Promise<void> {
-    const resources = this.options.driver.resources();
     await this.options.conductor.registerHost({
       host: this.options.host,
       binary: COMPUTE_BINARY,
       topic: 'compute',
       version: COMPUTE_SERVICE_VERSION,
-      node: {
-        uuid: this.options.nodeUuid,
-        hypervisor_hostname: this.options.host,
-        hypervisor_type: this.options.driver.hypervisorType,
-        vcpus: resources.vcpus,
-        memory_mb: resources.memory_mb,
-        local_gb: resources.local_gb,
-        cpu_allocation_ratio: this.options.ratios.cpu,
-        ram_allocation_ratio: this.options.ratios.ram,
-        disk_allocation_ratio: this.options.ratios.disk,
-      },
+      node: this.node(),
     });
+  }
+
+  /** The periodic resource report: fire and forget, written by the conductor only if it changed. */
+  reportResources(): void {
+    this.options.conductor.reportResources({ host: this.options.host, node: this.node() });
+  }
+
+  private node() {
+    const resources = this.options.driver.resources();
+    return {
+      uuid: this.options.nodeUuid,
+      hypervisor_hostname: this.options.host,
+      hypervisor_type: this.options.driver.hypervisorType,
+      vcpus: resources.vcpus,
+      memory_mb: resources.memory_mb,
+      local_gb: resources.local_gb,
+      cpu_allocation_ratio: this.options.ratios.cpu,
+      ram_allocation_ratio: this.options.ratios.ram,
+      disk_allocation_ratio: this.options.ratios.disk,
+    };
   }
 
   serve(): void {

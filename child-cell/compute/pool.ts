@@ -89,7 +89,7 @@ export class HostPool {
       }
       if ((this.nextReport[i] ?? 0) <= now) {
         this.nextReport[i] = now + resourceReportIntervalMs;
-        host.report().catch((err: unknown) => this.options.log.warn({ host: host.host, err: errorMessage(err) }, 'resource report failed'));
+        host.reportResources();
       }
     });
   }

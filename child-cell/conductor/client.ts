@@ -14,6 +14,7 @@ import {
   type PingResult,
   type RegisterHostArgs,
   type RegisterHostResult,
+  type ReportResourcesArgs,
 } from './messages.js';
 
 /** The only way to reach a cell's conductors: each call goes to whichever conductor of the queue group is free. */
@@ -38,6 +39,11 @@ export class ConductorClient {
 
   registerHost(args: RegisterHostArgs): Promise<RegisterHostResult> {
     return this.call('register_host', args);
+  }
+
+  /** Fire and forget: a lost report is covered by the next one. */
+  reportResources(args: ReportResourcesArgs): void {
+    castRpc(this.nc, this.subject, 'report_resources', args, { version: CONDUCTOR_VERSION });
   }
 
   /** Fire and forget: a lost heartbeat is covered by the next one. */

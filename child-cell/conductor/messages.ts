@@ -5,7 +5,7 @@ import { AllocationArgs, AlternateArgs, BuildArgs, FlavorArgs, MoveKind } from '
  * The cell conductor's bus contract: what hosts ask of the only writer of the cell database.
  * Versions:
  *   1: ping, register_host, heartbeat, hosts_down, instance_update, instance_destroy, build_failed.
- *   2: finish_move, move_failed, finish_revert.
+ *   2: finish_move, move_failed, finish_revert, report_resources.
  * New fields must be optional so that an older peer still understands.
  */
 export const CONDUCTOR_VERSION = 2;
@@ -17,28 +17,36 @@ export interface PingResult {
   version: number;
 }
 
+/** A host's compute node as it reports it: what it has and how far it may be overcommitted. */
+export const NodeArgs = Type.Object({
+  uuid: Type.String(),
+  hypervisor_hostname: Type.String(),
+  hypervisor_type: Type.String(),
+  vcpus: Type.Integer({ minimum: 0 }),
+  memory_mb: Type.Integer({ minimum: 0 }),
+  local_gb: Type.Integer({ minimum: 0 }),
+  cpu_allocation_ratio: Type.Number(),
+  ram_allocation_ratio: Type.Number(),
+  disk_allocation_ratio: Type.Number(),
+});
+
+/** A host starting: its service record and compute node are created or brought back. */
 export const RegisterHostArgs = Type.Object({
   host: Type.String({ minLength: 1, maxLength: 255 }),
   binary: Type.String(),
   topic: Type.String(),
   version: Type.Integer(),
-  node: Type.Object({
-    uuid: Type.String(),
-    hypervisor_hostname: Type.String(),
-    hypervisor_type: Type.String(),
-    vcpus: Type.Integer({ minimum: 0 }),
-    memory_mb: Type.Integer({ minimum: 0 }),
-    local_gb: Type.Integer({ minimum: 0 }),
-    cpu_allocation_ratio: Type.Number(),
-    ram_allocation_ratio: Type.Number(),
-    disk_allocation_ratio: Type.Number(),
-  }),
+  node: NodeArgs,
 });
 export type RegisterHostArgs = Static<typeof RegisterHostArgs>;
 export interface RegisterHostResult {
   service_uuid: string;
   compute_node_uuid: string;
 }
+
+/** The periodic resource report (Nova's update_available_resource): written only when it changed. */
+export const ReportResourcesArgs = Type.Object({ host: Type.String({ minLength: 1, maxLength: 255 }), node: NodeArgs });
+export type ReportResourcesArgs = Static<typeof ReportResourcesArgs>;
 
 export const HeartbeatArgs = Type.Object({ host: Type.String(), binary: Type.String() });
 export type HeartbeatArgs = Static<typeof HeartbeatArgs>;

@@ -31,12 +31,21 @@ export function computeHostRows(db: CellDatabase): Promise<ComputeHostRow[]> {
   return select<ComputeHostRow>(db, hostQuery, [COMPUTE_BINARY]);
 }
 
-/** Compute hosts whose node or service changed, or that reported in, since `since`; or the named hosts. */
+/**
+ * Compute hosts whose node or service record changed since `since` (resources, disabled,
+ * forced down, deleted and back), or the named hosts. Heartbeats are not changes: liveness is
+ * read apart, with `staleServices`.
+ */
 export function changedComputeHostRows(db: CellDatabase, since: Date, hosts: string[] = []): Promise<ComputeHostRow[]> {
   const named = hosts.length > 0 ? ` OR cn.host IN (${inList(hosts.length)})` : '';
-  return select<ComputeHostRow>(
+  return select<ComputeHostRow>(db, `${hostQuery} AND (cn.updated_at >= ? OR s.updated_at >= ?${named})`, [COMPUTE_BINARY, since, since, ...hosts]);
+}
+
+/** Hosts whose last heartbeat is older than `seenBefore` or that were marked down: usually few. */
+export function staleServices(db: CellDatabase, binary: string, seenBefore: Date): Promise<{ host: string; last_seen_up: Date | null }[]> {
+  return select(
     db,
-    `${hostQuery} AND (cn.updated_at >= ? OR s.updated_at >= ? OR s.last_seen_up >= ?${named})`,
-    [COMPUTE_BINARY, since, since, since, ...hosts],
+    'SELECT host, last_seen_up FROM services WHERE `binary` = ? AND deleted = 0 AND (last_seen_up IS NULL OR last_seen_up < ?)',
+    [binary, seenBefore],
   );
 }

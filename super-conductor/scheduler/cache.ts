@@ -1,12 +1,15 @@
 import { isCell0, type CellMapping, type CellRegistry } from '../../api-cell/cells/index.js';
 import type { ApiDatabase } from '../../api-cell/db/index.js';
 import { loadProviders, syncProviders, type Provider } from '../../api-cell/placement/index.js';
-import { changedComputeHostRows, computeHostRows, type CellDatabase, type ComputeHostRow } from '../../child-cell/db/index.js';
+import { COMPUTE_BINARY } from '../../child-cell/bus/index.js';
+import { changedComputeHostRows, computeHostRows, staleServices, type CellDatabase, type ComputeHostRow } from '../../child-cell/db/index.js';
 import { select, type Logger } from '../../ops/runtime/index.js';
 import type { HostState } from './host-state.js';
 
 export interface HostStateCacheOptions {
   defaultAvailabilityZone: string;
+  /** A host whose last heartbeat is older than this is down (compute.service_down_time). */
+  serviceDownTimeMs: number;
   log: Logger;
 }
 
@@ -17,20 +20,31 @@ interface Topology {
   maxMappingId: number;
 }
 
+type Node = ComputeHostRow & { cellId: number };
+interface CellRead {
+  cellId: number;
+  rows: Node[];
+  /** Hosts that stopped heartbeating (or were marked down), with their last heartbeat. */
+  stale: Map<string, number>;
+}
+
 /**
  * Host states for the scheduler, kept warm instead of read per request: a full read at start
- * and now and then, and between them only what changed (providers whose generation moved,
- * nodes and services updated or heartbeating, new host mappings). Claims made by this process
- * are applied at once with `applyProviders`.
+ * and now and then, and between them only what changed (nodes and services whose record moved,
+ * providers whose generation moved, new host mappings), applied to those hosts alone. Liveness
+ * is read apart: each refresh asks every cell which hosts stopped heartbeating, a handful of
+ * rows, instead of reading every heartbeat. Claims made by this process are applied at once
+ * with `applyProviders`.
  */
 export class HostStateCache {
   private readonly hosts = new Map<string, HostState>();
   private list: HostState[] = [];
-  private readonly nodes = new Map<string, ComputeHostRow & { cellId: number }>();
+  private readonly nodes = new Map<string, Node>();
   private readonly providers = new Map<string, Provider>();
   private topology: Topology = { cells: new Map(), hostCell: new Map(), hostZone: new Map(), maxMappingId: 0 };
   private lastRefresh: Date | undefined;
   private downCells = new Set<number>();
+  private stale = new Map<number, Map<string, number>>();
 
   constructor(
     private readonly api: ApiDatabase,
@@ -51,34 +65,44 @@ export class HostStateCache {
   async fullRefresh(): Promise<void> {
     const started = new Date(Date.now() - 1000);
     this.topology = await this.readTopology();
-    const rows = await this.readCells(async (cell, db) => computeHostRows(db).then((r) => this.tagCell(r, cell.id)));
+    const reads = await this.readCells((db, cellId) => computeHostRows(db).then((rows) => rows.map((r) => ({ ...r, cellId }))));
     this.nodes.clear();
+    const rows = reads.flatMap((r) => r.rows);
     for (const row of rows) this.nodes.set(row.uuid, row);
     await this.syncInventories(rows);
     this.providers.clear();
     for (const p of await loadProviders(this.api)) this.providers.set(p.uuid, p);
     this.lastRefresh = started;
     this.rebuild();
+    this.applyLiveness(reads);
   }
 
-  /** Reads only what changed since the last refresh. */
+  /** Reads only what changed since the last refresh, and which hosts stopped heartbeating. */
   async refresh(): Promise<void> {
     if (!this.lastRefresh) return this.fullRefresh();
     const since = this.lastRefresh;
     const started = new Date(Date.now() - 1000);
     const fresh = await this.readNewMappings();
-    this.topology.cells = new Map((await this.registry.list()).filter((c) => !isCell0(c)).map((c) => [c.id, c]));
+    const cells = new Map((await this.registry.list()).filter((c) => !isCell0(c)).map((c) => [c.id, c]));
     // Zones are few rows: re-read them each time, so a zone made or changed applies within a refresh.
-    this.topology.hostZone = await this.readZones();
-    const rows = await this.readCells(async (cell, db) => {
-      const named = fresh.filter((m) => m.cell_id === cell.id).map((m) => m.host);
-      return changedComputeHostRows(db, since, named).then((r) => this.tagCell(r, cell.id));
+    const zones = await this.readZones();
+    const reshaped = fresh.length > 0 || !sameCells(cells, this.topology.cells) || !sameEntries(zones, this.topology.hostZone);
+    this.topology.cells = cells;
+    this.topology.hostZone = zones;
+    const wasDown = [...this.downCells].join();
+    const reads = await this.readCells((db, cellId) => {
+      const named = fresh.filter((m) => m.cell_id === cellId).map((m) => m.host);
+      return changedComputeHostRows(db, since, named).then((rows) => rows.map((r) => ({ ...r, cellId })));
     });
+    const rows = reads.flatMap((r) => r.rows);
     for (const row of rows) this.nodes.set(row.uuid, row);
     await this.syncInventories(rows.filter((r) => r.node_updated_at && r.node_updated_at >= since));
-    for (const p of await loadProviders(this.api, { changedSince: since })) this.providers.set(p.uuid, p);
+    const providers = await loadProviders(this.api, { changedSince: since });
+    for (const p of providers) this.providers.set(p.uuid, p);
     this.lastRefresh = started;
-    this.rebuild();
+    if (reshaped || wasDown !== [...this.downCells].join()) this.rebuild();
+    else this.update([...rows.map((r) => r.uuid), ...providers.map((p) => p.uuid)]);
+    this.applyLiveness(reads);
   }
 
   /** Takes in providers as a claim left them, so the next decision in this process sees them. */
@@ -94,10 +118,6 @@ export class HostStateCache {
   /** Re-reads some providers from the database (after a claim found them fuller than thought). */
   async reloadProviders(ids: number[]): Promise<void> {
     this.applyProviders(await loadProviders(this.api, { ids }));
-  }
-
-  private tagCell(rows: ComputeHostRow[], cellId: number): (ComputeHostRow & { cellId: number })[] {
-    return rows.map((r) => ({ ...r, cellId }));
   }
 
   private async readTopology(): Promise<Topology> {
@@ -137,20 +157,24 @@ export class HostStateCache {
     return rows.map((r) => ({ host: r.host, cell_id: Number(r.cell_id) }));
   }
 
-  /** Asks every cell at once; a cell that does not answer keeps what was known and is marked down. */
-  private async readCells<T>(read: (cell: CellMapping, db: CellDatabase) => Promise<T[]>): Promise<T[]> {
+  /** Asks every cell at once (its rows and its stale hosts); a cell that does not answer keeps what was known and is marked down. */
+  private async readCells(read: (db: CellDatabase, cellId: number) => Promise<Node[]>): Promise<CellRead[]> {
     const cells = [...this.topology.cells.values()];
-    const answers = await this.registry.scatterGather(cells, ({ cell, db }) => read(cell, db));
-    const rows: T[] = [];
+    const seenBefore = new Date(Date.now() - this.options.serviceDownTimeMs);
+    const answers = await this.registry.scatterGather(cells, async ({ cell, db }) => {
+      const [rows, stale] = await Promise.all([read(db, cell.id), staleServices(db, COMPUTE_BINARY, seenBefore)]);
+      return { cellId: cell.id, rows, stale: new Map(stale.map((s) => [s.host, s.last_seen_up ? s.last_seen_up.getTime() : 0])) };
+    });
+    const reads: CellRead[] = [];
     this.downCells = new Set();
     for (const answer of answers) {
-      if (answer.status === 'ok') rows.push(...answer.value);
+      if (answer.status === 'ok') reads.push(answer.value);
       else {
         this.downCells.add(answer.cell.id);
         this.options.log.warn({ cell: answer.cell.name, status: answer.status }, 'cell did not answer the host-state refresh');
       }
     }
-    return rows;
+    return reads;
   }
 
   /** Compute nodes' inventories into placement, for the nodes that reported a change. */
@@ -176,31 +200,77 @@ export class HostStateCache {
   /** Joins nodes, mappings, cells and providers into host states; hosts missing a piece are left out. */
   private rebuild(): void {
     this.hosts.clear();
-    this.list = [];
-    const { cells, hostCell, hostZone } = this.topology;
     for (const node of this.nodes.values()) {
-      const cellId = hostCell.get(node.host);
-      const cell = cellId === undefined ? undefined : cells.get(cellId);
-      const provider = this.providers.get(node.uuid);
-      if (!cell || cell.id !== node.cellId || !provider) continue;
-      this.hosts.set(node.uuid, {
-        host: node.host,
-        node: node.hypervisor_hostname,
-        cellId: cell.id,
-        cellUuid: cell.uuid,
-        cellName: cell.name,
-        cellDisabled: cell.disabled,
-        cellDown: this.downCells.has(cell.id),
-        availabilityZone: hostZone.get(node.host) ?? this.options.defaultAvailabilityZone,
-        service: {
-          disabled: Boolean(node.disabled),
-          disabledReason: node.disabled_reason,
-          forcedDown: Boolean(node.forced_down),
-          lastSeenUp: node.last_seen_up ? node.last_seen_up.getTime() : 0,
-        },
-        provider,
-      });
+      const state = this.join(node);
+      if (state) this.hosts.set(node.uuid, state);
     }
     this.list = [...this.hosts.values()];
   }
+
+  /** Re-joins only the hosts whose node, service or provider changed. */
+  private update(uuids: string[]): void {
+    if (uuids.length === 0) return;
+    for (const uuid of new Set(uuids)) {
+      const node = this.nodes.get(uuid);
+      const state = node && this.join(node);
+      if (state) this.hosts.set(uuid, state);
+      else this.hosts.delete(uuid);
+    }
+    this.list = [...this.hosts.values()];
+  }
+
+  private join(node: Node): HostState | undefined {
+    const { cells, hostCell, hostZone } = this.topology;
+    const cellId = hostCell.get(node.host);
+    const cell = cellId === undefined ? undefined : cells.get(cellId);
+    const provider = this.providers.get(node.uuid);
+    if (!cell || cell.id !== node.cellId || !provider) return undefined;
+    const previous = this.hosts.get(node.uuid);
+    return {
+      host: node.host,
+      node: node.hypervisor_hostname,
+      cellId: cell.id,
+      cellUuid: cell.uuid,
+      cellName: cell.name,
+      cellDisabled: cell.disabled,
+      cellDown: this.downCells.has(cell.id),
+      availabilityZone: hostZone.get(node.host) ?? this.options.defaultAvailabilityZone,
+      service: {
+        disabled: Boolean(node.disabled),
+        disabledReason: node.disabled_reason,
+        forcedDown: Boolean(node.forced_down),
+        lastSeenUp: previous?.service.lastSeenUp ?? (node.last_seen_up ? node.last_seen_up.getTime() : 0),
+      },
+      provider,
+    };
+  }
+
+  /**
+   * Hosts of the cells that answered are up as of now unless their cell named them stale; hosts
+   * of a cell that did not answer keep what was last known.
+   */
+  private applyLiveness(reads: CellRead[]): void {
+    const now = Date.now();
+    for (const read of reads) this.stale.set(read.cellId, read.stale);
+    const answered = new Set(reads.map((r) => r.cellId));
+    for (const host of this.list) {
+      if (!answered.has(host.cellId)) continue;
+      host.service.lastSeenUp = this.stale.get(host.cellId)?.get(host.host) ?? now;
+    }
+  }
+}
+
+function sameCells(a: Map<number, CellMapping>, b: Map<number, CellMapping>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, cell] of a) {
+    const other = b.get(id);
+    if (!other || other.uuid !== cell.uuid || other.name !== cell.name || other.disabled !== cell.disabled) return false;
+  }
+  return true;
+}
+
+function sameEntries(a: Map<string, string>, b: Map<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
 }

@@ -1,6 +1,6 @@
 import type { RpcMethods } from '../../../ops/runtime/index.js';
 import { markHostsDown, recordHeartbeats, upsertComputeNode, upsertService } from '../../db/index.js';
-import { HeartbeatArgs, HostsDownArgs, RegisterHostArgs, CONDUCTOR_VERSION, type RegisterHostResult } from '../messages.js';
+import { HeartbeatArgs, HostsDownArgs, RegisterHostArgs, ReportResourcesArgs, CONDUCTOR_VERSION, type RegisterHostResult } from '../messages.js';
 import type { ConductorDeps } from './deps.js';
 
 const flushEveryMs = 250;
@@ -58,6 +58,9 @@ export class HeartbeatBatcher {
 }
 
 export function hostMethods(deps: ConductorDeps, heartbeats: HeartbeatBatcher): RpcMethods {
+  // What this conductor last wrote for each host's node: a periodic report that says the same
+  // again is not written (thousands of hosts report every minute; their resources rarely move).
+  const written = new Map<string, string>();
   return {
     register_host: {
       version: CONDUCTOR_VERSION,
@@ -65,7 +68,19 @@ export function hostMethods(deps: ConductorDeps, heartbeats: HeartbeatBatcher): 
       handle: async (args: RegisterHostArgs): Promise<RegisterHostResult> => {
         const service_uuid = await upsertService(deps.db, { host: args.host, binary: args.binary, topic: args.topic, version: args.version });
         const compute_node_uuid = await upsertComputeNode(deps.db, { ...args.node, host: args.host });
+        written.set(args.host, JSON.stringify(args.node));
         return { service_uuid, compute_node_uuid };
+      },
+    },
+    report_resources: {
+      version: CONDUCTOR_VERSION,
+      schema: ReportResourcesArgs,
+      handle: async (args: ReportResourcesArgs) => {
+        const report = JSON.stringify(args.node);
+        if (written.get(args.host) === report) return null;
+        await upsertComputeNode(deps.db, { ...args.node, host: args.host });
+        written.set(args.host, report);
+        return null;
       },
     },
     heartbeat: {

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SingleBar } from 'cli-progress';
@@ -6,12 +6,14 @@ import { Command, InvalidArgumentError } from 'commander';
 import { openCellDatabase } from '../../child-cell/db/index.js';
 import { down, resolveOptions, up } from '../launcher/deployment.js';
 import { defaultOptions, layoutOf, type DeploymentOptions } from '../launcher/layout.js';
-import { dropDatabase, errorMessage, execute, select } from '../runtime/index.js';
+import { errorMessage, execute, select } from '../runtime/index.js';
 import { login, runBootBench, type BootBenchResult } from './boot.js';
 import { runListBench, seedServers } from './list.js';
 import { assignRole, createProject, createUser, findRole } from '../../api-cell/identity/index.js';
 import { openApiDatabase } from '../../api-cell/db/index.js';
-import { CpuMeter, pidsNamed } from './cpu.js';
+import { CpuMeter } from './cpu.js';
+import { freshDeployment, processesToMeter } from './deployment.js';
+import { idleBench, type IdleFlags } from './idle.js';
 import { machineDescription } from './machine.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -98,25 +100,6 @@ async function bootBench(flags: BootFlags): Promise<void> {
       console.log('benchmark deployment stopped (--keep leaves it running)');
     }
   }
-}
-
-/** Stops a previous benchmark deployment and drops its databases, so every run starts empty. */
-async function freshDeployment(options: DeploymentOptions): Promise<void> {
-  await down(options);
-  const layout = layoutOf(options);
-  for (const url of [layout.apiDatabaseUrl, layout.cell0DatabaseUrl, ...layout.cells.map((c) => c.databaseUrl)]) await dropDatabase(url);
-}
-
-/** Every process of the deployment (by pid file) plus the MariaDB and Redis servers. */
-function processesToMeter(runDir: string): Map<number, string> {
-  const processes = new Map<number, string>();
-  for (const file of readdirSync(runDir).filter((f) => f.endsWith('.pid') && !f.endsWith('.server.pid'))) {
-    const name = file.slice(0, -4);
-    const label = name.replace(/^cell\d+-/, '').replace(/-\d+$/, '');
-    processes.set(Number(readFileSync(resolve(runDir, file), 'utf8')), label);
-  }
-  for (const [pid, name] of pidsNamed(['mariadbd', 'redis-server'])) processes.set(pid, name);
-  return processes;
 }
 
 function report(result: BootBenchResult, cpu: Record<string, number>, flags: BootFlags): void {
@@ -213,6 +196,16 @@ async function listBench(flags: ListFlags): Promise<void> {
     }
   }
 }
+
+program
+  .command('idle')
+  .description('CPU of every process while fake hosts only heartbeat and report (no boots)')
+  .option('--hosts <n>', 'fake compute hosts, spread over the cells', positive, 10_000)
+  .option('--cells <n>', 'child cells', positive, 10)
+  .option('--warmup <s>', 'seconds to wait after every host is up', positive, 30)
+  .option('--seconds <s>', 'seconds to measure (at least one resource report interval)', positive, 60)
+  .option('--keep', 'leave the benchmark deployment running afterwards')
+  .action((flags: IdleFlags) => idleBench(root, flags));
 
 try {
   await program.parseAsync();

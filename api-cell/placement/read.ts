@@ -13,10 +13,14 @@ interface ProviderRow {
  * Providers with their inventories and usages. With `changedSince`, only providers whose
  * generation moved since then (claims, frees and inventory changes all bump it).
  */
-export async function loadProviders(api: Runner, filter: { changedSince?: Date; ids?: number[] } = {}): Promise<Provider[]> {
+export async function loadProviders(api: Runner, filter: { changedSince?: Date; ids?: number[]; uuids?: string[] } = {}): Promise<Provider[]> {
   let where = '';
   const values: unknown[] = [];
-  if (filter.ids) {
+  if (filter.uuids) {
+    if (filter.uuids.length === 0) return [];
+    where = `WHERE uuid IN (${inList(filter.uuids.length)})`;
+    values.push(...filter.uuids);
+  } else if (filter.ids) {
     if (filter.ids.length === 0) return [];
     where = `WHERE id IN (${inList(filter.ids.length)})`;
     values.push(...filter.ids);

@@ -96,8 +96,14 @@ export class HostStateCache {
     });
     const rows = reads.flatMap((r) => r.rows);
     for (const row of rows) this.nodes.set(row.uuid, row);
-    await this.syncInventories(rows.filter((r) => r.node_updated_at && r.node_updated_at >= since));
-    const providers = await loadProviders(this.api, { changedSince: since });
+    // Hosts mapped since the last refresh registered earlier: their inventories go to placement now.
+    const mapped = new Set(fresh.map((m) => m.host));
+    await this.syncInventories(rows.filter((r) => mapped.has(r.host) || (r.node_updated_at && r.node_updated_at >= since)));
+    // Their providers may be older than the last refresh (a conductor made them at registration).
+    const providers = [
+      ...(await loadProviders(this.api, { changedSince: since })),
+      ...(await loadProviders(this.api, { uuids: rows.filter((r) => mapped.has(r.host)).map((r) => r.uuid) })),
+    ];
     for (const p of providers) this.providers.set(p.uuid, p);
     this.lastRefresh = started;
     if (reshaped || wasDown !== [...this.downCells].join()) this.rebuild();

@@ -74,7 +74,7 @@ async function updateGroup(run: Runner, writes: InstanceWrite[], members: number
   // Some did not match: find which, and whether they already hold what was asked (a duplicate).
   const rows = await select<Record<string, unknown> & { uuid: string; vm_state: string; task_state: string | null }>(
     run,
-    `SELECT uuid, vm_state, task_state${keys.length > 0 ? `, ${keys.join(', ')}` : ''} FROM instances WHERE deleted = 0 AND uuid IN (${inList(uuids.length)})`,
+    `SELECT ${['uuid', 'vm_state', 'task_state', ...keys.filter((k) => k !== 'vm_state' && k !== 'task_state')].join(', ')} FROM instances WHERE deleted = 0 AND uuid IN (${inList(uuids.length)})`,
     uuids,
   );
   const current = new Map(rows.map((r) => [r.uuid, r]));

@@ -1,9 +1,10 @@
 import { serveRpc, type Logger, type NatsConnection, type Subscription } from '../../ops/runtime/index.js';
 import { COMPUTE_BINARY, computeSubject } from '../bus/index.js';
-import type { ConductorClient } from '../conductor/index.js';
+import type { ConductorClient, HostInstance } from '../conductor/index.js';
 import type { VirtDriver } from '../virt/index.js';
 import { ComputeClient } from './client.js';
 import { computeMethods, type HostContext } from './handler.js';
+import { adoptGuests, recoverInstances, type RecoveryCounts } from './recover.js';
 
 export const COMPUTE_SERVICE_VERSION = 1;
 
@@ -69,6 +70,16 @@ export class ComputeHost {
       ram_allocation_ratio: this.options.ratios.ram,
       disk_allocation_ratio: this.options.ratios.disk,
     };
+  }
+
+  /** After a restart: guests at rest come back into the driver (before serving, so actions find them). */
+  adopt(instances: HostInstance[]): void {
+    adoptGuests(this.context, instances);
+  }
+
+  /** After a restart and once serving: finishes or fails what the restart cut short. */
+  recover(instances: HostInstance[], counts: RecoveryCounts): Promise<void> {
+    return recoverInstances(this.context, instances, counts);
   }
 
   serve(): void {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { errorMessage, type Logger, type NatsConnection } from '../../ops/runtime/index.js';
 import { COMPUTE_BINARY } from '../bus/index.js';
-import { ConductorClient } from '../conductor/index.js';
+import { ConductorClient, type HostInstance } from '../conductor/index.js';
 import { FakeDriver, type FakeDriverOptions } from '../virt/index.js';
 import { ComputeHost } from './host.js';
+import type { RecoveryCounts } from './recover.js';
 
 export interface HostPoolOptions {
   cellUuid: string;
@@ -23,6 +24,9 @@ export interface HostPoolOptions {
 
 const tickMs = 100;
 const registerConcurrency = 50;
+const recoverConcurrency = 200;
+/** Hosts per host_instances read: keeps a reply well under NATS's 1 MB message limit. */
+const hostsPerRead = 250;
 
 /** A compute node uuid that stays the same across restarts of the host (UUID v5 style). */
 export function nodeUuid(cellUuid: string, host: string): string {
@@ -66,12 +70,41 @@ export class HostPool {
     }
   }
 
-  /** Registers every host (a few dozen at a time), subscribes them, and starts reporting. */
-  async start(): Promise<void> {
-    for (const host of this.hosts) host.serve();
+  /**
+   * Registers every host (a few dozen at a time), finds the instances the cell places on them
+   * (Nova's init_host: guests at rest are taken back, cut-short work is finished or put in
+   * ERROR, never left in BUILD), subscribes them, and starts reporting.
+   */
+  async start(): Promise<RecoveryCounts> {
     for (let i = 0; i < this.hosts.length; i += registerConcurrency) {
       await Promise.all(this.hosts.slice(i, i + registerConcurrency).map((h) => h.report()));
     }
+    const found = await this.instancesByHost();
+    for (const host of this.hosts) host.adopt(found.get(host.host) ?? []);
+    for (const host of this.hosts) host.serve();
+    const counts: RecoveryCounts = { adopted: 0, finished: 0, errored: 0, deleted: 0 };
+    for (let i = 0; i < this.hosts.length; i += recoverConcurrency) {
+      await Promise.all(this.hosts.slice(i, i + recoverConcurrency).map((h) => h.recover(found.get(h.host) ?? [], counts)));
+    }
+    this.startReporting();
+    return counts;
+  }
+
+  /** The cell's instances on this pool's hosts, a few hundred hosts a read. */
+  private async instancesByHost(): Promise<Map<string, HostInstance[]>> {
+    const byHost = new Map<string, HostInstance[]>();
+    const names = this.hosts.map((h) => h.host);
+    for (let i = 0; i < names.length; i += hostsPerRead) {
+      for (const instance of await this.conductor.hostInstances({ hosts: names.slice(i, i + hostsPerRead) })) {
+        const list = byHost.get(instance.host) ?? [];
+        list.push(instance);
+        byHost.set(instance.host, list);
+      }
+    }
+    return byHost;
+  }
+
+  private startReporting(): void {
     const now = Date.now();
     const { reportIntervalMs, resourceReportIntervalMs } = this.options;
     this.nextBeat = this.hosts.map(() => now + Math.random() * reportIntervalMs);

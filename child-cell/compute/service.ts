@@ -38,8 +38,8 @@ export async function startPool({ config, log, metrics, args }: ServiceContext):
     log: log.child({ cell: name || uuid }),
     onBuilt: (ok) => built.inc({ outcome: ok ? 'active' : 'failed' }),
   });
-  await pool.start();
-  log.info({ hosts: count, prefix }, 'compute hosts registered');
+  const recovered = await pool.start();
+  log.info({ hosts: count, prefix, ...recovered }, 'compute hosts registered; their instances found again');
   return {
     async stop() {
       await pool.stop(true);

@@ -9,6 +9,8 @@ import {
   type MoveFailedArgs,
   type HeartbeatArgs,
   type HostsDownArgs,
+  type HostInstance,
+  type HostInstancesArgs,
   type InstanceDestroyArgs,
   type InstanceUpdateArgs,
   type PingResult,
@@ -53,6 +55,11 @@ export class ConductorClient {
 
   hostsDown(args: HostsDownArgs): Promise<{ marked: number }> {
     return this.call('hosts_down', args);
+  }
+
+  /** The cell's live instances on these hosts (at most 1,000 hosts a call). */
+  hostInstances(args: HostInstancesArgs): Promise<HostInstance[]> {
+    return this.call('host_instances', args);
   }
 
   instanceUpdate(args: InstanceUpdateArgs, requestId?: string): Promise<null> {

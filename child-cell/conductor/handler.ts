@@ -2,6 +2,7 @@ import type { RpcMethods } from '../../ops/runtime/index.js';
 import type { ConductorDeps } from './handlers/deps.js';
 import { hostMethods, type HeartbeatBatcher } from './handlers/hosts.js';
 import { instanceMethods } from './handlers/instances.js';
+import { recoveryMethods } from './handlers/recovery.js';
 import { moveMethods } from './handlers/moves.js';
 import { rescheduleMethods } from './handlers/reschedule.js';
 import { CONDUCTOR_VERSION, PingArgs, type PingResult } from './messages.js';
@@ -16,6 +17,7 @@ export function conductorMethods(deps: ConductorDeps, heartbeats: HeartbeatBatch
     },
     ...hostMethods(deps, heartbeats),
     ...instanceMethods(deps),
+    ...recoveryMethods(deps),
     ...rescheduleMethods(deps),
     ...moveMethods(deps),
   };

@@ -4,6 +4,7 @@ export {
   CONDUCTOR_VERSION,
   type BuildFailedArgs,
   type BuildFailedResult,
+  type HostInstance,
   type InstanceUpdateArgs,
   type PingResult,
   type RegisterHostArgs,

@@ -6,9 +6,10 @@ import { AllocationArgs, AlternateArgs, BuildArgs, FlavorArgs, MoveKind } from '
  * Versions:
  *   1: ping, register_host, heartbeat, hosts_down, instance_update, instance_destroy, build_failed.
  *   2: finish_move, move_failed, finish_revert, report_resources.
+ *   3: host_instances.
  * New fields must be optional so that an older peer still understands.
  */
-export const CONDUCTOR_VERSION = 2;
+export const CONDUCTOR_VERSION = 3;
 
 export const PingArgs = Type.Object({});
 export interface PingResult {
@@ -53,6 +54,17 @@ export type HeartbeatArgs = Static<typeof HeartbeatArgs>;
 
 export const HostsDownArgs = Type.Object({ hosts: Type.Array(Type.String()), binary: Type.String() });
 export type HostsDownArgs = Static<typeof HostsDownArgs>;
+
+/** A starting pool asks which instances the cell places on its hosts (Nova's init_host). */
+export const HostInstancesArgs = Type.Object({ hosts: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 1000 }) });
+export type HostInstancesArgs = Static<typeof HostInstancesArgs>;
+export interface HostInstance {
+  uuid: string;
+  host: string;
+  vm_state: string;
+  task_state: string | null;
+  power_state: number;
+}
 
 const StateList = Type.Array(Type.Union([Type.String(), Type.Null()]));
 

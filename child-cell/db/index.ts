@@ -27,6 +27,7 @@ export {
 export { changedComputeHostRows, computeHostRows, staleServices, type ComputeHostRow } from './hosts.js';
 export { markHostsDown, recordHeartbeats, upsertComputeNode, upsertService, type NodeReport, type ServiceRegistration } from './services.js';
 export { applyInstanceWrites, type InstanceWrite } from './instance-writes.js';
+export { instancesOnHosts, type HostInstanceRow } from './host-instances.js';
 export {
   createMigration,
   getMigration,

@@ -32,6 +32,11 @@ export interface VirtDriver {
   unpause(uuid: string): Promise<void>;
   suspend(uuid: string): Promise<void>;
   resume(uuid: string): Promise<void>;
+  /**
+   * Takes back a guest the cell says runs here, after the compute service restarted while the
+   * hypervisor kept running (a driver that can list its guests does not need this).
+   */
+  adopt?(uuid: string, state: PowerState): void;
   /** The host's `uptime` line; drivers that cannot tell leave it out (Nova's get_host_uptime). */
   hostUptime?(): string;
 }

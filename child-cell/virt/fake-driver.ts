@@ -49,6 +49,11 @@ export class FakeDriver implements VirtDriver {
     return this.states.get(uuid) ?? PowerState.NOSTATE;
   }
 
+  /** The fake hypervisor forgets its guests when its process stops; a restarted pool hands them back. */
+  adopt(uuid: string, state: PowerState): void {
+    this.states.set(uuid, state);
+  }
+
   async spawn(guest: GuestSpec): Promise<void> {
     const { spawnMs, spawnJitterMs } = this.options;
     const took = Math.max(0, spawnMs + (this.random() * 2 - 1) * spawnJitterMs);

@@ -1,0 +1,119 @@
+import { errorMessage } from '../../ops/runtime/index.js';
+import type { HostInstance } from '../conductor/index.js';
+import { PowerState, TaskState, VmState } from '../instance/index.js';
+import { isStateConflict, type HostContext } from './handlers/context.js';
+
+/** What a restarted host does with one instance the cell places on it (Nova's `_init_instance`). */
+export type Recovery =
+  /** At rest: the guest is still there, nothing to write. */
+  | { kind: 'adopt'; powerState: PowerState }
+  /** A power action was cut short: the guest ends where the action was taking it. */
+  | { kind: 'finish'; vmState: string; powerState: PowerState }
+  /** A build, rebuild or move was cut short: it cannot be resumed, so the instance goes to ERROR. */
+  | { kind: 'error'; reason: string }
+  /** A delete was cut short: finish it. */
+  | { kind: 'delete' };
+
+const powerTargets: Record<string, { vmState: string; powerState: PowerState }> = {
+  [TaskState.POWERING_OFF]: { vmState: VmState.STOPPED, powerState: PowerState.SHUTDOWN },
+  [TaskState.POWERING_ON]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
+  [TaskState.REBOOTING]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
+  [TaskState.REBOOTING_HARD]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
+  [TaskState.PAUSING]: { vmState: VmState.PAUSED, powerState: PowerState.PAUSED },
+  [TaskState.UNPAUSING]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
+  [TaskState.SUSPENDING]: { vmState: VmState.SUSPENDED, powerState: PowerState.SUSPENDED },
+  [TaskState.RESUMING]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
+};
+
+const restingPower: Record<string, PowerState> = {
+  [VmState.ACTIVE]: PowerState.RUNNING,
+  [VmState.RESIZED]: PowerState.RUNNING,
+  [VmState.STOPPED]: PowerState.SHUTDOWN,
+  [VmState.PAUSED]: PowerState.PAUSED,
+  [VmState.SUSPENDED]: PowerState.SUSPENDED,
+};
+
+export function recoveryFor(instance: HostInstance): Recovery {
+  const { vm_state: vm, task_state: task } = instance;
+  if (task === TaskState.DELETING) return { kind: 'delete' };
+  if (vm === VmState.BUILDING) return { kind: 'error', reason: 'the instance was building when its compute host restarted' };
+  if (task) {
+    const target = powerTargets[task];
+    if (target) return { kind: 'finish', ...target };
+    return { kind: 'error', reason: `the instance was ${task} when its compute host restarted` };
+  }
+  return { kind: 'adopt', powerState: restingPower[vm] ?? (instance.power_state as PowerState) };
+}
+
+export interface RecoveryCounts {
+  adopted: number;
+  finished: number;
+  errored: number;
+  deleted: number;
+}
+
+/** Guests at rest come back into the driver at once, before the host serves its subject. */
+export function adoptGuests(ctx: HostContext, instances: HostInstance[]): void {
+  for (const instance of instances) {
+    const recovery = recoveryFor(instance);
+    if (recovery.kind !== 'adopt' && recovery.kind !== 'finish') continue;
+    if (recovery.powerState === PowerState.NOSTATE) continue; // No guest behind it (an ERROR that never ran).
+    ctx.driver.adopt?.(instance.uuid, recovery.powerState);
+    ctx.instances.set(instance.uuid, 'running');
+  }
+}
+
+/** Writes what the restart changed: finished actions, ERROR for cut-short work, finished deletes. */
+export async function recoverInstances(ctx: HostContext, instances: HostInstance[], counts: RecoveryCounts): Promise<void> {
+  for (const instance of instances) {
+    const recovery = recoveryFor(instance);
+    try {
+      if (recovery.kind === 'adopt') counts.adopted += 1;
+      else if (recovery.kind === 'finish') await finish(ctx, instance, recovery.vmState, recovery.powerState, counts);
+      else if (recovery.kind === 'delete') await finishDelete(ctx, instance, counts);
+      else await putInError(ctx, instance, recovery.reason, counts);
+    } catch (err) {
+      if (isStateConflict(err)) continue; // It moved on meanwhile: whoever moved it owns it.
+      ctx.log.error({ instance: instance.uuid, err: errorMessage(err) }, 'could not recover the instance after a restart');
+    }
+  }
+}
+
+const requestId = (uuid: string): string => `req-init-host-${uuid}`;
+
+async function finish(ctx: HostContext, instance: HostInstance, vmState: string, powerState: PowerState, counts: RecoveryCounts): Promise<void> {
+  await ctx.conductor.instanceUpdate(
+    {
+      uuid: instance.uuid,
+      host: ctx.host,
+      updates: { vm_state: vmState, power_state: powerState, task_state: null },
+      expected_task_state: [instance.task_state],
+    },
+    requestId(instance.uuid),
+  );
+  counts.finished += 1;
+}
+
+async function finishDelete(ctx: HostContext, instance: HostInstance, counts: RecoveryCounts): Promise<void> {
+  if (ctx.driver.guests().includes(instance.uuid)) await ctx.driver.destroy(instance.uuid);
+  await ctx.conductor.instanceDestroy({ uuid: instance.uuid, host: ctx.host }, requestId(instance.uuid));
+  ctx.instances.delete(instance.uuid);
+  counts.deleted += 1;
+}
+
+async function putInError(ctx: HostContext, instance: HostInstance, reason: string, counts: RecoveryCounts): Promise<void> {
+  if (ctx.instances.has(instance.uuid)) return; // A message for it arrived since the restart: it is being handled.
+  if (ctx.driver.guests().includes(instance.uuid)) await ctx.driver.destroy(instance.uuid);
+  await ctx.conductor.instanceUpdate(
+    {
+      uuid: instance.uuid,
+      host: ctx.host,
+      updates: { vm_state: VmState.ERROR, task_state: null, power_state: ctx.driver.powerState(instance.uuid) },
+      expected_vm_state: [instance.vm_state],
+      expected_task_state: [instance.task_state],
+      fault: { code: 500, message: 'Compute host restarted during the operation', details: reason },
+    },
+    requestId(instance.uuid),
+  );
+  counts.errored += 1;
+}

@@ -1,0 +1,57 @@
+import test from 'ava';
+import { select } from '../../ops/runtime/index.js';
+import { TestDeployment, waitFor } from '../../ops/testing/index.js';
+
+// Spawns and actions take 3 s on these hosts, so a restart can catch them half done.
+const slow = { prefix: 'r', hosts: 2, driver: { spawnMs: 3000, actionMs: 3000 } };
+
+let d: TestDeployment;
+test.before(async () => {
+  d = await TestDeployment.start({ cells: [{ name: 'cell1', pools: [slow] }] });
+  await d.quota('p1', { instances: -1, cores: -1, ram: -1 });
+});
+test.after.always(() => d?.stop());
+
+const act = (id: string, body: unknown) => d.request('POST', `/v2.1/servers/${id}/action`, body);
+const states = (ids: string[]) =>
+  select<{ uuid: string; vm_state: string; task_state: string | null }>(d.cellDb('cell1'), `SELECT uuid, vm_state, task_state FROM instances WHERE uuid IN (${ids.map(() => '?').join(', ')})`, ids);
+const status = async (id: string) => String((await d.show(id)).body.server['status']);
+
+test('a restarted pool finds its instances again: at rest kept, cut-short actions finished, cut-short builds in ERROR, nothing left in BUILD', async (t) => {
+  const boot = async (name: string) => (await d.boot({ name })).body.server.id;
+  const [stopping, rebooting, resting] = await Promise.all([boot('stopping'), boot('rebooting'), boot('resting')]);
+  for (const id of [stopping, rebooting, resting]) await d.waitForStatus(id, ['ACTIVE'], 30_000);
+
+  t.is((await act(stopping, { 'os-stop': null })).status, 202);
+  t.is((await act(rebooting, { reboot: { type: 'SOFT' } })).status, 202);
+  const building = await boot('building');
+  await waitFor(
+    async () => {
+      const now = new Map((await states([stopping, rebooting, building])).map((r) => [r.uuid, r.task_state]));
+      return now.get(stopping) === 'powering-off' && now.get(rebooting) === 'rebooting' && now.get(building) === 'spawning';
+    },
+    20_000,
+    'a stop, a reboot and a spawn to be under way',
+  );
+
+  const [pool] = d.cell('cell1').pools;
+  if (!pool) throw new Error('the pool is not running');
+  await d.stopPool('cell1', pool, false);
+  await d.addPool('cell1', slow);
+  t.like(d.lastRecovery, { adopted: 1, finished: 2, errored: 1, deleted: 0 });
+
+  await waitFor(async () => (await status(building)) === 'ERROR', 10_000, 'the cut-short build to be in ERROR');
+  const fault = (await d.show(building)).body.server['fault'] as { message: string };
+  t.regex(fault.message, /restarted/);
+  t.is(await status(stopping), 'SHUTOFF');
+  t.is(await status(rebooting), 'ACTIVE');
+  t.is(await status(resting), 'ACTIVE');
+  const rows = await states([stopping, rebooting, resting, building]);
+  t.true(rows.every((r) => r.task_state === null && r.vm_state !== 'building'));
+
+  // The guests were taken back: the restarted hosts can act on them.
+  t.is((await act(resting, { 'os-stop': null })).status, 202);
+  t.is((await act(stopping, { 'os-start': null })).status, 202);
+  t.is((await d.waitForStatus(resting, ['SHUTOFF', 'ERROR'], 15_000))['status'], 'SHUTOFF');
+  t.is((await d.waitForStatus(stopping, ['ACTIVE', 'ERROR'], 15_000))['status'], 'ACTIVE');
+});

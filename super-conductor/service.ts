@@ -1,4 +1,4 @@
-import { CellRegistry } from '../api-cell/cells/index.js';
+import { CellRegistry, discoverHosts } from '../api-cell/cells/index.js';
 import { openApiDatabase, type ApiDatabase } from '../api-cell/db/index.js';
 import {
   Batcher,
@@ -107,6 +107,17 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
       m.reaped.inc(await reapOrphanedBuilds({ api, queue, staleMs: config.super_conductor.reaper_stale_ms, log }));
     }),
   ];
+  const discoverMs = config.scheduler.discover_hosts_in_cells_interval * 1000;
+  if (discoverMs > 0) {
+    stops.push(
+      every(discoverMs, log, 'host discovery', async () => {
+        if (!(await queue.lead('discover-hosts', discoverMs))) return;
+        const found = await discoverHosts(api, registry);
+        if (found.mapped.length > 0) log.info({ mapped: found.mapped.length }, 'new compute hosts mapped to their cells');
+        for (const c of found.conflicts) log.warn({ host: c.host, cell: c.cell, mapped_to: c.mappedTo }, 'host found in a second cell; left mapped where it was');
+      }),
+    );
+  }
   log.info({ hosts: cache.size }, 'host states loaded');
   return {
     async stop() {

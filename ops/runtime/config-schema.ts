@@ -56,6 +56,11 @@ export const ConfigSchema = Type.Object(
       host_state_refresh_ms: int(1000, 'How often host states are refreshed from what changed since the last refresh.', 100),
       host_state_full_refresh_ms: int(60000, 'How often every host state is read afresh.', 1000),
       default_availability_zone: str('nova', 'Availability zone of hosts in no zone aggregate.'),
+      discover_hosts_in_cells_interval: int(
+        -1,
+        'Seconds between looks for compute hosts not yet mapped to their cell (what `cellctl host discover` does), so new pools are scheduled without a hand step; -1 never.',
+        -1,
+      ),
     }),
     super_conductor: section('The build pipeline (super-conductor processes).', {
       concurrency: int(64, 'Build jobs one super-conductor process takes at once; those waiting together are built as one batch.', 1),

@@ -9,6 +9,7 @@ import { startApi } from '../../api-cell/service.js';
 import { ConductorClient } from '../../child-cell/conductor/index.js';
 import { startConductor } from '../../child-cell/conductor/service.js';
 import { HostPool } from '../../child-cell/compute/pool.js';
+import type { RecoveryCounts } from '../../child-cell/compute/recover.js';
 import { openCellDatabase, syncCellDatabase, type CellDatabase } from '../../child-cell/db/index.js';
 import type { FakeDriverOptions } from '../../child-cell/virt/index.js';
 import { startSuperConductor } from '../../super-conductor/service.js';
@@ -21,6 +22,7 @@ import {
   select,
   type Config,
   type NatsConnection,
+  type Registry,
   type RunningService,
 } from '../runtime/index.js';
 import { freePort, redisUrl, TestDatabases, TestNats } from './services.js';
@@ -65,7 +67,9 @@ interface RunningCell {
   mapping: CellMapping;
   nats: TestNats;
   db: CellDatabase;
-  conductor: RunningService;
+  conductors: RunningService[];
+  /** Each conductor's metrics, in the order they started. */
+  conductorMetrics: Registry[];
   pools: HostPool[];
   busses: NatsConnection[];
 }
@@ -86,6 +90,8 @@ export class TestDeployment {
   private apiService: RunningService | undefined;
   private superConductors: RunningService[] = [];
   private readonly cells = new Map<string, RunningCell>();
+  /** What the last pool started found again of its hosts' instances. */
+  lastRecovery: RecoveryCounts | undefined;
 
   private constructor(private readonly options: TestDeploymentOptions) {}
 
@@ -140,10 +146,33 @@ export class TestDeployment {
     const databaseUrl = this.dbs.url(spec.name);
     const { cell: mapping } = await createCell(this.api, { name: spec.name, transportUrl: nats.url, databaseUrl });
     await syncCellDatabase(databaseUrl);
-    const conductor = await startConductor(this.context(`${spec.name}-conductor`, mapping));
-    const running: RunningCell = { mapping, nats, db: openCellDatabase(databaseUrl, { poolMax: 2 }), conductor, pools: [], busses: [] };
+    const running: RunningCell = { mapping, nats, db: openCellDatabase(databaseUrl, { poolMax: 2 }), conductors: [], conductorMetrics: [], pools: [], busses: [] };
     this.cells.set(spec.name, running);
+    await this.addConductor(spec.name);
     for (const pool of spec.pools) await this.addPool(spec.name, pool);
+  }
+
+  /** Starts another conductor in a cell: conductors of a cell share its messages (a queue group). */
+  async addConductor(cellName: string): Promise<Registry> {
+    const cell = this.cell(cellName);
+    const context = this.context(`${cellName}-conductor-${cell.conductors.length + 1}`, cell.mapping);
+    cell.conductors.push(await startConductor(context));
+    cell.conductorMetrics.push(context.metrics);
+    return context.metrics;
+  }
+
+  /**
+   * Stops a pool: gracefully (its hosts marked down at once) or the way a killed process stops,
+   * with no goodbye, its bus connection just gone.
+   */
+  async stopPool(cellName: string, pool: HostPool, graceful: boolean): Promise<void> {
+    const cell = this.cell(cellName);
+    const index = cell.pools.indexOf(pool);
+    if (index < 0) throw new Error('that pool does not run in this cell');
+    await pool.stop(graceful);
+    await cell.busses[index]?.close();
+    cell.pools.splice(index, 1);
+    cell.busses.splice(index, 1);
   }
 
   /** Starts another compute pool in a cell (its hosts still need `discover()`). */
@@ -162,7 +191,7 @@ export class TestDeployment {
       resourceReportIntervalMs: this.config.compute.resource_report_interval * 1000,
       log: quiet(),
     });
-    await pool.start();
+    this.lastRecovery = await pool.start();
     cell.pools.push(pool);
     cell.busses.push(nc);
     return pool;
@@ -295,7 +324,7 @@ export class TestDeployment {
     for (const cell of this.cells.values()) {
       for (const pool of cell.pools) await pool.stop(false).catch(() => undefined);
       for (const nc of cell.busses) await nc.close().catch(() => undefined);
-      await cell.conductor.stop().catch(() => undefined);
+      for (const conductor of cell.conductors) await conductor.stop().catch(() => undefined);
       await cell.db.close();
       await cell.nats.stop();
     }

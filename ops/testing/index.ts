@@ -1,2 +1,2 @@
 export { TestDeployment, type ApiResponse, type Caller, type CellSpec, type PoolSpec, type TestDeploymentOptions } from './deployment.js';
-export { dbServer, freePort, freePortRange, natsServerBinary, portOpen, redisUrl, repoRoot, runNode, TestDatabases, TestNats, type CliResult } from './services.js';
+export { dbServer, freePort, freePortRange, natsServerBinary, portOpen, redisUrl, repoRoot, runNode, TestDatabases, TestNats, waitFor, type CliResult } from './services.js';

@@ -129,3 +129,13 @@ export function runNode(main: string, args: string[], env: Record<string, string
     );
   });
 }
+
+/** Polls `check` until it holds; throws naming `what` when `timeoutMs` passes first. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}

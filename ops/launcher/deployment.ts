@@ -32,6 +32,8 @@ function writeConfig(layout: Layout): void {
     database: { api_url: layout.apiDatabaseUrl },
     redis: { url: options.redisUrl, queue_prefix: options.dbPrefix },
     placement: { url: `${layout.apiUrl}/placement`, service_token: options.serviceToken },
+    // Pools started later (`deploy up --hosts-per-cell` raised, or started by hand) are mapped within a minute.
+    scheduler: { discover_hosts_in_cells_interval: 60 },
   };
   const header = '# Written by `ops/bin/deploy up`; every key and its default: ops/config/cellstack.yaml\n';
   writeFileSync(layout.configFile, header + stringify(config), { mode: 0o600 });

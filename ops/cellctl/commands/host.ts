@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { discoverHosts, listHostMappings, unmapHost } from '../../../api-cell/cells/index.js';
 import type { CliContext } from '../context.js';
 import { printTable } from '../output.js';
@@ -10,6 +10,7 @@ export function registerHostCommands(program: Command, wrap: typeof Wrap, config
     .command('discover')
     .description('map compute hosts found in the cells that have no mapping yet')
     .option('--cell <cell>', 'look in this cell only')
+    .option('--every <seconds>', 'keep looking, every this many seconds, until stopped (what scheduler.discover_hosts_in_cells_interval does in the super-conductor)', seconds)
     .action(wrap(configFile, discover));
   host
     .command('list')
@@ -24,8 +25,22 @@ export function registerHostCommands(program: Command, wrap: typeof Wrap, config
     .action(wrap(configFile, unmap));
 }
 
-async function discover(ctx: CliContext, o: { cell?: string }): Promise<number> {
-  const result = await discoverHosts(ctx.api, ctx.registry, o.cell);
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number of seconds above 0');
+  return n;
+}
+
+async function discover(ctx: CliContext, o: { cell?: string; every?: number }): Promise<number> {
+  if (o.every === undefined) return discoverOnce(ctx, o.cell);
+  for (;;) {
+    await discoverOnce(ctx, o.cell);
+    await new Promise((done) => setTimeout(done, (o.every ?? 60) * 1000));
+  }
+}
+
+async function discoverOnce(ctx: CliContext, cell: string | undefined): Promise<number> {
+  const result = await discoverHosts(ctx.api, ctx.registry, cell);
   for (const m of result.mapped) console.log(`mapped host ${m.host} to cell ${m.cell}`);
   for (const c of result.conflicts) {
     console.log(`warning: host ${c.host} found in cell ${c.cell} is already mapped to cell ${c.mappedTo}`);

@@ -26,6 +26,8 @@ export async function startPool({ config, log, metrics, args }: ServiceContext):
       spawnMs: config.fake_driver.spawn_ms,
       spawnJitterMs: config.fake_driver.spawn_jitter_ms,
       actionMs: config.fake_driver.action_ms,
+      actionJitterMs: config.fake_driver.action_jitter_ms,
+      distribution: config.fake_driver.time_distribution,
       failureRate: config.fake_driver.failure_rate,
     },
     ratios: {

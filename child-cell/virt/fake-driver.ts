@@ -1,16 +1,19 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { PowerState } from '../instance/index.js';
 import { VirtError, type GuestSpec, type HostResources, type VirtDriver } from './driver.js';
+import { drawMs, type TimeDistribution } from './durations.js';
 
 export interface FakeDriverOptions {
   vcpus: number;
   memory_mb: number;
   local_gb: number;
-  /** Mean spawn time and its spread (uniform in mean +/- jitter), in ms. */
+  /** Spawn time and its spread, in ms, drawn from `distribution` (uniform when not given). */
   spawnMs: number;
   spawnJitterMs: number;
-  /** Time any other guest action takes, in ms. */
+  /** Time any other guest action takes and its spread, in ms. */
   actionMs: number;
+  actionJitterMs?: number;
+  distribution?: TimeDistribution;
   /** Share of spawns that fail, 0 to 1. */
   failureRate: number;
   /** Misbehave on purpose: every spawn fails. */
@@ -55,8 +58,8 @@ export class FakeDriver implements VirtDriver {
   }
 
   async spawn(guest: GuestSpec): Promise<void> {
-    const { spawnMs, spawnJitterMs } = this.options;
-    const took = Math.max(0, spawnMs + (this.random() * 2 - 1) * spawnJitterMs);
+    const { spawnMs, spawnJitterMs, distribution = 'uniform' } = this.options;
+    const took = drawMs({ ms: spawnMs, jitterMs: spawnJitterMs, distribution }, this.random);
     if (took > 0) await delay(took);
     if (this.options.failEverySpawn || this.random() < this.options.failureRate) {
       throw new VirtError(`fake hypervisor failed to spawn ${guest.uuid}`);
@@ -104,6 +107,8 @@ export class FakeDriver implements VirtDriver {
   }
 
   private async act(): Promise<void> {
-    if (this.options.actionMs > 0) await delay(this.options.actionMs);
+    const { actionMs, actionJitterMs = 0, distribution = 'uniform' } = this.options;
+    const took = drawMs({ ms: actionMs, jitterMs: actionJitterMs, distribution }, this.random);
+    if (took > 0) await delay(took);
   }
 }

@@ -83,9 +83,15 @@ export const ConfigSchema = Type.Object(
       vcpus: int(16, 'vCPUs each fake host has.', 1),
       memory_mb: int(65536, 'MiB of RAM each fake host has.', 1),
       local_gb: int(1000, 'GiB of disk each fake host has.', 1),
-      spawn_ms: int(0, 'Time a spawn takes, in milliseconds (mean).', 0),
-      spawn_jitter_ms: int(0, 'Spawn time spread: uniform in mean +/- jitter.', 0),
-      action_ms: int(0, 'Time any other guest action takes, in milliseconds.', 0),
+      spawn_ms: int(0, 'Time a spawn takes, in milliseconds (mean; the median with lognormal).', 0),
+      spawn_jitter_ms: int(0, 'Spawn time spread, in milliseconds (see time_distribution).', 0),
+      action_ms: int(0, 'Time any other guest action takes, in milliseconds (mean; the median with lognormal).', 0),
+      action_jitter_ms: int(0, 'Action time spread, in milliseconds (see time_distribution).', 0),
+      time_distribution: Type.Union([Type.Literal('uniform'), Type.Literal('normal'), Type.Literal('lognormal')], {
+        default: 'uniform',
+        description:
+          'How spawn and action times spread. uniform: mean +/- jitter. normal: jitter is the standard deviation (never below 0). lognormal: the long tail real hypervisors show; jitter/mean is sigma.',
+      }),
       failure_rate: num(0, 'Share of spawns that fail (0 to 1).', 0),
     }),
     identity: section('Identity (a Keystone v3 subset served by the API process) and token checks.', {

@@ -49,3 +49,9 @@ export function staleServices(db: CellDatabase, binary: string, seenBefore: Date
     [binary, seenBefore],
   );
 }
+
+/** Compute nodes deleted since `since` (their service was deleted): the scheduler forgets them. */
+export async function removedComputeNodes(db: CellDatabase, since: Date): Promise<string[]> {
+  const rows = await select<{ uuid: string }>(db, 'SELECT uuid FROM compute_nodes WHERE deleted <> 0 AND updated_at >= ?', [since]);
+  return rows.map((r) => r.uuid);
+}

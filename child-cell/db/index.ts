@@ -24,7 +24,7 @@ export {
   type InstanceDetail,
   type StateExpectation,
 } from './instances.js';
-export { changedComputeHostRows, computeHostRows, staleServices, type ComputeHostRow } from './hosts.js';
+export { changedComputeHostRows, computeHostRows, removedComputeNodes, staleServices, type ComputeHostRow } from './hosts.js';
 export { markHostsDown, recordHeartbeats, upsertComputeNode, upsertService, type NodeReport, type ServiceRegistration } from './services.js';
 export { applyInstanceWrites, type InstanceWrite } from './instance-writes.js';
 export { instancesOnHosts, type HostInstanceRow } from './host-instances.js';

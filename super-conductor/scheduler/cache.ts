@@ -2,7 +2,7 @@ import { isCell0, type CellMapping, type CellRegistry } from '../../api-cell/cel
 import type { ApiDatabase } from '../../api-cell/db/index.js';
 import { loadProviders, syncProviders, type Provider } from '../../api-cell/placement/index.js';
 import { COMPUTE_BINARY } from '../../child-cell/bus/index.js';
-import { changedComputeHostRows, computeHostRows, staleServices, type CellDatabase, type ComputeHostRow } from '../../child-cell/db/index.js';
+import { changedComputeHostRows, computeHostRows, removedComputeNodes, staleServices, type CellDatabase, type ComputeHostRow } from '../../child-cell/db/index.js';
 import { select, type Logger } from '../../ops/runtime/index.js';
 import type { HostState } from './host-state.js';
 
@@ -26,6 +26,8 @@ interface CellRead {
   rows: Node[];
   /** Hosts that stopped heartbeating (or were marked down), with their last heartbeat. */
   stale: Map<string, number>;
+  /** Nodes deleted since the last refresh (incremental refreshes only). */
+  removed: string[];
 }
 
 /**
@@ -96,6 +98,8 @@ export class HostStateCache {
     });
     const rows = reads.flatMap((r) => r.rows);
     for (const row of rows) this.nodes.set(row.uuid, row);
+    const removed = reads.flatMap((r) => r.removed);
+    for (const uuid of removed) this.nodes.delete(uuid);
     // Hosts mapped since the last refresh registered earlier: their inventories go to placement now.
     const mapped = new Set(fresh.map((m) => m.host));
     await this.syncInventories(rows.filter((r) => mapped.has(r.host) || (r.node_updated_at && r.node_updated_at >= since)));
@@ -107,7 +111,7 @@ export class HostStateCache {
     for (const p of providers) this.providers.set(p.uuid, p);
     this.lastRefresh = started;
     if (reshaped || wasDown !== [...this.downCells].join()) this.rebuild();
-    else this.update([...rows.map((r) => r.uuid), ...providers.map((p) => p.uuid)]);
+    else this.update([...rows.map((r) => r.uuid), ...providers.map((p) => p.uuid), ...removed]);
     this.applyLiveness(reads);
   }
 
@@ -167,9 +171,14 @@ export class HostStateCache {
   private async readCells(read: (db: CellDatabase, cellId: number) => Promise<Node[]>): Promise<CellRead[]> {
     const cells = [...this.topology.cells.values()];
     const seenBefore = new Date(Date.now() - this.options.serviceDownTimeMs);
+    const since = this.lastRefresh;
     const answers = await this.registry.scatterGather(cells, async ({ cell, db }) => {
-      const [rows, stale] = await Promise.all([read(db, cell.id), staleServices(db, COMPUTE_BINARY, seenBefore)]);
-      return { cellId: cell.id, rows, stale: new Map(stale.map((s) => [s.host, s.last_seen_up ? s.last_seen_up.getTime() : 0])) };
+      const [rows, stale, removed] = await Promise.all([
+        read(db, cell.id),
+        staleServices(db, COMPUTE_BINARY, seenBefore),
+        since ? removedComputeNodes(db, since) : [],
+      ]);
+      return { cellId: cell.id, rows, removed, stale: new Map(stale.map((s) => [s.host, s.last_seen_up ? s.last_seen_up.getTime() : 0])) };
     });
     const reads: CellRead[] = [];
     this.downCells = new Set();

@@ -1,14 +1,27 @@
 import { createServer, type Server } from 'node:http';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { parseListen } from './urls.js';
 
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** A registry with the process metrics (CPU, memory, event-loop lag) every process reports. */
+/**
+ * SQL statements this process sent, by database name: summed over every process, a load test's
+ * per-cell "DB statements/s". Counted at the client because MariaDB's own per-schema figures
+ * need performance_schema, which is off by default.
+ */
+export const dbStatements = new Counter({
+  name: 'cellstack_db_statements_total',
+  help: 'SQL statements sent, by database.',
+  labelNames: ['database'],
+  registers: [],
+});
+
+/** A registry with the process metrics (CPU, memory, event-loop lag, DB statements) every process reports. */
 export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  registry.registerMetric(dbStatements);
   return registry;
 }
 

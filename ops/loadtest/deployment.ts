@@ -32,6 +32,8 @@ export function scenarioOptions(root: string, s: Scenario): DeploymentOptions {
     hostsPerPool: d.hosts_per_pool,
     superConductors: d.super_conductors,
     config: scenarioConfig(s),
+    ...(d.db_server ? { dbServer: d.db_server } : {}),
+    ...(d.redis_url ? { redisUrl: d.redis_url } : {}),
   });
 }
 

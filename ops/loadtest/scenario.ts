@@ -18,6 +18,8 @@ export const DeploymentSection = section('The deployment under load: started fre
   keep: Type.Boolean({ default: false, description: 'Leave a deployment this run started running afterwards.' }),
   state_dir: Type.String({ default: '.cellstack/loadtest', description: 'Where the deployment keeps pids, logs and config (relative to the repository).' }),
   db_prefix: Type.String({ default: 'cellstack_loadtest', description: 'Prefix of its database names.' }),
+  db_server: Type.String({ default: '', description: 'MariaDB server URL (empty: $CELLSTACK_DB_SERVER or the local one).' }),
+  redis_url: Type.String({ default: '', description: 'Redis URL (empty: the local one).' }),
   api_port: int(18874, 'Compute API port.', 1),
   nats_port: int(14331, "First cell's NATS port.", 1),
   nats_monitor_port: int(18322, "First cell's NATS monitoring (/varz) port.", 1),

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openCellDatabase, type CellDatabase } from '../../child-cell/db/index.js';
 import { freshDeployment } from '../bench/deployment.js';
-import { down, resolveOptions, up } from '../launcher/deployment.js';
+import { resolveOptions, up } from '../launcher/deployment.js';
 import { defaultOptions, layoutOf, type DeploymentOptions, type Layout } from '../launcher/layout.js';
 import { cellMetricsPorts } from '../launcher/plan.js';
 import { readPid } from '../launcher/processes.js';
@@ -45,9 +45,10 @@ export async function bringUp(root: string, s: Scenario, options: DeploymentOpti
   return layoutOf(options);
 }
 
+/** Stops a deployment the run started and drops its databases, unless asked to keep it. */
 export async function bringDown(s: Scenario, options: DeploymentOptions): Promise<void> {
   if (s.deployment.reuse || s.deployment.keep) return;
-  await down(options);
+  await freshDeployment(options);
 }
 
 /** Every /metrics endpoint of the deployment, in the order the launcher hands out ports. */

@@ -1,4 +1,4 @@
-import { escapeHtml, page, table, type Chart } from './page.js';
+import { escapeHtml, groupedBars, page, table, type Chart } from './page.js';
 import type { LoadTestResult } from './run.js';
 
 const seconds = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -32,7 +32,6 @@ export function runReport(r: LoadTestResult): string {
 
 function runCharts(r: LoadTestResult): Chart[] {
   const n = Math.max(r.api.writesPerSecondSeries.length, r.api.readsPerSecondSeries.length, r.boots.activePerSecond.length);
-  const cellIndex = r.cells.map((_, i) => i);
   const cellNames = r.cells.map((c) => c.cell);
   const perCell = (label: string, values: (number | null)[]) => ({ label, values });
   return [
@@ -56,28 +55,15 @@ function runCharts(r: LoadTestResult): Chart[] {
       x: r.boots.postToActiveHistogram.fromMs,
       series: [{ label: 'servers', values: r.boots.postToActiveHistogram.count }],
     },
-    {
-      title: 'Per-cell load',
-      xLabel: 'cell',
-      yLabel: 'per second / %',
-      kind: 'bars',
-      x: cellIndex,
-      xNames: cellNames,
-      series: [
-        perCell('bus msgs/s', r.cells.map((c) => c.busMsgsPerSecond)),
-        perCell('DB statements/s', r.cells.map((c) => c.dbStatementsPerSecond)),
-        perCell('conductor CPU %', r.cells.map((c) => c.conductorCpuPercent)),
-      ],
-    },
-    {
-      title: 'Per-cell heartbeat lag',
-      xLabel: 'cell',
-      yLabel: 'ms',
-      kind: 'bars',
-      x: cellIndex,
-      xNames: cellNames,
-      series: [perCell('p50', r.cells.map((c) => c.heartbeatLagMs.p50)), perCell('p99', r.cells.map((c) => c.heartbeatLagMs.p99))],
-    },
+    groupedBars('Per-cell load', 'per second / % of a core', cellNames, [
+      perCell('bus msgs/s', r.cells.map((c) => c.busMsgsPerSecond)),
+      perCell('DB statements/s', r.cells.map((c) => c.dbStatementsPerSecond)),
+      perCell('conductor CPU %', r.cells.map((c) => c.conductorCpuPercent)),
+    ]),
+    groupedBars('Per-cell heartbeat lag', 'ms', cellNames, [
+      perCell('p50', r.cells.map((c) => c.heartbeatLagMs.p50)),
+      perCell('p99', r.cells.map((c) => c.heartbeatLagMs.p99)),
+    ]),
     {
       title: 'Bus messages/s per cell over time',
       xLabel: 's',

@@ -16,6 +16,25 @@ export interface Chart {
   series: { label: string; values: (number | null)[] }[];
 }
 
+/**
+ * Bars of several series side by side per category: each category gets a slot per series and an
+ * empty slot between groups, since uPlot's bar paths draw every series at the same x.
+ */
+export function groupedBars(title: string, yLabel: string, categories: string[], series: Chart['series']): Chart {
+  const width = series.length + 1;
+  const x = Array.from({ length: categories.length * width - 1 }, (_, i) => i);
+  const middle = Math.floor((series.length - 1) / 2);
+  return {
+    title,
+    xLabel: '',
+    yLabel,
+    kind: 'bars',
+    x,
+    xNames: x.map((i) => (i % width === middle ? (categories[Math.floor(i / width)] ?? '') : '')),
+    series: series.map((s, j) => ({ label: s.label, values: x.map((i) => (i % width === j ? (s.values[Math.floor(i / width)] ?? null) : null)) })),
+  };
+}
+
 const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot'));
 const asset = (file: string): string => readFileSync(resolve(uplotDir, file), 'utf8');
 
@@ -40,21 +59,24 @@ const palette = ${JSON.stringify(palette)};
 for (const [i, c] of charts.entries()) {
   const el = document.getElementById('chart-' + i);
   const bars = c.kind === 'bars';
-  const series = [{ label: c.xLabel, value: c.xNames ? (u, v) => c.xNames[v] ?? v : undefined }].concat(c.series.map((s, j) => ({
+  const name = (v) => (c.xNames ? c.xNames[v] ?? '' : v);
+  const series = [{ label: c.xLabel || 'x', value: (u, v) => name(v) }].concat(c.series.map((s, j) => ({
     label: s.label,
     stroke: palette[j % palette.length],
-    fill: bars ? palette[j % palette.length] + 'aa' : undefined,
+    fill: bars ? palette[j % palette.length] + 'cc' : undefined,
     width: bars ? 1 : 1.5,
     spanGaps: true,
-    points: { show: c.x.length < 40 },
-    paths: bars ? uPlot.paths.bars({ size: [0.8 / Math.max(1, c.series.length), 60], align: c.series.length > 1 ? (j - (c.series.length - 1) / 2) : 0 }) : undefined,
+    points: { show: !bars && c.x.length < 40 },
+    paths: bars ? uPlot.paths.bars({ size: [0.9, 80] }) : undefined,
   })));
-  const xAxis = { label: c.xLabel, values: c.xNames ? (u, vals) => vals.map((v) => c.xNames[v] ?? '') : undefined };
+  const xAxis = { label: c.xLabel, values: c.xNames ? (u, vals) => vals.map(name) : undefined, splits: c.xNames ? () => c.x : undefined, grid: { show: !bars } };
+  const yRange = (u, min, max) => c.logY ? [Math.max(1e-3, min / 2), max * 2] : [0, max > 0 ? max * 1.1 : 1];
   new uPlot({
     title: c.title,
     width: Math.min(1100, el.clientWidth || 1000),
     height: 300,
-    scales: { x: { time: false, ...(bars ? { range: (u, min, max) => [min - 0.6, max + 0.6] } : {}) }, y: c.logY ? { distr: 3 } : {} },
+    legend: { live: false },
+    scales: { x: { time: false, ...(bars ? { range: (u, min, max) => [min - 0.6, max + 0.6] } : {}) }, y: { ...(c.logY ? { distr: 3 } : {}), range: yRange } },
     axes: [xAxis, { label: c.yLabel }],
     series,
   }, [c.x, ...c.series.map((s) => s.values)], el);

@@ -6,7 +6,7 @@ import { resolveOptions, up } from '../launcher/deployment.js';
 import { defaultOptions, layoutOf, type DeploymentOptions, type Layout } from '../launcher/layout.js';
 import { cellMetricsPorts } from '../launcher/plan.js';
 import { readPid } from '../launcher/processes.js';
-import { select } from '../runtime/index.js';
+import { errorMessage, select } from '../runtime/index.js';
 import type { CellProbe } from './sampler.js';
 import { scenarioConfig, type Scenario } from './scenario.js';
 
@@ -41,7 +41,15 @@ export function scenarioOptions(root: string, s: Scenario): DeploymentOptions {
 export async function bringUp(root: string, s: Scenario, options: DeploymentOptions, say: (line: string) => void): Promise<Layout> {
   if (s.deployment.reuse) return layoutOf(options);
   await freshDeployment(options);
-  await up(options, root, natsServer, say);
+  try {
+    await up(options, root, natsServer, say);
+  } catch (err) {
+    // On a busy machine a process now and then misses its start-up check; one fresh try more
+    // keeps a long study going.
+    say(`start-up failed (${errorMessage(err).split('\n')[0] ?? ''}); starting afresh once more`);
+    await freshDeployment(options);
+    await up(options, root, natsServer, say);
+  }
   return layoutOf(options);
 }
 

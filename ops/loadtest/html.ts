@@ -22,8 +22,8 @@ export function runReport(r: LoadTestResult): string {
     ]),
     '<h2>Per cell</h2>',
     table([
-      ['cell', 'bus msgs/s', 'bus deliveries/s', 'DB statements/s', 'conductor CPU %', 'heartbeats', 'lag p50 ms', 'lag p99 ms'],
-      ...r.cells.map((c) => [c.cell, c.busMsgsPerSecond, c.busDeliveriesPerSecond, c.dbStatementsPerSecond, c.conductorCpuPercent, c.heartbeats, c.heartbeatLagMs.p50, c.heartbeatLagMs.p99]),
+      ['cell', 'bus msgs/s', 'bus deliveries/s', 'DB statements/s', 'conductor CPU %', 'heartbeats/s', 'lag p50 ms', 'lag p99 ms'],
+      ...r.cells.map((c) => [c.cell, c.busMsgsPerSecond, c.busDeliveriesPerSecond, c.dbStatementsPerSecond, c.conductorCpuPercent, c.heartbeatsPerSecond, c.heartbeatLagMs.p50, c.heartbeatLagMs.p99]),
     ]),
     `<ul class="note">${r.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`,
   ].join('\n');

@@ -110,6 +110,12 @@ function assemble(s: Scenario, c: Collected): LoadTestResult {
     "Bus msgs/s: messages published into the cell's NATS server (/varz in_msgs); deliveries are out_msgs.",
     'Heartbeat lag: host send time to the batched heartbeat write committing, from the conductor histogram (bucket interpolation).',
   ];
+  const downTime = s.timing.service_down_time / k;
+  if (downTime < 2) {
+    notes.push(
+      `service_down_time is ${downTime.toFixed(2)} s after compression: below about 2 s hosts may look down to the scheduler (it reads liveness every scheduler.host_state_refresh_ms, 1 s by default, and heartbeats are written in batches every 250 ms), so boots may fail with no valid host.`,
+    );
+  }
   if (s.deployment.reuse) notes.push('Ran against a deployment already running: its own timings and fake-host settings apply, not the scenario\'s.');
   return {
     name: s.name,

@@ -34,6 +34,8 @@ export interface CellFigures {
   conductorCpuPercent: number;
   dbStatementsPerSecond: number;
   heartbeats: number;
+  /** Heartbeats written per second: what time compression really achieved. */
+  heartbeatsPerSecond: number;
   heartbeatLagMs: { p50: number | null; p99: number | null };
   series: {
     busMsgsPerSecond: number[];
@@ -122,6 +124,7 @@ export class CellSampler {
         conductorCpuPercent: round(((b.conductorCpu - a.conductorCpu) / seconds) * 100),
         dbStatementsPerSecond: round((b.dbStatements - a.dbStatements) / seconds),
         heartbeats: lag.get(Infinity) ?? 0,
+        heartbeatsPerSecond: round((lag.get(Infinity) ?? 0) / seconds),
         heartbeatLagMs: { p50: quantile(0.5), p99: quantile(0.99) },
         series: this.series(i),
       };

@@ -12,6 +12,8 @@ export interface StudyRow {
   cells: number;
   compression: number;
   emulatedHosts: number;
+  /** Heartbeats written per second over all cells (what the compression really achieved). */
+  heartbeatsPerSecond: number;
   /** Means over the cells. */
   perCellBusMsgsPerSecond: number;
   perCellDbStatementsPerSecond: number;
@@ -60,6 +62,7 @@ function rowOf(r: LoadTestResult, file: string): StudyRow {
     cells: r.hosts.cells,
     compression: r.scenario.timing.compression,
     emulatedHosts: r.hosts.emulated,
+    heartbeatsPerSecond: Math.round(r.cells.reduce((sum, c) => sum + c.heartbeatsPerSecond, 0)),
     perCellBusMsgsPerSecond: mean(r.cells.map((c) => c.busMsgsPerSecond)),
     perCellDbStatementsPerSecond: mean(r.cells.map((c) => c.dbStatementsPerSecond)),
     perCellConductorCpuPercent: mean(r.cells.map((c) => c.conductorCpuPercent)),

@@ -17,7 +17,7 @@ export function summaryLines(r: LoadTestResult): string[] {
   ];
   for (const c of r.cells) {
     lines.push(
-      `${c.cell.padEnd(15)} bus ${c.busMsgsPerSecond} msgs/s, DB ${c.dbStatementsPerSecond} stmts/s, conductor CPU ${c.conductorCpuPercent}%, heartbeat lag p50 ${ms(c.heartbeatLagMs.p50)} p99 ${ms(c.heartbeatLagMs.p99)}`,
+      `${c.cell.padEnd(15)} bus ${c.busMsgsPerSecond} msgs/s (${c.heartbeatsPerSecond} heartbeats/s), DB ${c.dbStatementsPerSecond} stmts/s, conductor CPU ${c.conductorCpuPercent}%, heartbeat lag p50 ${ms(c.heartbeatLagMs.p50)} p99 ${ms(c.heartbeatLagMs.p99)}`,
     );
   }
   return lines;

@@ -48,7 +48,6 @@ export function studyReport(s: StudyResult): string {
     xLabel: 'heartbeats/s written (hosts x K / report interval, as achieved)',
     yLabel: 'ms',
     kind: 'lines',
-    logY: true,
     x: sat.single.map((r) => r.heartbeatsPerSecond),
     series: [
       { label: 'lag p99', values: sat.single.map((r) => r.heartbeatLagP99Ms) },

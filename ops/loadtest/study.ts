@@ -77,6 +77,14 @@ function rowOf(r: LoadTestResult, file: string): StudyRow {
   };
 }
 
+function saturationNote(single: StudyRow[], saturatedAt: number | null, spreadAt: number, limitMs: number): string {
+  if (saturatedAt === null) return `One cell never passed the heartbeat lag p99 limit within the compressions tried; the spread runs use the highest (K=${spreadAt}).`;
+  const last = single[single.length - 1];
+  const before = single[single.length - 2];
+  const held = before ? `; it held at K=${before.compression} (${before.heartbeatsPerSecond} heartbeats/s written, lag p99 ${before.heartbeatLagP99Ms ?? '-'} ms)` : '';
+  return `One cell passed the heartbeat lag p99 limit (${limitMs} ms) at time compression K=${saturatedAt}: ${last?.heartbeatsPerSecond ?? '-'} heartbeats/s written, lag p99 ${last?.heartbeatLagP99Ms ?? '-'} ms${held}.`;
+}
+
 /** The study's base scenario with a layout and compression of its own. */
 function variant(study: Study, hosts: number, cells: number, compression: number): Scenario {
   const base = study.base as Record<string, unknown>;
@@ -132,9 +140,8 @@ export async function runStudy(study: Study, o: RunOptions): Promise<StudyResult
     saturation: { lagLimitMs: saturation.lag_limit_ms, single, saturatedAt, spread },
     notes: [
       'Every process, MariaDB, Redis and the NATS servers share this one machine, with whatever else runs on it: figures are relative (1 cell against N cells here), not capacities.',
-      saturatedAt === null
-        ? `One cell never passed the heartbeat lag p99 limit within the compressions tried; the spread runs use the highest (K=${spreadAt}).`
-        : `One cell passed the heartbeat lag p99 limit (${saturation.lag_limit_ms} ms) at time compression K=${saturatedAt}, i.e. the heartbeat load of ${saturation.hosts * saturatedAt} hosts.`,
+      saturationNote(single, saturatedAt, spreadAt, saturation.lag_limit_ms),
+      'At high compression service_down_time falls under a second and the scheduler sees hosts as down, so most boots end in ERROR there: those runs measure heartbeat load, not boots.',
     ],
   };
   const files = writeOutput(o.root, study.name, result, studyReport(result));

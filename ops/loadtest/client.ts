@@ -46,8 +46,8 @@ export class ComputeApi {
   }
 }
 
-/** Logs in with a password as a client would; the project-scoped token. */
-export async function passwordToken(apiUrl: string, user: string, password: string, project: string): Promise<string> {
+/** Logs in with a password as a client would: the project-scoped token and the project's id. */
+export async function passwordToken(apiUrl: string, user: string, password: string, project: string): Promise<{ token: string; projectId: string }> {
   const res = await fetch(`${apiUrl}/identity/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -60,7 +60,14 @@ export async function passwordToken(apiUrl: string, user: string, password: stri
   });
   const token = res.headers.get('x-subject-token');
   if (res.status !== 201 || !token) throw new Error(`login as ${user} failed: ${res.status} ${await res.text()}`);
-  return token;
+  const body = (await res.json()) as { token?: { project?: { id?: string } } };
+  return { token, projectId: body.token?.project?.id ?? '' };
+}
+
+/** Lifts the project's instance, core and RAM quotas, as an admin would before a load test. */
+export async function liftQuota(api: ComputeApi, projectId: string): Promise<void> {
+  const res = await api.call('PUT', `/os-quota-sets/${projectId}`, { quota_set: { instances: -1, cores: -1, ram: -1 } });
+  if (res.status !== 200) throw new Error(`could not lift the quota of project ${projectId}: ${res.status}`);
 }
 
 /** The id of the first active image the API lists, as a client picks an image. */

@@ -26,7 +26,7 @@ export function resolveOptions(defaults: DeploymentOptions, given: Partial<Deplo
 
 function writeConfig(layout: Layout): void {
   const { options } = layout;
-  const config = {
+  const config: Record<string, Record<string, unknown>> = {
     api: { listen: `${options.host}:${options.apiPort}`, auth_strategy: 'keystone' },
     identity: { token_secret: options.tokenSecret },
     database: { api_url: layout.apiDatabaseUrl },
@@ -35,6 +35,7 @@ function writeConfig(layout: Layout): void {
     // Pools started later (`deploy up --hosts-per-cell` raised, or started by hand) are mapped within a minute.
     scheduler: { discover_hosts_in_cells_interval: 60 },
   };
+  for (const [section, values] of Object.entries(options.config ?? {})) config[section] = { ...config[section], ...values };
   const header = '# Written by `ops/bin/deploy up`; every key and its default: ops/config/cellstack.yaml\n';
   writeFileSync(layout.configFile, header + stringify(config), { mode: 0o600 });
 }
@@ -143,13 +144,13 @@ export async function down(options: DeploymentOptions): Promise<{ stopped: Proce
   const layout = layoutOf(options);
   const marker = options.stateDir;
   const names = knownProcesses(layout.runDir);
-  const stages = [/-compute$/, /-conductor$/, /-nats$/];
+  const stages = [/-compute(-\d+)?$/, /-conductor$/, /-nats$/];
   const stageOf = (name: string): number => stages.findIndex((re) => re.test(name)) + 1;
   const stopped: ProcessState[] = [];
   for (let stage = 0; stage <= stages.length; stage += 1) {
     stopped.push(...(await stopProcesses(names.filter((n) => stageOf(n) === stage), layout.runDir, marker)));
   }
-  const ports = [options.apiPort, ...layout.cells.map((c) => c.natsPort)];
+  const ports = [options.apiPort, ...layout.cells.map((c) => c.natsPort), ...layout.cells.flatMap((c) => (c.natsMonitorPort ? [c.natsMonitorPort] : []))];
   const open = await Promise.all(ports.map((p) => portAnswers(options.host, p)));
   return { stopped, leftPorts: ports.filter((_, i) => open[i]) };
 }

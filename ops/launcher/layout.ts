@@ -15,6 +15,12 @@ export interface DeploymentOptions {
   metricsPort: number;
   /** Fake compute hosts per cell, run by one compute pool process per cell. */
   hostsPerCell: number;
+  /** Most fake hosts one compute pool process runs; a cell with more gets several pools. 0: one pool per cell. */
+  hostsPerPool?: number;
+  /** Cell i's NATS server serves its monitoring endpoint (/varz) on natsMonitorPort + i - 1; 0 or absent: none. */
+  natsMonitorPort?: number;
+  /** Config keys written into the deployment's config file on top of the launcher's own (section -> key -> value). */
+  config?: Record<string, Record<string, unknown>>;
   superConductors: number;
   /** Shared secret cell conductors present to placement; made once, kept in deployment.json. */
   serviceToken: string;
@@ -41,11 +47,21 @@ export const defaultOptions = (root: string): DeploymentOptions => ({
   adminPassword: '',
 });
 
+/** One compute pool process: its process name, the prefix of its host names and how many it runs. */
+export interface PoolLayout {
+  name: string;
+  prefix: string;
+  hosts: number;
+}
+
 export interface CellLayout {
   name: string;
   databaseUrl: string;
   transportUrl: string;
   natsPort: number;
+  /** Port of the NATS monitoring endpoint, when the deployment asks for one. */
+  natsMonitorPort?: number;
+  pools: PoolLayout[];
 }
 
 /** Every name, URL and path of a deployment, derived from its options. */
@@ -70,6 +86,8 @@ export function layoutOf(options: DeploymentOptions): Layout {
     databaseUrl: db(`cell${i + 1}`),
     transportUrl: `nats://${options.host}:${options.natsPort + i}`,
     natsPort: options.natsPort + i,
+    ...(options.natsMonitorPort ? { natsMonitorPort: options.natsMonitorPort + i } : {}),
+    pools: poolsOf(`cell${i + 1}`, options.hostsPerCell, options.hostsPerPool ?? 0),
   }));
   return {
     options,
@@ -83,4 +101,19 @@ export function layoutOf(options: DeploymentOptions): Layout {
     apiUrl: `http://${options.host}:${options.apiPort}`,
     cells,
   };
+}
+
+/**
+ * A cell's hosts split over pool processes of at most `perPool` hosts. The first pool keeps the
+ * names a single pool always had (`cellN-compute`, hosts `cellN-host-*`).
+ */
+export function poolsOf(cell: string, hosts: number, perPool: number): PoolLayout[] {
+  if (hosts < 1) return [];
+  const count = perPool > 0 ? Math.ceil(hosts / perPool) : 1;
+  const size = Math.ceil(hosts / count);
+  return Array.from({ length: count }, (_, p) => ({
+    name: p === 0 ? `${cell}-compute` : `${cell}-compute-${p + 1}`,
+    prefix: p === 0 ? `${cell}-host` : `${cell}-pool${p + 1}-host`,
+    hosts: Math.min(size, hosts - p * size),
+  }));
 }

@@ -37,6 +37,8 @@ withState(program.command('up'))
   .option('--nats-port <port>', `first cell's NATS port; cell N uses port + N - 1 (default ${defaults.natsPort})`, int)
   .option('--metrics-port <port>', `first /metrics port (default ${defaults.metricsPort})`, int)
   .option('--hosts-per-cell <n>', `fake compute hosts in each cell, 0 for none (default ${defaults.hostsPerCell})`, count)
+  .option('--hosts-per-pool <n>', 'most fake hosts in one compute pool process; a cell with more runs several (default: one pool per cell)', count)
+  .option('--nats-monitor-port <port>', "first cell's NATS monitoring port (/varz, which `ops/bin/loadtest` reads); cell N uses port + N - 1 (default: none)", int)
   .option('--super-conductors <n>', `super-conductor processes (default ${defaults.superConductors})`, int)
   .option('--nats-server <path>', 'the nats-server binary', '/usr/sbin/nats-server')
   .action(async (flags: Flags & { natsServer: string }) => {

@@ -40,7 +40,11 @@ export function natsSpec(layout: Layout, cell: Layout['cells'][number], natsServ
     name: `${cell.name}-nats`,
     command: natsServer,
     // The pid file path puts the state dir on the command line, which is how stop knows it is ours.
-    args: ['-a', host, '-p', String(cell.natsPort), '-n', `cellstack-${cell.name}`, '-P', resolve(layout.runDir, `${cell.name}-nats.server.pid`)],
+    args: [
+      '-a', host, '-p', String(cell.natsPort), '-n', `cellstack-${cell.name}`, '-P', resolve(layout.runDir, `${cell.name}-nats.server.pid`),
+      // The monitoring endpoint (/varz) is how a load test counts the cell's bus messages.
+      ...(cell.natsMonitorPort ? ['-m', String(cell.natsMonitorPort)] : []),
+    ],
     ready: () => portAnswers(host, cell.natsPort),
   };
 }
@@ -69,15 +73,22 @@ export function cellSpecs(layout: Layout, root: string, cellUuids: Map<string, s
     processes.push({ name: `${cell.name}-conductor`, main: 'child-cell/conductor/main.js', env: cellEnv(cell, cellUuids) });
   }
   for (const cell of layout.cells) {
-    if (layout.options.hostsPerCell < 1) continue;
-    processes.push({
-      name: `${cell.name}-compute`,
-      main: 'child-cell/compute/main.js',
-      args: ['--hosts', String(layout.options.hostsPerCell), '--prefix', `${cell.name}-host`],
-      env: cellEnv(cell, cellUuids),
-    });
+    for (const pool of cell.pools) {
+      processes.push({
+        name: pool.name,
+        main: 'child-cell/compute/main.js',
+        args: ['--hosts', String(pool.hosts), '--prefix', pool.prefix],
+        env: cellEnv(cell, cellUuids),
+      });
+    }
   }
   return toSpecs(layout, root, processes, 0);
+}
+
+/** /metrics ports the cells' processes take: a conductor per cell and at least one pool's worth per cell. */
+export function cellMetricsPorts(layout: Layout): number {
+  const pools = layout.cells.reduce((sum, cell) => sum + cell.pools.length, 0);
+  return layout.cells.length + Math.max(layout.cells.length, pools);
 }
 
 /** The API cell's processes, started once hosts are known. */
@@ -87,7 +98,7 @@ export function apiCellSpecs(layout: Layout, root: string): ProcessSpec[] {
     processes.push({ name: `super-conductor-${i}`, main: 'super-conductor/main.js' });
   }
   processes.push({ name: 'api', main: 'api-cell/main.js', ready: () => httpAnswers(`${layout.apiUrl}/healthcheck`) });
-  return toSpecs(layout, root, processes, layout.cells.length * 2);
+  return toSpecs(layout, root, processes, cellMetricsPorts(layout));
 }
 
 const nodeArgs = (): string[] => (process.env['CELLSTACK_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);

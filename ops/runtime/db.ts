@@ -1,6 +1,7 @@
 import { createConnection } from 'mariadb';
 import { QueryTypes, Sequelize, type Options } from 'sequelize';
 import { UnavailableError } from './errors.js';
+import { dbStatements } from './metrics.js';
 import { maskUrl, parseDatabaseUrl, type DatabaseTarget } from './urls.js';
 
 export interface DatabaseOptions {
@@ -29,7 +30,10 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Sequel
     dialectOptions: { connectTimeout: options.connectTimeoutMs ?? 3000, bigIntAsNumber: true, decimalAsNumber: true },
     define: { underscored: true, freezeTableName: true },
   };
-  return new Sequelize(settings);
+  const sequelize = new Sequelize(settings);
+  const counted = dbStatements.labels({ database: target.database });
+  sequelize.addHook('beforeQuery', () => counted.inc());
+  return sequelize;
 }
 
 /** Checks that the database answers, turning any failure into an UnavailableError naming it. */

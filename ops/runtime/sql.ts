@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { dbStatements } from './metrics.js';
 
 /** Thin helpers over Sequelize's raw queries, so hot paths write one statement per batch. */
 export interface Runner {
@@ -57,6 +58,8 @@ export async function fastSelect<T extends object>(run: Runner, sql: string, val
     releaseConnection(connection: DriverConnection): void;
   };
   const connection = await manager.getConnection({ type: 'read' });
+  // Bypasses Sequelize's query hooks, so it counts itself.
+  dbStatements.inc({ database: run.sequelize.config.database });
   try {
     return (await connection.query({ sql, typeCast: undefined }, values)) as T[];
   } finally {

@@ -2,6 +2,7 @@ import { routeBuilds, type Build } from '../../api-cell/builds/index.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
 import { freeAllocations } from '../../api-cell/placement/index.js';
 import { createInstances, softDeleteInstances } from '../../child-cell/db/index.js';
+import { settleAll } from '../../ops/runtime/index.js';
 import { resourcesOf, type Placement } from '../scheduler/index.js';
 import { castBuild, type CastTarget } from './cast.js';
 import type { BuildDeps } from './deps.js';
@@ -30,7 +31,7 @@ export async function routeToCell(deps: BuildDeps, cell: CellMapping, placements
   const casts = placements
     .filter((p) => routedSet.has(p.spec.instance_uuid))
     .map((p) => castBuild(deps, cell, castTarget(p, builds.get(p.spec.instance_uuid)?.instance.display_name)));
-  await Promise.all(casts);
+  await settleAll(casts);
 }
 
 export function castTarget(p: Placement, displayName = p.spec.instance_uuid): CastTarget {

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { ConflictError, execute, fastSelect, inList, placeholders, select, type Runner } from '../../ops/runtime/index.js';
+import { ConflictError, execute, fastSelect, inList, placeholders, retryDeadlocks, select, type Runner } from '../../ops/runtime/index.js';
 import type { FlavorSnapshot, InstanceFault, InstanceRecord, NewInstance } from '../instance/index.js';
 import type { CellDatabase } from './database.js';
 
@@ -49,7 +49,8 @@ function insertValues(i: NewInstance): unknown[] {
  */
 export async function createInstances(db: CellDatabase, instances: NewInstance[], actions: CreateAction[]): Promise<void> {
   if (instances.length === 0) return;
-  await db.sequelize.transaction(async (transaction) => {
+  // Every statement is an INSERT IGNORE: a deadlock victim can simply run again.
+  await retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
     const r = run(db, transaction);
     await execute(
       r,
@@ -72,7 +73,7 @@ export async function createInstances(db: CellDatabase, instances: NewInstance[]
         return ['create', i.uuid, action?.request_id ?? '', action?.user_id ?? i.user_id, action?.project_id ?? i.project_id, i.created_at];
       }),
     );
-  });
+  }));
 }
 
 /** Live instances among the given uuids. */
@@ -256,7 +257,7 @@ export interface ActionEvent {
  */
 export async function recordActionEvent(db: CellDatabase, e: ActionEvent, transaction?: Transaction): Promise<void> {
   if (!transaction) {
-    await db.sequelize.transaction((t) => recordActionEvent(db, e, t));
+    await retryDeadlocks(() => db.sequelize.transaction((t) => recordActionEvent(db, e, t)));
     return;
   }
   {

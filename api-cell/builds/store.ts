@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { execute, inList, placeholders, select, type Runner } from '../../ops/runtime/index.js';
+import { execute, inList, placeholders, retryDeadlocks, select, type Runner } from '../../ops/runtime/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import type { Build, BuildInstance, InstanceMapping, RequestSpec } from './types.js';
 
@@ -76,15 +76,23 @@ export interface RouteResult {
   routed: string[];
   /** Build requests deleted meanwhile: the user deleted those servers before they got a cell. */
   gone: string[];
+  /**
+   * Builds another run of the same job (a retry, a job taken twice) routed first: their
+   * mapping names a cell already. They are that run's to finish; the row this run wrote for
+   * them is a stray only when the cell differs.
+   */
+  routedElsewhere: { uuid: string; cellId: number }[];
 }
 
 /**
  * Moves builds into a cell in one transaction: the build requests still there are removed and
- * their mappings point at the cell. What is missing was deleted by the user meanwhile.
+ * their mappings point at the cell. A missing build request either was deleted by the user
+ * (its mapping went with it) or was routed by another run (its mapping names a cell); only the
+ * first is gone. A deadlock victim is run again, so a busy API does not fail the build.
  */
 export async function routeBuilds(api: ApiDatabase, cellId: number, uuids: string[]): Promise<RouteResult> {
-  if (uuids.length === 0) return { routed: [], gone: [] };
-  return api.sequelize.transaction(async (transaction) => {
+  if (uuids.length === 0) return { routed: [], gone: [], routedElsewhere: [] };
+  return retryDeadlocks(() => api.sequelize.transaction(async (transaction) => {
     const run = inTx(api, transaction);
     const present = await select<{ instance_uuid: string }>(
       run,
@@ -101,8 +109,15 @@ export async function routeBuilds(api: ApiDatabase, cellId: number, uuids: strin
       );
     }
     const kept = new Set(routed);
-    return { routed, gone: uuids.filter((u) => !kept.has(u)) };
-  });
+    const missing = uuids.filter((u) => !kept.has(u));
+    const mappings = await findMappings(api, missing, transaction);
+    const routedElsewhere = missing.flatMap((uuid) => {
+      const cell = mappings.get(uuid)?.cell_id;
+      return cell === null || cell === undefined ? [] : [{ uuid, cellId: Number(cell) }];
+    });
+    const elsewhere = new Set(routedElsewhere.map((r) => r.uuid));
+    return { routed, gone: missing.filter((u) => !elsewhere.has(u)), routedElsewhere };
+  }));
 }
 
 /** Deletes a build request and its mapping if the build has no cell yet; false when it is gone already. */

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { execute, inList, placeholders, select, type Runner } from '../../ops/runtime/index.js';
+import { execute, inList, placeholders, retryDeadlocks, select, type Runner } from '../../ops/runtime/index.js';
 import type { CellDatabase } from './database.js';
 import { UnexpectedStateError, type StateExpectation } from './instances.js';
 
@@ -30,7 +30,9 @@ const updatable = new Set([
  * same message handled twice). Returns one result per write, in order.
  */
 export async function applyInstanceWrites(db: CellDatabase, writes: InstanceWrite[]): Promise<(Error | undefined)[]> {
-  return db.sequelize.transaction(async (transaction) => {
+  // A deadlock victim (against a super-conductor writing new instances and actions) runs again:
+  // failing it would put a healthy build in ERROR.
+  return retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
     const run: Runner = { sequelize: db.sequelize, transaction };
     const results: (Error | undefined)[] = writes.map(() => undefined);
     const groups = new Map<string, number[]>();
@@ -50,7 +52,7 @@ export async function applyInstanceWrites(db: CellDatabase, writes: InstanceWrit
       );
     }
     return results;
-  });
+  }));
 }
 
 async function updateGroup(run: Runner, writes: InstanceWrite[], members: number[], results: (Error | undefined)[]): Promise<void> {

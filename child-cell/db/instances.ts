@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { ConflictError, execute, fastSelect, inList, placeholders, select, type Runner } from '../../ops/runtime/index.js';
+import { ConflictError, execute, fastSelect, inList, placeholders, retryDeadlocks, select, type Runner } from '../../ops/runtime/index.js';
 import type { FlavorSnapshot, InstanceFault, InstanceRecord, NewInstance } from '../instance/index.js';
 import type { CellDatabase } from './database.js';
 
@@ -49,7 +49,8 @@ function insertValues(i: NewInstance): unknown[] {
  */
 export async function createInstances(db: CellDatabase, instances: NewInstance[], actions: CreateAction[]): Promise<void> {
   if (instances.length === 0) return;
-  await db.sequelize.transaction(async (transaction) => {
+  // Every statement is an INSERT IGNORE: a deadlock victim can simply run again.
+  await retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
     const r = run(db, transaction);
     await execute(
       r,
@@ -72,7 +73,7 @@ export async function createInstances(db: CellDatabase, instances: NewInstance[]
         return ['create', i.uuid, action?.request_id ?? '', action?.user_id ?? i.user_id, action?.project_id ?? i.project_id, i.created_at];
       }),
     );
-  });
+  }));
 }
 
 /** Live instances among the given uuids. */
@@ -91,8 +92,11 @@ export interface InstanceDetail extends InstanceRecord {
 /** An instance with its metadata, tags and latest fault; deleted ones only when asked. */
 export async function getInstance(db: CellDatabase, uuid: string, withDeleted = false): Promise<InstanceDetail | undefined> {
   const r = run(db);
-  const [rows, metadata, tags, faults] = await Promise.all([
-    select<InstanceRow>(r, `SELECT ${columns} FROM instances WHERE uuid = ?${withDeleted ? '' : ' AND deleted = 0'}`, [uuid]),
+  // The row first, the rest after: read at once on other connections, a fault committed with
+  // the ERROR state could be missed while the state is seen (ERROR without a fault).
+  const row = (await select<InstanceRow>(r, `SELECT ${columns} FROM instances WHERE uuid = ?${withDeleted ? '' : ' AND deleted = 0'}`, [uuid]))[0];
+  if (!row) return undefined;
+  const [metadata, tags, faults] = await Promise.all([
     select<{ key: string; value: string }>(r, 'SELECT `key`, value FROM instance_metadata WHERE instance_uuid = ? AND deleted = 0', [uuid]),
     select<{ tag: string }>(r, 'SELECT tag FROM tags WHERE resource_id = ? ORDER BY tag', [uuid]),
     select<InstanceFault>(
@@ -101,8 +105,6 @@ export async function getInstance(db: CellDatabase, uuid: string, withDeleted = 
       [uuid],
     ),
   ]);
-  const row = rows[0];
-  if (!row) return undefined;
   return {
     ...toRecord(row),
     metadata: Object.fromEntries(metadata.map((m) => [m.key, m.value])),
@@ -119,8 +121,9 @@ export async function getInstancesDetailed(db: CellDatabase, uuids: string[]): P
   if (uuids.length === 0) return [];
   const r = run(db);
   const list = inList(uuids.length);
-  const [rows, metadata, tags, faults] = await Promise.all([
-    fastSelect<InstanceRow>(r, `SELECT ${columns} FROM instances WHERE uuid IN (${list})`, uuids),
+  // Rows first, as in getInstance: what is read after them is at least as new as their state.
+  const rows = await fastSelect<InstanceRow>(r, `SELECT ${columns} FROM instances WHERE uuid IN (${list})`, uuids);
+  const [metadata, tags, faults] = await Promise.all([
     fastSelect<{ instance_uuid: string; key: string; value: string }>(r, `SELECT instance_uuid, \`key\`, value FROM instance_metadata WHERE instance_uuid IN (${list}) AND deleted = 0`, uuids),
     fastSelect<{ resource_id: string; tag: string }>(r, `SELECT resource_id, tag FROM tags WHERE resource_id IN (${list}) ORDER BY tag`, uuids),
     fastSelect<InstanceFault & { instance_uuid: string }>(
@@ -256,7 +259,7 @@ export interface ActionEvent {
  */
 export async function recordActionEvent(db: CellDatabase, e: ActionEvent, transaction?: Transaction): Promise<void> {
   if (!transaction) {
-    await db.sequelize.transaction((t) => recordActionEvent(db, e, t));
+    await retryDeadlocks(() => db.sequelize.transaction((t) => recordActionEvent(db, e, t)));
     return;
   }
   {

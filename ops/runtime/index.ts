@@ -43,4 +43,5 @@ export {
 export { execute, fastSelect, inList, placeholders, select, type Runner } from './sql.js';
 export { isDeadlock, retryDeadlocks } from './retry.js';
 export { Batcher } from './batcher.js';
+export { settleAll } from './settle.js';
 export { TtlCache } from './ttl-cache.js';

@@ -3,6 +3,7 @@ import { isCell0, type CellMapping } from '../../api-cell/cells/index.js';
 import { allocationsOf, freeAllocations } from '../../api-cell/placement/index.js';
 import { getInstances } from '../../child-cell/db/index.js';
 import { TaskState, VmState } from '../../child-cell/instance/index.js';
+import { settleAll } from '../../ops/runtime/index.js';
 import { resourcesOf, type Placement, type PlacementResult } from '../scheduler/index.js';
 import type { BuildJob } from '../queue/index.js';
 import { buryInCell0 } from './bury.js';
@@ -37,7 +38,8 @@ export async function buildReservations(deps: BuildDeps, jobs: BuildJob[]): Prom
   const byCell = new Map<number, Placement[]>();
   for (const p of placed) byCell.set(p.host.cellId, [...(byCell.get(p.host.cellId) ?? []), p]);
   const cells = new Map((await deps.registry.list()).map((c) => [c.id, c]));
-  await Promise.all([...byCell].map(([cellId, placements]) => routeToCell(deps, cells.get(cellId) as CellMapping, placements, byUuid)));
+  // Every cell's work ends before an error is reported: a retry must not race what is still running.
+  await settleAll([...byCell].map(([cellId, placements]) => routeToCell(deps, cells.get(cellId) as CellMapping, placements, byUuid)));
   deps.onBuilt?.({ placed: placed.length, buried: buried.length, decisionMs: result.decisionMs, conflicts: result.claimConflicts, jobs: jobs.length });
 }
 

@@ -24,7 +24,9 @@ export async function buryInCell0(deps: BuildDeps, builds: { build: Build; reaso
       details: b.reason,
     })));
   });
-  const { gone } = await routeBuilds(deps.api, cell0.id, builds.map((b) => b.build.instance.uuid));
-  if (gone.length > 0) await deps.registry.withCell(cell0, ({ db }) => softDeleteInstances(db, gone));
+  const { gone, routedElsewhere } = await routeBuilds(deps.api, cell0.id, builds.map((b) => b.build.instance.uuid));
+  // Deleted by the user, or placed by another run of the job: the ERROR row written here goes.
+  const undo = [...gone, ...routedElsewhere.filter((r) => r.cellId !== cell0.id).map((r) => r.uuid)];
+  if (undo.length > 0) await deps.registry.withCell(cell0, ({ db }) => softDeleteInstances(db, undo));
   deps.log.info({ count: builds.length, reason: first.reason }, 'builds buried in cell0: no valid host');
 }

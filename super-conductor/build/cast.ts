@@ -3,7 +3,7 @@ import { claimResources, freeAllocations } from '../../api-cell/placement/index.
 import { addFaults, recordActionEvent, updateInstance } from '../../child-cell/db/index.js';
 import { ComputeClient, type AlternateArgs, type BuildArgs } from '../../child-cell/compute/index.js';
 import { TaskState, VmState } from '../../child-cell/instance/index.js';
-import { errorMessage, select, UnavailableError } from '../../ops/runtime/index.js';
+import { errorMessage, retryDeadlocks, select, UnavailableError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from './deps.js';
 
 export interface CastTarget {
@@ -87,10 +87,10 @@ async function moveToAlternate(
 async function failBuild(deps: BuildDeps, cell: CellMapping, uuid: string, reason: string): Promise<void> {
   await freeAllocations(deps.api, [uuid]);
   await deps.registry.withCell(cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
+    retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
       await updateInstance(db, uuid, { vm_state: VmState.ERROR, task_state: null }, { vm_state: [VmState.BUILDING] }, transaction);
       await addFaults(db, [{ instance_uuid: uuid, code: 500, message: 'No valid host was found. Exceeded max scheduling attempts.', details: reason }], transaction);
-    }),
+    })),
   );
   deps.log.warn({ instance: uuid, reason }, 'build failed on every host it was offered to');
 }

@@ -1,4 +1,4 @@
-import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
+import { errorMessage, retryDeadlocks, type RpcMethods } from '../../../ops/runtime/index.js';
 import type { BuildArgs } from '../../compute/index.js';
 import { addFaults, recordActionEvent, updateInstance, UnexpectedStateError } from '../../db/index.js';
 import { TaskState, VmState } from '../../instance/index.js';
@@ -72,7 +72,7 @@ async function giveUp(deps: ConductorDeps, uuid: string, reason: string): Promis
   await deps.placement.deleteAllocations(uuid).catch((err: unknown) =>
     deps.log.warn({ instance: uuid, err: errorMessage(err) }, 'could not free the allocation of a failed build'),
   );
-  await deps.db.sequelize.transaction(async (transaction) => {
+  await retryDeadlocks(() => deps.db.sequelize.transaction(async (transaction) => {
     await updateInstance(deps.db, uuid, { vm_state: VmState.ERROR, task_state: null }, { vm_state: [VmState.BUILDING] }, transaction);
     await addFaults(deps.db, [{
       instance_uuid: uuid,
@@ -80,5 +80,5 @@ async function giveUp(deps: ConductorDeps, uuid: string, reason: string): Promis
       message: `Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance ${uuid}.`,
       details: reason,
     }], transaction);
-  });
+  }));
 }

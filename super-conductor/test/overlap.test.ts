@@ -1,0 +1,37 @@
+import test from 'ava';
+import { createLogger, select } from '../../ops/runtime/index.js';
+import { TestDeployment } from '../../ops/testing/index.js';
+import { buildReservations, type BuildDeps } from '../build/index.js';
+import { HostStateCache, Scheduler } from '../scheduler/index.js';
+
+// No super-conductor runs here: the test drives the build pipeline itself, twice at once.
+let d: TestDeployment;
+let deps: BuildDeps;
+test.before(async () => {
+  d = await TestDeployment.start({ cells: [{ name: 'one', pools: [{ prefix: 'solo', hosts: 1 }] }], superConductors: 0 });
+  await d.quota('p1', { instances: -1, cores: -1, ram: -1 });
+  const log = createLogger('overlap-test', 'silent');
+  const serviceDownTimeMs = d.config.compute.service_down_time * 1000;
+  const cache = new HostStateCache(d.api, d.registry, { defaultAvailabilityZone: d.config.scheduler.default_availability_zone, serviceDownTimeMs, log });
+  await cache.fullRefresh();
+  const scheduler = new Scheduler(cache, d.api, { config: d.config.scheduler, serviceDownTimeMs, log });
+  deps = { api: d.api, registry: d.registry, scheduler, castTimeoutMs: d.config.super_conductor.cast_timeout_ms, log };
+});
+test.after.always(() => d?.stop());
+
+test('overlap - two runs of one build job at once leave the server found, ACTIVE and holding its allocation', async (t) => {
+  const res = await d.boot({ name: 'twice-at-once', return_reservation_id: true });
+  t.is(res.status, 202);
+  const rid = String(res.body.reservation_id);
+  const [mapping] = await select<{ instance_uuid: string }>(d.api, 'SELECT instance_uuid FROM instance_mappings WHERE project_id = ?', ['p1']);
+  const id = mapping?.instance_uuid ?? '';
+  const job = { v: 1, reservation_id: rid, instance_uuids: [id], min_count: 1, request_id: 'req-overlap' };
+  // A retried job, or one a second super-conductor took while the first still ran it.
+  await Promise.all([buildReservations(deps, [job]), buildReservations(deps, [job])]);
+  const server = await d.waitForStatus(id, ['ACTIVE', 'ERROR']);
+  t.is(server['status'], 'ACTIVE');
+  t.is(await d.mappedCell(id), 'one');
+  t.deepEqual((await d.allocations(id)).map((a) => a.host), ['solo-1', 'solo-1', 'solo-1']);
+  const rows = await select<{ deleted: number }>(d.cellDb('one'), 'SELECT deleted FROM instances WHERE uuid = ?', [id]);
+  t.deepEqual(rows.map((r) => Number(r.deleted)), [0], 'one live row in the cell');
+});

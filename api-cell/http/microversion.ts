@@ -18,9 +18,17 @@ export function compare(a: Microversion, b: Microversion): number {
 
 /** Is the request's version at least `version` ("2.47")? */
 export function atLeast(v: Microversion, version: string): boolean {
-  const [major, minor] = version.split('.').map(Number);
-  return compare(v, { major: major ?? 2, minor: minor ?? 0 }) >= 0;
+  let wanted = parsed.get(version);
+  if (!wanted) {
+    const [major, minor] = version.split('.').map(Number);
+    wanted = { major: major ?? 2, minor: minor ?? 0 };
+    parsed.set(version, wanted);
+  }
+  return compare(v, wanted) >= 0;
 }
+
+/** The versions named in code, parsed once: a page of servers asks about each a thousand times. */
+const parsed = new Map<string, Microversion>();
 
 /**
  * The version a request asks for: `OpenStack-API-Version: compute X.Y` or the older

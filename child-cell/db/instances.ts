@@ -134,16 +134,35 @@ export async function getInstancesDetailed(db: CellDatabase, uuids: string[]): P
     ),
   ]);
   const meta = new Map<string, Record<string, string>>();
-  for (const m of metadata) meta.set(m.instance_uuid, { ...meta.get(m.instance_uuid), [m.key]: m.value });
+  for (const m of metadata) {
+    const entry = meta.get(m.instance_uuid) ?? {};
+    entry[m.key] = m.value;
+    meta.set(m.instance_uuid, entry);
+  }
   const tagMap = new Map<string, string[]>();
-  for (const t of tags) tagMap.set(t.resource_id, [...(tagMap.get(t.resource_id) ?? []), t.tag]);
+  for (const t of tags) {
+    const entry = tagMap.get(t.resource_id) ?? [];
+    entry.push(t.tag);
+    tagMap.set(t.resource_id, entry);
+  }
   const faultMap = new Map(faults.map((f) => [f.instance_uuid, { code: f.code, message: f.message, details: f.details, created_at: f.created_at }]));
-  return rows.map((row) => ({
-    ...toRecord(row),
-    metadata: meta.get(row.uuid) ?? {},
-    tags: tagMap.get(row.uuid) ?? [],
-    fault: faultMap.get(row.uuid) ?? null,
-  }));
+  // A page holds a few flavors many times over: each distinct snapshot is parsed once.
+  const flavors = new Map<string, FlavorSnapshot>();
+  return rows.map((row) => {
+    let flavor = flavors.get(row.flavor);
+    if (!flavor) {
+      flavor = JSON.parse(row.flavor) as FlavorSnapshot;
+      flavors.set(row.flavor, flavor);
+    }
+    // The driver's fresh row becomes the record (no copy of 30-odd columns per server).
+    return Object.assign(row, {
+      flavor,
+      locked: Boolean(row.locked),
+      metadata: meta.get(row.uuid) ?? {},
+      tags: tagMap.get(row.uuid) ?? [],
+      fault: faultMap.get(row.uuid) ?? null,
+    }) as InstanceDetail;
+  });
 }
 
 /** Raised when an instance is not in the state an update expected (Nova's UnexpectedTaskStateError). */

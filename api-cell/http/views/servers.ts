@@ -16,8 +16,19 @@ const progressStatuses = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIF
 
 /** Nova's hostId: the host hashed with the project, so projects cannot map each other's hosts. */
 function hostId(projectId: string, host: string | null): string {
-  return host ? createHash('sha224').update(`${projectId}${host}`).digest('hex') : '';
+  if (!host) return '';
+  const key = `${projectId}${host}`;
+  let id = hostIds.get(key);
+  if (id === undefined) {
+    id = createHash('sha224').update(key).digest('hex');
+    if (hostIds.size >= 100_000) hostIds.clear();
+    hostIds.set(key, id);
+  }
+  return id;
 }
+
+/** Hashes already made: a page of a thousand servers often sits on far fewer hosts. */
+const hostIds = new Map<string, string>();
 
 /** Python's isoformat of a naive datetime with microseconds, as Nova prints launch times. */
 const pythonTime = (value: Date | null): string | null => (value ? value.toISOString().replace('Z', '000').replace(/(\.\d{6})\d*$/, '$1') : null);

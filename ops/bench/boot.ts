@@ -177,20 +177,3 @@ async function openLoop(requests: number, perSecond: number, post: (i: number) =
   }
   await Promise.all(inFlight);
 }
-
-/** Logs in with a password, as a client would, and returns the project-scoped token. */
-export async function login(apiUrl: string, user: string, password: string, project: string): Promise<string> {
-  const res = await fetch(`${apiUrl}/identity/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: { methods: ['password'], password: { user: { name: user, domain: { id: 'default' }, password } } },
-        scope: { project: { name: project, domain: { id: 'default' } } },
-      },
-    }),
-  });
-  const token = res.headers.get('x-subject-token');
-  if (res.status !== 201 || !token) throw new Error(`login as ${user} failed: ${res.status} ${await res.text()}`);
-  return token;
-}

@@ -1,9 +1,23 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { down } from '../launcher/deployment.js';
-import { layoutOf, type DeploymentOptions } from '../launcher/layout.js';
+import { down, resolveOptions } from '../launcher/deployment.js';
+import { defaultOptions, layoutOf, type DeploymentOptions } from '../launcher/layout.js';
 import { dropDatabase } from '../runtime/index.js';
 import { pidsNamed } from './cpu.js';
+
+/** The benchmarks' own deployment: its own state directory, databases and ports, beside a developer's. */
+export function benchOptions(root: string, cells: number, hostsPerCell: number, superConductors = 1): DeploymentOptions {
+  return resolveOptions(defaultOptions(root), {
+    stateDir: resolve(root, '.cellstack/bench'),
+    cells,
+    dbPrefix: 'cellstack_bench',
+    apiPort: 18774,
+    natsPort: 14231,
+    metricsPort: 19180,
+    hostsPerCell,
+    superConductors,
+  });
+}
 
 /** Stops a previous benchmark deployment and drops its databases, so every run starts empty. */
 export async function freshDeployment(options: DeploymentOptions): Promise<void> {

@@ -2,11 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { openCellDatabase, type CellDatabase } from '../../child-cell/db/index.js';
-import { down, resolveOptions, up } from '../launcher/deployment.js';
-import { defaultOptions, layoutOf } from '../launcher/layout.js';
+import { down, up } from '../launcher/deployment.js';
+import { layoutOf } from '../launcher/layout.js';
 import { select } from '../runtime/index.js';
 import { CpuMeter } from './cpu.js';
-import { freshDeployment, processesToMeter } from './deployment.js';
+import { benchOptions, freshDeployment, processesToMeter } from './deployment.js';
 import { machineDescription } from './machine.js';
 
 export interface IdleFlags {
@@ -22,16 +22,7 @@ export interface IdleFlags {
  * warm-up has passed, then measures the CPU every process uses while nothing is booting.
  */
 export async function idleBench(root: string, flags: IdleFlags): Promise<void> {
-  const options = resolveOptions(defaultOptions(root), {
-    stateDir: resolve(root, '.cellstack/bench'),
-    cells: flags.cells,
-    dbPrefix: 'cellstack_bench',
-    apiPort: 18774,
-    natsPort: 14231,
-    metricsPort: 19180,
-    hostsPerCell: Math.ceil(flags.hosts / flags.cells),
-    superConductors: 1,
-  });
+  const options = benchOptions(root, flags.cells, Math.ceil(flags.hosts / flags.cells));
   await freshDeployment(options);
   console.log(`bringing up ${flags.cells} cells with ${options.hostsPerCell * flags.cells} fake hosts`);
   await up(options, root, '/usr/sbin/nats-server', (line) => console.log(`  ${line}`));

@@ -4,15 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { openCellDatabase } from '../../child-cell/db/index.js';
-import { down, resolveOptions, up } from '../launcher/deployment.js';
-import { defaultOptions, layoutOf, type DeploymentOptions } from '../launcher/layout.js';
+import { down, up } from '../launcher/deployment.js';
+import { layoutOf, type DeploymentOptions } from '../launcher/layout.js';
 import { errorMessage, execute, select } from '../runtime/index.js';
-import { login, runBootBench, type BootBenchResult } from './boot.js';
-import { runListBench, seedServers } from './list.js';
+import { passwordToken } from '../loadtest/client.js';
+import { runBootBench, type BootBenchResult } from './boot.js';
+import { runListBench, seedServers, warmups } from './list.js';
 import { assignRole, createProject, createUser, findRole } from '../../api-cell/identity/index.js';
 import { openApiDatabase } from '../../api-cell/db/index.js';
 import { CpuMeter } from './cpu.js';
-import { freshDeployment, processesToMeter } from './deployment.js';
+import { benchOptions, freshDeployment, processesToMeter } from './deployment.js';
 import { idleBench, type IdleFlags } from './idle.js';
 import { machineDescription } from './machine.js';
 
@@ -49,17 +50,7 @@ program
   .action(bootBench);
 
 async function bootBench(flags: BootFlags): Promise<void> {
-  const defaults = defaultOptions(root);
-  const options: DeploymentOptions = resolveOptions(defaults, {
-    stateDir: resolve(root, '.cellstack/bench'),
-    cells: flags.cells,
-    dbPrefix: 'cellstack_bench',
-    apiPort: 18774,
-    natsPort: 14231,
-    metricsPort: 19180,
-    hostsPerCell: Math.ceil(flags.hosts / flags.cells),
-    superConductors: flags.superConductors,
-  });
+  const options: DeploymentOptions = benchOptions(root, flags.cells, Math.ceil(flags.hosts / flags.cells), flags.superConductors);
   await freshDeployment(options);
   const say = (line: string): void => console.log(`  ${line}`);
   console.log(`bringing up ${flags.cells} cells with ${options.hostsPerCell * flags.cells} fake hosts`);
@@ -72,7 +63,7 @@ async function bootBench(flags: BootFlags): Promise<void> {
     const user = await createUser(api, { name: 'bench', password: 'bench-password', defaultProject: project.id });
     await assignRole(api, user.id, project.id, (await findRole(api, 'member')).id);
     await execute(api, "INSERT INTO quotas (project_id, resource, hard_limit) VALUES (?, 'instances', -1), (?, 'cores', -1), (?, 'ram', -1)", [project.id, project.id, project.id]);
-    const token = await login(layout.apiUrl, 'bench', 'bench-password', 'bench');
+    const { token } = await passwordToken(layout.apiUrl, 'bench', 'bench-password', 'bench');
     const image = (await select<{ uuid: string }>(api, 'SELECT uuid FROM images LIMIT 1'))[0]?.uuid ?? '';
     const meter = new CpuMeter(processesToMeter(layout.runDir));
     const bar = new SingleBar({ format: '  booting [{bar}] {value}/{total} settled | {eta}s left', hideCursor: true });
@@ -142,16 +133,7 @@ program
   .action(listBench);
 
 async function listBench(flags: ListFlags): Promise<void> {
-  const options = resolveOptions(defaultOptions(root), {
-    stateDir: resolve(root, '.cellstack/bench'),
-    cells: flags.cells,
-    dbPrefix: 'cellstack_bench',
-    apiPort: 18774,
-    natsPort: 14231,
-    metricsPort: 19180,
-    hostsPerCell: 0,
-    superConductors: 1,
-  });
+  const options = benchOptions(root, flags.cells, 0);
   await freshDeployment(options);
   console.log(`bringing up ${flags.cells} cells`);
   await up(options, root, '/usr/sbin/nats-server', (line) => console.log(`  ${line}`));
@@ -168,7 +150,7 @@ async function listBench(flags: ListFlags): Promise<void> {
     const perCell = Math.ceil(flags.servers / flags.cells);
     const written = await seedServers(api, mappings.map((m, i) => ({ id: m.id, db: cells[i] as (typeof cells)[number] })), perCell, project.id, (n) => seeding.update(n));
     seeding.stop();
-    const token = await login(layout.apiUrl, 'bench', 'bench-password', 'bench');
+    const { token } = await passwordToken(layout.apiUrl, 'bench', 'bench-password', 'bench');
     const paging = new SingleBar({ format: '  paging  [{bar}] {value}/{total} servers', hideCursor: true });
     paging.start(written, 0);
     const result = await runListBench(layout.apiUrl, token, flags.repeats, (n) => paging.update(n));
@@ -178,7 +160,7 @@ async function listBench(flags: ListFlags): Promise<void> {
       `machine:        ${machineDescription()}`,
       `date:           ${new Date().toISOString()}`,
       `scenario:       ${written} servers of one project spread over ${flags.cells} cells`,
-      `first page:     GET /servers/detail?limit=1000 p50 ${result.firstPageMs.p50} ms, p95 ${result.firstPageMs.p95} ms, p99 ${result.firstPageMs.p99} ms (${flags.repeats} times)`,
+      `first page:     GET /servers/detail?limit=1000 p50 ${result.firstPageMs.p50} ms, p95 ${result.firstPageMs.p95} ms, p99 ${result.firstPageMs.p99} ms (${flags.repeats} times after ${warmups} not counted)`,
       `index page:     GET /servers?limit=1000 p50 ${result.indexPageMs.p50} ms, p99 ${result.indexPageMs.p99} ms`,
       `paging all:     ${result.pages} pages, ${result.walkedServers} servers (${result.duplicates} seen twice) in ${result.walkSeconds.toFixed(1)} s; per page p50 ${result.pageMs.p50} ms, p99 ${result.pageMs.p99} ms, max ${result.pageMs.max} ms`,
     ];

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { login } from '../../bench/boot.js';
+import { passwordToken } from '../../loadtest/client.js';
 import { openDatabase, select } from '../../runtime/index.js';
 import { dbServer, freePortRange, portOpen, redisUrl, runNode, TestDatabases } from '../../testing/index.js';
 
@@ -20,7 +20,7 @@ function alive(pid: number): boolean {
 
 /** Boots a server through a launched API as its admin (default flavor and image) and waits for it to settle. */
 async function bootThrough(api: string, password: string): Promise<Record<string, unknown>> {
-  const token = await login(api, 'admin', password, 'admin');
+  const { token } = await passwordToken(api, 'admin', password, 'admin');
   const headers = { 'x-auth-token': token, 'content-type': 'application/json' };
   const created = await fetch(`${api}/v2.1/servers`, { method: 'POST', headers, body: JSON.stringify({ server: { name: 'first', flavorRef: '1', imageRef: await imageId(), networks: 'none' } }) });
   const { server } = (await created.json()) as { server: { id: string } };

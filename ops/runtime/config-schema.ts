@@ -9,6 +9,7 @@ const int = (value: number, description: string, minimum = 0) =>
   Type.Integer({ default: value, description, minimum });
 const num = (value: number, description: string, minimum?: number) =>
   Type.Number({ default: value, description, ...(minimum === undefined ? {} : { minimum }) });
+const bool = (value: boolean, description: string) => Type.Boolean({ default: value, description });
 const section = <T extends Record<string, TSchema>>(description: string, properties: T) =>
   Type.Object(properties, { default: {}, description, additionalProperties: false });
 
@@ -48,6 +49,7 @@ export const ConfigSchema = Type.Object(
     scheduler: section('How the super-conductor picks hosts (Nova filter scheduler).', {
       max_attempts: int(3, 'Hosts tried for one build: the chosen one plus alternates in the same cell.', 1),
       host_subset_size: int(1, 'Pick at random among this many best hosts, to spread concurrent builds.', 1),
+      shuffle_best_same_weighed_hosts: bool(false, 'Pick at random among all hosts that share the best weight, instead of the first of them; spreads builds over cells whose hosts are alike.'),
       ram_weight_multiplier: num(1, 'Weight of free RAM: positive spreads, negative stacks.'),
       cpu_weight_multiplier: num(1, 'Weight of free vCPUs: positive spreads, negative stacks.'),
       disk_weight_multiplier: num(1, 'Weight of free disk: positive spreads, negative stacks.'),

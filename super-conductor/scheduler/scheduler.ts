@@ -110,7 +110,8 @@ export class Scheduler {
     const weighing = new Weighing(passed, this.weighers, this.options.config, { spec: first, groupHosts: context.groupHosts });
     let candidates: Candidate[] = weighing.candidates;
     return specs.map((spec) => {
-      const selection = chooseHost(candidates, this.options.config.host_subset_size, this.options.config.max_attempts - 1);
+      const { host_subset_size: subset, max_attempts: attempts, shuffle_best_same_weighed_hosts: shuffle } = this.options.config;
+      const selection = chooseHost(candidates, subset, attempts - 1, shuffle);
       if (!selection) return { spec, reason: noValidHost(rejections) };
       this.consume(selection.chosen, context);
       const picked = candidates.find((c) => c.host === selection.chosen);
@@ -126,9 +127,9 @@ export class Scheduler {
   private chooseOne(spec: RequestSpec, groupHosts: Map<string, Map<string, number>>): Placement | { spec: RequestSpec; reason: string } {
     const context = this.context(spec, groupHosts);
     const { passed, rejections } = filterHosts(this.cache.all(), spec, context, this.filters);
-    const { host_subset_size: subset, max_attempts: attempts } = this.options.config;
+    const { host_subset_size: subset, max_attempts: attempts, shuffle_best_same_weighed_hosts: shuffle } = this.options.config;
     const weighing = new Weighing(passed, this.weighers, this.options.config, { spec, groupHosts: context.groupHosts });
-    const selection = chooseHost(weighing.candidates, subset, attempts - 1);
+    const selection = chooseHost(weighing.candidates, subset, attempts - 1, shuffle);
     if (!selection) return { spec, reason: noValidHost(rejections) };
     this.consume(selection.chosen, context);
     this.countMember(groupHosts, spec, selection.chosen);

@@ -93,10 +93,17 @@ export function topCandidates(candidates: Candidate[], k: number, accept: (c: Ca
 
 /**
  * Picks a host among the `subsetSize` best at random (spreading concurrent builds), and
- * alternates from the same cell for a reschedule that must not leave the cell.
+ * alternates from the same cell for a reschedule that must not leave the cell. With
+ * `shuffleTies`, when at least that many hosts share the best weight, any of them may be
+ * picked, not only the first ones met (Nova's shuffle_best_same_weighed_hosts).
  */
-export function chooseHost(candidates: Candidate[], subsetSize: number, alternates: number): Selection | undefined {
-  const top = topCandidates(candidates, Math.max(1, subsetSize));
+export function chooseHost(candidates: Candidate[], subsetSize: number, alternates: number, shuffleTies = false): Selection | undefined {
+  let top = topCandidates(candidates, Math.max(1, subsetSize));
+  const best = top[0];
+  if (shuffleTies && best) {
+    const ties = candidates.filter((c) => c.weight === best.weight);
+    if (ties.length >= top.length) top = ties;
+  }
   const chosen = top[Math.floor(Math.random() * top.length)];
   if (!chosen) return undefined;
   const sameCell = topCandidates(candidates, alternates, (c) => c.host !== chosen.host && c.host.cellId === chosen.host.cellId);

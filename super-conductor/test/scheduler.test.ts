@@ -103,6 +103,18 @@ test('scheduler - RAM weighing spreads by default and stacks with a negative mul
   t.is(stack?.chosen.host, 'nearly');
 });
 
+test('scheduler - alike hosts: the first is always picked, or with shuffle_best_same_weighed_hosts any of them, in every cell', (t) => {
+  const hosts = [1, 2, 3, 4].flatMap((cell) => [host(`c${cell}-a`, { cell }), host(`c${cell}-b`, { cell })]);
+  hosts.push(host('fuller', { cell: 1, freeRam: 1024 }));
+  const candidates = new Weighing(hosts, defaultWeighers, config).candidates;
+  const picks = (shuffle: boolean) => new Set(Array.from({ length: 400 }, () => chooseHost(candidates, 1, 2, shuffle)?.chosen.host));
+  t.deepEqual([...picks(false)], ['c1-a']);
+  const shuffled = picks(true);
+  t.deepEqual([...shuffled].sort((a, b) => String(a).localeCompare(String(b))), ['c1-a', 'c1-b', 'c2-a', 'c2-b', 'c3-a', 'c3-b', 'c4-a', 'c4-b'], 'every best host, never the fuller one');
+  const selection = chooseHost(candidates, 1, 2, true);
+  t.true(selection?.alternates.every((h) => h.cellId === selection.chosen.cellId));
+});
+
 test('scheduler - alternates come from the chosen host cell only, best first', (t) => {
   const hosts = [host('one-a', { cell: 1 }), host('one-b', { cell: 1, freeRam: 32768 }), host('two-a', { cell: 2, freeRam: 60000 }), host('one-c', { cell: 1, freeRam: 16384 })];
   const selection = chooseHost(new Weighing(hosts, defaultWeighers, config).candidates, 1, 2);

@@ -14,7 +14,7 @@ test.before(async () => {
   await d.flavor('huge', 1, 10_000_000);
   for (const p of ['p1', 'p2']) await d.quota(p, { instances: -1, ram: -1 });
   for (let i = 0; i < 7; i += 1) {
-    const res = await d.boot({ name: `web-${i}`, tags: i % 2 === 0 ? ['even'] : ['odd'] }, { project: 'p1' }, {});
+    const res = await d.boot({ name: `web-${i}`, tags: i % 2 === 0 ? ['even'] : ['odd'], metadata: { n: String(i) } }, { project: 'p1' }, {});
     byProject['p1']?.push(res.body.server.id);
   }
   for (let i = 0; i < 3; i += 1) byProject['p2']?.push((await d.boot({ name: `db-${i}` }, { project: 'p2', user: 'u2' })).body.server.id);
@@ -53,6 +53,29 @@ test.serial('list - a member sees its project only, newest first, with both cell
   t.true(res.body.servers.every((s) => s['tenant_id'] === 'p1'));
   const hosts = new Set(res.body.servers.map((s) => String(s['hostId'])));
   t.true(hosts.size > 1);
+});
+
+test.serial('list - detail shows each server its own tags, metadata, flavor and fault, and hostId per project', async (t) => {
+  const res = await page('/v2.1/servers/detail?all_tenants=1', { roles: 'admin' }, v('2.47'));
+  t.is(res.status, 200);
+  const byName = new Map(res.body.servers.map((s) => [String(s['name']), s]));
+  for (let i = 0; i < 7; i += 1) {
+    const s = byName.get(`web-${i}`);
+    t.deepEqual(s?.['tags'], [i % 2 === 0 ? 'even' : 'odd'], `web-${i} tags`);
+    t.deepEqual(s?.['metadata'], { n: String(i) }, `web-${i} metadata`);
+    t.is((s?.['flavor'] as { vcpus?: number } | undefined)?.vcpus, 1, `web-${i} flavor`);
+  }
+  const nowhere = byName.get('nowhere');
+  t.is(nowhere?.['status'], 'ERROR');
+  t.is((nowhere?.['flavor'] as { original_name?: string } | undefined)?.original_name, 'test.huge');
+  t.is((nowhere?.['fault'] as { code?: number } | undefined)?.code, 500);
+  // hostId hashes the host with the project: one host shows one id per project, never the same across projects.
+  const hostOf = (s: Server) => s['OS-EXT-SRV-ATTR:host'] as string | null;
+  const ids = (project: string) => new Map(res.body.servers.filter((s) => s['tenant_id'] === project && hostOf(s)).map((s) => [hostOf(s), s['hostId']]));
+  const p1 = ids('p1');
+  const p2 = ids('p2');
+  for (const [host, id] of p2) if (p1.has(host)) t.not(p1.get(host), id, `hostId of ${host ?? ''} differs between projects`);
+  for (const s of res.body.servers) if (s['tenant_id'] === 'p1' && hostOf(s)) t.is(s['hostId'], p1.get(hostOf(s)));
 });
 
 test.serial('list - paging with limit and marker returns every server exactly once, in order, across cells', async (t) => {

@@ -25,7 +25,8 @@ import {
   type Registry,
   type RunningService,
 } from '../runtime/index.js';
-import { freePort, redisUrl, TestDatabases, TestNats } from './services.js';
+import { freePort } from './ports.js';
+import { redisUrl, TestDatabases, TestNats } from './services.js';
 
 export interface PoolSpec {
   prefix: string;

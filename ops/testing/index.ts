@@ -1,2 +1,3 @@
 export { TestDeployment, type ApiResponse, type Caller, type CellSpec, type PoolSpec, type TestDeploymentOptions } from './deployment.js';
-export { dbServer, freePort, freePortRange, natsServerBinary, portOpen, redisUrl, repoRoot, runNode, TestDatabases, TestNats, waitFor, type CliResult } from './services.js';
+export { freePort, freePortRange } from './ports.js';
+export { dbServer, natsServerBinary, portOpen, redisUrl, repoRoot, runNode, TestDatabases, TestNats, waitFor, type CliResult } from './services.js';

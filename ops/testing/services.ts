@@ -1,11 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { QueryTypes } from 'sequelize';
 import { openDatabase } from '../runtime/index.js';
+import { freePort } from './ports.js';
 
 /** The repository root (tests run from dist/, so go up past it). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -14,37 +15,6 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../
 export const dbServer = (process.env['CELLSTACK_DB_SERVER'] ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 export const redisUrl = process.env['CELLSTACK_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
 export const natsServerBinary = process.env['CELLSTACK_NATS_SERVER'] ?? '/usr/sbin/nats-server';
-
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
-
-const portFree = (port: number): Promise<boolean> =>
-  new Promise((done) => {
-    const server = createServer();
-    server.once('error', () => done(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-  });
-
-/** The first of `count` consecutive free ports (the launcher numbers NATS and metrics ports from one). */
-export async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    let free = true;
-    for (let port = base; port < base + count && free; port++) free = await portFree(port);
-    if (free) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
-}
 
 /** Database names of one test file: all share a random prefix so they can be dropped together. */
 export class TestDatabases {

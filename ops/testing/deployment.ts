@@ -75,7 +75,8 @@ interface RunningCell {
   busses: NatsConnection[];
 }
 
-const quiet = () => createLogger('test', process.env['CELLSTACK_TEST_LOG'] ?? 'silent');
+/** Test processes log nothing unless CELLSTACK_TEST_LOG names a level; `fallback` is the level otherwise. */
+const quiet = (fallback = 'silent') => createLogger('test', process.env['CELLSTACK_TEST_LOG'] ?? fallback);
 
 /**
  * A whole deployment inside the test process: API, super-conductors, a conductor, a NATS server
@@ -131,7 +132,8 @@ export class TestDeployment {
     for (let i = 0; i < (this.options.superConductors ?? 1); i += 1) await this.startSuperConductor();
     const api = this.context('api');
     const lines = this.options.apiLog;
-    if (lines) api.log = createLogger('api', 'debug', new Writable({ write: (chunk: Buffer, _e, done) => { lines.push(chunk.toString()); done(); } }));
+    // The API logs its errors: an unexpected 500 in a test shows its cause in the test output.
+    api.log = lines ? createLogger('api', 'debug', new Writable({ write: (chunk: Buffer, _e, done) => { lines.push(chunk.toString()); done(); } })) : quiet('error');
     this.apiService = await startApi(api);
   }
 

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { execute, inList, isDeadlock, placeholders, select, UnavailableError, type Runner } from '../../ops/runtime/index.js';
+import { execute, inList, isDeadlock, placeholders, retryDeadlocks, select, UnavailableError, type Runner } from '../../ops/runtime/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { loadProvidersIn } from './read.js';
 import { whyNotFit, type Provider, type Resources } from './types.js';
@@ -151,7 +151,8 @@ export async function freeAllocations(api: ApiDatabase, consumers: string[], tra
     }
     return ids;
   };
-  return transaction ? work(transaction) : api.sequelize.transaction(work);
+  // Its own transaction runs again when MariaDB picks it as a deadlock victim.
+  return transaction ? work(transaction) : retryDeadlocks(() => api.sequelize.transaction(work));
 }
 
 export interface Allocation {

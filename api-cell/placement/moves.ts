@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { execute, inList, select, type Runner } from '../../ops/runtime/index.js';
+import { execute, inList, retryDeadlocks, select, type Runner } from '../../ops/runtime/index.js';
 import type { ApiDatabase } from '../db/index.js';
 
 async function bump(run: Runner, consumers: string[]): Promise<void> {
@@ -26,5 +26,6 @@ export async function moveAllocations(api: ApiDatabase, from: string, to: string
     await execute(run, 'DELETE FROM consumers WHERE uuid = ?', [from]);
     return moved;
   };
-  return transaction ? work(transaction) : api.sequelize.transaction(work);
+  // Its own transaction runs again when MariaDB picks it as a deadlock victim.
+  return transaction ? work(transaction) : retryDeadlocks(() => api.sequelize.transaction(work));
 }

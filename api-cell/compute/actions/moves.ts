@@ -35,7 +35,7 @@ async function startMove(deps: MoveDeps, context: RequestContext, target: Target
   const i = target.instance;
   const migrationUuid = randomUUID();
   await deps.registry.withCell(target.cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
+    retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
       const run = { sequelize: db.sequelize, transaction };
       await updateInstance(db, i.uuid, { task_state: kind === 'live-migration' ? TaskState.MIGRATING : TaskState.RESIZE_PREP }, { vm_state: [i.vm_state], task_state: [null] }, transaction);
       await createMigration(run, {
@@ -49,7 +49,7 @@ async function startMove(deps: MoveDeps, context: RequestContext, target: Target
         new_instance_type_id: flavor.id,
       });
       await setSystemMetadata(run, i.uuid, 'old_flavor', JSON.stringify(i.flavor));
-    }),
+    })),
   );
   await recordAction(deps, context, target, actionOf[kind]);
   try {
@@ -108,12 +108,12 @@ export async function confirmResize(deps: MoveDeps, context: RequestContext, uui
   const { target, migration, oldFlavor } = await resizedTarget(deps, context, uuid, 'confirmResize');
   await freeAllocations(deps.api, [migration.uuid]);
   await deps.registry.withCell(target.cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
+    retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
       const run = { sequelize: db.sequelize, transaction };
       if (!(await setMigrationStatus(run, migration.uuid, 'confirmed', ['finished']))) throw new ConflictError(`Migration ${migration.uuid} is no longer waiting for a confirmation`);
       await updateInstance(db, uuid, { vm_state: VmState.ACTIVE, task_state: null }, { vm_state: [VmState.RESIZED] }, transaction);
       await setSystemMetadata(run, uuid, 'old_flavor', null);
-    }),
+    })),
   );
   await recordAction(deps, context, target, 'confirmResize');
   const delta = deltaOf(oldFlavor, target.instance.flavor);
@@ -127,11 +127,11 @@ export async function revertResize(deps: MoveDeps, context: RequestContext, uuid
   const i = target.instance;
   if (!migration.source_compute || !migration.source_node) throw new ConflictError(`Migration ${migration.uuid} does not say where the instance came from`);
   await deps.registry.withCell(target.cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
+    retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
       const run = { sequelize: db.sequelize, transaction };
       if (!(await setMigrationStatus(run, migration.uuid, 'reverting', ['finished']))) throw new ConflictError(`Migration ${migration.uuid} cannot be reverted now`);
       await updateInstance(db, uuid, { task_state: TaskState.RESIZE_REVERTING }, { vm_state: [VmState.RESIZED], task_state: [null] }, transaction);
-    }),
+    })),
   );
   await freeAllocations(deps.api, [uuid]);
   await moveAllocations(deps.api, migration.uuid, uuid, i.project_id, i.user_id);

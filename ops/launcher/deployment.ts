@@ -106,13 +106,14 @@ async function startAll(specs: ProcessSpec[], layout: Layout, result: UpResult, 
   for (const spec of specs) {
     const stale = readPid(layout.runDir, spec.name) !== undefined && runsOtherBuild(spec, layout.runDir);
     if (stale) await stopProcesses([spec.name], layout.runDir, marker);
-    const { pid, started } = startProcess(spec, layout.runDir, layout.logDir, marker);
+    const launched = startProcess(spec, layout.runDir, layout.logDir, marker);
+    const { pid, started } = launched;
     if (!started) {
       result.alreadyRunning.push(spec.name);
       continue;
     }
     try {
-      await waitReady(spec, pid, marker);
+      await waitReady(spec, launched, marker);
     } catch (err) {
       const log = resolve(layout.logDir, `${spec.name}.log`);
       const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-5).join('\n') : '';

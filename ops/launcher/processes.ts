@@ -69,10 +69,18 @@ export function readPid(runDir: string, name: string): number | undefined {
   }
 }
 
+export interface StartedProcess {
+  pid: number;
+  /** False when it already ran. */
+  started: boolean;
+  /** How it ended ("exit code 1", "signal SIGKILL"), once it has ended while this launcher watched. */
+  ended(): string | undefined;
+}
+
 /** Starts the process detached, its output appended to logs/<name>.log, unless it already runs. */
-export function startProcess(spec: ProcessSpec, runDir: string, logDir: string, marker: string): { pid: number; started: boolean } {
+export function startProcess(spec: ProcessSpec, runDir: string, logDir: string, marker: string): StartedProcess {
   const running = readPid(runDir, spec.name);
-  if (running !== undefined && isOurs(running, marker)) return { pid: running, started: false };
+  if (running !== undefined && isOurs(running, marker)) return { pid: running, started: false, ended: () => undefined };
   mkdirSync(runDir, { recursive: true });
   mkdirSync(logDir, { recursive: true });
   const log = openSync(resolve(logDir, `${spec.name}.log`), 'a');
@@ -83,20 +91,24 @@ export function startProcess(spec: ProcessSpec, runDir: string, logDir: string, 
       env: { ...process.env, ...spec.env },
     });
     if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command})`);
+    let ending: string | undefined;
+    child.once('exit', (code, signal) => (ending = signal ? `signal ${signal}` : `exit code ${String(code)}`));
     child.unref();
     writeFileSync(pidFile(runDir, spec.name), `${child.pid}\n`);
     if (spec.build !== undefined) writeFileSync(buildFile(runDir, spec.name), `${spec.build}\n`);
-    return { pid: child.pid, started: true };
+    return { pid: child.pid, started: true, ended: () => ending };
   } finally {
     closeSync(log);
   }
 }
 
 /** Waits until `ready()` says yes; fails early if the process died. */
-export async function waitReady(spec: ProcessSpec, pid: number, marker: string, timeoutMs = 30_000): Promise<void> {
+export async function waitReady(spec: ProcessSpec, launched: StartedProcess, marker: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!isOurs(pid, marker)) throw new Error(`${spec.name} exited during start-up`);
+    const ended = launched.ended();
+    if (ended !== undefined) throw new Error(`${spec.name} exited during start-up (${ended})`);
+    if (!isOurs(launched.pid, marker)) throw new Error(`${spec.name} (pid ${launched.pid}) no longer runs, or runs other code`);
     if (await spec.ready().catch(() => false)) return;
     await delay(100);
   }

@@ -43,6 +43,9 @@ export async function runService(definition: ServiceDefinition, argv = process.a
     const service = await definition.start({ config, log, metrics, args });
     const metricsServer = config.metrics.listen ? await serveMetrics(metrics, config.metrics.listen) : undefined;
     log.info({ metrics: config.metrics.listen || undefined }, `${definition.name} started`);
+    // Lines are buffered a few KiB at a time: write the start-up ones now, so a process killed
+    // early (SIGKILL, a crash outside JavaScript) still leaves them in its log.
+    log.flush();
     handleSignals(definition.name, log, service, metricsServer);
   } catch (err) {
     log.fatal({ err: errorMessage(err) }, `${definition.name} failed to start`);

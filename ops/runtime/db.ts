@@ -74,6 +74,23 @@ export async function dropDatabase(url: string, options: DatabaseOptions = {}): 
   await withServer(target, url, options, (conn) => conn.query(`DROP DATABASE IF EXISTS \`${target.database}\``));
 }
 
+/**
+ * Runs `fn` holding MariaDB's named lock `name` (GET_LOCK) on the database's server, so the same
+ * work started elsewhere waits for this one. The lock lives on a connection of its own, opened
+ * for the purpose and ended after, which also frees the lock if this process dies.
+ */
+export async function withServerLock<T>(url: string, name: string, waitSeconds: number, fn: () => Promise<T>, options: DatabaseOptions = {}): Promise<T> {
+  return withServer(parseDatabaseUrl(url), url, options, async (conn) => {
+    const rows = (await conn.query('SELECT GET_LOCK(?, ?) AS got', [name.slice(0, 64), waitSeconds])) as { got: number | null }[];
+    if (Number(rows[0]?.got) !== 1) throw new UnavailableError(`could not take the lock ${name} within ${waitSeconds} s: another run holds it`);
+    try {
+      return await fn();
+    } finally {
+      await conn.query('SELECT RELEASE_LOCK(?)', [name.slice(0, 64)]);
+    }
+  });
+}
+
 type ServerConnection = Awaited<ReturnType<typeof createConnection>>;
 
 async function withServer<T>(

@@ -1,5 +1,6 @@
 import type { QueryInterface, Sequelize } from 'sequelize';
-import { ensureDatabase, openDatabase, type DatabaseOptions } from './db.js';
+import { ensureDatabase, openDatabase, withServerLock, type DatabaseOptions } from './db.js';
+import { parseDatabaseUrl } from './urls.js';
 import type { Umzug } from 'umzug';
 
 export interface Migration {
@@ -48,13 +49,21 @@ export interface SyncResult {
   applied: string[];
 }
 
-/** Creates the database the URL names if it is missing, then applies what is pending. */
+/**
+ * Creates the database the URL names if it is missing, then applies what is pending. One sync of
+ * a database at a time: a second one started meanwhile waits, then finds nothing left to do.
+ */
 export async function syncDatabase(url: string, migrations: Migration[], options: DatabaseOptions = {}): Promise<SyncResult> {
-  const created = await ensureDatabase(url, options);
-  const db = openDatabase(url, options);
-  try {
-    return { created, applied: await applyMigrations(db, migrations) };
-  } finally {
-    await db.close();
-  }
+  return withServerLock(url, `cellstack-sync:${parseDatabaseUrl(url).database}`, syncLockWaitSeconds, async () => {
+    const created = await ensureDatabase(url, options);
+    const db = openDatabase(url, options);
+    try {
+      return { created, applied: await applyMigrations(db, migrations) };
+    } finally {
+      await db.close();
+    }
+  }, options);
 }
+
+/** How long a sync waits for another sync of the same database to finish. */
+const syncLockWaitSeconds = 600;

@@ -95,3 +95,11 @@ test('schema - the queries that run at 100,000 instances a cell have indexes', a
     await Promise.all([api.close(), cell.close()]);
   }
 });
+
+test('schema - two syncs of one database at once: one applies every migration, the other finds nothing to do', async (t) => {
+  const url = dbs.url('twice');
+  const results = await Promise.all([syncCellDatabase(url), syncCellDatabase(url)]);
+  const applied = results.map((r) => r.applied).sort((a, b) => b.length - a.length);
+  t.deepEqual(applied, [cellMigrations.map((m) => m.name), []]);
+  t.is(results.filter((r) => r.created).length, 1, 'the database is created once');
+});

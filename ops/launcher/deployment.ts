@@ -32,8 +32,12 @@ function writeConfig(layout: Layout): void {
     database: { api_url: layout.apiDatabaseUrl },
     redis: { url: options.redisUrl, queue_prefix: options.dbPrefix },
     placement: { url: `${layout.apiUrl}/placement`, service_token: options.serviceToken },
-    // Pools started later (`deploy up --hosts-per-cell` raised, or started by hand) are mapped within a minute.
-    scheduler: { discover_hosts_in_cells_interval: 60 },
+    scheduler: {
+      // Pools started later (`deploy up --hosts-per-cell` raised, or started by hand) are mapped within a minute.
+      discover_hosts_in_cells_interval: 60,
+      // Fake hosts are all alike: without this the first host met wins every tie and every boot lands in cell1.
+      shuffle_best_same_weighed_hosts: true,
+    },
   };
   for (const [section, values] of Object.entries(options.config ?? {})) config[section] = { ...config[section], ...values };
   const header = '# Written by `ops/bin/deploy up`; every key and its default: ops/config/cellstack.yaml\n';

@@ -1,4 +1,5 @@
-import { callRpc, castRpc, type NatsConnection } from '../../ops/runtime/index.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { callRpc, castRpc, CellstackError, type NatsConnection } from '../../ops/runtime/index.js';
 import { conductorSubject } from '../bus/index.js';
 import {
   CONDUCTOR_VERSION,
@@ -27,12 +28,33 @@ export class ConductorClient {
     private readonly nc: NatsConnection,
     cellUuid: string,
     private readonly timeoutMs = 30_000,
+    /** How long a host keeps sending a report no conductor answers (see `report`). */
+    private readonly reportPatienceMs = 15 * 60_000,
   ) {
     this.subject = conductorSubject(cellUuid);
   }
 
   private call<R>(method: string, args: unknown, requestId?: string, timeoutMs = this.timeoutMs): Promise<R> {
     return callRpc<R>(this.nc, this.subject, method, args, { version: CONDUCTOR_VERSION, timeoutMs, requestId });
+  }
+
+  /**
+   * What a host did (a build went on, a guest went away, a move finished) must reach the cell's
+   * database: while no conductor answers (all restarting, the bus or database away) the call is
+   * sent again, waiting 0.5 s, 1 s, 2 s ... up to 15 s between tries. Its handler is safe to run
+   * twice, so a report that was applied but whose answer was lost is harmless to resend.
+   */
+  private async report<R>(method: string, args: unknown, requestId?: string, timeoutMs = this.timeoutMs): Promise<R> {
+    const giveUpAt = Date.now() + this.reportPatienceMs;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.call<R>(method, args, requestId, timeoutMs);
+      } catch (err) {
+        const retryable = err instanceof CellstackError && err.retryable;
+        if (!retryable || this.nc.isClosed() || Date.now() >= giveUpAt) throw err;
+        await delay(Math.min(500 * 2 ** attempt, 15_000), undefined, { ref: false });
+      }
+    }
   }
 
   ping(timeoutMs = 2000): Promise<PingResult> {
@@ -63,26 +85,26 @@ export class ConductorClient {
   }
 
   instanceUpdate(args: InstanceUpdateArgs, requestId?: string): Promise<null> {
-    return this.call('instance_update', args, requestId);
+    return this.report('instance_update', args, requestId);
   }
 
   instanceDestroy(args: InstanceDestroyArgs, requestId?: string): Promise<{ deleted: boolean }> {
-    return this.call('instance_destroy', args, requestId);
+    return this.report('instance_destroy', args, requestId);
   }
 
   finishMove(args: FinishMoveArgs, requestId?: string): Promise<null> {
-    return this.call('finish_move', args, requestId);
+    return this.report('finish_move', args, requestId);
   }
 
   moveFailed(args: MoveFailedArgs, requestId?: string): Promise<null> {
-    return this.call('move_failed', args, requestId);
+    return this.report('move_failed', args, requestId);
   }
 
   finishRevert(args: FinishRevertArgs, requestId?: string): Promise<null> {
-    return this.call('finish_revert', args, requestId);
+    return this.report('finish_revert', args, requestId);
   }
 
   buildFailed(args: BuildFailedArgs, requestId?: string): Promise<BuildFailedResult> {
-    return this.call('build_failed', args, requestId, this.timeoutMs * 2);
+    return this.report('build_failed', args, requestId, this.timeoutMs * 2);
   }
 }

@@ -164,6 +164,13 @@ export class TestDeployment {
     return context.metrics;
   }
 
+  /** Stops every conductor of a cell, as when all of them restart at once; `addConductor` starts one again. */
+  async stopConductors(cellName: string): Promise<void> {
+    const cell = this.cell(cellName);
+    for (const conductor of cell.conductors.splice(0)) await conductor.stop();
+    cell.conductorMetrics.splice(0);
+  }
+
   /**
    * Stops a pool: gracefully (its hosts marked down at once) or the way a killed process stops,
    * with no goodbye, its bus connection just gone.

@@ -1,4 +1,4 @@
-export { admitMembers, groupsOf, lockGroupMembers, removeGroupMembers, type GroupMemberCounts } from './membership.js';
+export { admitMembers, groupSpecOf, groupsOf, lockGroupMembers, removeGroupMembers, type GroupMemberCounts } from './membership.js';
 export {
   createServerGroup,
   deleteServerGroup,

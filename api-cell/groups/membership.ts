@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { ApiDatabase } from '../db/index.js';
+import type { GroupSpec } from '../builds/index.js';
 import { execute, inList, InvalidInputError, QuotaExceededError, select, type Runner } from '../../ops/runtime/index.js';
 
 /** Members each locked group holds, as counted under the lock; admitted members are added as they go. */
@@ -54,4 +55,16 @@ export async function groupsOf(api: ApiDatabase, instanceUuids: string[]): Promi
   );
   for (const row of rows) result.get(row.instance_uuid)?.push(row.uuid);
   return result;
+}
+
+/** The group a server is in, as the scheduler takes it (a move honours the policy its boot did). */
+export async function groupSpecOf(api: ApiDatabase, instanceUuid: string): Promise<GroupSpec | null> {
+  const rows = await select<{ uuid: string; policy: string; rules: string | null }>(
+    api,
+    `SELECT g.uuid, g.policy, g.rules FROM instance_group_member m JOIN instance_groups g ON g.id = m.group_id
+      WHERE m.instance_uuid = ? ORDER BY m.id LIMIT 1`,
+    [instanceUuid],
+  );
+  const row = rows[0];
+  return row ? { uuid: row.uuid, policy: row.policy, rules: row.rules ? (JSON.parse(row.rules) as Record<string, number>) : {} } : null;
 }

@@ -1,5 +1,6 @@
 import type { RequestSpec } from '../../api-cell/builds/index.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
+import { groupSpecOf } from '../../api-cell/groups/index.js';
 import { allocationsOf, moveAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { addFaults, getInstance, getMigration, recordActionEvent, setMigrationStatus, updateInstance, type InstanceDetail, type MigrationRecord } from '../../child-cell/db/index.js';
@@ -59,7 +60,9 @@ async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJo
     reservation_id: instance.reservation_id ?? '',
     num_instances: 1,
     min_count: 1,
-    group: null,
+    // Its server group's policy holds for the move as it did for the boot (the moving server's
+    // own allocation is the migration's now, so only the other members count).
+    group: await groupSpecOf(deps.api, instance.uuid),
     scheduler_hints: {},
     ignore_hosts: [migration.source_compute ?? instance.host ?? ''],
     request_id: job.request_id,

@@ -5,9 +5,9 @@ import { TestDeployment, type Caller } from '../../../ops/testing/index.js';
 let d: TestDeployment;
 test.before(async () => {
   d = await TestDeployment.start({
-    cells: [{ name: 'one', pools: [{ prefix: 'h', hosts: 1 }, { prefix: 'soft', hosts: 3 }, { prefix: 'anti', hosts: 2 }] }],
+    cells: [{ name: 'one', pools: [{ prefix: 'h', hosts: 1 }, { prefix: 'soft', hosts: 3 }, { prefix: 'anti', hosts: 2 }, { prefix: 'mv', hosts: 3 }, { prefix: 'af', hosts: 2 }] }],
     // Each scheduling test boots into its own zone, on hosts nothing else uses.
-    zones: { soft: ['soft-1', 'soft-2', 'soft-3'], anti: ['anti-1', 'anti-2'] },
+    zones: { soft: ['soft-1', 'soft-2', 'soft-3'], anti: ['anti-1', 'anti-2'], move: ['mv-1', 'mv-2', 'mv-3'], aff: ['af-1', 'af-2'] },
     // Resource weighers that stack, outweighed by the soft-anti-affinity weigher: without it
     // (or without counting the members a batch has just placed) members would pile onto one host.
     config: { scheduler: { ram_weight_multiplier: -1, cpu_weight_multiplier: -1, disk_weight_multiplier: -1, soft_anti_affinity_weight_multiplier: 10 } },
@@ -154,4 +154,45 @@ test.serial('server groups - anti-affinity with max_server_per_host 2 puts two m
   t.deepEqual(perHost(placed.hosts), [2, 2]);
   const extra = await bootMembers(group.id, 1, 'anti', caller);
   t.deepEqual(extra.statuses, ['ERROR'], 'both hosts hold two members already');
+});
+
+const migrate = (id: string) => d.request('POST', `/v2.1/servers/${id}/action`, { migrate: null }, admin);
+
+async function settled(id: string, task: string): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 150; i += 1) {
+    const server = (await d.show(id, admin)).body.server;
+    if (server['OS-EXT-STS:task_state'] === null && server['status'] !== task) return server;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`server ${id} did not settle`);
+}
+
+test('server groups - a migrated anti-affinity member goes to a host no other member is on, though the weighers stack', async (t) => {
+  const caller = { project: 'p-move' };
+  const group = await create(t, { server_group: { name: 'apart', policy: 'anti-affinity' } }, caller);
+  const placed = await bootMembers(group.id, 2, 'move', caller);
+  t.deepEqual(placed.statuses, ['ACTIVE', 'ACTIVE']);
+  const [moving] = (await show(group.id, admin)).body.server_group.members;
+  const from = String((await d.show(String(moving), admin)).body.server['OS-EXT-SRV-ATTR:host']);
+  const other = placed.hosts.find((h) => h !== from);
+  t.is((await migrate(String(moving))).status, 202);
+  const moved = await settled(String(moving), 'ACTIVE');
+  t.is(moved['status'], 'VERIFY_RESIZE');
+  t.not(moved['OS-EXT-SRV-ATTR:host'], other, 'not onto the other member, where stacking weighers would put it');
+  t.not(moved['OS-EXT-SRV-ATTR:host'], from);
+});
+
+test('server groups - an affinity member cannot migrate away from the others: no valid host, it stays where it is', async (t) => {
+  const caller = { project: 'p-aff' };
+  const group = await create(t, { server_group: { name: 'together', policy: 'affinity' } }, caller);
+  const placed = await bootMembers(group.id, 2, 'aff', caller);
+  t.deepEqual(placed.statuses, ['ACTIVE', 'ACTIVE']);
+  t.is(new Set(placed.hosts).size, 1);
+  const [moving] = (await show(group.id, admin)).body.server_group.members;
+  t.is((await migrate(String(moving))).status, 202);
+  const after = await settled(String(moving), 'RESIZE');
+  t.is(after['status'], 'ACTIVE');
+  t.is(after['OS-EXT-SRV-ATTR:host'], placed.hosts[0]);
+  const migrations = await d.request<{ migrations: { status: string }[] }>('GET', `/v2.1/os-migrations?instance_uuid=${String(moving)}`, undefined, admin);
+  t.deepEqual(migrations.body.migrations.map((m) => m.status), ['error']);
 });

@@ -72,8 +72,9 @@ export class HostStateCache {
     const rows = reads.flatMap((r) => r.rows);
     for (const row of rows) this.nodes.set(row.uuid, row);
     await this.syncInventories(rows);
+    const known = new Map(this.providers);
     this.providers.clear();
-    for (const p of await loadProviders(this.api)) this.providers.set(p.uuid, p);
+    for (const p of await loadProviders(this.api)) this.providers.set(p.uuid, newer(known.get(p.uuid), p));
     this.lastRefresh = started;
     this.rebuild();
     this.applyLiveness(reads);
@@ -108,26 +109,25 @@ export class HostStateCache {
       ...(await loadProviders(this.api, { changedSince: since })),
       ...(await loadProviders(this.api, { uuids: rows.filter((r) => mapped.has(r.host)).map((r) => r.uuid) })),
     ];
-    for (const p of providers) this.providers.set(p.uuid, p);
+    for (const p of providers) this.providers.set(p.uuid, newer(this.providers.get(p.uuid), p));
     this.lastRefresh = started;
     if (reshaped || wasDown !== [...this.downCells].join()) this.rebuild();
     else this.update([...rows.map((r) => r.uuid), ...providers.map((p) => p.uuid), ...removed]);
     this.applyLiveness(reads);
   }
 
-  /** Takes in providers as a claim left them, so the next decision in this process sees them. */
+  /**
+   * Takes in providers as a claim left them, so the next decision in this process sees them. A
+   * provider older than the one held (a read that began before a claim committed) is ignored.
+   */
   applyProviders(providers: Provider[]): void {
     for (const p of providers) {
-      this.providers.set(p.uuid, p);
+      const kept = newer(this.providers.get(p.uuid), p);
+      this.providers.set(p.uuid, kept);
       // Host states are keyed by compute node uuid, which is their provider's uuid.
       const host = this.hosts.get(p.uuid);
-      if (host) host.provider = p;
+      if (host) host.provider = kept;
     }
-  }
-
-  /** Re-reads some providers from the database (after a claim found them fuller than thought). */
-  async reloadProviders(ids: number[]): Promise<void> {
-    this.applyProviders(await loadProviders(this.api, { ids }));
   }
 
   private async readTopology(): Promise<Topology> {
@@ -288,4 +288,12 @@ function sameEntries(a: Map<string, string>, b: Map<string, string>): boolean {
   if (a.size !== b.size) return false;
   for (const [k, v] of a) if (b.get(k) !== v) return false;
   return true;
+}
+
+/**
+ * Of two reads of one provider, the later: every change to a provider bumps its generation, so
+ * a lower one is older. A provider made again (same uuid, new row) is a new id and always wins.
+ */
+function newer(held: Provider | undefined, read: Provider): Provider {
+  return held && held.id === read.id && held.generation > read.generation ? held : read;
 }

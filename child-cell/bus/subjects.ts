@@ -18,5 +18,5 @@ export function subjectToken(value: string): string {
   return value.replace(/[%.*> \t\r\n]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** The binary name a compute service registers under (Nova's nova-compute). */
-export const COMPUTE_BINARY = 'cellstack-compute';
+/** The binary name a compute service registers under: Nova's, which clients and operators filter by. */
+export const COMPUTE_BINARY = 'nova-compute';

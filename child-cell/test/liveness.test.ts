@@ -24,7 +24,7 @@ interface Service {
 }
 
 async function services(prefix: string): Promise<Service[]> {
-  const res = await d.request<{ services: Service[] }>('GET', '/v2.1/os-services?binary=cellstack-compute', undefined, admin, at);
+  const res = await d.request<{ services: Service[] }>('GET', '/v2.1/os-services?binary=nova-compute', undefined, admin, at);
   return res.body.services.filter((s) => s.host.startsWith(`${prefix}-`));
 }
 

@@ -4,7 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { openCellDatabase, type CellDatabase } from '../../child-cell/db/index.js';
 import { down, up } from '../launcher/deployment.js';
 import { layoutOf } from '../launcher/layout.js';
-import { select } from '../runtime/index.js';
+import { hostsUp } from '../loadtest/deployment.js';
 import { CpuMeter } from './cpu.js';
 import { benchOptions, freshDeployment, processesToMeter } from './deployment.js';
 import { machineDescription } from './machine.js';
@@ -48,10 +48,7 @@ async function waitForHosts(cells: CellDatabase[], expected: number): Promise<vo
   const bar = new SingleBar({ format: '  hosts up [{bar}] {value}/{total}', hideCursor: true });
   bar.start(expected, 0);
   for (;;) {
-    const counts = await Promise.all(
-      cells.map((db) => select<{ n: number }>(db, "SELECT COUNT(*) AS n FROM services WHERE `binary` = 'cellstack-compute' AND deleted = 0 AND last_seen_up > NOW() - INTERVAL 60 SECOND")),
-    );
-    const up = counts.reduce((sum, rows) => sum + Number(rows[0]?.n ?? 0), 0);
+    const up = await hostsUp(cells, 60);
     bar.update(up);
     if (up >= expected) break;
     await new Promise((r) => setTimeout(r, 1000));

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openCellDatabase, type CellDatabase } from '../../child-cell/db/index.js';
+import { COMPUTE_BINARY } from '../../child-cell/bus/index.js';
 import { freshDeployment } from '../bench/deployment.js';
 import { resolveOptions, up } from '../launcher/deployment.js';
 import { defaultOptions, layoutOf, type DeploymentOptions, type Layout } from '../launcher/layout.js';
@@ -87,8 +88,8 @@ export async function hostsUp(cells: CellDatabase[], withinSeconds: number): Pro
     cells.map((db) =>
       select<{ n: number }>(
         db,
-        "SELECT COUNT(*) AS n FROM services WHERE `binary` = 'cellstack-compute' AND deleted = 0 AND last_seen_up > NOW() - INTERVAL ? SECOND",
-        [Math.ceil(withinSeconds)],
+        'SELECT COUNT(*) AS n FROM services WHERE `binary` = ? AND deleted = 0 AND last_seen_up > NOW() - INTERVAL ? SECOND',
+        [COMPUTE_BINARY, Math.ceil(withinSeconds)],
       ),
     ),
   );

@@ -2,7 +2,7 @@ import test from 'ava';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { apiMigrations, syncApiDatabase } from '../../db/index.js';
 import { cellMigrations, syncCellDatabase } from '../../../child-cell/db/index.js';
-import { applyMigrations, openDatabase, type Migration } from '../../../ops/runtime/index.js';
+import { applyMigrations, ensureDatabase, openDatabase, type Migration } from '../../../ops/runtime/index.js';
 import { TestDatabases } from '../../../ops/testing/index.js';
 
 const dbs = new TestDatabases();
@@ -102,4 +102,19 @@ test('schema - two syncs of one database at once: one applies every migration, t
   const applied = results.map((r) => r.applied).sort((a, b) => b.length - a.length);
   t.deepEqual(applied, [cellMigrations.map((m) => m.name), []]);
   t.is(results.filter((r) => r.created).length, 1, 'the database is created once');
+});
+
+test('schema - compute services registered under the old binary name are renamed nova-compute', async (t) => {
+  const db = openDatabase(dbs.url('renamed'), { poolMax: 1 });
+  try {
+    await ensureDatabase(dbs.url('renamed'));
+    const before = cellMigrations.findIndex((m) => m.name === '0004-nova-compute-binary');
+    await applyMigrations(db, cellMigrations.slice(0, before));
+    await db.query("INSERT INTO services (uuid, host, `binary`, topic) VALUES (UUID(), 'old-host', 'cellstack-compute', 'compute')");
+    t.deepEqual(await applyMigrations(db, cellMigrations), cellMigrations.slice(before).map((m) => m.name));
+    const rows = await db.query<{ binary: string }>('SELECT `binary` FROM services', { type: QueryTypes.SELECT });
+    t.deepEqual(rows.map((r) => r.binary), ['nova-compute']);
+  } finally {
+    await db.close();
+  }
 });

@@ -2,10 +2,12 @@ import type { Migration } from '../../../ops/runtime/index.js';
 import * as initial from './0001-initial.js';
 import * as pinnedZone from './0002-pinned-zone.js';
 import * as serviceLiveness from './0003-service-liveness.js';
+import * as novaComputeBinary from './0004-nova-compute-binary.js';
 
 /** Every cell database's migration history (cell0 and child cells alike), oldest first. */
 export const cellMigrations: Migration[] = [
   { name: '0001-initial', ...initial },
   { name: '0002-pinned-zone', ...pinnedZone },
   { name: '0003-service-liveness', ...serviceLiveness },
+  { name: '0004-nova-compute-binary', ...novaComputeBinary },
 ];

@@ -42,7 +42,7 @@ async function addComputeServices(cellDb: string, hosts: string[]): Promise<void
   const db = openDatabase(dbs.url(cellDb), { poolMax: 1 });
   try {
     for (const host of hosts) {
-      await db.query("INSERT INTO services (uuid, host, `binary`, topic) VALUES (UUID(), ?, 'cellstack-compute', 'compute')", {
+      await db.query("INSERT INTO services (uuid, host, `binary`, topic) VALUES (UUID(), ?, 'nova-compute', 'compute')", {
         replacements: [host],
         type: QueryTypes.INSERT,
       });

@@ -139,7 +139,7 @@ test.serial('openstack - hypervisors, their stats, compute services and disablin
 
   const services = await osc<{ Host: string; Status: string; State: string }[]>('compute', 'service', 'list');
   t.is(services.length, 6);
-  await oscQuiet('compute', 'service', 'set', '--disable', 'cell2-host-3', 'cellstack-compute');
+  await oscQuiet('compute', 'service', 'set', '--disable', 'cell2-host-3', 'nova-compute');
   const disabled = await osc<{ Status: string }[]>('compute', 'service', 'list', '--host', 'cell2-host-3');
   t.deepEqual(disabled.map((s) => s.Status), ['disabled']);
 });

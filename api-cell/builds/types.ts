@@ -48,8 +48,10 @@ export interface RequestSpec {
   ignore_hosts: string[];
   /** A move stays in the instance's cell. */
   requested_cell?: string;
-  /** A move to a named host (migrate and live-migrate with a host). */
+  /** A move to a named host (migrate and live-migrate with a host), or a boot asking for one (2.74). */
   requested_host?: string;
+  /** A boot asking for a hypervisor by its hostname (2.74). */
+  requested_node?: string;
   request_id: string;
 }
 

@@ -11,6 +11,7 @@ import {
   Batcher,
   errorMessage,
   execute,
+  ForbiddenError,
   InvalidInputError,
   NotFoundError,
   placeholders,
@@ -41,6 +42,11 @@ export interface CreateServerRequest {
   min_count: number;
   max_count: number;
   tags?: string[];
+  /** 2.90: the guest's hostname, instead of one made from the name. */
+  hostname?: string;
+  /** 2.74 (admins): the host and/or hypervisor the server must land on, if it passes the filters. */
+  host?: string;
+  hypervisor_hostname?: string;
   groupUuid?: string;
   schedulerHints: Record<string, unknown>;
 }
@@ -126,6 +132,7 @@ export class ServerCreator {
       request.key_name ? keyPair(api, context.userId, request.key_name) : null,
       request.groupUuid ? serverGroup(api, context, request.groupUuid) : null,
       request.availability_zone ? checkZone(this.deps, request.availability_zone) : null,
+      request.host || request.hypervisor_hostname ? checkDestination(api, context, request) : null,
     ]);
     if (flavor.disabled) throw new InvalidInputError('Flavor is disabled.');
     checkImageFits(image, flavor);
@@ -230,6 +237,15 @@ async function serverGroup(api: ApiDatabase, context: RequestContext, uuid: stri
   return { id: row.id, uuid: row.uuid, policy: row.policy, rules: row.rules ? (JSON.parse(row.rules) as Record<string, number>) : {} };
 }
 
+/** 2.74: only admins name a destination, and it must exist (Nova's ComputeHostNotFound otherwise). */
+async function checkDestination(api: ApiDatabase, context: RequestContext, request: CreateServerRequest): Promise<void> {
+  if (!context.isAdmin) throw new ForbiddenError("Policy doesn't allow compute:servers:create:requested_destination to be performed.");
+  const where = [request.host ? 'host = ?' : '', request.hypervisor_hostname ? 'name = ?' : ''].filter(Boolean).join(' AND ');
+  const values = [request.host, request.hypervisor_hostname].filter((v): v is string => v !== undefined);
+  const found = await select(api, `SELECT 1 FROM resource_providers WHERE ${where} LIMIT 1`, values);
+  if (found.length === 0) throw new InvalidInputError(`Compute host ${request.hypervisor_hostname ?? request.host} could not be found.`);
+}
+
 async function checkZone(deps: CreateDeps, zone: string): Promise<void> {
   if (zone === deps.config.scheduler.default_availability_zone) return;
   const rows = await select(deps.api, "SELECT 1 FROM aggregate_metadata WHERE `key` = 'availability_zone' AND value = ? LIMIT 1", [zone]);
@@ -245,7 +261,7 @@ function buildInstance(item: PendingCreate, uuid: string, index: number, count: 
     user_id: context.userId,
     display_name: displayName,
     display_description: request.description ?? null,
-    hostname: hostnameFor(displayName),
+    hostname: hostnameFor(request.hostname ? displayNameFor(request.hostname, index, count) : displayName),
     flavor: flavorSnapshot(flavor),
     image_ref: refId(request.imageRef),
     availability_zone: request.availability_zone ?? null,
@@ -280,5 +296,7 @@ function requestSpec(item: PendingCreate, instance: BuildInstance, count: number
     scheduler_hints: request.schedulerHints,
     ignore_hosts: [],
     request_id: context.requestId,
+    ...(request.host ? { requested_host: request.host } : {}),
+    ...(request.hypervisor_hostname ? { requested_node: request.hypervisor_hostname } : {}),
   };
 }

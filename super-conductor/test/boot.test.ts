@@ -104,5 +104,30 @@ test.serial('boot - a disabled cell keeps its servers but takes no new builds', 
     t.deepEqual(cells, ['one', 'one', 'one', 'one']);
   } finally {
     await setCellDisabled(d.api, d.registry, 'two', false);
+    // As long again for the scheduler to see it enabled, before the next test boots.
+    await new Promise((done) => setTimeout(done, 600));
   }
+});
+
+test('boot - 2.74: an admin names the host or hypervisor a server lands on, in either cell', async (t) => {
+  const admin = { user: 'admin', project: 'admin', roles: 'admin' };
+  const at = (version: string) => ({ 'openstack-api-version': `compute ${version}` });
+  const create = (server: Record<string, unknown>, caller: Record<string, string> = admin, version = '2.74') =>
+    d.request<{ server: { id: string } }>('POST', '/v2.1/servers', { server: { name: 'targeted', flavorRef: '1', imageRef: d.image.uuid, networks: 'none', ...server } }, caller, at(version));
+
+  const onHost = await create({ host: 'two-host-2' });
+  t.is(onHost.status, 202, JSON.stringify(onHost.body));
+  const onNode = await create({ hypervisor_hostname: 'one-host-1' });
+  t.is(onNode.status, 202, JSON.stringify(onNode.body));
+  const landed = await d.waitForStatus(onHost.body.server.id, ['ACTIVE', 'ERROR']);
+  t.is(landed['OS-EXT-SRV-ATTR:host'], 'two-host-2', JSON.stringify(landed['fault']));
+  t.is((await d.waitForStatus(onNode.body.server.id, ['ACTIVE', 'ERROR']))['OS-EXT-SRV-ATTR:hypervisor_hostname'], 'one-host-1');
+
+  const unknown = await create({ host: 'nowhere' });
+  t.is(unknown.status, 400);
+  t.deepEqual(unknown.body, { badRequest: { code: 400, message: 'Compute host nowhere could not be found.' } });
+  t.is((await create({ host: 'one-host-1', hypervisor_hostname: 'two-host-1' })).status, 400, 'the host has no such hypervisor');
+  t.is((await create({ host: 'two-host-1' }, { project: 'p1' })).status, 403, 'a member may not choose');
+  const early = await create({ host: 'two-host-1' }, admin, '2.73');
+  t.deepEqual(early.body, { badRequest: { code: 400, message: "Additional properties are not allowed ('host' was unexpected)" } });
 });

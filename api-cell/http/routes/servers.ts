@@ -3,7 +3,7 @@ import { deleteServer, getServer, type CreateServerRequest } from '../../compute
 import { CreateServerBody } from '../schemas/servers.js';
 import type { ApiState } from '../state.js';
 import { validate } from '../validation.js';
-import { atLeast } from '../microversion.js';
+import { atLeast, type Microversion } from '../microversion.js';
 import { links } from '../views/links.js';
 import { serverView } from '../views/servers.js';
 import type { ApiServices } from './services.js';
@@ -12,9 +12,21 @@ import { InvalidInputError } from '../../../ops/runtime/index.js';
 const toCount = (value: number | string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
 const truthy = (value: boolean | string | undefined): boolean => value === true || /^(true|1|yes)$/i.test(String(value ?? ''));
 
+/** Create fields that came with a later microversion: below it Nova refuses them as unexpected. */
+const fieldVersions: [keyof CreateServerBody['server'], string][] = [
+  ['description', '2.19'],
+  ['tags', '2.52'],
+  ['host', '2.74'],
+  ['hypervisor_hostname', '2.74'],
+  ['hostname', '2.90'],
+];
+
 /** The body, checked by the schema, as the compute API takes it. */
-function createRequest(body: CreateServerBody): CreateServerRequest {
+function createRequest(body: CreateServerBody, version: Microversion): CreateServerRequest {
   const s = body.server;
+  for (const [field, since] of fieldVersions) {
+    if (s[field] !== undefined && !atLeast(version, since)) throw new InvalidInputError(`Additional properties are not allowed ('${field}' was unexpected)`);
+  }
   const minCount = toCount(s.min_count) ?? 1;
   const maxCount = toCount(s.max_count) ?? minCount;
   if (maxCount < minCount) throw new InvalidInputError(`min_count (${minCount}) must be <= max_count (${maxCount})`);
@@ -42,6 +54,9 @@ function createRequest(body: CreateServerBody): CreateServerRequest {
   if (s.accessIPv6) request.accessIPv6 = s.accessIPv6;
   if (s.adminPass) request.adminPass = s.adminPass;
   if (s.tags) request.tags = s.tags;
+  if (s.hostname) request.hostname = s.hostname;
+  if (s.host) request.host = s.host;
+  if (s.hypervisor_hostname) request.hypervisor_hostname = s.hypervisor_hostname;
   if (typeof hints['group'] === 'string') request.groupUuid = hints['group'];
   return request;
 }
@@ -49,7 +64,7 @@ function createRequest(body: CreateServerBody): CreateServerRequest {
 export function registerServerRoutes(router: Router<ApiState>, services: ApiServices): void {
   router.post('/v2.1/servers', async (ctx) => {
     const body = validate<CreateServerBody>(CreateServerBody, ctx.state.body);
-    const result = await services.creator.create(ctx.state.context, createRequest(body));
+    const result = await services.creator.create(ctx.state.context, createRequest(body, ctx.state.version));
     ctx.status = 202;
     if (truthy(body.server.return_reservation_id)) {
       ctx.body = { reservation_id: result.reservationId };

@@ -36,6 +36,8 @@ export const CreateServerBody = Type.Object(
         description: Type.Optional(description),
         tags: Type.Optional(Type.Array(tag, { maxItems: 50 })),
         hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+        host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+        hypervisor_hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
         block_device_mapping_v2: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 0 })),
       },
       { additionalProperties: false },

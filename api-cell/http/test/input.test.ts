@@ -103,3 +103,22 @@ test('input - a burst of random and malformed requests never gets a 5xx', async 
   t.false([...statuses].some((s) => s >= 500 || s === 0), `statuses seen: ${[...statuses].join(', ')}`);
   t.is((await fetch(`${d.apiUrl}/healthcheck`)).status, 200, 'the API is still healthy');
 });
+
+test('input - create fields arrive with their microversions: description 2.19, tags 2.52, hostname 2.90', async (t) => {
+  const at = (version: string) => ({ 'openstack-api-version': `compute ${version}` });
+  const cases: [Record<string, unknown>, string][] = [
+    [{ description: 'about' }, '2.19'],
+    [{ tags: ['blue'] }, '2.52'],
+    [{ hostname: 'web-1' }, '2.90'],
+  ];
+  for (const [extra, since] of cases) {
+    const [field] = Object.keys(extra);
+    const [major, minor] = since.split('.').map(Number);
+    const before = `${major}.${(minor ?? 0) - 1}`;
+    fault(t, await d.request('POST', '/v2.1/servers', { server: { ...server(), ...extra } }, {}, at(before)), 400, 'badRequest', new RegExp(`\\('${field}' was unexpected\\)`));
+    t.is((await d.request('POST', '/v2.1/servers', { server: { ...server(), ...extra } }, {}, at(since))).status, 202, `${field} at ${since}`);
+  }
+  const named = await d.request<{ server: { id: string } }>('POST', '/v2.1/servers', { server: { ...server(), name: 'Display Name', hostname: 'web-1' } }, {}, at('2.90'));
+  const shown = await d.request<{ server: Record<string, unknown> }>('GET', `/v2.1/servers/${named.body.server.id}`, undefined, {}, at('2.90'));
+  t.is(shown.body.server['OS-EXT-SRV-ATTR:hostname'], 'web-1', 'the hostname given, not one made from the name');
+});

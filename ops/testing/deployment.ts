@@ -301,12 +301,13 @@ export class TestDeployment {
   }
 
   /** POST /servers with the test image, flavor m1.tiny unless given. */
-  boot(server: Record<string, unknown> = {}, caller: Caller = {}, extra: Record<string, unknown> = {}) {
+  boot(server: Record<string, unknown> = {}, caller: Caller = {}, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
     return this.request<{ server: { id: string; adminPass: string }; reservation_id?: string }>(
       'POST',
       '/v2.1/servers',
       { server: { name: 'vm', flavorRef: '1', imageRef: this.image.uuid, networks: 'none', ...server }, ...extra },
       caller,
+      headers,
     );
   }
 

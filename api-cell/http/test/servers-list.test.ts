@@ -14,7 +14,7 @@ test.before(async () => {
   await d.flavor('huge', 1, 10_000_000);
   for (const p of ['p1', 'p2']) await d.quota(p, { instances: -1, ram: -1 });
   for (let i = 0; i < 7; i += 1) {
-    const res = await d.boot({ name: `web-${i}`, tags: i % 2 === 0 ? ['even'] : ['odd'], metadata: { n: String(i) } }, { project: 'p1' }, {});
+    const res = await d.boot({ name: `web-${i}`, tags: i % 2 === 0 ? ['even'] : ['odd'], metadata: { n: String(i) } }, { project: 'p1' }, {}, v('2.52'));
     byProject['p1']?.push(res.body.server.id);
   }
   for (let i = 0; i < 3; i += 1) byProject['p2']?.push((await d.boot({ name: `db-${i}` }, { project: 'p2', user: 'u2' })).body.server.id);

@@ -214,19 +214,30 @@ export async function uploadImage(api: ApiDatabase, uuid: string, viewer: ImageV
   const image = await findImage(api, uuid, viewer);
   assertOwner(image, viewer, 'upload data for');
   if (image.status !== 'queued') throw new ConflictError(`Image status transition from ${image.status} to saving is not allowed`);
+  await storeImageData(api, uuid, data);
+  return findImage(api, uuid, viewer);
+}
+
+/** Keeps a queued image's bytes and makes it active, with its size and checksums; an active one is left as it is. */
+export async function storeImageData(api: ApiDatabase, uuid: string, data: Buffer): Promise<void> {
   const md5 = createHash('md5').update(data).digest('hex');
   const sha512 = createHash('sha512').update(data).digest('hex');
   await api.sequelize.transaction(async (transaction) => {
     const run = { sequelize: api.sequelize, transaction };
-    await execute(run, 'INSERT INTO image_data (image_uuid, data) VALUES (?, ?) ON DUPLICATE KEY UPDATE data = VALUES(data)', [uuid, data]);
-    await execute(run, "UPDATE images SET status = 'active', size = ?, checksum = ?, os_hash_value = ?, updated_at = NOW(6) WHERE uuid = ? AND status = 'queued'", [
+    const made = await execute(run, "UPDATE images SET status = 'active', size = ?, checksum = ?, os_hash_value = ?, updated_at = NOW(6) WHERE uuid = ? AND status = 'queued' AND deleted = 0", [
       data.length,
       md5,
       sha512,
       uuid,
     ]);
+    if (made > 0) await execute(run, 'INSERT INTO image_data (image_uuid, data) VALUES (?, ?) ON DUPLICATE KEY UPDATE data = VALUES(data)', [uuid, data]);
   });
-  return findImage(api, uuid, viewer);
+}
+
+/** Deletes an image nobody asked to delete (a snapshot that failed), whoever owns it. */
+export async function discardImage(api: ApiDatabase, uuid: string): Promise<void> {
+  await execute(api, "UPDATE images SET deleted = id, deleted_at = NOW(6), status = 'deleted' WHERE uuid = ? AND deleted = 0", [uuid]);
+  await execute(api, 'DELETE FROM image_data WHERE image_uuid = ?', [uuid]);
 }
 
 export async function downloadImage(api: ApiDatabase, uuid: string, viewer: ImageViewer): Promise<Buffer | undefined> {

@@ -2,6 +2,9 @@ import { callRpc, type NatsConnection } from '../../ops/runtime/index.js';
 import { computeSubject } from '../bus/index.js';
 import {
   COMPUTE_VERSION,
+  SNAPSHOT_VERSION,
+  type SnapshotArgs,
+  type SnapshotResult,
   type BuildAccepted,
   type BuildArgs,
   type PowerArgs,
@@ -52,6 +55,11 @@ export class ComputeClient {
   /** Tells a host to destroy its copy of a guest that now lives elsewhere; resolves when it has. */
   releaseGuest(host: string, args: ReleaseGuestArgs, requestId: string, timeoutMs: number): Promise<{ released: boolean }> {
     return callRpc<{ released: boolean }>(this.nc, computeSubject(this.cellUuid, host), 'release_guest', args, { version: COMPUTE_VERSION, requestId, timeoutMs });
+  }
+
+  /** Asks a host to copy a guest's disk into an image; resolves with the image data once it has. */
+  snapshotInstance(host: string, args: SnapshotArgs, requestId: string, timeoutMs: number): Promise<SnapshotResult> {
+    return callRpc<SnapshotResult>(this.nc, computeSubject(this.cellUuid, host), 'snapshot_instance', args, { version: SNAPSHOT_VERSION, requestId, timeoutMs });
   }
 
   /** Asks a host to destroy a guest; resolves once the instance is deleted in the cell. */

@@ -4,6 +4,7 @@ import type { HostContext } from './handlers/context.js';
 import { moveMethods } from './handlers/move.js';
 import { powerMethods } from './handlers/power.js';
 import { rebuildMethods } from './handlers/rebuild.js';
+import { snapshotMethods } from './handlers/snapshot.js';
 import { COMPUTE_VERSION, PingArgs, UptimeArgs, type UptimeResult } from './messages.js';
 
 export type { HostContext } from './handlers/context.js';
@@ -21,5 +22,6 @@ export function computeMethods(ctx: HostContext): RpcMethods {
     ...powerMethods(ctx),
     ...rebuildMethods(ctx),
     ...moveMethods(ctx),
+    ...snapshotMethods(ctx),
   };
 }

@@ -6,9 +6,11 @@ import { Type, type Static } from '@sinclair/typebox';
  *   2: power_action (stop, start, reboot, pause, unpause, suspend, resume), rebuild_instance,
  *      receive_move and revert_move (resize, migrate, live-migrate), release_guest,
  *      get_host_uptime.
+ *   3: snapshot_instance (only that method needs 3; the others are still sent as 2).
  * New fields must be optional so that an older host still understands.
  */
 export const COMPUTE_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
 
 const Resources = Type.Record(Type.String(), Type.Integer({ minimum: 0 }));
 
@@ -119,3 +121,12 @@ export type RevertMoveArgs = Static<typeof RevertMoveArgs>;
 /** Host to host inside a cell: destroy your copy of this guest. */
 export const ReleaseGuestArgs = Type.Object({ instance_uuid: Type.String() });
 export type ReleaseGuestArgs = Static<typeof ReleaseGuestArgs>;
+
+/** Super-conductor to host: copy this guest's disk into that image (createImage). */
+export const SnapshotArgs = Type.Object({ instance_uuid: Type.String(), image_uuid: Type.String() });
+export type SnapshotArgs = Static<typeof SnapshotArgs>;
+
+export interface SnapshotResult {
+  /** The disk image, base64 (a fake host's images are a few hundred bytes). */
+  data: string;
+}

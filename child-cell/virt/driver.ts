@@ -32,6 +32,8 @@ export interface VirtDriver {
   unpause(uuid: string): Promise<void>;
   suspend(uuid: string): Promise<void>;
   resume(uuid: string): Promise<void>;
+  /** A copy of the guest's disk, as an image to upload. */
+  snapshot(uuid: string): Promise<Buffer>;
   /**
    * Takes back a guest the cell says runs here, after the compute service restarted while the
    * hypervisor kept running (a driver that can list its guests does not need this).

@@ -100,6 +100,12 @@ export class FakeDriver implements VirtDriver {
     return this.transition(uuid, PowerState.RUNNING);
   }
 
+  async snapshot(uuid: string): Promise<Buffer> {
+    await this.act();
+    if (!this.states.has(uuid)) throw new VirtError(`no guest ${uuid} on this fake hypervisor`);
+    return Buffer.from(`fake disk image of instance ${uuid}\n`);
+  }
+
   private async transition(uuid: string, to: PowerState): Promise<void> {
     await this.act();
     if (!this.states.has(uuid)) throw new VirtError(`no guest ${uuid} on this fake hypervisor`);

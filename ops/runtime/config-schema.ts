@@ -72,6 +72,7 @@ export const ConfigSchema = Type.Object(
       reaper_interval_ms: int(30000, 'How often build requests without a live job are looked for.', 100),
       reaper_stale_ms: int(120000, 'Age after which a build request without a live job is queued again.', 100),
       cast_timeout_ms: int(10000, 'How long a host has to acknowledge a build before it is tried again.', 100),
+      snapshot_timeout_ms: int(600_000, 'How long a host has to copy a guest disk for createImage before the snapshot is tried again.', 1000),
     }),
     compute: section('Compute services and the hosts they run.', {
       report_interval: num(10, 'Seconds between a host\'s heartbeats.', 0.01),

@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { CellstackError, errorMessage, type Logger } from '../../ops/runtime/index.js';
 import { redisConnection } from './connection.js';
-import { BUILD_JOB_VERSION, BUILD_QUEUE, MOVE_JOB_VERSION, MOVE_QUEUE, type BuildJob, type MoveJob } from './messages.js';
+import { BUILD_JOB_VERSION, BUILD_QUEUE, MOVE_QUEUE, SNAPSHOT_JOB_VERSION, type BuildJob, type InstanceJob } from './messages.js';
 
 export interface BuildWorkerOptions {
   redisUrl: string;
@@ -25,13 +25,13 @@ export function startBuildWorker(options: BuildWorkerOptions): BuildWorker {
 }
 
 export interface MoveWorkerOptions extends Omit<BuildWorkerOptions, 'build' | 'onFailed'> {
-  build(job: MoveJob): Promise<void>;
-  onFailed(job: MoveJob, reason: string): Promise<void>;
+  build(job: InstanceJob): Promise<void>;
+  onFailed(job: InstanceJob, reason: string): Promise<void>;
 }
 
-/** The super-conductor's side of the move queue. */
+/** The super-conductor's side of the move queue (moves and snapshots). */
 export function startMoveWorker(options: MoveWorkerOptions): BuildWorker {
-  return startWorker<MoveJob>(MOVE_QUEUE, MOVE_JOB_VERSION, options);
+  return startWorker<InstanceJob>(MOVE_QUEUE, SNAPSHOT_JOB_VERSION, options);
 }
 
 interface WorkerOptions<T> extends Omit<BuildWorkerOptions, 'build' | 'onFailed'> {

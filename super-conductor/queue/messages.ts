@@ -23,11 +23,13 @@ export function buildJobId(reservationId: string): string {
 }
 
 /**
- * The move queue's contract (API cell -> super-conductor): resize, cold and live migration,
- * scheduled inside the instance's cell. Versions:
- *   1: move one instance.
+ * The move queue's contract (API cell -> super-conductor): work on a living instance that the
+ * super-conductor carries out. Versions:
+ *   1: move one instance (resize, cold and live migration, scheduled inside its cell).
+ *   2: snapshot one instance into an image (createImage); moves are still sent as 1.
  */
 export const MOVE_JOB_VERSION = 1;
+export const SNAPSHOT_JOB_VERSION = 2;
 export const MOVE_QUEUE = 'moves';
 
 export interface MoveJob {
@@ -42,3 +44,16 @@ export interface MoveJob {
   target_host: string | null;
   request_id: string;
 }
+
+export interface SnapshotJob {
+  v: number;
+  kind: 'snapshot';
+  instance_uuid: string;
+  cell_uuid: string;
+  /** The queued image the snapshot fills. */
+  image_uuid: string;
+  request_id: string;
+}
+
+/** What the move queue carries. */
+export type InstanceJob = MoveJob | SnapshotJob;

@@ -1,15 +1,15 @@
 import { Queue } from 'bullmq';
 import { redisConnection } from './connection.js';
-import { MOVE_JOB_VERSION, MOVE_QUEUE, type MoveJob } from './messages.js';
+import { MOVE_JOB_VERSION, MOVE_QUEUE, SNAPSHOT_JOB_VERSION, type InstanceJob, type MoveJob, type SnapshotJob } from './messages.js';
 
-/** The only way to ask the super-conductor for a move. */
+/** The only way to ask the super-conductor for a move or a snapshot. */
 export class MoveQueue {
   private readonly connection: ReturnType<typeof redisConnection>;
-  private readonly queue: Queue<MoveJob>;
+  private readonly queue: Queue<InstanceJob>;
 
   constructor(options: { redisUrl: string; prefix: string; attempts: number }) {
     this.connection = redisConnection(options.redisUrl, 'cellstack-move-queue');
-    this.queue = new Queue<MoveJob>(MOVE_QUEUE, {
+    this.queue = new Queue<InstanceJob>(MOVE_QUEUE, {
       connection: this.connection,
       prefix: options.prefix,
       skipWaitingForReady: true,
@@ -20,6 +20,11 @@ export class MoveQueue {
 
   async enqueue(job: Omit<MoveJob, 'v'>): Promise<void> {
     await this.queue.add('move', { v: MOVE_JOB_VERSION, ...job }, { jobId: `move-${job.migration_uuid}` });
+  }
+
+  /** One job per image: asking again for the same image while it waits adds nothing. */
+  async enqueueSnapshot(job: Omit<SnapshotJob, 'v' | 'kind'>): Promise<void> {
+    await this.queue.add('snapshot', { v: SNAPSHOT_JOB_VERSION, kind: 'snapshot', ...job }, { jobId: `snapshot-${job.image_uuid}` });
   }
 
   async close(): Promise<void> {

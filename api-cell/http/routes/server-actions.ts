@@ -4,6 +4,7 @@ import { confirmResize, migrateServer, resizeServer, revertResize, type MoveDeps
 import { setLocked } from '../../compute/actions/lock.js';
 import { powerAction } from '../../compute/actions/power.js';
 import { rebuildServer } from '../../compute/actions/rebuild.js';
+import { snapshotServer } from '../../compute/actions/snapshot.js';
 import { InvalidInputError } from '../../../ops/runtime/index.js';
 import { atLeast } from '../microversion.js';
 import { requireAdmin, requireMember } from '../policy.js';
@@ -87,6 +88,15 @@ export function registerServerActionRoutes(router: Router<ApiState>, services: A
         const host = (args as { host?: string | null } | null)?.host ?? null;
         if (action === 'migrate' && host !== null && !atLeast(version, '2.56')) throw new InvalidInputError("Additional properties are not allowed ('host' was unexpected)");
         await migrateServer(deps, context, uuid, action === 'os-migrateLive', host);
+        return;
+      }
+      case 'createImage': {
+        requireMember(context, 'os_compute_api:servers:create_image');
+        const { name, metadata } = args as { name: string; metadata?: Record<string, string> };
+        const imageId = await snapshotServer(deps, context, uuid, name, metadata ?? {});
+        // From 2.45 the id is in the body; before, only in the Location of the new image.
+        if (atLeast(version, '2.45')) ctx.body = { image_id: imageId };
+        else ctx.set('location', `${services.publicUrl}/image/v2/images/${imageId}`);
         return;
       }
       case 'forceDelete': {

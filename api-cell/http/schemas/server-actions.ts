@@ -52,6 +52,7 @@ export const actionSchemas: Record<string, TSchema> = {
     { additionalProperties: false },
   ),
   forceDelete: empty,
+  createImage: Type.Object({ name, metadata: Type.Optional(metadata) }, { additionalProperties: false }),
 };
 
 /** Actions whose body may also be `{}` in practice (clients send either). */

@@ -182,3 +182,41 @@ test('server resources - update, metadata, tags, and instance action details', a
   const asMember = await d.request<{ instanceAction: Record<string, unknown> }>('GET', `/v2.1/servers/${id}/os-instance-actions/${create?.request_id}`);
   t.false('events' in asMember.body.instanceAction, 'below 2.51 events are for admins');
 });
+
+test('actions - createImage makes a private snapshot image that turns active, and a server boots from it', async (t) => {
+  const id = await active();
+  const res = await act(id, { createImage: { name: 'snap-1', metadata: { purpose: 'backup' } } }, {}, v('2.45'));
+  t.is(res.status, 202, JSON.stringify(res.body));
+  const imageId = String((res.body as { image_id: string }).image_id);
+  t.regex(imageId, /^[0-9a-f-]{36}$/);
+  let image: Record<string, unknown> = {};
+  for (let i = 0; i < 150 && image['status'] !== 'active'; i += 1) {
+    image = (await d.request<Record<string, unknown>>('GET', `/image/v2/images/${imageId}`)).body;
+    if (image['status'] !== 'active') await new Promise((r) => setTimeout(r, 50));
+  }
+  t.like(image, { name: 'snap-1', status: 'active', visibility: 'private', owner: 'p1', image_type: 'snapshot', instance_uuid: id, purpose: 'backup' });
+  t.true(Number(image['size']) > 0, 'the host uploaded the disk');
+  const server = await settle(id, 'ACTIVE');
+  t.is(server['OS-EXT-STS:task_state'], null);
+  const actions = await d.request<{ instanceActions: { action: string }[] }>('GET', `/v2.1/servers/${id}/os-instance-actions`);
+  t.true(actions.body.instanceActions.some((a) => a.action === 'createImage'));
+
+  const booted = (await d.boot({ name: 'from-snapshot', imageRef: imageId })).body.server.id;
+  t.is((await d.waitForStatus(booted, ['ACTIVE', 'ERROR']))['status'], 'ACTIVE');
+});
+
+test('actions - createImage: Location before 2.45, a name is required, and only a server at rest is snapshotted', async (t) => {
+  const id = await active();
+  const early = await act(id, { createImage: { name: 'snap-old' } }, {}, v('2.44'));
+  t.is(early.status, 202);
+  t.regex(String(early.headers.get('location')), /\/image\/v2\/images\/[0-9a-f-]{36}$/);
+  t.is((await act(id, { createImage: {} })).status, 400);
+  t.is((await act(id, { createImage: { name: 'x', extra: 1 } })).status, 400);
+  await settle(id, 'ACTIVE');
+  t.is((await act(id, { resize: { flavorRef: '2' } })).status, 202);
+  await settle(id, 'VERIFY_RESIZE');
+  const refused = await act(id, { createImage: { name: 'while-resized' } });
+  t.is(refused.status, 409);
+  const images = await d.request<{ images: { name: string }[] }>('GET', '/image/v2/images');
+  t.false(images.body.images.some((i) => i.name === 'while-resized'), 'a refused snapshot leaves no image behind');
+});

@@ -91,7 +91,7 @@ test.serial('openstack - image list, flavor list, flavor create and show', async
   t.is(shown['id'], created['id']);
 });
 
-test.serial('openstack - a server: create --wait, list, show, stop, start, reboot, resize and confirm, delete --wait', async (t) => {
+test.serial('openstack - a server: create --wait, list, show, stop, start, reboot, resize and confirm, image create --wait, delete --wait', async (t) => {
   const server = await osc('server', 'create', '--flavor', 'm1.small', '--image', 'cirros-0.6.2-x86_64-disk', '--nic', 'none', '--wait', 'web-1');
   t.is(server['status'], 'ACTIVE');
   t.like(server['flavor'], { original_name: 'm1.small', vcpus: 1, ram: 2048 });
@@ -114,6 +114,10 @@ test.serial('openstack - a server: create --wait, list, show, stop, start, reboo
   const resized = await statusBecomes('web-1', 'ACTIVE');
   t.like(resized['flavor'], { original_name: 'm1.medium', vcpus: 2 });
   t.not(resized['OS-EXT-SRV-ATTR:host'], host, 'a resize moves to another host');
+
+  const snapshot = await osc('server', 'image', 'create', '--name', 'web-1-snap', '--wait', 'web-1');
+  t.like(snapshot, { name: 'web-1-snap', status: 'active' });
+  t.like(await osc('image', 'show', 'web-1-snap'), { status: 'active', visibility: 'private' });
 
   await oscQuiet('server', 'delete', '--wait', 'web-1');
   const after = await osc<{ ID: string }[]>('server', 'list');

@@ -1,0 +1,46 @@
+import { TaskState, VmState } from '../../../child-cell/instance/index.js';
+import { updateInstance } from '../../../child-cell/db/index.js';
+import { errorMessage, UnavailableError } from '../../../ops/runtime/index.js';
+import type { RequestContext } from '../../context.js';
+import { createImage, discardImage, findImage } from '../../images/index.js';
+import { checkState, locate, recordAction } from '../target.js';
+import { startTask } from './cast.js';
+import type { MoveDeps } from './moves.js';
+
+/**
+ * createImage (Nova's snapshot): a private, queued image of the server's disk is made at once;
+ * the server's task is image_snapshot until its host has copied the disk and the
+ * super-conductor has stored it, when the image turns active. Returns the image's id.
+ */
+export async function snapshotServer(deps: MoveDeps, context: RequestContext, uuid: string, name: string, metadata: Record<string, string>): Promise<string> {
+  const target = await locate(deps, context, uuid, 'createImage');
+  checkState(target, 'createImage', { vm: [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED], task: [null] });
+  const i = target.instance;
+  const base = i.image_ref ? await findImage(deps.api, i.image_ref).catch(() => undefined) : undefined;
+  const image = await createImage(deps.api, {
+    name,
+    owner: i.project_id,
+    visibility: 'private',
+    status: 'queued',
+    disk_format: base?.disk_format ?? 'qcow2',
+    container_format: base?.container_format ?? 'bare',
+    min_disk: Math.max(i.flavor.root_gb, base?.min_disk ?? 0),
+    min_ram: base?.min_ram ?? 0,
+    properties: { ...base?.properties, ...metadata, image_type: 'snapshot', instance_uuid: i.uuid, user_id: i.user_id, base_image_ref: i.image_ref ?? '' },
+  });
+  try {
+    await startTask(deps, target, { task_state: TaskState.IMAGE_SNAPSHOT }, { vm: [i.vm_state], task: [null] });
+  } catch (err) {
+    await discardImage(deps.api, image.uuid);
+    throw err;
+  }
+  await recordAction(deps, context, target, 'createImage');
+  try {
+    await deps.moves.enqueueSnapshot({ instance_uuid: i.uuid, cell_uuid: target.cell.uuid, image_uuid: image.uuid, request_id: context.requestId });
+  } catch (err) {
+    await discardImage(deps.api, image.uuid);
+    await deps.registry.withCell(target.cell, ({ db }) => updateInstance(db, i.uuid, { task_state: null }));
+    throw new UnavailableError(`the snapshot could not be queued: ${errorMessage(err)}`, { cause: err });
+  }
+  return image.uuid;
+}

@@ -1,0 +1,58 @@
+import { type RpcMethods } from '../../../ops/runtime/index.js';
+import { TaskState } from '../../instance/index.js';
+import { SNAPSHOT_VERSION, SnapshotArgs, type SnapshotResult } from '../messages.js';
+import { isStateConflict, type HostContext } from './context.js';
+
+const snapshotTasks = [TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_SNAPSHOT_PENDING, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING];
+
+/**
+ * createImage on the host (Nova's snapshot_instance): the task goes image_snapshot_pending ->
+ * image_pending_upload -> image_uploading -> none while the driver copies the disk, and the
+ * disk comes back in the answer for the super-conductor to store. The same image asked for
+ * again while it is being made waits for that one run.
+ */
+export function snapshotMethods(ctx: HostContext): RpcMethods {
+  const running = new Map<string, Promise<SnapshotResult>>();
+  return {
+    snapshot_instance: {
+      version: SNAPSHOT_VERSION,
+      schema: SnapshotArgs,
+      handle: async (args: SnapshotArgs, rpc): Promise<SnapshotResult> => {
+        let work = running.get(args.image_uuid);
+        if (!work) {
+          work = snapshot(ctx, args, rpc.requestId ?? `req-snapshot-${args.image_uuid}`).finally(() => running.delete(args.image_uuid));
+          running.set(args.image_uuid, work);
+        }
+        return work;
+      },
+    },
+  };
+}
+
+async function snapshot(ctx: HostContext, args: SnapshotArgs, requestId: string): Promise<SnapshotResult> {
+  const uuid = args.instance_uuid;
+  const step = async (to: string | null, result?: 'Success' | null) => {
+    try {
+      await ctx.conductor.instanceUpdate(
+        {
+          uuid,
+          host: ctx.host,
+          updates: { task_state: to },
+          expected_task_state: snapshotTasks,
+          ...(result !== undefined ? { event: { action: 'createImage', event: 'compute_snapshot_instance', result } } : {}),
+        },
+        requestId,
+      );
+    } catch (err) {
+      // Sent again after it finished (the task is over): the image is still wanted, so go on.
+      if (!isStateConflict(err)) throw err;
+    }
+  };
+  await step(TaskState.IMAGE_SNAPSHOT_PENDING, null);
+  const disk = await ctx.driver.snapshot(uuid);
+  await step(TaskState.IMAGE_PENDING_UPLOAD);
+  await step(TaskState.IMAGE_UPLOADING);
+  await step(null, 'Success');
+  ctx.log.info({ instance: uuid, image: args.image_uuid, request_id: requestId, bytes: disk.length }, 'snapshot taken');
+  return { data: disk.toString('base64') };
+}

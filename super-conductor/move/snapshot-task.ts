@@ -1,0 +1,61 @@
+import { discardImage, findImage, storeImageData } from '../../api-cell/images/index.js';
+import type { CellMapping } from '../../api-cell/cells/index.js';
+import { ComputeClient } from '../../child-cell/compute/index.js';
+import { getInstance, recordActionEvent, updateInstance, UnexpectedStateError } from '../../child-cell/db/index.js';
+import { TaskState } from '../../child-cell/instance/index.js';
+import { NotFoundError } from '../../ops/runtime/index.js';
+import type { BuildDeps } from '../build/index.js';
+import type { SnapshotJob } from '../queue/index.js';
+
+const snapshotTasks = [TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_SNAPSHOT_PENDING, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING];
+
+export interface SnapshotDeps extends BuildDeps {
+  /** How long the host has to copy the disk (super_conductor.snapshot_timeout_ms). */
+  snapshotTimeoutMs: number;
+}
+
+/**
+ * createImage (Nova's snapshot): the instance's host copies the guest's disk and answers with
+ * it; the image, queued since the API took the request, takes the data and becomes active.
+ * Safe to run again: an image already active is left as it is, and a host makes one snapshot
+ * of an image at a time. An image its owner deleted meanwhile ends the task.
+ */
+export async function snapshotInstance(deps: SnapshotDeps, job: SnapshotJob): Promise<void> {
+  const cell = await cellOf(deps, job);
+  const image = await findImage(deps.api, job.image_uuid).catch(() => undefined);
+  if (!image) return endTask(deps, cell, job);
+  if (image.status !== 'queued') return;
+  const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid));
+  if (!instance?.host) throw new NotFoundError(`instance ${job.instance_uuid} has no host to take a snapshot on`);
+  const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
+  const { data } = await client.snapshotInstance(instance.host, { instance_uuid: job.instance_uuid, image_uuid: job.image_uuid }, job.request_id, deps.snapshotTimeoutMs);
+  await storeImageData(deps.api, job.image_uuid, Buffer.from(data, 'base64'));
+  deps.log.info({ instance: job.instance_uuid, image: job.image_uuid, host: instance.host }, 'snapshot stored');
+}
+
+/** A snapshot that failed for good: the image goes, the server's task ends, its action says why. */
+export async function failSnapshot(deps: BuildDeps, job: SnapshotJob, reason: string): Promise<void> {
+  await discardImage(deps.api, job.image_uuid);
+  const cell = await cellOf(deps, job).catch(() => undefined);
+  if (!cell) return;
+  await endTask(deps, cell, job);
+  await deps.registry.withCell(cell, ({ db }) =>
+    recordActionEvent(db, { instance_uuid: job.instance_uuid, request_id: job.request_id, action: 'createImage', event: 'conductor_snapshot_instance', host: '', result: 'Error', details: reason }),
+  );
+  deps.log.warn({ instance: job.instance_uuid, image: job.image_uuid, reason }, 'snapshot failed; its image was deleted');
+}
+
+async function cellOf(deps: BuildDeps, job: SnapshotJob): Promise<CellMapping> {
+  const cell = (await deps.registry.list()).find((c) => c.uuid === job.cell_uuid);
+  if (!cell) throw new NotFoundError(`cell ${job.cell_uuid} is not mapped`);
+  return cell;
+}
+
+/** Ends the snapshot task of the server, if it is still in one. */
+async function endTask(deps: BuildDeps, cell: CellMapping, job: SnapshotJob): Promise<void> {
+  await deps.registry
+    .withCell(cell, ({ db }) => updateInstance(db, job.instance_uuid, { task_state: null }, { task_state: snapshotTasks }))
+    .catch((err: unknown) => {
+      if (!(err instanceof UnexpectedStateError)) throw err;
+    });
+}

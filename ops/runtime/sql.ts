@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { dbStatements } from './metrics.js';
+import { retryDeadlocks } from './retry.js';
 
 /** Thin helpers over Sequelize's raw queries, so hot paths write one statement per batch. */
 export interface Runner {
@@ -11,14 +12,14 @@ export async function select<T extends object>(run: Runner, sql: string, values:
   return run.sequelize.query<T>(sql, { replacements: values, type: QueryTypes.SELECT, transaction: run.transaction ?? null });
 }
 
-/** Runs an INSERT / UPDATE / DELETE and returns the number of rows it changed. */
+/**
+ * Runs an INSERT / UPDATE / DELETE and returns the number of rows it changed. A statement of
+ * its own that MariaDB picked as a deadlock victim changed nothing, so it is run again; inside
+ * a transaction the whole transaction has to be, which is its owner's call.
+ */
 export async function execute(run: Runner, sql: string, values: unknown[] = []): Promise<number> {
-  const result: unknown = await run.sequelize.query(sql, {
-    replacements: values,
-    type: QueryTypes.RAW,
-    transaction: run.transaction ?? null,
-  });
-  return affectedRows(result);
+  const once = async () => affectedRows(await run.sequelize.query(sql, { replacements: values, type: QueryTypes.RAW, transaction: run.transaction ?? null }));
+  return run.transaction ? once() : retryDeadlocks(once);
 }
 
 /** Sequelize shapes a statement's result by what it guesses the SQL is; find the row count in any shape. */

@@ -2,10 +2,11 @@ import { callRpc, type NatsConnection } from '../../ops/runtime/index.js';
 import { computeSubject } from '../bus/index.js';
 import {
   COMPUTE_VERSION,
-  SNAPSHOT_VERSION,
+  COMPUTE_VERSION_3,
   type SnapshotArgs,
   type SnapshotResult,
   type BuildAccepted,
+  type ConsoleResult,
   type BuildArgs,
   type PowerArgs,
   type RebuildArgs,
@@ -59,7 +60,12 @@ export class ComputeClient {
 
   /** Asks a host to copy a guest's disk into an image; resolves with the image data once it has. */
   snapshotInstance(host: string, args: SnapshotArgs, requestId: string, timeoutMs: number): Promise<SnapshotResult> {
-    return callRpc<SnapshotResult>(this.nc, computeSubject(this.cellUuid, host), 'snapshot_instance', args, { version: SNAPSHOT_VERSION, requestId, timeoutMs });
+    return callRpc<SnapshotResult>(this.nc, computeSubject(this.cellUuid, host), 'snapshot_instance', args, { version: COMPUTE_VERSION_3, requestId, timeoutMs });
+  }
+
+  /** The guest's console log as its host's hypervisor kept it. */
+  getConsoleOutput(host: string, instanceUuid: string, requestId: string, timeoutMs: number): Promise<ConsoleResult> {
+    return callRpc<ConsoleResult>(this.nc, computeSubject(this.cellUuid, host), 'get_console_output', { instance_uuid: instanceUuid }, { version: COMPUTE_VERSION_3, requestId, timeoutMs });
   }
 
   /** Asks a host to destroy a guest; resolves once the instance is deleted in the cell. */

@@ -5,7 +5,8 @@ import { moveMethods } from './handlers/move.js';
 import { powerMethods } from './handlers/power.js';
 import { rebuildMethods } from './handlers/rebuild.js';
 import { snapshotMethods } from './handlers/snapshot.js';
-import { COMPUTE_VERSION, PingArgs, UptimeArgs, type UptimeResult } from './messages.js';
+import { VirtError } from '../virt/index.js';
+import { COMPUTE_VERSION, COMPUTE_VERSION_3, ConsoleArgs, PingArgs, UptimeArgs, type ConsoleResult, type UptimeResult } from './messages.js';
 
 export type { HostContext } from './handlers/context.js';
 
@@ -18,10 +19,24 @@ export function computeMethods(ctx: HostContext): RpcMethods {
       schema: UptimeArgs,
       handle: async (): Promise<UptimeResult> => ({ uptime: ctx.driver.hostUptime?.() ?? null }),
     },
+    get_console_output: {
+      version: COMPUTE_VERSION_3,
+      schema: ConsoleArgs,
+      handle: async (args: ConsoleArgs): Promise<ConsoleResult> => consoleOutput(ctx, args.instance_uuid),
+    },
     ...buildMethods(ctx),
     ...powerMethods(ctx),
     ...rebuildMethods(ctx),
     ...moveMethods(ctx),
     ...snapshotMethods(ctx),
   };
+}
+
+function consoleOutput(ctx: HostContext, uuid: string): ConsoleResult {
+  try {
+    return { found: true, output: ctx.driver.consoleOutput(uuid) };
+  } catch (err) {
+    if (err instanceof VirtError) return { found: false, output: '' };
+    throw err;
+  }
 }

@@ -6,11 +6,12 @@ import { Type, type Static } from '@sinclair/typebox';
  *   2: power_action (stop, start, reboot, pause, unpause, suspend, resume), rebuild_instance,
  *      receive_move and revert_move (resize, migrate, live-migrate), release_guest,
  *      get_host_uptime.
- *   3: snapshot_instance (only that method needs 3; the others are still sent as 2).
+ *   3: snapshot_instance, get_console_output (only these need 3; the others are still sent as 2).
  * New fields must be optional so that an older host still understands.
  */
 export const COMPUTE_VERSION = 2;
-export const SNAPSHOT_VERSION = 3;
+/** The version the methods new in 3 are sent as, so that a host still on 2 refuses them cleanly. */
+export const COMPUTE_VERSION_3 = 3;
 
 const Resources = Type.Record(Type.String(), Type.Integer({ minimum: 0 }));
 
@@ -129,4 +130,12 @@ export type SnapshotArgs = Static<typeof SnapshotArgs>;
 export interface SnapshotResult {
   /** The disk image, base64 (a fake host's images are a few hundred bytes). */
   data: string;
+}
+
+export const ConsoleArgs = Type.Object({ instance_uuid: Type.String() });
+export type ConsoleArgs = Static<typeof ConsoleArgs>;
+/** The guest's console log; `found` is false when the guest is not on this host's hypervisor. */
+export interface ConsoleResult {
+  found: boolean;
+  output: string;
 }

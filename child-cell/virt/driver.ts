@@ -32,6 +32,8 @@ export interface VirtDriver {
   unpause(uuid: string): Promise<void>;
   suspend(uuid: string): Promise<void>;
   resume(uuid: string): Promise<void>;
+  /** Everything the guest has written to its serial console that the hypervisor kept. */
+  consoleOutput(uuid: string): string;
   /** A copy of the guest's disk, as an image to upload. */
   snapshot(uuid: string): Promise<Buffer>;
   /**

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { PowerState } from '../instance/index.js';
 import { VirtError, type GuestSpec, type HostResources, type VirtDriver } from './driver.js';
 import { drawMs, type TimeDistribution } from './durations.js';
+import { FakeConsole } from './fake-console.js';
 
 export interface FakeDriverOptions {
   vcpus: number;
@@ -27,6 +28,7 @@ export class FakeDriver implements VirtDriver {
   private readonly states = new Map<string, PowerState>();
   private readonly random: () => number;
   private readonly bootedAt = Date.now();
+  private readonly console = new FakeConsole();
 
   constructor(private readonly options: FakeDriverOptions) {
     this.random = options.random ?? Math.random;
@@ -55,6 +57,7 @@ export class FakeDriver implements VirtDriver {
   /** The fake hypervisor forgets its guests when its process stops; a restarted pool hands them back. */
   adopt(uuid: string, state: PowerState): void {
     this.states.set(uuid, state);
+    this.console.adopt(uuid);
   }
 
   async spawn(guest: GuestSpec): Promise<void> {
@@ -65,23 +68,28 @@ export class FakeDriver implements VirtDriver {
       throw new VirtError(`fake hypervisor failed to spawn ${guest.uuid}`);
     }
     this.states.set(guest.uuid, PowerState.RUNNING);
+    this.console.boot(guest);
   }
 
   async destroy(uuid: string): Promise<void> {
     await this.act();
     this.states.delete(uuid);
+    this.console.forget(uuid);
   }
 
-  reboot(uuid: string): Promise<void> {
-    return this.transition(uuid, PowerState.RUNNING);
+  async reboot(uuid: string, hard: boolean): Promise<void> {
+    await this.transition(uuid, PowerState.RUNNING);
+    this.console.restart(uuid, hard ? null : 'Restarting system');
   }
 
-  powerOff(uuid: string): Promise<void> {
-    return this.transition(uuid, PowerState.SHUTDOWN);
+  async powerOff(uuid: string): Promise<void> {
+    await this.transition(uuid, PowerState.SHUTDOWN);
+    this.console.note(uuid, 'reboot: Power down');
   }
 
-  powerOn(uuid: string): Promise<void> {
-    return this.transition(uuid, PowerState.RUNNING);
+  async powerOn(uuid: string): Promise<void> {
+    await this.transition(uuid, PowerState.RUNNING);
+    this.console.restart(uuid, null);
   }
 
   pause(uuid: string): Promise<void> {
@@ -92,12 +100,20 @@ export class FakeDriver implements VirtDriver {
     return this.transition(uuid, PowerState.RUNNING);
   }
 
-  suspend(uuid: string): Promise<void> {
-    return this.transition(uuid, PowerState.SUSPENDED);
+  async suspend(uuid: string): Promise<void> {
+    await this.transition(uuid, PowerState.SUSPENDED);
+    this.console.note(uuid, 'PM: suspend entry (deep)');
   }
 
-  resume(uuid: string): Promise<void> {
-    return this.transition(uuid, PowerState.RUNNING);
+  async resume(uuid: string): Promise<void> {
+    await this.transition(uuid, PowerState.RUNNING);
+    this.console.note(uuid, 'PM: suspend exit');
+  }
+
+  consoleOutput(uuid: string): string {
+    const log = this.console.read(uuid);
+    if (log === null) throw new VirtError(`no guest ${uuid} on this fake hypervisor`);
+    return log;
   }
 
   async snapshot(uuid: string): Promise<Buffer> {

@@ -5,6 +5,7 @@ import { setLocked } from '../../compute/actions/lock.js';
 import { powerAction } from '../../compute/actions/power.js';
 import { rebuildServer } from '../../compute/actions/rebuild.js';
 import { snapshotServer } from '../../compute/actions/snapshot.js';
+import { consoleOutput } from '../../compute/actions/console.js';
 import { InvalidInputError } from '../../../ops/runtime/index.js';
 import { atLeast } from '../microversion.js';
 import { requireAdmin, requireMember } from '../policy.js';
@@ -97,6 +98,15 @@ export function registerServerActionRoutes(router: Router<ApiState>, services: A
         // From 2.45 the id is in the body; before, only in the Location of the new image.
         if (atLeast(version, '2.45')) ctx.body = { image_id: imageId };
         else ctx.set('location', `${services.publicUrl}/image/v2/images/${imageId}`);
+        return;
+      }
+      case 'os-getConsoleOutput': {
+        requireMember(context, 'os_compute_api:os-console-output');
+        const raw = (args as { length?: number | string | null }).length ?? null;
+        const length = raw === null ? null : Number(raw);
+        if (length !== null && length < -1) throw new InvalidInputError(`Invalid input for field/attribute length. Value: ${raw}. ${raw} is less than the minimum of -1`);
+        ctx.status = 200;
+        ctx.body = { output: await consoleOutput(deps, context, uuid, length) };
         return;
       }
       case 'forceDelete': {

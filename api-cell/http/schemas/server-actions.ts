@@ -53,6 +53,10 @@ export const actionSchemas: Record<string, TSchema> = {
   ),
   forceDelete: empty,
   createImage: Type.Object({ name, metadata: Type.Optional(metadata) }, { additionalProperties: false }),
+  'os-getConsoleOutput': Type.Object(
+    { length: Type.Optional(Type.Union([Type.Integer({ minimum: -1 }), Type.String({ pattern: '^-?[0-9]+$' }), Type.Null()])) },
+    { additionalProperties: false },
+  ),
 };
 
 /** Actions whose body may also be `{}` in practice (clients send either). */

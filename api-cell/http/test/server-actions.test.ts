@@ -220,3 +220,45 @@ test('actions - createImage: Location before 2.45, a name is required, and only 
   const images = await d.request<{ images: { name: string }[] }>('GET', '/image/v2/images');
   t.false(images.body.images.some((i) => i.name === 'while-resized'), 'a refused snapshot leaves no image behind');
 });
+
+const consoleLog = (id: string, args: unknown = {}, caller = {}) => d.request<{ output: string }>('POST', `/v2.1/servers/${id}/action`, { 'os-getConsoleOutput': args }, caller);
+
+test('actions - os-getConsoleOutput shows the guest booting, its tail by length, and a stop and start', async (t) => {
+  const id = await active({ name: 'talker' });
+  const whole = await consoleLog(id);
+  t.is(whole.status, 200, JSON.stringify(whole.body));
+  const output = whole.body.output;
+  t.regex(output, new RegExp(`instance-id ${id}, hostname talker`));
+  t.regex(output, /talker login:\n$/);
+  const lines = output.trimEnd().split('\n').length;
+  t.is((await consoleLog(id, { length: 2 })).body.output.trimEnd().split('\n').length, 2);
+  t.is((await consoleLog(id, { length: '1' })).body.output, output.trimEnd().split('\n').slice(-1).join('\n') + '\n');
+  t.is((await consoleLog(id, { length: -1 })).body.output, output);
+  t.is((await consoleLog(id, { length: null })).body.output, output);
+
+  t.is((await act(id, { 'os-stop': null })).status, 202);
+  await settle(id, 'SHUTOFF');
+  t.is((await act(id, { 'os-start': null })).status, 202);
+  await settle(id, 'ACTIVE');
+  const after = (await consoleLog(id)).body.output;
+  t.regex(after, /reboot: Power down/);
+  t.true(after.trimEnd().split('\n').length > lines, 'the start booted the guest again on the same console');
+});
+
+test('actions - os-getConsoleOutput: bad lengths are 400, a reader is 403, a server without a host is 409', async (t) => {
+  const id = await active();
+  t.is((await consoleLog(id, { length: -2 })).status, 400);
+  t.is((await consoleLog(id, { length: 'ten' })).status, 400);
+  t.is((await consoleLog(id, { length: 1.5 })).status, 400);
+  t.is((await consoleLog(id, { lines: 3 })).status, 400);
+  t.is((await consoleLog(id, null)).status, 400);
+  t.is((await consoleLog(id, {}, { roles: 'reader' })).status, 403);
+  t.is((await consoleLog(id, {}, { project: 'p2' })).status, 404, "another project's server is not found");
+
+  await d.flavor('console-huge', 4096, 64 * 1024 * 1024);
+  const buried = (await d.boot({ name: 'nowhere', flavorRef: 'console-huge' })).body.server.id;
+  t.is((await d.waitForStatus(buried, ['ERROR', 'ACTIVE']))['status'], 'ERROR');
+  const refused = await consoleLog(buried);
+  t.is(refused.status, 409);
+  t.regex(JSON.stringify(refused.body), /is not ready/);
+});

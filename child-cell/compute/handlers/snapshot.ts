@@ -1,6 +1,6 @@
 import { type RpcMethods } from '../../../ops/runtime/index.js';
 import { TaskState } from '../../instance/index.js';
-import { SNAPSHOT_VERSION, SnapshotArgs, type SnapshotResult } from '../messages.js';
+import { COMPUTE_VERSION_3, SnapshotArgs, type SnapshotResult } from '../messages.js';
 import { isStateConflict, type HostContext } from './context.js';
 
 const snapshotTasks = [TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_SNAPSHOT_PENDING, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING];
@@ -15,7 +15,7 @@ export function snapshotMethods(ctx: HostContext): RpcMethods {
   const running = new Map<string, Promise<SnapshotResult>>();
   return {
     snapshot_instance: {
-      version: SNAPSHOT_VERSION,
+      version: COMPUTE_VERSION_3,
       schema: SnapshotArgs,
       handle: async (args: SnapshotArgs, rpc): Promise<SnapshotResult> => {
         let work = running.get(args.image_uuid);

@@ -1,0 +1,38 @@
+import { ComputeClient } from '../../../child-cell/compute/index.js';
+import { ConflictError, NotFoundError, UnavailableError } from '../../../ops/runtime/index.js';
+import type { RequestContext } from '../../context.js';
+import type { ShowDeps } from '../show.js';
+import { locate } from '../target.js';
+import type { ActionDeps } from './cast.js';
+
+/** Control characters other than tab and newline, which a terminal or a JSON viewer would mangle. */
+const unprintable = /(?![\t\n])\p{Cc}/gu;
+
+/**
+ * os-getConsoleOutput: the guest's console log from its host, the last `length` lines of it
+ * when asked (null or -1 for all of it). A server with no host yet is not ready (409); a host
+ * whose hypervisor has no such guest has no console to show (404).
+ */
+export async function consoleOutput(deps: ShowDeps & ActionDeps, context: RequestContext, uuid: string, length: number | null): Promise<string> {
+  const target = await locate(deps, context, uuid, 'os-getConsoleOutput');
+  const host = target.instance.host;
+  if (!host) throw new ConflictError(`Instance ${uuid} is not ready`);
+  let answer;
+  try {
+    const client = new ComputeClient(await deps.registry.bus(target.cell), target.cell.uuid);
+    answer = await client.getConsoleOutput(host, uuid, context.requestId, deps.castTimeoutMs);
+  } catch (err) {
+    if (!(err instanceof UnavailableError)) throw err;
+    throw new ConflictError(`Compute host ${host} is not answering; the console of instance ${uuid} cannot be read`, { cause: err });
+  }
+  if (!answer.found) throw new NotFoundError('Guest does not have a console available.');
+  return tail(answer.output, length).replace(unprintable, '');
+}
+
+/** The last `length` whole lines, each still ending in its newline. */
+export function tail(output: string, length: number | null): string {
+  if (length === null || length === -1) return output;
+  if (length === 0) return '';
+  const lines = output.endsWith('\n') ? output.slice(0, -1).split('\n') : output.split('\n');
+  return `${lines.slice(-length).join('\n')}\n`;
+}

@@ -36,7 +36,8 @@ export class ComputeClient {
 
   /** Hands a power operation to a host; resolves once the host has taken it. */
   powerAction(host: string, args: PowerArgs, requestId: string, timeoutMs: number): Promise<BuildAccepted> {
-    return callRpc<BuildAccepted>(this.nc, computeSubject(this.cellUuid, host), 'power_action', args, { version: COMPUTE_VERSION, requestId, timeoutMs });
+    const version = args.operation === 'rescue' || args.operation === 'unrescue' ? COMPUTE_VERSION_3 : COMPUTE_VERSION;
+    return callRpc<BuildAccepted>(this.nc, computeSubject(this.cellUuid, host), 'power_action', args, { version, requestId, timeoutMs });
   }
 
   rebuildInstance(host: string, args: RebuildArgs, requestId: string, timeoutMs: number): Promise<BuildAccepted> {

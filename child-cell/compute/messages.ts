@@ -6,7 +6,8 @@ import { Type, type Static } from '@sinclair/typebox';
  *   2: power_action (stop, start, reboot, pause, unpause, suspend, resume), rebuild_instance,
  *      receive_move and revert_move (resize, migrate, live-migrate), release_guest,
  *      get_host_uptime.
- *   3: snapshot_instance, get_console_output (only these need 3; the others are still sent as 2).
+ *   3: snapshot_instance, get_console_output, power_action's rescue and unrescue (only these
+ *      need 3; the rest is still sent as 2).
  * New fields must be optional so that an older host still understands.
  */
 export const COMPUTE_VERSION = 2;
@@ -77,6 +78,8 @@ export const PowerOperation = Type.Union([
   Type.Literal('unpause'),
   Type.Literal('suspend'),
   Type.Literal('resume'),
+  Type.Literal('rescue'),
+  Type.Literal('unrescue'),
 ]);
 export type PowerOperation = Static<typeof PowerOperation>;
 
@@ -85,6 +88,8 @@ export const PowerArgs = Type.Object({
   operation: PowerOperation,
   /** For reboot: HARD (power cycle) rather than SOFT. */
   hard: Type.Optional(Type.Boolean()),
+  /** For rescue: the image to boot the rescue system from. */
+  image_ref: Type.Optional(Type.String()),
 });
 export type PowerArgs = Static<typeof PowerArgs>;
 

@@ -23,6 +23,8 @@ const powerTargets: Record<string, { vmState: string; powerState: PowerState }> 
   [TaskState.UNPAUSING]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
   [TaskState.SUSPENDING]: { vmState: VmState.SUSPENDED, powerState: PowerState.SUSPENDED },
   [TaskState.RESUMING]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
+  [TaskState.RESCUING]: { vmState: VmState.RESCUED, powerState: PowerState.RUNNING },
+  [TaskState.UNRESCUING]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
 };
 
 const restingPower: Record<string, PowerState> = {
@@ -31,6 +33,7 @@ const restingPower: Record<string, PowerState> = {
   [VmState.STOPPED]: PowerState.SHUTDOWN,
   [VmState.PAUSED]: PowerState.PAUSED,
   [VmState.SUSPENDED]: PowerState.SUSPENDED,
+  [VmState.RESCUED]: PowerState.RUNNING,
 };
 
 export function recoveryFor(instance: HostInstance): Recovery {

@@ -32,6 +32,9 @@ export interface VirtDriver {
   unpause(uuid: string): Promise<void>;
   suspend(uuid: string): Promise<void>;
   resume(uuid: string): Promise<void>;
+  /** Boots the guest from a rescue image with its own disk attached; unrescue boots it from its disk again. */
+  rescue(uuid: string, imageRef: string): Promise<void>;
+  unrescue(uuid: string): Promise<void>;
   /** Everything the guest has written to its serial console that the hypervisor kept. */
   consoleOutput(uuid: string): string;
   /** A copy of the guest's disk, as an image to upload. */

@@ -6,6 +6,8 @@ const KEPT_LINES = 200;
 interface GuestConsole {
   lines: string[];
   bootedAt: number;
+  /** The guest's hostname, for its login prompt. */
+  name: string;
 }
 
 /**
@@ -19,6 +21,7 @@ export class FakeConsole {
   boot(guest: Pick<GuestSpec, 'uuid' | 'name' | 'vcpus' | 'memory_mb' | 'disk_gb' | 'image_ref'>): void {
     const console = this.open(guest.uuid);
     console.bootedAt = Date.now();
+    console.name = guest.name;
     this.write(guest.uuid, [
       'Linux version 6.1.0-fake (cellstack fake hypervisor)',
       'Command line: root=/dev/vda1 console=ttyS0',
@@ -34,8 +37,9 @@ export class FakeConsole {
   restart(uuid: string, farewell: string | null): void {
     if (!this.consoles.has(uuid)) return;
     if (farewell) this.write(uuid, [`reboot: ${farewell}`]);
-    this.open(uuid).bootedAt = Date.now();
-    this.write(uuid, ['Linux version 6.1.0-fake (cellstack fake hypervisor)', 'cloud-init: modules done', 'login:']);
+    const console = this.open(uuid);
+    console.bootedAt = Date.now();
+    this.write(uuid, ['Linux version 6.1.0-fake (cellstack fake hypervisor)', 'cloud-init: modules done', `${console.name} login:`]);
   }
 
   note(uuid: string, line: string): void {
@@ -62,7 +66,7 @@ export class FakeConsole {
   private open(uuid: string): GuestConsole {
     let console = this.consoles.get(uuid);
     if (!console) {
-      console = { lines: [], bootedAt: Date.now() };
+      console = { lines: [], bootedAt: Date.now(), name: uuid };
       this.consoles.set(uuid, console);
     }
     return console;

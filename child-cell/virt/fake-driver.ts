@@ -110,6 +110,17 @@ export class FakeDriver implements VirtDriver {
     this.console.note(uuid, 'PM: suspend exit');
   }
 
+  async rescue(uuid: string, imageRef: string): Promise<void> {
+    await this.transition(uuid, PowerState.RUNNING);
+    this.console.restart(uuid, 'Power down');
+    this.console.note(uuid, `rescue: booted from image ${imageRef}, the instance's disk attached as /dev/vdb`);
+  }
+
+  async unrescue(uuid: string): Promise<void> {
+    await this.transition(uuid, PowerState.RUNNING);
+    this.console.restart(uuid, 'Power down');
+  }
+
   consoleOutput(uuid: string): string {
     const log = this.console.read(uuid);
     if (log === null) throw new VirtError(`no guest ${uuid} on this fake hypervisor`);

@@ -20,6 +20,8 @@ const rules: Record<PowerOperation, PowerRule> = {
   unpause: { vm: ['paused'], task: [null], taskState: TaskState.UNPAUSING },
   suspend: { vm: ['active'], task: [null], taskState: TaskState.SUSPENDING },
   resume: { vm: ['suspended'], task: [null], taskState: TaskState.RESUMING },
+  rescue: { vm: ['active', 'stopped', 'error'], task: [null], taskState: TaskState.RESCUING },
+  unrescue: { vm: ['rescued'], task: [null], taskState: TaskState.UNRESCUING },
 };
 
 const hardReboot: PowerRule = {
@@ -28,18 +30,27 @@ const hardReboot: PowerRule = {
   taskState: TaskState.REBOOTING_HARD,
 };
 
-/** os-stop, os-start, reboot, pause, unpause, suspend, resume: checked here, done by the host. */
-export async function powerAction(deps: ShowDeps & ActionDeps, context: RequestContext, uuid: string, operation: PowerOperation, hard = false): Promise<void> {
+export interface PowerOptions {
+  /** reboot: HARD rather than SOFT. */
+  hard?: boolean;
+  /** rescue: the image the rescue system boots from (the server's own when not given). */
+  imageRef?: string;
+}
+
+/** os-stop, os-start, reboot, pause, unpause, suspend, resume, rescue, unrescue: checked here, done by the host. */
+export async function powerAction(deps: ShowDeps & ActionDeps, context: RequestContext, uuid: string, operation: PowerOperation, options: PowerOptions = {}): Promise<void> {
+  const { hard = false } = options;
   const rule = operation === 'reboot' && hard ? hardReboot : rules[operation];
   const target = await locate(deps, context, uuid, operation);
   checkLocked(context, target);
   checkState(target, operation, rule);
   await startTask(deps, target, { task_state: rule.taskState }, rule);
   await recordAction(deps, context, target, operation);
+  const imageRef = operation === 'rescue' ? (options.imageRef ?? target.instance.image_ref) : undefined;
   await castToHost(
     deps,
     target,
-    (client, host) => client.powerAction(host, { instance_uuid: uuid, operation, hard }, context.requestId, deps.castTimeoutMs),
+    (client, host) => client.powerAction(host, { instance_uuid: uuid, operation, hard, ...(imageRef ? { image_ref: imageRef } : {}) }, context.requestId, deps.castTimeoutMs),
     { task_state: target.instance.task_state },
   );
 }

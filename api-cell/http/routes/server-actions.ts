@@ -6,6 +6,7 @@ import { powerAction } from '../../compute/actions/power.js';
 import { rebuildServer } from '../../compute/actions/rebuild.js';
 import { snapshotServer } from '../../compute/actions/snapshot.js';
 import { consoleOutput } from '../../compute/actions/console.js';
+import { rescueServer, type RescueRequest } from '../../compute/actions/rescue.js';
 import { InvalidInputError } from '../../../ops/runtime/index.js';
 import { atLeast } from '../microversion.js';
 import { requireAdmin, requireMember } from '../policy.js';
@@ -48,7 +49,7 @@ export function registerServerActionRoutes(router: Router<ApiState>, services: A
     switch (action) {
       case 'reboot': {
         requireMember(context, 'os_compute_api:servers:reboot');
-        await powerAction(deps, context, uuid, 'reboot', /hard/i.test((args as { type: string }).type));
+        await powerAction(deps, context, uuid, 'reboot', { hard: /hard/i.test((args as { type: string }).type) });
         return;
       }
       case 'lock':
@@ -98,6 +99,18 @@ export function registerServerActionRoutes(router: Router<ApiState>, services: A
         // From 2.45 the id is in the body; before, only in the Location of the new image.
         if (atLeast(version, '2.45')) ctx.body = { image_id: imageId };
         else ctx.set('location', `${services.publicUrl}/image/v2/images/${imageId}`);
+        return;
+      }
+      case 'rescue': {
+        requireMember(context, 'os_compute_api:os-rescue');
+        const adminPass = await rescueServer(deps, context, uuid, (args as RescueRequest | null) ?? {});
+        ctx.status = 200;
+        ctx.body = { adminPass };
+        return;
+      }
+      case 'unrescue': {
+        requireMember(context, 'os_compute_api:os-unrescue');
+        await powerAction(deps, context, uuid, 'unrescue');
         return;
       }
       case 'os-getConsoleOutput': {

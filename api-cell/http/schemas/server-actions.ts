@@ -53,6 +53,14 @@ export const actionSchemas: Record<string, TSchema> = {
   ),
   forceDelete: empty,
   createImage: Type.Object({ name, metadata: Type.Optional(metadata) }, { additionalProperties: false }),
+  rescue: Type.Union([
+    Type.Null(),
+    Type.Object(
+      { adminPass: Type.Optional(Type.String()), rescue_image_ref: Type.Optional(Type.String({ format: 'uuid' })) },
+      { additionalProperties: false },
+    ),
+  ]),
+  unrescue: empty,
   'os-getConsoleOutput': Type.Object(
     { length: Type.Optional(Type.Union([Type.Integer({ minimum: -1 }), Type.String({ pattern: '^-?[0-9]+$' }), Type.Null()])) },
     { additionalProperties: false },
@@ -60,5 +68,5 @@ export const actionSchemas: Record<string, TSchema> = {
 };
 
 /** Actions whose body may also be `{}` in practice (clients send either). */
-export const lenient = new Set(['os-stop', 'os-start', 'pause', 'unpause', 'suspend', 'resume', 'unlock', 'confirmResize', 'revertResize', 'forceDelete']);
+export const lenient = new Set(['os-stop', 'os-start', 'pause', 'unpause', 'suspend', 'resume', 'unlock', 'unrescue', 'confirmResize', 'revertResize', 'forceDelete']);
 export const nullOrEmpty = nothingOrEmpty;

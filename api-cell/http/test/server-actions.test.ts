@@ -262,3 +262,37 @@ test('actions - os-getConsoleOutput: bad lengths are 400, a reader is 403, a ser
   t.is(refused.status, 409);
   t.regex(JSON.stringify(refused.body), /is not ready/);
 });
+
+test('actions - rescue boots the rescue image and shows RESCUE with a password; unrescue brings it back', async (t) => {
+  const id = await active({ name: 'lost-key' });
+  const rescued = await d.request<{ adminPass: string }>('POST', `/v2.1/servers/${id}/action`, { rescue: { adminPass: 'r3scue-me' } });
+  t.is(rescued.status, 200, JSON.stringify(rescued.body));
+  t.deepEqual(rescued.body, { adminPass: 'r3scue-me' });
+  const shown = await settle(id, 'RESCUE');
+  t.is(shown['OS-EXT-STS:vm_state'], 'rescued');
+  t.is(shown['OS-EXT-STS:power_state'], 1);
+  t.regex((await consoleLog(id)).body.output, new RegExp(`rescue: booted from image ${String((shown['image'] as { id: string }).id)}`));
+  t.is((await act(id, { rescue: null })).status, 409, 'a rescued server cannot be rescued again');
+  t.is((await act(id, { suspend: null })).status, 409);
+
+  t.is((await act(id, { unrescue: null })).status, 202);
+  t.is((await settle(id, 'ACTIVE'))['OS-EXT-STS:vm_state'], 'active');
+  t.is((await act(id, { unrescue: null })).status, 409, 'only a rescued server can be unrescued');
+  const generated = await d.request<{ adminPass: string }>('POST', `/v2.1/servers/${id}/action`, { rescue: null });
+  t.is(generated.status, 200);
+  t.regex(generated.body.adminPass, /^\S{12}$/, 'without a password one is made up');
+  await settle(id, 'RESCUE');
+  const actions = await d.request<{ instanceActions: { action: string }[] }>('GET', `/v2.1/servers/${id}/os-instance-actions`);
+  t.deepEqual(actions.body.instanceActions.map((a) => a.action).slice(0, 3), ['rescue', 'unrescue', 'rescue']);
+});
+
+test('actions - rescue: an unknown or malformed rescue image is a 400, a reader is 403', async (t) => {
+  const id = await active();
+  const unknown = await act(id, { rescue: { rescue_image_ref: '2b6f3a3e-0a35-4d7c-9c43-6f1d7a0e9b11' } });
+  t.is(unknown.status, 400);
+  t.regex(JSON.stringify(unknown.body), /could not be found/);
+  t.is((await act(id, { rescue: { rescue_image_ref: 'not-a-uuid' } })).status, 400);
+  t.is((await act(id, { rescue: { password: 'x' } })).status, 400);
+  t.is((await act(id, { rescue: null }, { roles: 'reader' })).status, 403);
+  t.is((await d.show(id)).body.server['status'], 'ACTIVE', 'nothing happened to the server');
+});

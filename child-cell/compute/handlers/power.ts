@@ -1,11 +1,11 @@
 import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
 import { PowerState, TaskState, VmState } from '../../instance/index.js';
 import type { VirtDriver } from '../../virt/index.js';
-import { COMPUTE_VERSION, PowerArgs, type PowerOperation } from '../messages.js';
+import { COMPUTE_VERSION_3, PowerArgs, type PowerOperation } from '../messages.js';
 import { isStateConflict, type HostContext } from './context.js';
 
 interface PowerStep {
-  run(driver: VirtDriver, uuid: string, hard: boolean): Promise<void>;
+  run(driver: VirtDriver, uuid: string, args: PowerArgs): Promise<void>;
   tasks: string[];
   vmState: string;
   powerState: number;
@@ -16,18 +16,20 @@ interface PowerStep {
 const steps: Record<PowerOperation, PowerStep> = {
   stop: { run: (d, u) => d.powerOff(u), tasks: [TaskState.POWERING_OFF], vmState: VmState.STOPPED, powerState: PowerState.SHUTDOWN, event: 'compute_stop_instance' },
   start: { run: (d, u) => d.powerOn(u), tasks: [TaskState.POWERING_ON], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_start_instance' },
-  reboot: { run: (d, u, hard) => d.reboot(u, hard), tasks: [TaskState.REBOOTING, TaskState.REBOOTING_HARD], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_reboot_instance' },
+  reboot: { run: (d, u, a) => d.reboot(u, a.hard ?? false), tasks: [TaskState.REBOOTING, TaskState.REBOOTING_HARD], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_reboot_instance' },
   pause: { run: (d, u) => d.pause(u), tasks: [TaskState.PAUSING], vmState: VmState.PAUSED, powerState: PowerState.PAUSED, event: 'compute_pause_instance' },
   unpause: { run: (d, u) => d.unpause(u), tasks: [TaskState.UNPAUSING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_unpause_instance' },
   suspend: { run: (d, u) => d.suspend(u), tasks: [TaskState.SUSPENDING], vmState: VmState.SUSPENDED, powerState: PowerState.SUSPENDED, event: 'compute_suspend_instance' },
   resume: { run: (d, u) => d.resume(u), tasks: [TaskState.RESUMING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_resume_instance' },
+  rescue: { run: (d, u, a) => d.rescue(u, a.image_ref ?? ''), tasks: [TaskState.RESCUING], vmState: VmState.RESCUED, powerState: PowerState.RUNNING, event: 'compute_rescue_instance' },
+  unrescue: { run: (d, u) => d.unrescue(u), tasks: [TaskState.UNRESCUING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_unrescue_instance' },
 };
 
-/** Stop, start, reboot, pause, suspend and their undoing, acknowledged at once and reported when done. */
+/** Stop, start, reboot, pause, suspend, rescue and their undoing, acknowledged at once and reported when done. */
 export function powerMethods(ctx: HostContext): RpcMethods {
   return {
     power_action: {
-      version: COMPUTE_VERSION,
+      version: COMPUTE_VERSION_3,
       schema: PowerArgs,
       handle: async (args: PowerArgs, rpc) => {
         void run(ctx, args, rpc.requestId ?? `req-${args.operation}-${args.instance_uuid}`);
@@ -42,7 +44,7 @@ async function run(ctx: HostContext, args: PowerArgs, requestId: string): Promis
   const uuid = args.instance_uuid;
   const event = { action: args.operation, event: step.event };
   try {
-    await step.run(ctx.driver, uuid, args.hard ?? false);
+    await step.run(ctx.driver, uuid, args);
     await ctx.conductor.instanceUpdate(
       {
         uuid,

@@ -13,7 +13,7 @@ import {
 } from '../ops/runtime/index.js';
 import { buildReservations, failReservation, type BuildDeps } from './build/index.js';
 import type { BuildJob } from './queue/index.js';
-import { failMove, failSnapshot, moveInstance, snapshotInstance } from './move/index.js';
+import { failInstanceJob, runInstanceJob } from './move/index.js';
 import { BuildQueue, startBuildWorker, startMoveWorker } from './queue/index.js';
 import { reapOrphanedBuilds } from './reaper.js';
 import { HostStateCache, Scheduler } from './scheduler/index.js';
@@ -96,8 +96,8 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
     concurrency: 8,
     lockMs: config.super_conductor.job_lock_ms,
     log,
-    build: (job) => (job.kind === 'snapshot' ? snapshotInstance({ ...deps, snapshotTimeoutMs: config.super_conductor.snapshot_timeout_ms }, job) : moveInstance(deps, job)),
-    onFailed: (job, reason) => (job.kind === 'snapshot' ? failSnapshot(deps, job, reason) : failMove(deps, job, reason)),
+    build: (job) => runInstanceJob({ ...deps, snapshotTimeoutMs: config.super_conductor.snapshot_timeout_ms }, job),
+    onFailed: (job, reason) => failInstanceJob(deps, job, reason),
   });
   const stops = [
     every(config.scheduler.host_state_refresh_ms, log, 'host-state refresh', () => cache.refresh()),

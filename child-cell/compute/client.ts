@@ -6,6 +6,9 @@ import {
   type SnapshotArgs,
   type SnapshotResult,
   type BuildAccepted,
+  type ShelveArgs,
+  type UnshelveArgs,
+  type UnshelveResult,
   type ConsoleResult,
   type BuildArgs,
   type PowerArgs,
@@ -36,7 +39,7 @@ export class ComputeClient {
 
   /** Hands a power operation to a host; resolves once the host has taken it. */
   powerAction(host: string, args: PowerArgs, requestId: string, timeoutMs: number): Promise<BuildAccepted> {
-    const version = args.operation === 'rescue' || args.operation === 'unrescue' ? COMPUTE_VERSION_3 : COMPUTE_VERSION;
+    const version = ['rescue', 'unrescue', 'unshelve'].includes(args.operation) ? COMPUTE_VERSION_3 : COMPUTE_VERSION;
     return callRpc<BuildAccepted>(this.nc, computeSubject(this.cellUuid, host), 'power_action', args, { version, requestId, timeoutMs });
   }
 
@@ -67,6 +70,16 @@ export class ComputeClient {
   /** The guest's console log as its host's hypervisor kept it. */
   getConsoleOutput(host: string, instanceUuid: string, requestId: string, timeoutMs: number): Promise<ConsoleResult> {
     return callRpc<ConsoleResult>(this.nc, computeSubject(this.cellUuid, host), 'get_console_output', { instance_uuid: instanceUuid }, { version: COMPUTE_VERSION_3, requestId, timeoutMs });
+  }
+
+  /** Asks a host to power a guest off and copy its disk for shelving; resolves with the image data. */
+  shelveInstance(host: string, args: ShelveArgs, requestId: string, timeoutMs: number): Promise<SnapshotResult> {
+    return callRpc<SnapshotResult>(this.nc, computeSubject(this.cellUuid, host), 'shelve_instance', args, { version: COMPUTE_VERSION_3, requestId, timeoutMs });
+  }
+
+  /** Asks a host to spawn a shelved-offloaded instance; resolves once it runs (and is ACTIVE in the cell). */
+  unshelveInstance(host: string, args: UnshelveArgs, requestId: string, timeoutMs: number): Promise<UnshelveResult> {
+    return callRpc<UnshelveResult>(this.nc, computeSubject(this.cellUuid, host), 'unshelve_instance', args, { version: COMPUTE_VERSION_3, requestId, timeoutMs });
   }
 
   /** Asks a host to destroy a guest; resolves once the instance is deleted in the cell. */

@@ -4,6 +4,7 @@ import type { HostContext } from './handlers/context.js';
 import { moveMethods } from './handlers/move.js';
 import { powerMethods } from './handlers/power.js';
 import { rebuildMethods } from './handlers/rebuild.js';
+import { shelveMethods } from './handlers/shelve.js';
 import { snapshotMethods } from './handlers/snapshot.js';
 import { VirtError } from '../virt/index.js';
 import { COMPUTE_VERSION, COMPUTE_VERSION_3, ConsoleArgs, PingArgs, UptimeArgs, type ConsoleResult, type UptimeResult } from './messages.js';
@@ -29,6 +30,7 @@ export function computeMethods(ctx: HostContext): RpcMethods {
     ...rebuildMethods(ctx),
     ...moveMethods(ctx),
     ...snapshotMethods(ctx),
+    ...shelveMethods(ctx),
   };
 }
 

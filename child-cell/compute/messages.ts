@@ -6,8 +6,9 @@ import { Type, type Static } from '@sinclair/typebox';
  *   2: power_action (stop, start, reboot, pause, unpause, suspend, resume), rebuild_instance,
  *      receive_move and revert_move (resize, migrate, live-migrate), release_guest,
  *      get_host_uptime.
- *   3: snapshot_instance, get_console_output, power_action's rescue and unrescue (only these
- *      need 3; the rest is still sent as 2).
+ *   3: snapshot_instance, get_console_output, shelve_instance, unshelve_instance, and
+ *      power_action's rescue, unrescue and unshelve (only these need 3; the rest is still sent
+ *      as 2).
  * New fields must be optional so that an older host still understands.
  */
 export const COMPUTE_VERSION = 2;
@@ -80,6 +81,8 @@ export const PowerOperation = Type.Union([
   Type.Literal('resume'),
   Type.Literal('rescue'),
   Type.Literal('unrescue'),
+  /** A shelved server not yet offloaded: its guest is still here, powered off. */
+  Type.Literal('unshelve'),
 ]);
 export type PowerOperation = Static<typeof PowerOperation>;
 
@@ -143,4 +146,15 @@ export type ConsoleArgs = Static<typeof ConsoleArgs>;
 export interface ConsoleResult {
   found: boolean;
   output: string;
+}
+
+/** Super-conductor to host: power the guest off and copy its disk into the shelved image. */
+export const ShelveArgs = Type.Object({ instance_uuid: Type.String(), image_uuid: Type.String() });
+export type ShelveArgs = Static<typeof ShelveArgs>;
+
+/** Super-conductor to the host the scheduler chose: spawn a shelved-offloaded instance from its image. */
+export const UnshelveArgs = Type.Object({ instance: BuildArgs.properties.instance });
+export type UnshelveArgs = Static<typeof UnshelveArgs>;
+export interface UnshelveResult {
+  spawned: true;
 }

@@ -72,7 +72,7 @@ export const ConfigSchema = Type.Object(
       reaper_interval_ms: int(30000, 'How often build requests without a live job are looked for.', 100),
       reaper_stale_ms: int(120000, 'Age after which a build request without a live job is queued again.', 100),
       cast_timeout_ms: int(10000, 'How long a host has to acknowledge a build before it is tried again.', 100),
-      snapshot_timeout_ms: int(600_000, 'How long a host has to copy a guest disk for createImage before the snapshot is tried again.', 1000),
+      snapshot_timeout_ms: int(600_000, 'How long a host has to copy a guest disk (createImage, shelve) or spawn one (unshelve) before the job is tried again.', 1000),
     }),
     compute: section('Compute services and the hosts they run.', {
       report_interval: num(10, 'Seconds between a host\'s heartbeats.', 0.01),
@@ -81,6 +81,12 @@ export const ConfigSchema = Type.Object(
       cpu_allocation_ratio: num(16, 'vCPU overcommit ratio of new hosts.', 0.0001),
       ram_allocation_ratio: num(1.5, 'RAM overcommit ratio of new hosts.', 0.0001),
       disk_allocation_ratio: num(1, 'Disk overcommit ratio of new hosts.', 0.0001),
+      shelved_offload_time: Type.Integer({
+        default: 0,
+        minimum: -1,
+        maximum: 0,
+        description: 'What shelve does with the server\'s host: 0 offloads at once (its guest and allocation go), -1 never (shelveOffload does it). Nova\'s delay in seconds is not taken yet.',
+      }),
     }),
     fake_driver: section('The fake virt driver that fake compute hosts run.', {
       vcpus: int(16, 'vCPUs each fake host has.', 1),

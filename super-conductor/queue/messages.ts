@@ -27,9 +27,11 @@ export function buildJobId(reservationId: string): string {
  * super-conductor carries out. Versions:
  *   1: move one instance (resize, cold and live migration, scheduled inside its cell).
  *   2: snapshot one instance into an image (createImage); moves are still sent as 1.
+ *   3: shelve (and offload) one instance, unshelve one; the others are still sent as before.
  */
 export const MOVE_JOB_VERSION = 1;
 export const SNAPSHOT_JOB_VERSION = 2;
+export const SHELVE_JOB_VERSION = 3;
 export const MOVE_QUEUE = 'moves';
 
 export interface MoveJob {
@@ -55,5 +57,27 @@ export interface SnapshotJob {
   request_id: string;
 }
 
+export interface ShelveJob {
+  v: number;
+  kind: 'shelve';
+  instance_uuid: string;
+  cell_uuid: string;
+  /** The image the guest's disk goes to (queued until the host has copied it). */
+  image_uuid: string;
+  /** Take it off its host at once (shelved_offload_time 0, or shelveOffload). */
+  offload: boolean;
+  request_id: string;
+}
+
+export interface UnshelveJob {
+  v: number;
+  kind: 'unshelve';
+  instance_uuid: string;
+  cell_uuid: string;
+  /** A zone asked for at unshelve (2.77), else the one the server was booted into. */
+  availability_zone: string | null;
+  request_id: string;
+}
+
 /** What the move queue carries. */
-export type InstanceJob = MoveJob | SnapshotJob;
+export type InstanceJob = MoveJob | SnapshotJob | ShelveJob | UnshelveJob;

@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import { redisConnection } from './connection.js';
-import { MOVE_JOB_VERSION, MOVE_QUEUE, SNAPSHOT_JOB_VERSION, type InstanceJob, type MoveJob, type SnapshotJob } from './messages.js';
+import { MOVE_JOB_VERSION, MOVE_QUEUE, SHELVE_JOB_VERSION, SNAPSHOT_JOB_VERSION, type InstanceJob, type MoveJob, type ShelveJob, type SnapshotJob, type UnshelveJob } from './messages.js';
 
-/** The only way to ask the super-conductor for a move or a snapshot. */
+/** The only way to ask the super-conductor for a move, a snapshot, a shelve or an unshelve. */
 export class MoveQueue {
   private readonly connection: ReturnType<typeof redisConnection>;
   private readonly queue: Queue<InstanceJob>;
@@ -25,6 +25,15 @@ export class MoveQueue {
   /** One job per image: asking again for the same image while it waits adds nothing. */
   async enqueueSnapshot(job: Omit<SnapshotJob, 'v' | 'kind'>): Promise<void> {
     await this.queue.add('snapshot', { v: SNAPSHOT_JOB_VERSION, kind: 'snapshot', ...job }, { jobId: `snapshot-${job.image_uuid}` });
+  }
+
+  /** One job per request: the same request enqueued twice adds nothing. */
+  async enqueueShelve(job: Omit<ShelveJob, 'v' | 'kind'>): Promise<void> {
+    await this.queue.add('shelve', { v: SHELVE_JOB_VERSION, kind: 'shelve', ...job }, { jobId: `shelve-${job.instance_uuid}-${job.request_id}` });
+  }
+
+  async enqueueUnshelve(job: Omit<UnshelveJob, 'v' | 'kind'>): Promise<void> {
+    await this.queue.add('unshelve', { v: SHELVE_JOB_VERSION, kind: 'unshelve', ...job }, { jobId: `unshelve-${job.instance_uuid}-${job.request_id}` });
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,7 @@ const rules: Record<PowerOperation, PowerRule> = {
   resume: { vm: ['suspended'], task: [null], taskState: TaskState.RESUMING },
   rescue: { vm: ['active', 'stopped', 'error'], task: [null], taskState: TaskState.RESCUING },
   unrescue: { vm: ['rescued'], task: [null], taskState: TaskState.UNRESCUING },
+  unshelve: { vm: ['shelved'], task: [null], taskState: TaskState.UNSHELVING },
 };
 
 const hardReboot: PowerRule = {

@@ -22,6 +22,7 @@ const steps: Record<PowerOperation, PowerStep> = {
   suspend: { run: (d, u) => d.suspend(u), tasks: [TaskState.SUSPENDING], vmState: VmState.SUSPENDED, powerState: PowerState.SUSPENDED, event: 'compute_suspend_instance' },
   resume: { run: (d, u) => d.resume(u), tasks: [TaskState.RESUMING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_resume_instance' },
   rescue: { run: (d, u, a) => d.rescue(u, a.image_ref ?? ''), tasks: [TaskState.RESCUING], vmState: VmState.RESCUED, powerState: PowerState.RUNNING, event: 'compute_rescue_instance' },
+  unshelve: { run: (d, u) => d.powerOn(u), tasks: [TaskState.UNSHELVING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_unshelve_instance' },
   unrescue: { run: (d, u) => d.unrescue(u), tasks: [TaskState.UNRESCUING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_unrescue_instance' },
 };
 

@@ -1,0 +1,95 @@
+import type { RequestSpec } from '../../api-cell/builds/index.js';
+import type { CellMapping } from '../../api-cell/cells/index.js';
+import { groupSpecOf } from '../../api-cell/groups/index.js';
+import { discardImage } from '../../api-cell/images/index.js';
+import { allocationsOf, freeAllocations } from '../../api-cell/placement/index.js';
+import { ComputeClient } from '../../child-cell/compute/index.js';
+import { addFaults, getInstance, getSystemMetadata, recordActionEvent, setSystemMetadata, UnexpectedStateError, updateInstance, type InstanceDetail } from '../../child-cell/db/index.js';
+import { TaskState } from '../../child-cell/instance/index.js';
+import { errorMessage, RemoteError, UnavailableError } from '../../ops/runtime/index.js';
+import type { BuildDeps } from '../build/index.js';
+import type { UnshelveJob } from '../queue/index.js';
+import { cellOf } from './shelve-task.js';
+import type { SnapshotDeps } from './snapshot-task.js';
+
+/**
+ * unshelve of an offloaded server (Nova's unshelve_instance through the conductor): the
+ * scheduler picks a host in the server's cell (in the zone asked for, else its own) and claims
+ * it; the host spawns the guest from the shelved image and makes it ACTIVE; the shelved image
+ * goes. Run again after a crash, an instance already placed keeps its host and claim.
+ */
+export async function unshelveInstance(deps: SnapshotDeps, job: UnshelveJob): Promise<void> {
+  const cell = await cellOf(deps, job.cell_uuid);
+  const [instance, imageId] = await deps.registry.withCell(cell, async ({ db }) => [await getInstance(db, job.instance_uuid), await getSystemMetadata(db, job.instance_uuid, 'shelved_image_id')] as const);
+  if (!instance || instance.task_state !== TaskState.UNSHELVING) return;
+  const placed = instance.host && instance.node ? { host: instance.host, node: instance.node } : await place(deps, cell, job, instance);
+  if (!placed) return;
+  const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
+  const args = {
+    instance: { uuid: instance.uuid, project_id: instance.project_id, user_id: instance.user_id, display_name: instance.display_name ?? instance.uuid, image_ref: imageId ?? instance.image_ref ?? '', node: placed.node, flavor: instance.flavor },
+  };
+  try {
+    await client.unshelveInstance(placed.host, args, job.request_id, deps.snapshotTimeoutMs);
+  } catch (err) {
+    if (!(err instanceof RemoteError)) throw err; // The host did not answer: the job runs again.
+    await backToShelf(deps, cell, job, 'unshelve failed', `the spawn on ${placed.host} failed: ${errorMessage(err)}`);
+    return;
+  }
+  if (imageId) await discardImage(deps.api, imageId);
+  await deps.registry.withCell(cell, async ({ db }) => {
+    for (const key of ['shelved_image_id', 'shelved_at', 'shelved_host']) await setSystemMetadata(db, job.instance_uuid, key, null);
+  });
+  deps.log.info({ instance: job.instance_uuid, host: placed.host }, 'instance unshelved');
+}
+
+async function place(deps: BuildDeps, cell: CellMapping, job: UnshelveJob, instance: InstanceDetail): Promise<{ host: string; node: string } | null> {
+  const spec: RequestSpec = {
+    instance_uuid: instance.uuid,
+    project_id: instance.project_id,
+    user_id: instance.user_id,
+    flavor: instance.flavor,
+    image: { id: instance.image_ref ?? '', min_ram: 0, min_disk: 0, properties: {} },
+    availability_zone: job.availability_zone ?? instance.pinned_availability_zone,
+    reservation_id: instance.reservation_id ?? '',
+    num_instances: 1,
+    min_count: 1,
+    group: await groupSpecOf(deps.api, instance.uuid),
+    scheduler_hints: {},
+    ignore_hosts: [],
+    request_id: job.request_id,
+    requested_cell: cell.uuid,
+  };
+  const result = await deps.scheduler.place([spec], await allocationsOf(deps.api, [instance.uuid]));
+  const chosen = result.placed[0];
+  if (!chosen) {
+    await backToShelf(deps, cell, job, 'No valid host was found.', result.unplaced[0]?.reason ?? 'No valid host was found.');
+    return null;
+  }
+  const { host, node, availabilityZone } = chosen.host;
+  await deps.registry.withCell(cell, ({ db }) =>
+    updateInstance(db, instance.uuid, { host, node, availability_zone: availabilityZone }, { task_state: [TaskState.UNSHELVING] }),
+  );
+  return { host, node };
+}
+
+/** No host, or the spawn failed: the server stays shelved and offloaded, and says why. */
+async function backToShelf(deps: BuildDeps, cell: CellMapping, job: UnshelveJob, message: string, reason: string): Promise<void> {
+  await freeAllocations(deps.api, [job.instance_uuid]);
+  await deps.registry.withCell(cell, ({ db }) =>
+    db.sequelize.transaction(async (transaction) => {
+      await updateInstance(db, job.instance_uuid, { task_state: null, host: null, node: null }, { task_state: [TaskState.UNSHELVING] }, transaction);
+      await addFaults(db, [{ instance_uuid: job.instance_uuid, code: message === 'unshelve failed' ? 500 : 400, message, details: reason }], transaction);
+      await recordActionEvent(db, { instance_uuid: job.instance_uuid, request_id: job.request_id, action: 'unshelve', event: 'conductor_unshelve_instance', host: '', result: 'Error', details: reason }, transaction);
+    }),
+  );
+  deps.log.warn({ instance: job.instance_uuid, reason }, 'unshelve failed; the server stays shelved');
+}
+
+/** An unshelve job that failed for good. */
+export async function failUnshelve(deps: BuildDeps, job: UnshelveJob, reason: string): Promise<void> {
+  const cell = await cellOf(deps, job.cell_uuid).catch(() => undefined);
+  if (!cell) return;
+  await backToShelf(deps, cell, job, 'unshelve failed', reason).catch((err: unknown) => {
+    if (!(err instanceof UnavailableError) && !(err instanceof UnexpectedStateError)) throw err;
+  });
+}

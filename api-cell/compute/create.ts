@@ -246,7 +246,8 @@ async function checkDestination(api: ApiDatabase, context: RequestContext, reque
   if (found.length === 0) throw new InvalidInputError(`Compute host ${request.hypervisor_hostname ?? request.host} could not be found.`);
 }
 
-async function checkZone(deps: CreateDeps, zone: string): Promise<void> {
+/** A zone is the default one or one an aggregate names; anything else is Nova's 400. */
+export async function checkZone(deps: { api: ApiDatabase; config: Config }, zone: string): Promise<void> {
   if (zone === deps.config.scheduler.default_availability_zone) return;
   const rows = await select(deps.api, "SELECT 1 FROM aggregate_metadata WHERE `key` = 'availability_zone' AND value = ? LIMIT 1", [zone]);
   if (rows.length === 0) throw new InvalidInputError('The requested availability zone is not available');

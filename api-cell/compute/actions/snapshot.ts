@@ -1,8 +1,8 @@
 import { TaskState, VmState } from '../../../child-cell/instance/index.js';
-import { updateInstance } from '../../../child-cell/db/index.js';
+import { updateInstance, type InstanceDetail } from '../../../child-cell/db/index.js';
 import { errorMessage, UnavailableError } from '../../../ops/runtime/index.js';
 import type { RequestContext } from '../../context.js';
-import { createImage, discardImage, findImage } from '../../images/index.js';
+import { createImage, discardImage, findImage, type Image } from '../../images/index.js';
 import { checkState, locate, recordAction } from '../target.js';
 import { startTask } from './cast.js';
 import type { MoveDeps } from './moves.js';
@@ -16,18 +16,7 @@ export async function snapshotServer(deps: MoveDeps, context: RequestContext, uu
   const target = await locate(deps, context, uuid, 'createImage');
   checkState(target, 'createImage', { vm: [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED], task: [null] });
   const i = target.instance;
-  const base = i.image_ref ? await findImage(deps.api, i.image_ref).catch(() => undefined) : undefined;
-  const image = await createImage(deps.api, {
-    name,
-    owner: i.project_id,
-    visibility: 'private',
-    status: 'queued',
-    disk_format: base?.disk_format ?? 'qcow2',
-    container_format: base?.container_format ?? 'bare',
-    min_disk: Math.max(i.flavor.root_gb, base?.min_disk ?? 0),
-    min_ram: base?.min_ram ?? 0,
-    properties: { ...base?.properties, ...metadata, image_type: 'snapshot', instance_uuid: i.uuid, user_id: i.user_id, base_image_ref: i.image_ref ?? '' },
-  });
+  const image = await queueSnapshotImage(deps, i, name, metadata);
   try {
     await startTask(deps, target, { task_state: TaskState.IMAGE_SNAPSHOT }, { vm: [i.vm_state], task: [null] });
   } catch (err) {
@@ -43,4 +32,20 @@ export async function snapshotServer(deps: MoveDeps, context: RequestContext, uu
     throw new UnavailableError(`the snapshot could not be queued: ${errorMessage(err)}`, { cause: err });
   }
   return image.uuid;
+}
+
+/** A private, queued image for a copy of the instance's disk, shaped like the image it booted from. */
+export async function queueSnapshotImage(deps: Pick<MoveDeps, 'api'>, i: InstanceDetail, name: string, metadata: Record<string, string>): Promise<Image> {
+  const base = i.image_ref ? await findImage(deps.api, i.image_ref).catch(() => undefined) : undefined;
+  return createImage(deps.api, {
+    name,
+    owner: i.project_id,
+    visibility: 'private',
+    status: 'queued',
+    disk_format: base?.disk_format ?? 'qcow2',
+    container_format: base?.container_format ?? 'bare',
+    min_disk: Math.max(i.flavor.root_gb, base?.min_disk ?? 0),
+    min_ram: base?.min_ram ?? 0,
+    properties: { ...base?.properties, ...metadata, image_type: 'snapshot', instance_uuid: i.uuid, user_id: i.user_id, base_image_ref: i.image_ref ?? '' },
+  });
 }

@@ -7,6 +7,7 @@ import { rebuildServer } from '../../compute/actions/rebuild.js';
 import { snapshotServer } from '../../compute/actions/snapshot.js';
 import { consoleOutput } from '../../compute/actions/console.js';
 import { rescueServer, type RescueRequest } from '../../compute/actions/rescue.js';
+import { shelveOffloadServer, shelveServer, unshelveServer } from '../../compute/actions/shelve.js';
 import { InvalidInputError } from '../../../ops/runtime/index.js';
 import { atLeast } from '../microversion.js';
 import { requireAdmin, requireMember } from '../policy.js';
@@ -111,6 +112,24 @@ export function registerServerActionRoutes(router: Router<ApiState>, services: A
       case 'unrescue': {
         requireMember(context, 'os_compute_api:os-unrescue');
         await powerAction(deps, context, uuid, 'unrescue');
+        return;
+      }
+      case 'shelve': {
+        requireMember(context, 'os_compute_api:os-shelve:shelve');
+        await shelveServer(deps, context, uuid);
+        return;
+      }
+      case 'shelveOffload': {
+        requireAdmin(context, 'os_compute_api:os-shelve:shelve_offload');
+        await shelveOffloadServer(deps, context, uuid);
+        return;
+      }
+      case 'unshelve': {
+        requireMember(context, 'os_compute_api:os-shelve:unshelve');
+        const zone = (args as { availability_zone?: string } | null)?.availability_zone ?? null;
+        // The body takes a zone from 2.77; before, only null.
+        if (args !== null && !atLeast(version, '2.77')) throw new InvalidInputError('Invalid input for field/attribute unshelve. Value: ' + JSON.stringify(args) + '. It is not of type null.');
+        await unshelveServer(deps, context, uuid, zone);
         return;
       }
       case 'os-getConsoleOutput': {

@@ -61,6 +61,12 @@ export const actionSchemas: Record<string, TSchema> = {
     ),
   ]),
   unrescue: empty,
+  shelve: empty,
+  shelveOffload: empty,
+  unshelve: Type.Union([
+    Type.Null(),
+    Type.Object({ availability_zone: Type.String({ minLength: 1, maxLength: 255, pattern: '^\\S+$' }) }, { additionalProperties: false }),
+  ]),
   'os-getConsoleOutput': Type.Object(
     { length: Type.Optional(Type.Union([Type.Integer({ minimum: -1 }), Type.String({ pattern: '^-?[0-9]+$' }), Type.Null()])) },
     { additionalProperties: false },
@@ -68,5 +74,5 @@ export const actionSchemas: Record<string, TSchema> = {
 };
 
 /** Actions whose body may also be `{}` in practice (clients send either). */
-export const lenient = new Set(['os-stop', 'os-start', 'pause', 'unpause', 'suspend', 'resume', 'unlock', 'unrescue', 'confirmResize', 'revertResize', 'forceDelete']);
+export const lenient = new Set(['os-stop', 'os-start', 'pause', 'unpause', 'suspend', 'resume', 'unlock', 'unrescue', 'shelve', 'shelveOffload', 'confirmResize', 'revertResize', 'forceDelete']);
 export const nullOrEmpty = nothingOrEmpty;

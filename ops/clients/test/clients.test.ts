@@ -91,7 +91,7 @@ test.serial('openstack - image list, flavor list, flavor create and show', async
   t.is(shown['id'], created['id']);
 });
 
-test.serial('openstack - a server: create --wait, list, show, stop, start, reboot, resize and confirm, image create --wait, rescue and unrescue, console log show, delete --wait', async (t) => {
+test.serial('openstack - a server: create --wait, list, show, stop, start, reboot, resize and confirm, image create --wait, rescue and unrescue, shelve and unshelve, console log show, delete --wait', async (t) => {
   const server = await osc('server', 'create', '--flavor', 'm1.small', '--image', 'cirros-0.6.2-x86_64-disk', '--nic', 'none', '--wait', 'web-1');
   t.is(server['status'], 'ACTIVE');
   t.like(server['flavor'], { original_name: 'm1.small', vcpus: 1, ram: 2048 });
@@ -123,6 +123,11 @@ test.serial('openstack - a server: create --wait, list, show, stop, start, reboo
   t.is((await statusBecomes('web-1', 'RESCUE'))['OS-EXT-STS:vm_state'], 'rescued');
   await oscQuiet('server', 'unrescue', 'web-1');
   await statusBecomes('web-1', 'ACTIVE');
+
+  await oscQuiet('server', 'shelve', 'web-1');
+  t.is((await statusBecomes('web-1', 'SHELVED_OFFLOADED'))['OS-EXT-SRV-ATTR:host'], null);
+  await oscQuiet('server', 'unshelve', 'web-1');
+  t.truthy((await statusBecomes('web-1', 'ACTIVE'))['OS-EXT-SRV-ATTR:host']);
 
   const consoleTail = await oscQuiet('console', 'log', 'show', '--lines', '2', 'web-1');
   t.deepEqual(consoleTail.trimEnd().split('\n').length, 2, consoleTail);

@@ -1,0 +1,90 @@
+import { getSystemMetadata, setSystemMetadata, updateInstance } from '../../../child-cell/db/index.js';
+import { TaskState, VmState } from '../../../child-cell/instance/index.js';
+import { ConflictError, errorMessage, UnavailableError } from '../../../ops/runtime/index.js';
+import type { RequestContext } from '../../context.js';
+import { discardImage } from '../../images/index.js';
+import { checkZone } from '../create.js';
+import { checkLocked, checkState, locate, recordAction, type Target } from '../target.js';
+import { startTask } from './cast.js';
+import type { MoveDeps } from './moves.js';
+import { powerAction } from './power.js';
+import { queueSnapshotImage } from './snapshot.js';
+
+const shelvable = { vm: [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED], task: [null] };
+
+/**
+ * shelve: the guest is powered off and its disk kept as a private image "<name>-shelved"; with
+ * compute.shelved_offload_time 0 (the default) the server then leaves its host and frees its
+ * resources (SHELVED_OFFLOADED), otherwise it stays SHELVED on it until shelveOffload.
+ */
+export async function shelveServer(deps: MoveDeps, context: RequestContext, uuid: string): Promise<void> {
+  const target = await locate(deps, context, uuid, 'shelve');
+  checkLocked(context, target);
+  checkState(target, 'shelve', shelvable);
+  const i = target.instance;
+  const image = await queueSnapshotImage(deps, i, `${i.display_name ?? i.uuid}-shelved`, {});
+  try {
+    await startTask(deps, target, { task_state: TaskState.SHELVING }, { vm: [i.vm_state], task: [null] });
+  } catch (err) {
+    await discardImage(deps.api, image.uuid);
+    throw err;
+  }
+  await recordAction(deps, context, target, 'shelve');
+  const offload = deps.config.compute.shelved_offload_time === 0;
+  await enqueue(deps, target, () => deps.moves.enqueueShelve({ instance_uuid: i.uuid, cell_uuid: target.cell.uuid, image_uuid: image.uuid, offload, request_id: context.requestId }), async () => {
+    await discardImage(deps.api, image.uuid);
+  });
+}
+
+/** shelveOffload: a SHELVED server leaves its host now. */
+export async function shelveOffloadServer(deps: MoveDeps, context: RequestContext, uuid: string): Promise<void> {
+  const target = await locate(deps, context, uuid, 'shelveOffload');
+  checkLocked(context, target);
+  checkState(target, 'shelveOffload', { vm: [VmState.SHELVED], task: [null] });
+  const imageUuid = (await deps.registry.withCell(target.cell, ({ db }) => getSystemMetadata(db, uuid, 'shelved_image_id'))) ?? '';
+  await startTask(deps, target, { task_state: TaskState.SHELVING_OFFLOADING }, { vm: [VmState.SHELVED], task: [null] });
+  await recordAction(deps, context, target, 'shelveOffload');
+  await enqueue(deps, target, () => deps.moves.enqueueShelve({ instance_uuid: uuid, cell_uuid: target.cell.uuid, image_uuid: imageUuid, offload: true, request_id: context.requestId }));
+}
+
+/**
+ * unshelve: a SHELVED server is powered on where it is; a SHELVED_OFFLOADED one is scheduled
+ * again inside its cell (into `zone` when given, 2.77) and spawned from its shelved image.
+ */
+export async function unshelveServer(deps: MoveDeps, context: RequestContext, uuid: string, zone: string | null): Promise<void> {
+  const target = await locate(deps, context, uuid, 'unshelve');
+  checkLocked(context, target);
+  checkState(target, 'unshelve', { vm: [VmState.SHELVED, VmState.SHELVED_OFFLOADED], task: [null] });
+  if (target.instance.vm_state === VmState.SHELVED) {
+    if (zone !== null) throw new ConflictError(`The availability_zone parameter can only be used for a shelved offloaded server; ${uuid} is shelved on its host.`);
+    await powerAction(deps, context, uuid, 'unshelve');
+    await dropShelvedImage(deps, target);
+    return;
+  }
+  if (zone !== null) await checkZone(deps, zone);
+  await startTask(deps, target, { task_state: TaskState.UNSHELVING }, { vm: [VmState.SHELVED_OFFLOADED], task: [null] });
+  await recordAction(deps, context, target, 'unshelve');
+  await enqueue(deps, target, () => deps.moves.enqueueUnshelve({ instance_uuid: uuid, cell_uuid: target.cell.uuid, availability_zone: zone, request_id: context.requestId }));
+}
+
+/** Unshelved in place, the server needs its shelved image no more. */
+async function dropShelvedImage(deps: MoveDeps, target: Target): Promise<void> {
+  const uuid = target.instance.uuid;
+  const imageUuid = await deps.registry.withCell(target.cell, async ({ db }) => {
+    const id = await getSystemMetadata(db, uuid, 'shelved_image_id');
+    for (const key of ['shelved_image_id', 'shelved_at', 'shelved_host']) await setSystemMetadata(db, uuid, key, null);
+    return id;
+  });
+  if (imageUuid) await discardImage(deps.api, imageUuid);
+}
+
+/** Queues the job; if the queue cannot take it, the task is undone and the caller told. */
+async function enqueue(deps: MoveDeps, target: Target, add: () => Promise<void>, undo?: () => Promise<void>): Promise<void> {
+  try {
+    await add();
+  } catch (err) {
+    await undo?.();
+    await deps.registry.withCell(target.cell, ({ db }) => updateInstance(db, target.instance.uuid, { task_state: null }));
+    throw new UnavailableError(`the request could not be queued: ${errorMessage(err)}`, { cause: err });
+  }
+}

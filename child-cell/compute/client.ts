@@ -49,7 +49,8 @@ export class ComputeClient {
 
   /** Asks the destination of a move to take the instance over; resolves once it has taken the job. */
   receiveMove(host: string, args: ReceiveMoveArgs, requestId: string, timeoutMs: number): Promise<BuildAccepted> {
-    return callRpc<BuildAccepted>(this.nc, computeSubject(this.cellUuid, host), 'receive_move', args, { version: COMPUTE_VERSION, requestId, timeoutMs });
+    const version = args.kind === 'evacuation' ? COMPUTE_VERSION_3 : COMPUTE_VERSION;
+    return callRpc<BuildAccepted>(this.nc, computeSubject(this.cellUuid, host), 'receive_move', args, { version, requestId, timeoutMs });
   }
 
   /** Asks the source of a resize to take the instance back. */

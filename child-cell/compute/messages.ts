@@ -6,9 +6,9 @@ import { Type, type Static } from '@sinclair/typebox';
  *   2: power_action (stop, start, reboot, pause, unpause, suspend, resume), rebuild_instance,
  *      receive_move and revert_move (resize, migrate, live-migrate), release_guest,
  *      get_host_uptime.
- *   3: snapshot_instance, get_console_output, shelve_instance, unshelve_instance, and
- *      power_action's rescue, unrescue and unshelve (only these need 3; the rest is still sent
- *      as 2).
+ *   3: snapshot_instance, get_console_output, shelve_instance, unshelve_instance,
+ *      power_action's rescue, unrescue and unshelve, and receive_move's kind evacuation (only
+ *      these need 3; the rest is still sent as 2).
  * New fields must be optional so that an older host still understands.
  */
 export const COMPUTE_VERSION = 2;
@@ -101,7 +101,7 @@ export const RebuildArgs = Type.Object({
 });
 export type RebuildArgs = Static<typeof RebuildArgs>;
 
-export const MoveKind = Type.Union([Type.Literal('resize'), Type.Literal('migration'), Type.Literal('live-migration')]);
+export const MoveKind = Type.Union([Type.Literal('resize'), Type.Literal('migration'), Type.Literal('live-migration'), Type.Literal('evacuation')]);
 export type MoveKind = Static<typeof MoveKind>;
 
 /** An allocation as placement holds it: the provider and the amounts. */
@@ -116,6 +116,8 @@ export const ReceiveMoveArgs = Type.Object({
   source_host: Type.String(),
   /** What the migration holds on the source, to give back if the move fails. */
   source_allocation: AllocationArgs,
+  /** Leave the guest powered off once it runs here (an evacuation at 2.95 or later). */
+  power_off: Type.Optional(Type.Boolean()),
 });
 export type ReceiveMoveArgs = Static<typeof ReceiveMoveArgs>;
 

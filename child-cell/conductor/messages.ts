@@ -7,9 +7,10 @@ import { AllocationArgs, AlternateArgs, BuildArgs, FlavorArgs, MoveKind } from '
  *   1: ping, register_host, heartbeat, hosts_down, instance_update, instance_destroy, build_failed.
  *   2: finish_move, move_failed, finish_revert, report_resources.
  *   3: host_instances.
+ *   4: finish_move and move_failed for kind evacuation (conductors are upgraded before hosts).
  * New fields must be optional so that an older peer still understands.
  */
-export const CONDUCTOR_VERSION = 3;
+export const CONDUCTOR_VERSION = 4;
 
 export const PingArgs = Type.Object({});
 export interface PingResult {
@@ -112,6 +113,8 @@ export const FinishMoveArgs = Type.Object({
   host: Type.String(),
   node: Type.String(),
   flavor: FlavorArgs,
+  /** The guest was left powered off (an evacuation at 2.95 or later): the instance ends STOPPED. */
+  stopped: Type.Optional(Type.Boolean()),
 });
 export type FinishMoveArgs = Static<typeof FinishMoveArgs>;
 

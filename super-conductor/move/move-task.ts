@@ -10,10 +10,10 @@ import type { BuildDeps } from '../build/index.js';
 import type { MoveJob } from '../queue/index.js';
 import { resourcesOf } from '../scheduler/index.js';
 
-const startStatus = { resize: 'pre-migrating', migration: 'pre-migrating', 'live-migration': 'queued' } as const;
-const runningStatus = { resize: 'migrating', migration: 'migrating', 'live-migration': 'running' } as const;
-const movingTask = { resize: TaskState.RESIZE_MIGRATING, migration: TaskState.RESIZE_MIGRATING, 'live-migration': TaskState.MIGRATING } as const;
-const actionOf = { resize: 'resize', migration: 'migrate', 'live-migration': 'live-migration' } as const;
+const startStatus = { resize: 'pre-migrating', migration: 'pre-migrating', 'live-migration': 'queued', evacuation: 'accepted' } as const;
+const runningStatus = { resize: 'migrating', migration: 'migrating', 'live-migration': 'running', evacuation: 'running' } as const;
+const movingTask = { resize: TaskState.RESIZE_MIGRATING, migration: TaskState.RESIZE_MIGRATING, 'live-migration': TaskState.MIGRATING, evacuation: TaskState.REBUILDING } as const;
+const actionOf = { resize: 'resize', migration: 'migrate', 'live-migration': 'live-migration', evacuation: 'evacuate' } as const;
 
 /**
  * A move (Nova's migrate_server): the instance's allocation passes to its migration, so the
@@ -42,6 +42,7 @@ export async function moveInstance(deps: BuildDeps, job: MoveJob): Promise<void>
       kind: job.kind,
       source_host: current.source_compute ?? instance.host,
       source_allocation: { provider_uuid: source?.providerUuid ?? '', resources: source?.resources ?? {} },
+      ...(job.power_off ? { power_off: true } : {}),
     },
     job.request_id,
     deps.castTimeoutMs,
@@ -79,7 +80,7 @@ async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJo
     db.sequelize.transaction(async (transaction) => {
       const run = { sequelize: db.sequelize, transaction };
       await setMigrationStatus(run, job.migration_uuid, runningStatus[job.kind], [startStatus[job.kind]], { host: placed.host.host, node: placed.host.node });
-      await updateInstance(db, instance.uuid, { task_state: movingTask[job.kind] }, { task_state: [TaskState.RESIZE_PREP, TaskState.MIGRATING] }, transaction);
+      await updateInstance(db, instance.uuid, { task_state: movingTask[job.kind] }, { task_state: [TaskState.RESIZE_PREP, TaskState.MIGRATING, TaskState.REBUILDING] }, transaction);
     }),
   );
   deps.log.info({ instance: instance.uuid, from: instance.host, to: placed.host.host, kind: job.kind, resources: resourcesOf(spec) }, 'move scheduled');

@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { CellstackError, errorMessage, type Logger } from '../../ops/runtime/index.js';
 import { redisConnection } from './connection.js';
-import { BUILD_JOB_VERSION, BUILD_QUEUE, MOVE_QUEUE, SHELVE_JOB_VERSION, type BuildJob, type InstanceJob } from './messages.js';
+import { BUILD_JOB_VERSION, BUILD_QUEUE, MOVE_QUEUE, EVACUATE_JOB_VERSION, type BuildJob, type InstanceJob } from './messages.js';
 
 export interface BuildWorkerOptions {
   redisUrl: string;
@@ -31,7 +31,7 @@ export interface MoveWorkerOptions extends Omit<BuildWorkerOptions, 'build' | 'o
 
 /** The super-conductor's side of the move queue (moves and snapshots). */
 export function startMoveWorker(options: MoveWorkerOptions): BuildWorker {
-  return startWorker<InstanceJob>(MOVE_QUEUE, SHELVE_JOB_VERSION, options);
+  return startWorker<InstanceJob>(MOVE_QUEUE, EVACUATE_JOB_VERSION, options);
 }
 
 interface WorkerOptions<T> extends Omit<BuildWorkerOptions, 'build' | 'onFailed'> {

@@ -28,15 +28,17 @@ export function buildJobId(reservationId: string): string {
  *   1: move one instance (resize, cold and live migration, scheduled inside its cell).
  *   2: snapshot one instance into an image (createImage); moves are still sent as 1.
  *   3: shelve (and offload) one instance, unshelve one; the others are still sent as before.
+ *   4: a move of kind evacuation (rebuild elsewhere in the cell, the source host being down).
  */
 export const MOVE_JOB_VERSION = 1;
 export const SNAPSHOT_JOB_VERSION = 2;
 export const SHELVE_JOB_VERSION = 3;
+export const EVACUATE_JOB_VERSION = 4;
 export const MOVE_QUEUE = 'moves';
 
 export interface MoveJob {
   v: number;
-  kind: 'resize' | 'migration' | 'live-migration';
+  kind: 'resize' | 'migration' | 'live-migration' | 'evacuation';
   instance_uuid: string;
   cell_uuid: string;
   migration_uuid: string;
@@ -44,6 +46,8 @@ export interface MoveJob {
   flavor: FlavorSnapshot;
   /** A host the caller named, or null for the scheduler's choice. */
   target_host: string | null;
+  /** Evacuation at 2.95 or later: the server ends stopped on its new host. */
+  power_off?: boolean;
   request_id: string;
 }
 

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { redisConnection } from './connection.js';
-import { MOVE_JOB_VERSION, MOVE_QUEUE, SHELVE_JOB_VERSION, SNAPSHOT_JOB_VERSION, type InstanceJob, type MoveJob, type ShelveJob, type SnapshotJob, type UnshelveJob } from './messages.js';
+import { EVACUATE_JOB_VERSION, MOVE_JOB_VERSION, MOVE_QUEUE, SHELVE_JOB_VERSION, SNAPSHOT_JOB_VERSION, type InstanceJob, type MoveJob, type ShelveJob, type SnapshotJob, type UnshelveJob } from './messages.js';
 
 /** The only way to ask the super-conductor for a move, a snapshot, a shelve or an unshelve. */
 export class MoveQueue {
@@ -19,7 +19,8 @@ export class MoveQueue {
   }
 
   async enqueue(job: Omit<MoveJob, 'v'>): Promise<void> {
-    await this.queue.add('move', { v: MOVE_JOB_VERSION, ...job }, { jobId: `move-${job.migration_uuid}` });
+    const v = job.kind === 'evacuation' ? EVACUATE_JOB_VERSION : MOVE_JOB_VERSION;
+    await this.queue.add('move', { v, ...job }, { jobId: `move-${job.migration_uuid}` });
   }
 
   /** One job per image: asking again for the same image while it waits adds nothing. */

@@ -1,5 +1,6 @@
 import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
-import { COMPUTE_VERSION, ReceiveMoveArgs, ReleaseGuestArgs, RevertMoveArgs } from '../messages.js';
+import { PowerState } from '../../instance/index.js';
+import { COMPUTE_VERSION, COMPUTE_VERSION_3, ReceiveMoveArgs, ReleaseGuestArgs, RevertMoveArgs } from '../messages.js';
 import { isStateConflict, type HostContext } from './context.js';
 
 const peerTimeoutMs = 10_000;
@@ -12,7 +13,7 @@ const peerTimeoutMs = 10_000;
 export function moveMethods(ctx: HostContext): RpcMethods {
   return {
     receive_move: {
-      version: COMPUTE_VERSION,
+      version: COMPUTE_VERSION_3,
       schema: ReceiveMoveArgs,
       handle: async (args: ReceiveMoveArgs, rpc) => {
         void receive(ctx, args, rpc.requestId ?? `req-move-${args.migration_uuid}`);
@@ -51,11 +52,15 @@ async function receive(ctx: HostContext, args: ReceiveMoveArgs, requestId: strin
   const uuid = args.instance.uuid;
   try {
     await spawn(ctx, args.instance);
+    if (args.power_off && ctx.driver.powerState(uuid) !== PowerState.SHUTDOWN) await ctx.driver.powerOff(uuid);
     await ctx.peers.releaseGuest(args.source_host, { instance_uuid: uuid }, requestId, peerTimeoutMs).catch((err: unknown) => {
       // The source being away must not strand the instance: it is already running here.
       ctx.log.warn({ instance: uuid, source: args.source_host, err: errorMessage(err) }, 'source host did not release the guest');
     });
-    await ctx.conductor.finishMove({ uuid, migration_uuid: args.migration_uuid, kind: args.kind, host: ctx.host, node: args.instance.node, flavor: args.instance.flavor }, requestId);
+    await ctx.conductor.finishMove(
+      { uuid, migration_uuid: args.migration_uuid, kind: args.kind, host: ctx.host, node: args.instance.node, flavor: args.instance.flavor, ...(args.power_off ? { stopped: true } : {}) },
+      requestId,
+    );
   } catch (err) {
     if (isStateConflict(err)) return;
     ctx.log.warn({ instance: uuid, err: errorMessage(err) }, 'could not take the instance over');

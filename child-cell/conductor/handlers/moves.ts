@@ -16,8 +16,10 @@ const flavorColumns = (f: FlavorArgs) => ({
   ephemeral_gb: f.ephemeral_gb,
 });
 
-const actionOf = { resize: 'resize', migration: 'migrate', 'live-migration': 'live-migration' } as const;
-const eventOf = { resize: 'compute_finish_resize', migration: 'compute_finish_resize', 'live-migration': 'compute_live_migration' } as const;
+const actionOf = { resize: 'resize', migration: 'migrate', 'live-migration': 'live-migration', evacuation: 'evacuate' } as const;
+const eventOf = { resize: 'compute_finish_resize', migration: 'compute_finish_resize', 'live-migration': 'compute_live_migration', evacuation: 'compute_rebuild_instance' } as const;
+/** Where a finished move leaves the migration: a resize or cold migration waits for a confirmation. */
+const finishedStatus = { resize: 'finished', migration: 'finished', 'live-migration': 'completed', evacuation: 'done' } as const;
 
 /** Writes for the end of a move, each in one cell transaction (and placement for what a live move leaves). */
 export function moveMethods(deps: ConductorDeps): RpcMethods {
@@ -28,9 +30,10 @@ export function moveMethods(deps: ConductorDeps): RpcMethods {
       version: CONDUCTOR_VERSION,
       schema: FinishMoveArgs,
       handle: async (args: FinishMoveArgs, context) => {
-        const live = args.kind === 'live-migration';
+        // A live migration or an evacuation is over when the destination runs the guest.
+        const over = args.kind === 'live-migration' || args.kind === 'evacuation';
         const finished = await inTransaction(async (run, t) => {
-          const moved = await setMigrationStatus(run, args.migration_uuid, live ? 'completed' : 'finished', ['migrating', 'running'], { host: args.host, node: args.node });
+          const moved = await setMigrationStatus(run, args.migration_uuid, finishedStatus[args.kind], ['migrating', 'running'], { host: args.host, node: args.node });
           if (!moved) return false;
           await updateInstance(
             deps.db,
@@ -40,9 +43,9 @@ export function moveMethods(deps: ConductorDeps): RpcMethods {
               node: args.node,
               launched_on: args.host,
               task_state: null,
-              ...(live ? {} : { vm_state: VmState.RESIZED, power_state: PowerState.RUNNING, ...flavorColumns(args.flavor) }),
+              ...(args.kind === 'live-migration' ? {} : args.kind === 'evacuation' ? (args.stopped ? { vm_state: VmState.STOPPED, power_state: PowerState.SHUTDOWN } : { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING }) : { vm_state: VmState.RESIZED, power_state: PowerState.RUNNING, ...flavorColumns(args.flavor) }),
             },
-            { task_state: [TaskState.RESIZE_MIGRATING, TaskState.MIGRATING] },
+            { task_state: [TaskState.RESIZE_MIGRATING, TaskState.MIGRATING, TaskState.REBUILDING] },
             t,
           );
           if (context.requestId) {
@@ -50,8 +53,8 @@ export function moveMethods(deps: ConductorDeps): RpcMethods {
           }
           return true;
         });
-        // A live migration is over when it completes: what the migration held on the source goes.
-        if (finished && live) await deps.placement.deleteAllocations(args.migration_uuid);
+        // What the migration held on the source goes.
+        if (finished && over) await deps.placement.deleteAllocations(args.migration_uuid);
         return null;
       },
     },

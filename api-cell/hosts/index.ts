@@ -16,6 +16,7 @@ export {
   INTERNAL_ZONE,
   isCompute,
   listServices,
+  serviceUp,
   updateService,
   type HostDeps,
   type ServiceInCell,

@@ -18,8 +18,10 @@ export interface MoveDeps extends ShowDeps, ActionDeps {
   config: Config;
 }
 
-type Kind = 'resize' | 'migration' | 'live-migration';
-const actionOf = { resize: 'resize', migration: 'migrate', 'live-migration': 'live-migration' } as const;
+type Kind = 'resize' | 'migration' | 'live-migration' | 'evacuation';
+const actionOf = { resize: 'resize', migration: 'migrate', 'live-migration': 'live-migration', evacuation: 'evacuate' } as const;
+const startTaskOf = { resize: TaskState.RESIZE_PREP, migration: TaskState.RESIZE_PREP, 'live-migration': TaskState.MIGRATING, evacuation: TaskState.REBUILDING } as const;
+const startStatusOf = { resize: 'pre-migrating', migration: 'pre-migrating', 'live-migration': 'queued', evacuation: 'accepted' } as const;
 
 const deltaOf = (from: FlavorSnapshot, to: FlavorSnapshot) => ({ cores: to.vcpus - from.vcpus, ram: to.memory_mb - from.memory_mb });
 
@@ -31,18 +33,18 @@ async function charge(deps: MoveDeps, projectId: string, delta: { cores: number;
 }
 
 /** Starts a move: a migration record, the task state, the action, then the super-conductor's job. */
-async function startMove(deps: MoveDeps, context: RequestContext, target: Target, kind: Kind, flavor: FlavorSnapshot, host: string | null): Promise<void> {
+export async function startMove(deps: MoveDeps, context: RequestContext, target: Target, kind: Kind, flavor: FlavorSnapshot, host: string | null, powerOff = false): Promise<void> {
   const i = target.instance;
   const migrationUuid = randomUUID();
   await deps.registry.withCell(target.cell, ({ db }) =>
     retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
       const run = { sequelize: db.sequelize, transaction };
-      await updateInstance(db, i.uuid, { task_state: kind === 'live-migration' ? TaskState.MIGRATING : TaskState.RESIZE_PREP }, { vm_state: [i.vm_state], task_state: [null] }, transaction);
+      await updateInstance(db, i.uuid, { task_state: startTaskOf[kind] }, { vm_state: [i.vm_state], task_state: [null] }, transaction);
       await createMigration(run, {
         uuid: migrationUuid,
         instance_uuid: i.uuid,
         migration_type: kind,
-        status: kind === 'live-migration' ? 'queued' : 'pre-migrating',
+        status: startStatusOf[kind],
         source_compute: i.host,
         source_node: i.node,
         old_instance_type_id: i.flavor.id,
@@ -53,7 +55,7 @@ async function startMove(deps: MoveDeps, context: RequestContext, target: Target
   );
   await recordAction(deps, context, target, actionOf[kind]);
   try {
-    await deps.moves.enqueue({ kind, instance_uuid: i.uuid, cell_uuid: target.cell.uuid, migration_uuid: migrationUuid, flavor, target_host: host, request_id: context.requestId });
+    await deps.moves.enqueue({ kind, instance_uuid: i.uuid, cell_uuid: target.cell.uuid, migration_uuid: migrationUuid, flavor, target_host: host, request_id: context.requestId, ...(powerOff ? { power_off: true } : {}) });
   } catch (err) {
     await deps.registry.withCell(target.cell, ({ db }) => updateInstance(db, i.uuid, { task_state: null }));
     throw new UnavailableError(`the move could not be queued: ${errorMessage(err)}`, { cause: err });

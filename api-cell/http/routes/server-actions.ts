@@ -8,8 +8,9 @@ import { snapshotServer } from '../../compute/actions/snapshot.js';
 import { consoleOutput } from '../../compute/actions/console.js';
 import { rescueServer, type RescueRequest } from '../../compute/actions/rescue.js';
 import { shelveOffloadServer, shelveServer, unshelveServer } from '../../compute/actions/shelve.js';
+import { evacuateServer } from '../../compute/actions/evacuate.js';
 import { InvalidInputError } from '../../../ops/runtime/index.js';
-import { atLeast } from '../microversion.js';
+import { atLeast, type Microversion } from '../microversion.js';
 import { requireAdmin, requireMember } from '../policy.js';
 import { actionSchemas, lenient, nullOrEmpty } from '../schemas/server-actions.js';
 import type { ApiState } from '../state.js';
@@ -132,6 +133,16 @@ export function registerServerActionRoutes(router: Router<ApiState>, services: A
         await unshelveServer(deps, context, uuid, zone);
         return;
       }
+      case 'evacuate': {
+        requireAdmin(context, 'os_compute_api:os-evacuate');
+        const e = args as { host?: string; adminPass?: string; onSharedStorage?: boolean; force?: boolean };
+        checkEvacuateFields(e, version);
+        const adminPass = await evacuateServer(deps, context, uuid, { ...e, stopped: atLeast(version, '2.95') });
+        // Before 2.14 the password is answered; from 2.14 nothing is.
+        ctx.status = 200;
+        ctx.body = atLeast(version, '2.14') ? '' : { adminPass };
+        return;
+      }
       case 'os-getConsoleOutput': {
         requireMember(context, 'os_compute_api:os-console-output');
         const raw = (args as { length?: number | string | null }).length ?? null;
@@ -150,4 +161,15 @@ export function registerServerActionRoutes(router: Router<ApiState>, services: A
         throw new InvalidInputError(`There is no such action: ${action}`);
     }
   });
+}
+
+/** evacuate's body by microversion: onSharedStorage is required before 2.14 and gone after; force lives from 2.29 to 2.67. */
+function checkEvacuateFields(e: { onSharedStorage?: boolean; force?: boolean }, version: Microversion): void {
+  const unexpected = (field: string) => new InvalidInputError(`Additional properties are not allowed ('${field}' was unexpected)`);
+  if (atLeast(version, '2.14')) {
+    if (e.onSharedStorage !== undefined) throw unexpected('onSharedStorage');
+  } else if (e.onSharedStorage === undefined) {
+    throw new InvalidInputError("'onSharedStorage' is a required property");
+  }
+  if (e.force !== undefined && (!atLeast(version, '2.29') || atLeast(version, '2.68'))) throw unexpected('force');
 }

@@ -67,6 +67,15 @@ export const actionSchemas: Record<string, TSchema> = {
     Type.Null(),
     Type.Object({ availability_zone: Type.String({ minLength: 1, maxLength: 255, pattern: '^\\S+$' }) }, { additionalProperties: false }),
   ]),
+  evacuate: Type.Object(
+    {
+      host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+      adminPass: Type.Optional(Type.String()),
+      onSharedStorage: Type.Optional(Type.Boolean()),
+      force: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false },
+  ),
   'os-getConsoleOutput': Type.Object(
     { length: Type.Optional(Type.Union([Type.Integer({ minimum: -1 }), Type.String({ pattern: '^-?[0-9]+$' }), Type.Null()])) },
     { additionalProperties: false },

@@ -226,7 +226,8 @@ export class Scheduler {
 function shapes(specs: RequestSpec[]): RequestSpec[][] {
   const groups = new Map<string, RequestSpec[]>();
   for (const spec of specs) {
-    const key = JSON.stringify([resourcesOf(spec), spec.availability_zone, spec.group?.uuid ?? null, spec.ignore_hosts]);
+    // Everything a filter or weigher reads: specs alike in all of it get the same hosts.
+    const key = JSON.stringify([resourcesOf(spec), spec.availability_zone, spec.group?.uuid ?? null, spec.ignore_hosts, spec.requested_cell ?? null, spec.requested_host ?? null, spec.requested_node ?? null]);
     groups.set(key, [...(groups.get(key) ?? []), spec]);
   }
   return [...groups.values()];

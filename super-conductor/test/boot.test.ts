@@ -123,6 +123,11 @@ test('boot - 2.74: an admin names the host or hypervisor a server lands on, in e
   t.is(landed['OS-EXT-SRV-ATTR:host'], 'two-host-2', JSON.stringify(landed['fault']));
   t.is((await d.waitForStatus(onNode.body.server.id, ['ACTIVE', 'ERROR']))['OS-EXT-SRV-ATTR:hypervisor_hostname'], 'one-host-1');
 
+  // Asked for at the same moment, each lands where it asked, not where the first of the batch asked.
+  const together = await Promise.all(['one-host-1', 'one-host-2', 'two-host-1', 'two-host-2'].map((host) => create({ host })));
+  const hosts = await Promise.all(together.map(async (r) => (await d.waitForStatus(r.body.server.id, ['ACTIVE', 'ERROR']))['OS-EXT-SRV-ATTR:host']));
+  t.deepEqual(hosts, ['one-host-1', 'one-host-2', 'two-host-1', 'two-host-2']);
+
   const unknown = await create({ host: 'nowhere' });
   t.is(unknown.status, 400);
   t.deepEqual(unknown.body, { badRequest: { code: 400, message: 'Compute host nowhere could not be found.' } });

@@ -179,10 +179,11 @@ export class TestDeployment {
     const cell = this.cell(cellName);
     const index = cell.pools.indexOf(pool);
     if (index < 0) throw new Error('that pool does not run in this cell');
-    await pool.stop(graceful);
-    await cell.busses[index]?.close();
+    // Taken out before anything is awaited: two pools stopped at once must not close each other's bus.
     cell.pools.splice(index, 1);
-    cell.busses.splice(index, 1);
+    const [bus] = cell.busses.splice(index, 1);
+    await pool.stop(graceful);
+    await bus?.close();
   }
 
   /** Starts another compute pool in a cell (its hosts still need `discover()`). */

@@ -10,11 +10,15 @@ async function bump(run: Runner, consumers: string[]): Promise<void> {
 
 /**
  * Hands one consumer's allocations to another (an instance's to its migration when a move
- * starts, as Nova does, so the source stays held while the destination is claimed).
+ * starts, as Nova does, so the source stays held while the destination is claimed). When the
+ * first holds nothing (handed over already, by an earlier run of the same step), the second
+ * keeps what it has.
  */
 export async function moveAllocations(api: ApiDatabase, from: string, to: string, projectId: string, userId: string, transaction?: Transaction): Promise<number> {
   const work = async (t: Transaction): Promise<number> => {
     const run: Runner = { sequelize: api.sequelize, transaction: t };
+    const held = await select(run, 'SELECT 1 FROM allocations WHERE consumer_id = ? LIMIT 1 FOR UPDATE', [from]);
+    if (held.length === 0) return 0;
     await bump(run, [from, to]);
     await execute(run, 'DELETE FROM allocations WHERE consumer_id = ?', [to]);
     const moved = await execute(run, 'UPDATE allocations SET consumer_id = ?, updated_at = NOW(6) WHERE consumer_id = ?', [to, from]);

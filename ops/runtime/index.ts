@@ -32,6 +32,7 @@ export { pingRedis } from './redis.js';
 export {
   callRpc,
   castRpc,
+  isNoResponders,
   RemoteError,
   serveRpc,
   type RpcContext,

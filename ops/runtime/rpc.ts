@@ -167,6 +167,11 @@ export async function callRpc<R>(
   return reply.result as R;
 }
 
+/** The call found nobody subscribed to the subject (the service is gone, not just slow). */
+export function isNoResponders(err: unknown): boolean {
+  return err instanceof UnavailableError && (err.cause as { code?: string } | undefined)?.code === '503';
+}
+
 /** Publishes without waiting: for messages whose loss the receiver's next periodic report covers. */
 export function castRpc(nc: NatsConnection, subject: string, method: string, args: unknown, options: CallOptions): void {
   nc.publish(subject, codec.encode(makeEnvelope(method, args, options)));

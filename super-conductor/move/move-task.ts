@@ -1,11 +1,11 @@
 import type { RequestSpec } from '../../api-cell/builds/index.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
 import { groupSpecOf } from '../../api-cell/groups/index.js';
-import { allocationsOf, moveAllocations } from '../../api-cell/placement/index.js';
+import { allocationsOf, freeAllocations, moveAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { addFaults, getInstance, getMigration, recordActionEvent, setMigrationStatus, updateInstance, type InstanceDetail, type MigrationRecord } from '../../child-cell/db/index.js';
 import { TaskState } from '../../child-cell/instance/index.js';
-import { NotFoundError, UnavailableError } from '../../ops/runtime/index.js';
+import { isNoResponders, NotFoundError, UnavailableError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
 import type { MoveJob } from '../queue/index.js';
 import { resourcesOf } from '../scheduler/index.js';
@@ -15,41 +15,88 @@ const runningStatus = { resize: 'migrating', migration: 'migrating', 'live-migra
 const movingTask = { resize: TaskState.RESIZE_MIGRATING, migration: TaskState.RESIZE_MIGRATING, 'live-migration': TaskState.MIGRATING, evacuation: TaskState.REBUILDING } as const;
 const actionOf = { resize: 'resize', migration: 'migrate', 'live-migration': 'live-migration', evacuation: 'evacuate' } as const;
 
+/** Destinations tried in one run of a move job before it gives the job back to the queue. */
+const destinationRounds = 3;
+
 /**
  * A move (Nova's migrate_server): the instance's allocation passes to its migration, so the
  * source stays held; the scheduler picks a destination in the same cell and claims it for the
- * instance; the destination host is told to take the instance over. Safe to run again: a
- * migration already under way is just handed to its destination again.
+ * instance; the destination host is told to take the instance over. A destination found gone
+ * (nothing listens on its subject) gives its claim back and another is chosen without it. Safe
+ * to run again: a migration already under way is just handed to its destination again.
  */
 export async function moveInstance(deps: BuildDeps, job: MoveJob): Promise<void> {
   const cell = (await deps.registry.list()).find((c) => c.uuid === job.cell_uuid);
   if (!cell) throw new NotFoundError(`cell ${job.cell_uuid} is not mapped`);
+  const gone: string[] = [];
+  for (let round = 1; ; round += 1) {
+    try {
+      await moveOnce(deps, cell, job, gone);
+      return;
+    } catch (err) {
+      const dest = err instanceof DestinationGone ? err.host : undefined;
+      if (!dest || round >= destinationRounds) throw err;
+      gone.push(dest);
+    }
+  }
+}
+
+class DestinationGone extends UnavailableError {
+  constructor(readonly host: string, cause: unknown) {
+    super(`destination ${host} is gone`, { cause });
+  }
+}
+
+async function moveOnce(deps: BuildDeps, cell: CellMapping, job: MoveJob, gone: string[]): Promise<void> {
   const [instance, migration] = await deps.registry.withCell(cell, async ({ db }) => [await getInstance(db, job.instance_uuid), await getMigration(db, job.migration_uuid)] as const);
   if (!instance || !migration || !instance.host || !instance.node) return;
   if (migration.status === startStatus[job.kind]) {
-    const chosen = await chooseDestination(deps, cell, job, instance, migration);
+    const chosen = await chooseDestination(deps, cell, job, instance, migration, gone);
     if (!chosen) return;
   }
   const current = await deps.registry.withCell(cell, ({ db }) => getMigration(db, job.migration_uuid));
   if (current?.status !== runningStatus[job.kind] || !current.dest_compute || !current.dest_node) return;
+  const dest = current.dest_compute;
   const source = (await allocationsOf(deps.api, [job.migration_uuid])).get(job.migration_uuid);
   const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
-  await client.receiveMove(
-    current.dest_compute,
-    {
-      instance: { uuid: instance.uuid, project_id: instance.project_id, user_id: instance.user_id, display_name: instance.display_name ?? instance.uuid, image_ref: instance.image_ref ?? '', node: current.dest_node, flavor: job.flavor },
-      migration_uuid: job.migration_uuid,
-      kind: job.kind,
-      source_host: current.source_compute ?? instance.host,
-      source_allocation: { provider_uuid: source?.providerUuid ?? '', resources: source?.resources ?? {} },
-      ...(job.power_off ? { power_off: true } : {}),
-    },
-    job.request_id,
-    deps.castTimeoutMs,
-  );
+  try {
+    await client.receiveMove(
+      dest,
+      {
+        instance: { uuid: instance.uuid, project_id: instance.project_id, user_id: instance.user_id, display_name: instance.display_name ?? instance.uuid, image_ref: instance.image_ref ?? '', node: current.dest_node, flavor: job.flavor },
+        migration_uuid: job.migration_uuid,
+        kind: job.kind,
+        source_host: current.source_compute ?? instance.host,
+        source_allocation: { provider_uuid: source?.providerUuid ?? '', resources: source?.resources ?? {} },
+        ...(job.power_off ? { power_off: true } : {}),
+      },
+      job.request_id,
+      deps.castTimeoutMs,
+    );
+  } catch (err) {
+    if (!isNoResponders(err)) throw err;
+    await unchoose(deps, cell, job, instance.uuid, dest);
+    throw new DestinationGone(dest, err);
+  }
 }
 
-async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJob, instance: InstanceDetail, migration: MigrationRecord): Promise<boolean> {
+const startTask = { resize: TaskState.RESIZE_PREP, migration: TaskState.RESIZE_PREP, 'live-migration': TaskState.MIGRATING, evacuation: TaskState.REBUILDING } as const;
+
+/** The chosen destination is gone: the migration goes back to its start and the claim on it is freed. */
+async function unchoose(deps: BuildDeps, cell: CellMapping, job: MoveJob, uuid: string, dest: string): Promise<void> {
+  const undone = await deps.registry.withCell(cell, ({ db }) =>
+    db.sequelize.transaction(async (transaction) => {
+      const run = { sequelize: db.sequelize, transaction };
+      if (!(await setMigrationStatus(run, job.migration_uuid, startStatus[job.kind], [runningStatus[job.kind]]))) return false;
+      await updateInstance(db, uuid, { task_state: startTask[job.kind] }, { task_state: [movingTask[job.kind]] }, transaction);
+      return true;
+    }),
+  );
+  if (undone) await freeAllocations(deps.api, [uuid]);
+  deps.log.warn({ instance: uuid, kind: job.kind, dest }, 'the chosen destination is gone; choosing another');
+}
+
+async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJob, instance: InstanceDetail, migration: MigrationRecord, gone: string[]): Promise<boolean> {
   await moveAllocations(deps.api, instance.uuid, job.migration_uuid, instance.project_id, instance.user_id);
   const spec: RequestSpec = {
     instance_uuid: instance.uuid,
@@ -65,7 +112,7 @@ async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJo
     // own allocation is the migration's now, so only the other members count).
     group: await groupSpecOf(deps.api, instance.uuid),
     scheduler_hints: {},
-    ignore_hosts: [migration.source_compute ?? instance.host ?? ''],
+    ignore_hosts: [migration.source_compute ?? instance.host ?? '', ...gone],
     request_id: job.request_id,
     requested_cell: cell.uuid,
     ...(job.target_host ? { requested_host: job.target_host } : {}),

@@ -64,7 +64,8 @@ test('evacuate - the host is down: rebuilt ACTIVE on another host of the cell, i
   t.is(res.status, 200, JSON.stringify(res.body));
   t.deepEqual(res.body, { adminPass: 'evac-pw' }, 'before 2.14 the password is answered');
   const moved = await settle(id, 'ACTIVE');
-  t.regex(String(moved['OS-EXT-SRV-ATTR:host']), /^dst-/);
+  t.truthy(moved['OS-EXT-SRV-ATTR:host']);
+  t.not(moved['OS-EXT-SRV-ATTR:host'], 'b-1', 'the scheduler picked another host');
   const allocations = await d.allocations(id);
   t.true(allocations.length > 0 && allocations.every((a) => a.host === moved['OS-EXT-SRV-ATTR:host']), JSON.stringify(allocations));
   const migrations = await d.request<{ migrations: Record<string, unknown>[] }>('GET', `/v2.1/os-migrations?instance_uuid=${id}`, undefined, admin, v('2.59'));

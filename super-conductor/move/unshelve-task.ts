@@ -49,7 +49,7 @@ async function place(deps: BuildDeps, cell: CellMapping, job: UnshelveJob, insta
     user_id: instance.user_id,
     flavor: instance.flavor,
     image: { id: instance.image_ref ?? '', min_ram: 0, min_disk: 0, properties: {} },
-    availability_zone: job.availability_zone ?? instance.pinned_availability_zone,
+    availability_zone: job.any_zone ? null : (job.availability_zone ?? instance.pinned_availability_zone),
     reservation_id: instance.reservation_id ?? '',
     num_instances: 1,
     min_count: 1,
@@ -58,6 +58,7 @@ async function place(deps: BuildDeps, cell: CellMapping, job: UnshelveJob, insta
     ignore_hosts: [],
     request_id: job.request_id,
     requested_cell: cell.uuid,
+    ...(job.host ? { requested_host: job.host } : {}),
   };
   const result = await deps.scheduler.place([spec], await allocationsOf(deps.api, [instance.uuid]));
   const chosen = result.placed[0];

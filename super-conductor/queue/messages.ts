@@ -80,6 +80,10 @@ export interface UnshelveJob {
   cell_uuid: string;
   /** A zone asked for at unshelve (2.77), else the one the server was booted into. */
   availability_zone: string | null;
+  /** Any zone, whatever the server was booted into (2.91, availability_zone null). */
+  any_zone?: boolean;
+  /** A host an admin asked for (2.91). */
+  host?: string;
   request_id: string;
 }
 

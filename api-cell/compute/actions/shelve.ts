@@ -1,6 +1,6 @@
 import { getSystemMetadata, setSystemMetadata, updateInstance } from '../../../child-cell/db/index.js';
 import { TaskState, VmState } from '../../../child-cell/instance/index.js';
-import { ConflictError, errorMessage, UnavailableError } from '../../../ops/runtime/index.js';
+import { ConflictError, errorMessage, InvalidInputError, select, UnavailableError } from '../../../ops/runtime/index.js';
 import type { RequestContext } from '../../context.js';
 import { discardImage } from '../../images/index.js';
 import { checkZone } from '../create.js';
@@ -47,24 +47,39 @@ export async function shelveOffloadServer(deps: MoveDeps, context: RequestContex
   await enqueue(deps, target, () => deps.moves.enqueueShelve({ instance_uuid: uuid, cell_uuid: target.cell.uuid, image_uuid: imageUuid, offload: true, request_id: context.requestId }));
 }
 
+export interface UnshelveTarget {
+  /** A zone to go to (2.77). */
+  zone: string | null;
+  /** Any zone, whatever the server was booted into (2.91, availability_zone null). */
+  anyZone: boolean;
+  /** A host to go to (2.91, admins). */
+  host: string | null;
+}
+
 /**
  * unshelve: a SHELVED server is powered on where it is; a SHELVED_OFFLOADED one is scheduled
- * again inside its cell (into `zone` when given, 2.77) and spawned from its shelved image.
+ * again inside its cell (into the zone or onto the host asked for) and spawned from its
+ * shelved image.
  */
-export async function unshelveServer(deps: MoveDeps, context: RequestContext, uuid: string, zone: string | null): Promise<void> {
+export async function unshelveServer(deps: MoveDeps, context: RequestContext, uuid: string, to: UnshelveTarget): Promise<void> {
+  const { zone, host } = to;
   const target = await locate(deps, context, uuid, 'unshelve');
   checkLocked(context, target);
   checkState(target, 'unshelve', { vm: [VmState.SHELVED, VmState.SHELVED_OFFLOADED], task: [null] });
   if (target.instance.vm_state === VmState.SHELVED) {
-    if (zone !== null) throw new ConflictError(`The availability_zone parameter can only be used for a shelved offloaded server; ${uuid} is shelved on its host.`);
+    if (zone !== null || to.anyZone || host !== null) throw new ConflictError(`The availability_zone and host parameters can only be used for a shelved offloaded server; ${uuid} is shelved on its host.`);
     await powerAction(deps, context, uuid, 'unshelve');
     await dropShelvedImage(deps, target);
     return;
   }
   if (zone !== null) await checkZone(deps, zone);
+  if (host !== null) {
+    const found = await select(deps.api, 'SELECT 1 FROM resource_providers WHERE host = ? LIMIT 1', [host]);
+    if (found.length === 0) throw new InvalidInputError(`Compute host ${host} could not be found.`);
+  }
   await startTask(deps, target, { task_state: TaskState.UNSHELVING }, { vm: [VmState.SHELVED_OFFLOADED], task: [null] });
   await recordAction(deps, context, target, 'unshelve');
-  await enqueue(deps, target, () => deps.moves.enqueueUnshelve({ instance_uuid: uuid, cell_uuid: target.cell.uuid, availability_zone: zone, request_id: context.requestId }));
+  await enqueue(deps, target, () => deps.moves.enqueueUnshelve({ instance_uuid: uuid, cell_uuid: target.cell.uuid, availability_zone: zone, request_id: context.requestId, ...(to.anyZone ? { any_zone: true } : {}), ...(host ? { host } : {}) }));
 }
 
 /** Unshelved in place, the server needs its shelved image no more. */

@@ -7,9 +7,9 @@ import { rebuildServer } from '../../compute/actions/rebuild.js';
 import { snapshotServer } from '../../compute/actions/snapshot.js';
 import { consoleOutput } from '../../compute/actions/console.js';
 import { rescueServer, type RescueRequest } from '../../compute/actions/rescue.js';
-import { shelveOffloadServer, shelveServer, unshelveServer } from '../../compute/actions/shelve.js';
+import { shelveOffloadServer, shelveServer, unshelveServer, type UnshelveTarget } from '../../compute/actions/shelve.js';
 import { evacuateServer } from '../../compute/actions/evacuate.js';
-import { InvalidInputError } from '../../../ops/runtime/index.js';
+import { ForbiddenError, InvalidInputError } from '../../../ops/runtime/index.js';
 import { atLeast, type Microversion } from '../microversion.js';
 import { requireAdmin, requireMember } from '../policy.js';
 import { actionSchemas, lenient, nullOrEmpty } from '../schemas/server-actions.js';
@@ -127,10 +127,7 @@ export function registerServerActionRoutes(router: Router<ApiState>, services: A
       }
       case 'unshelve': {
         requireMember(context, 'os_compute_api:os-shelve:unshelve');
-        const zone = (args as { availability_zone?: string } | null)?.availability_zone ?? null;
-        // The body takes a zone from 2.77; before, only null.
-        if (args !== null && !atLeast(version, '2.77')) throw new InvalidInputError('Invalid input for field/attribute unshelve. Value: ' + JSON.stringify(args) + '. It is not of type null.');
-        await unshelveServer(deps, context, uuid, zone);
+        await unshelveServer(deps, context, uuid, unshelveTarget(args as UnshelveBody | null, version, context.isAdmin));
         return;
       }
       case 'evacuate': {
@@ -172,4 +169,25 @@ function checkEvacuateFields(e: { onSharedStorage?: boolean; force?: boolean }, 
     throw new InvalidInputError("'onSharedStorage' is a required property");
   }
   if (e.force !== undefined && (!atLeast(version, '2.29') || atLeast(version, '2.68'))) throw unexpected('force');
+}
+
+interface UnshelveBody {
+  availability_zone?: string | null;
+  host?: string;
+}
+
+/**
+ * unshelve's body by microversion: only null before 2.77; from 2.77 a zone is required; from
+ * 2.91 a zone (null: any zone) and a host (admins only) are both optional.
+ */
+function unshelveTarget(body: UnshelveBody | null, version: Microversion, isAdmin: boolean): UnshelveTarget {
+  if (body === null) return { zone: null, anyZone: false, host: null };
+  if (!atLeast(version, '2.77')) throw new InvalidInputError(`Invalid input for field/attribute unshelve. Value: ${JSON.stringify(body)}. It is not of type null.`);
+  if (!atLeast(version, '2.91')) {
+    if (body.host !== undefined) throw new InvalidInputError("Additional properties are not allowed ('host' was unexpected)");
+    if (typeof body.availability_zone !== 'string') throw new InvalidInputError("'availability_zone' is a required property and must be a string");
+    return { zone: body.availability_zone, anyZone: false, host: null };
+  }
+  if (body.host !== undefined && !isAdmin) throw new ForbiddenError("Policy doesn't allow os_compute_api:os-shelve:unshelve_to_host to be performed.");
+  return { zone: body.availability_zone ?? null, anyZone: body.availability_zone === null, host: body.host ?? null };
 }

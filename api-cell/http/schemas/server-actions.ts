@@ -65,7 +65,13 @@ export const actionSchemas: Record<string, TSchema> = {
   shelveOffload: empty,
   unshelve: Type.Union([
     Type.Null(),
-    Type.Object({ availability_zone: Type.String({ minLength: 1, maxLength: 255, pattern: '^\\S+$' }) }, { additionalProperties: false }),
+    Type.Object(
+      {
+        availability_zone: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 255, pattern: '^\\S+$' }), Type.Null()])),
+        host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+      },
+      { additionalProperties: false },
+    ),
   ]),
   evacuate: Type.Object(
     {

@@ -115,3 +115,20 @@ test('shelve - unshelve into a zone with no hosts leaves it shelved with a fault
   t.is((await d.show(id)).status, 404);
   t.is((await d.usage('p1'))['instances'], before - 1);
 });
+
+test('shelve - from 2.91 an admin unshelves onto a host, and a null zone lets it go to any zone', async (t) => {
+  const id = await active('hosted');
+  t.is((await act(id, { shelve: null })).status, 202);
+  await settle(id, 'SHELVED_OFFLOADED');
+  t.is((await act(id, { unshelve: {} }, {}, v('2.90'))).status, 400, 'before 2.91 the body names a zone');
+  t.is((await act(id, { unshelve: { host: 's-2' } }, {}, v('2.90'))).status, 400, 'and no host');
+  t.is((await act(id, { unshelve: { host: 's-2' } }, {}, v('2.91'))).status, 403, 'a host is for admins');
+  t.is((await act(id, { unshelve: { host: 'nowhere-9' } }, admin, v('2.91'))).status, 400);
+  t.is((await act(id, { unshelve: { host: 's-2' } }, admin, v('2.91'))).status, 202);
+  t.is((await settle(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host'], 's-2');
+
+  t.is((await act(id, { shelve: null })).status, 202);
+  await settle(id, 'SHELVED_OFFLOADED');
+  t.is((await act(id, { unshelve: { availability_zone: null } }, {}, v('2.91'))).status, 202);
+  await settle(id, 'ACTIVE');
+});

@@ -13,8 +13,8 @@ import {
 } from '../ops/runtime/index.js';
 import { buildReservations, failReservation, type BuildDeps } from './build/index.js';
 import type { BuildJob } from './queue/index.js';
-import { failInstanceJob, runInstanceJob } from './move/index.js';
-import { BuildQueue, startBuildWorker, startMoveWorker } from './queue/index.js';
+import { failInstanceJob, offloadShelved, runInstanceJob } from './move/index.js';
+import { BuildQueue, MoveQueue, startBuildWorker, startMoveWorker } from './queue/index.js';
 import { reapOrphanedBuilds } from './reaper.js';
 import { HostStateCache, Scheduler } from './scheduler/index.js';
 
@@ -107,6 +107,17 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
       m.reaped.inc(await reapOrphanedBuilds({ api, queue, staleMs: config.super_conductor.reaper_stale_ms, log }));
     }),
   ];
+  const moveQueue = new MoveQueue({ redisUrl: config.redis.url, prefix: config.redis.queue_prefix, attempts: config.super_conductor.job_attempts });
+  const offloadAfter = config.compute.shelved_offload_time;
+  const pollMs = config.compute.shelved_poll_interval * 1000;
+  if (offloadAfter > 0 && pollMs > 0) {
+    stops.push(
+      every(pollMs, log, 'shelved offload', async () => {
+        if (!(await queue.lead('shelved-offload', pollMs))) return;
+        await offloadShelved({ registry, moves: moveQueue, log }, offloadAfter);
+      }),
+    );
+  }
   const discoverMs = config.scheduler.discover_hosts_in_cells_interval * 1000;
   if (discoverMs > 0) {
     stops.push(
@@ -124,6 +135,7 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
       for (const stop of stops) stop();
       await worker.close();
       await moves.close();
+      await moveQueue.close();
       await queue.close();
       await registry.close();
       await api.close();

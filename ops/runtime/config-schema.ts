@@ -84,9 +84,9 @@ export const ConfigSchema = Type.Object(
       shelved_offload_time: Type.Integer({
         default: 0,
         minimum: -1,
-        maximum: 0,
-        description: 'What shelve does with the server\'s host: 0 offloads at once (its guest and allocation go), -1 never (shelveOffload does it). Nova\'s delay in seconds is not taken yet.',
+        description: 'Seconds a shelved server keeps its host before it is offloaded (its guest and allocation go): 0 at once, -1 never (shelveOffload does it).',
       }),
+      shelved_poll_interval: num(3600, 'Seconds between the super-conductor\'s checks for shelved servers past shelved_offload_time (0 or less: never).'),
     }),
     fake_driver: section('The fake virt driver that fake compute hosts run.', {
       vcpus: int(16, 'vCPUs each fake host has.', 1),

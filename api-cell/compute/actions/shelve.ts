@@ -15,7 +15,8 @@ const shelvable = { vm: [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmStat
 /**
  * shelve: the guest is powered off and its disk kept as a private image "<name>-shelved"; with
  * compute.shelved_offload_time 0 (the default) the server then leaves its host and frees its
- * resources (SHELVED_OFFLOADED), otherwise it stays SHELVED on it until shelveOffload.
+ * resources (SHELVED_OFFLOADED); otherwise it stays SHELVED on it until shelveOffload, or until
+ * the super-conductor finds it shelved longer than that many seconds.
  */
 export async function shelveServer(deps: MoveDeps, context: RequestContext, uuid: string): Promise<void> {
   const target = await locate(deps, context, uuid, 'shelve');

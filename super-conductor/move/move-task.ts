@@ -97,7 +97,11 @@ async function unchoose(deps: BuildDeps, cell: CellMapping, job: MoveJob, uuid: 
 }
 
 async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJob, instance: InstanceDetail, migration: MigrationRecord, gone: string[]): Promise<boolean> {
-  await moveAllocations(deps.api, instance.uuid, job.migration_uuid, instance.project_id, instance.user_id);
+  // The source goes to the migration once. Run again after a claim on a destination was made
+  // (and before the migration said so), the instance's claim is that destination's: it is kept
+  // and the scheduler takes it as already placed.
+  const migrationHolds = (await allocationsOf(deps.api, [job.migration_uuid])).has(job.migration_uuid);
+  if (!migrationHolds) await moveAllocations(deps.api, instance.uuid, job.migration_uuid, instance.project_id, instance.user_id);
   const spec: RequestSpec = {
     instance_uuid: instance.uuid,
     project_id: instance.project_id,

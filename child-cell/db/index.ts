@@ -52,3 +52,4 @@ export {
   type ServiceRecord,
 } from './service-records.js';
 export { listComputeNodes, type ComputeNodePage, type ComputeNodeQuery, type ComputeNodeRecord } from './compute-nodes.js';
+export { findConsoleToken, saveConsoleToken, type ConsoleToken } from './console-tokens.js';

@@ -24,6 +24,7 @@ import { registerServerGroupRoutes } from './routes/server-groups.js';
 import { registerServerRoutes } from './routes/servers.js';
 import type { ApiServices } from './routes/services.js';
 import { registerTenantUsageRoutes } from './routes/tenant-usage.js';
+import { registerConsolePage, registerConsoleRoutes } from './routes/consoles.js';
 import type { ApiState } from './state.js';
 import { registerVersionRoutes } from './versions.js';
 
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
     ctx.body = 'OK';
   });
   registerVersionRoutes(open, { publicUrl: deps.services.publicUrl });
+  registerConsolePage(open, deps.services);
 
   const identity = identityRouter(deps.services.identity, deps.services.publicUrl);
   const identityResources = identityResourceRouter(deps.services.identity, deps.services.api, deps.services.publicUrl);
@@ -66,6 +68,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   registerAvailabilityZoneRoutes(compute, deps.services);
   registerHypervisorRoutes(compute, deps.services);
   registerComputeServiceRoutes(compute, deps.services);
+  registerConsoleRoutes(compute, deps.services);
 
   const placement = new Router<ApiState>();
   placement.use(serviceOnly(deps.config, deps.services.identity));

@@ -27,6 +27,7 @@ export const ConfigSchema = Type.Object(
       }),
       terminate_timeout_ms: int(5000, 'How long a delete waits for the host before deleting in the cell directly.', 100),
       max_limit: int(1000, 'Most items one list page returns (Nova osapi_max_limit).', 1),
+      console_token_ttl: int(600, 'Seconds a remote console URL keeps working (Nova [consoleauth] token_ttl).', 1),
     }),
     database: section('The API database, the one global database of a deployment.', {
       api_url: str('mysql://root@127.0.0.1:3306/cellstack_api', 'URL of the API database.'),

@@ -9,6 +9,7 @@ import { consoleOutput } from '../../compute/actions/console.js';
 import { rescueServer, type RescueRequest } from '../../compute/actions/rescue.js';
 import { shelveOffloadServer, shelveServer, unshelveServer, type UnshelveTarget } from '../../compute/actions/shelve.js';
 import { evacuateServer } from '../../compute/actions/evacuate.js';
+import { legacyConsole, legacyConsoleActions } from './consoles.js';
 import { ForbiddenError, InvalidInputError } from '../../../ops/runtime/index.js';
 import { atLeast, type Microversion } from '../microversion.js';
 import { requireAdmin, requireMember } from '../policy.js';
@@ -37,6 +38,10 @@ export function registerServerActionRoutes(router: Router<ApiState>, services: A
       throw new InvalidInputError('The action body must name exactly one action.');
     }
     const [action, args] = Object.entries(body as Record<string, unknown>)[0] as [string, unknown];
+    if (legacyConsoleActions.has(action)) {
+      ctx.body = await legacyConsole(services, ctx.state, ctx.params['id'] ?? '', action, args);
+      return;
+    }
     const schema = actionSchemas[action];
     if (!schema) throw new InvalidInputError(`There is no such action: ${action}`);
     validate(lenient.has(action) ? nullOrEmpty : schema, args);

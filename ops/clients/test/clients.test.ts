@@ -91,7 +91,7 @@ test.serial('openstack - image list, flavor list, flavor create and show', async
   t.is(shown['id'], created['id']);
 });
 
-test.serial('openstack - a server: create --wait, list, show, stop, start, reboot, resize and confirm, image create --wait, rescue and unrescue, shelve and unshelve, console log show, delete --wait', async (t) => {
+test.serial('openstack - a server: create --wait, list, show, stop, start, reboot, resize and confirm, image create --wait, rescue and unrescue, shelve and unshelve, console log show, console url show, delete --wait', async (t) => {
   const server = await osc('server', 'create', '--flavor', 'm1.small', '--image', 'cirros-0.6.2-x86_64-disk', '--nic', 'none', '--wait', 'web-1');
   t.is(server['status'], 'ACTIVE');
   t.like(server['flavor'], { original_name: 'm1.small', vcpus: 1, ram: 2048 });
@@ -132,6 +132,12 @@ test.serial('openstack - a server: create --wait, list, show, stop, start, reboo
   const consoleTail = await oscQuiet('console', 'log', 'show', '--lines', '2', 'web-1');
   t.deepEqual(consoleTail.trimEnd().split('\n').length, 2, consoleTail);
   t.regex(consoleTail, /web-1 login:/);
+
+  const consoleUrl = await osc('console', 'url', 'show', 'web-1');
+  t.is(consoleUrl['type'], 'novnc');
+  const screen = await fetch(String(consoleUrl['url']));
+  t.is(screen.status, 200);
+  t.regex(await screen.text(), /web-1 login:/, 'the console URL opens a page showing the guest');
 
   await oscQuiet('server', 'delete', '--wait', 'web-1');
   const after = await osc<{ ID: string }[]>('server', 'list');

@@ -12,7 +12,9 @@ export type Recovery =
   /** A build, rebuild or move was cut short: it cannot be resumed, so the instance goes to ERROR. */
   | { kind: 'error'; reason: string }
   /** A delete was cut short: finish it. */
-  | { kind: 'delete' };
+  | { kind: 'delete' }
+  /** The super-conductor's job owns it (shelving, or unshelving onto this host) and will ask again. */
+  | { kind: 'leave'; powerState: PowerState };
 
 const powerTargets: Record<string, { vmState: string; powerState: PowerState }> = {
   [TaskState.POWERING_OFF]: { vmState: VmState.STOPPED, powerState: PowerState.SHUTDOWN },
@@ -34,11 +36,19 @@ const restingPower: Record<string, PowerState> = {
   [VmState.PAUSED]: PowerState.PAUSED,
   [VmState.SUSPENDED]: PowerState.SUSPENDED,
   [VmState.RESCUED]: PowerState.RUNNING,
+  [VmState.SHELVED]: PowerState.SHUTDOWN,
 };
+
+/** Shelve steps the super-conductor drives: its job, tried again, asks this host again. */
+const jobTasks: string[] = [TaskState.SHELVING, TaskState.SHELVING_IMAGE_PENDING_UPLOAD, TaskState.SHELVING_IMAGE_UPLOADING, TaskState.SHELVING_OFFLOADING];
 
 export function recoveryFor(instance: HostInstance): Recovery {
   const { vm_state: vm, task_state: task } = instance;
   if (task === TaskState.DELETING) return { kind: 'delete' };
+  if (task && jobTasks.includes(task)) return { kind: 'leave', powerState: restingPower[vm] ?? (instance.power_state as PowerState) };
+  // Unshelving here from offloaded: no guest yet; the job spawns it when it asks again.
+  if (task === TaskState.UNSHELVING && vm === VmState.SHELVED_OFFLOADED) return { kind: 'leave', powerState: PowerState.NOSTATE };
+  if (task === TaskState.UNSHELVING) return { kind: 'finish', vmState: VmState.ACTIVE, powerState: PowerState.RUNNING };
   if (vm === VmState.BUILDING) return { kind: 'error', reason: 'the instance was building when its compute host restarted' };
   if (task) {
     const target = powerTargets[task];
@@ -59,7 +69,7 @@ export interface RecoveryCounts {
 export function adoptGuests(ctx: HostContext, instances: HostInstance[]): void {
   for (const instance of instances) {
     const recovery = recoveryFor(instance);
-    if (recovery.kind !== 'adopt' && recovery.kind !== 'finish') continue;
+    if (recovery.kind !== 'adopt' && recovery.kind !== 'finish' && recovery.kind !== 'leave') continue;
     if (recovery.powerState === PowerState.NOSTATE) continue; // No guest behind it (an ERROR that never ran).
     ctx.driver.adopt?.(instance.uuid, recovery.powerState);
     ctx.instances.set(instance.uuid, 'running');
@@ -71,7 +81,7 @@ export async function recoverInstances(ctx: HostContext, instances: HostInstance
   for (const instance of instances) {
     const recovery = recoveryFor(instance);
     try {
-      if (recovery.kind === 'adopt') counts.adopted += 1;
+      if (recovery.kind === 'adopt' || recovery.kind === 'leave') counts.adopted += 1;
       else if (recovery.kind === 'finish') await finish(ctx, instance, recovery.vmState, recovery.powerState, counts);
       else if (recovery.kind === 'delete') await finishDelete(ctx, instance, counts);
       else await putInError(ctx, instance, recovery.reason, counts);

@@ -7,7 +7,8 @@ const slow = { prefix: 'r', hosts: 2, driver: { spawnMs: 3000, actionMs: 3000 } 
 
 let d: TestDeployment;
 test.before(async () => {
-  d = await TestDeployment.start({ cells: [{ name: 'cell1', pools: [slow] }] });
+  // A host that dies mid-shelve never answers: the super-conductor's wait for it is kept short here.
+  d = await TestDeployment.start({ cells: [{ name: 'cell1', pools: [slow] }], config: { super_conductor: { snapshot_timeout_ms: 8000 } } });
   await d.quota('p1', { instances: -1, cores: -1, ram: -1 });
 });
 test.after.always(() => d?.stop());
@@ -54,4 +55,23 @@ test('a restarted pool finds its instances again: at rest kept, cut-short action
   t.is((await act(stopping, { 'os-start': null })).status, 202);
   t.is((await d.waitForStatus(resting, ['SHUTOFF', 'ERROR'], 15_000))['status'], 'SHUTOFF');
   t.is((await d.waitForStatus(stopping, ['ACTIVE', 'ERROR'], 15_000))['status'], 'ACTIVE');
+});
+
+test.serial('a pool restarted mid-shelve leaves the shelve to the super-conductor, which finishes it on the restarted host', async (t) => {
+  const id = (await d.boot({ name: 'shelver' })).body.server.id;
+  await d.waitForStatus(id, ['ACTIVE'], 30_000);
+  t.is((await act(id, { shelve: null })).status, 202);
+  await waitFor(async () => (await states([id]))[0]?.task_state === 'shelving', 10_000, 'the shelve to be under way');
+
+  const [pool] = d.cell('cell1').pools;
+  if (!pool) throw new Error('the pool is not running');
+  await d.stopPool('cell1', pool, false);
+  await d.addPool('cell1', slow);
+  const [row] = await states([id]);
+  t.not(row?.vm_state, 'error', 'the restarted host did not put the shelving server in ERROR');
+
+  const shelved = await d.waitForStatus(id, ['SHELVED_OFFLOADED', 'ERROR'], 60_000);
+  t.is(shelved['status'], 'SHELVED_OFFLOADED');
+  t.deepEqual(await d.allocations(id), []);
+  t.is((await d.request('DELETE', `/v2.1/servers/${id}`)).status, 204);
 });

@@ -10,6 +10,7 @@ import {
   type UnshelveArgs,
   type UnshelveResult,
   type ConsoleResult,
+  type DiagnosticsResult,
   type BuildArgs,
   type PowerArgs,
   type RebuildArgs,
@@ -71,6 +72,11 @@ export class ComputeClient {
   /** The guest's console log as its host's hypervisor kept it. */
   getConsoleOutput(host: string, instanceUuid: string, requestId: string, timeoutMs: number): Promise<ConsoleResult> {
     return callRpc<ConsoleResult>(this.nc, computeSubject(this.cellUuid, host), 'get_console_output', { instance_uuid: instanceUuid }, { version: COMPUTE_VERSION_3, requestId, timeoutMs });
+  }
+
+  /** What the host's hypervisor tells of a guest. */
+  getDiagnostics(host: string, instanceUuid: string, requestId: string, timeoutMs: number): Promise<DiagnosticsResult> {
+    return callRpc<DiagnosticsResult>(this.nc, computeSubject(this.cellUuid, host), 'get_diagnostics', { instance_uuid: instanceUuid }, { version: COMPUTE_VERSION_3, requestId, timeoutMs });
   }
 
   /** Asks a host to power a guest off and copy its disk for shelving; resolves with the image data. */

@@ -7,7 +7,7 @@ import { rebuildMethods } from './handlers/rebuild.js';
 import { shelveMethods } from './handlers/shelve.js';
 import { snapshotMethods } from './handlers/snapshot.js';
 import { VirtError } from '../virt/index.js';
-import { COMPUTE_VERSION, COMPUTE_VERSION_3, ConsoleArgs, PingArgs, UptimeArgs, type ConsoleResult, type UptimeResult } from './messages.js';
+import { COMPUTE_VERSION, COMPUTE_VERSION_3, ConsoleArgs, PingArgs, UptimeArgs, type ConsoleResult, type DiagnosticsResult, type UptimeResult } from './messages.js';
 
 export type { HostContext } from './handlers/context.js';
 
@@ -25,6 +25,11 @@ export function computeMethods(ctx: HostContext): RpcMethods {
       schema: ConsoleArgs,
       handle: async (args: ConsoleArgs): Promise<ConsoleResult> => consoleOutput(ctx, args.instance_uuid),
     },
+    get_diagnostics: {
+      version: COMPUTE_VERSION_3,
+      schema: ConsoleArgs,
+      handle: async (args: ConsoleArgs): Promise<DiagnosticsResult> => diagnostics(ctx, args.instance_uuid),
+    },
     ...buildMethods(ctx),
     ...powerMethods(ctx),
     ...rebuildMethods(ctx),
@@ -39,6 +44,16 @@ function consoleOutput(ctx: HostContext, uuid: string): ConsoleResult {
     return { found: true, output: ctx.driver.consoleOutput(uuid) };
   } catch (err) {
     if (err instanceof VirtError) return { found: false, output: '' };
+    throw err;
+  }
+}
+
+function diagnostics(ctx: HostContext, uuid: string): DiagnosticsResult {
+  try {
+    const d = ctx.driver.diagnostics(uuid);
+    return { found: true, power_state: ctx.driver.powerState(uuid), uptime_seconds: d.uptimeSeconds, cpu_time_ns: d.cpuTimeNs, disk_read_bytes: d.diskReadBytes, disk_write_bytes: d.diskWriteBytes };
+  } catch (err) {
+    if (err instanceof VirtError) return { found: false, power_state: 0, uptime_seconds: 0, cpu_time_ns: 0, disk_read_bytes: 0, disk_write_bytes: 0 };
     throw err;
   }
 }

@@ -14,6 +14,7 @@ export {
   RevertMoveArgs,
   TerminateArgs,
   type BuildAccepted,
+  type DiagnosticsResult,
   type PowerOperation,
   type TerminateResult,
   type UptimeResult,

@@ -6,7 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
  *   2: power_action (stop, start, reboot, pause, unpause, suspend, resume), rebuild_instance,
  *      receive_move and revert_move (resize, migrate, live-migrate), release_guest,
  *      get_host_uptime.
- *   3: snapshot_instance, get_console_output, shelve_instance, unshelve_instance,
+ *   3: snapshot_instance, get_console_output, get_diagnostics, shelve_instance, unshelve_instance,
  *      power_action's rescue, unrescue and unshelve, and receive_move's kind evacuation (only
  *      these need 3; the rest is still sent as 2).
  * New fields must be optional so that an older host still understands.
@@ -159,4 +159,14 @@ export const UnshelveArgs = Type.Object({ instance: BuildArgs.properties.instanc
 export type UnshelveArgs = Static<typeof UnshelveArgs>;
 export interface UnshelveResult {
   spawned: true;
+}
+
+/** What the host's hypervisor tells of a guest; `found` is false when it has no such guest. */
+export interface DiagnosticsResult {
+  found: boolean;
+  power_state: number;
+  uptime_seconds: number;
+  cpu_time_ns: number;
+  disk_read_bytes: number;
+  disk_write_bytes: number;
 }

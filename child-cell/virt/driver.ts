@@ -10,6 +10,14 @@ export interface GuestSpec {
   image_ref: string;
 }
 
+export interface GuestDiagnostics {
+  uptimeSeconds: number;
+  /** CPU time the guest has used, in nanoseconds. */
+  cpuTimeNs: number;
+  diskReadBytes: number;
+  diskWriteBytes: number;
+}
+
 export interface HostResources {
   vcpus: number;
   memory_mb: number;
@@ -35,6 +43,8 @@ export interface VirtDriver {
   /** Boots the guest from a rescue image with its own disk attached; unrescue boots it from its disk again. */
   rescue(uuid: string, imageRef: string): Promise<void>;
   unrescue(uuid: string): Promise<void>;
+  /** What the hypervisor can tell of a guest (Nova's get_instance_diagnostics). */
+  diagnostics(uuid: string): GuestDiagnostics;
   /** Everything the guest has written to its serial console that the hypervisor kept. */
   consoleOutput(uuid: string): string;
   /** A copy of the guest's disk, as an image to upload. */

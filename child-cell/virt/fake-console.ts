@@ -46,6 +46,12 @@ export class FakeConsole {
     if (this.consoles.has(uuid)) this.write(uuid, [line]);
   }
 
+  /** Seconds since the guest last booted, or null when it is not on this hypervisor. */
+  uptimeSeconds(uuid: string): number | null {
+    const console = this.consoles.get(uuid);
+    return console ? Math.floor((Date.now() - console.bootedAt) / 1000) : null;
+  }
+
   /** The whole log, or null when the guest is not on this hypervisor. */
   read(uuid: string): string | null {
     const console = this.consoles.get(uuid);

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { PowerState } from '../instance/index.js';
-import { VirtError, type GuestSpec, type HostResources, type VirtDriver } from './driver.js';
+import { VirtError, type GuestDiagnostics, type GuestSpec, type HostResources, type VirtDriver } from './driver.js';
 import { drawMs, type TimeDistribution } from './durations.js';
 import { FakeConsole } from './fake-console.js';
 
@@ -119,6 +119,13 @@ export class FakeDriver implements VirtDriver {
   async unrescue(uuid: string): Promise<void> {
     await this.transition(uuid, PowerState.RUNNING);
     this.console.restart(uuid, 'Power down');
+  }
+
+  /** Made-up but steady figures: a fake guest idles at 5% of one CPU and reads and writes a little. */
+  diagnostics(uuid: string): GuestDiagnostics {
+    const uptime = this.console.uptimeSeconds(uuid);
+    if (uptime === null || !this.states.has(uuid)) throw new VirtError(`no guest ${uuid} on this fake hypervisor`);
+    return { uptimeSeconds: uptime, cpuTimeNs: uptime * 50_000_000, diskReadBytes: 262_144 + uptime * 512, diskWriteBytes: 1_048_576 + uptime * 2048 };
   }
 
   consoleOutput(uuid: string): string {

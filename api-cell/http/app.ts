@@ -25,6 +25,7 @@ import { registerServerRoutes } from './routes/servers.js';
 import type { ApiServices } from './routes/services.js';
 import { registerTenantUsageRoutes } from './routes/tenant-usage.js';
 import { registerConsolePage, registerConsoleRoutes } from './routes/consoles.js';
+import { registerDiagnosticsRoutes } from './routes/diagnostics.js';
 import type { ApiState } from './state.js';
 import { registerVersionRoutes } from './versions.js';
 
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   registerHypervisorRoutes(compute, deps.services);
   registerComputeServiceRoutes(compute, deps.services);
   registerConsoleRoutes(compute, deps.services);
+  registerDiagnosticsRoutes(compute, deps.services);
 
   const placement = new Router<ApiState>();
   placement.use(serviceOnly(deps.config, deps.services.identity));

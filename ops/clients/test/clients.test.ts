@@ -91,7 +91,7 @@ test.serial('openstack - image list, flavor list, flavor create and show', async
   t.is(shown['id'], created['id']);
 });
 
-test.serial('openstack - a server: create --wait, list, show, stop, start, reboot, resize and confirm, image create --wait, rescue and unrescue, shelve and unshelve, console log show, console url show, delete --wait', async (t) => {
+test.serial('openstack - a server: create --wait, list, show, stop, start, reboot, resize and confirm, image create --wait, rescue and unrescue, shelve and unshelve, console log show, console url show, show --diagnostics, delete --wait', async (t) => {
   const server = await osc('server', 'create', '--flavor', 'm1.small', '--image', 'cirros-0.6.2-x86_64-disk', '--nic', 'none', '--wait', 'web-1');
   t.is(server['status'], 'ACTIVE');
   t.like(server['flavor'], { original_name: 'm1.small', vcpus: 1, ram: 2048 });
@@ -132,6 +132,11 @@ test.serial('openstack - a server: create --wait, list, show, stop, start, reboo
   const consoleTail = await oscQuiet('console', 'log', 'show', '--lines', '2', 'web-1');
   t.deepEqual(consoleTail.trimEnd().split('\n').length, 2, consoleTail);
   t.regex(consoleTail, /web-1 login:/);
+
+  const diagnostics = await osc('server', 'show', '--diagnostics', 'web-1');
+  // The client asks at the microversion it was given: the 2.48 shape, or the older flat one.
+  const memory = (diagnostics['diagnostics'] as { memory_details?: { maximum: number } } | undefined)?.memory_details?.maximum ?? diagnostics['memory'];
+  t.true(Number(memory) > 0, JSON.stringify(diagnostics));
 
   const consoleUrl = await osc('console', 'url', 'show', 'web-1');
   t.is(consoleUrl['type'], 'novnc');

@@ -2,6 +2,7 @@ import { getSystemMetadata, setSystemMetadata, updateInstance } from '../../../c
 import { TaskState, VmState } from '../../../child-cell/instance/index.js';
 import { ConflictError, errorMessage, InvalidInputError, select, UnavailableError } from '../../../ops/runtime/index.js';
 import type { RequestContext } from '../../context.js';
+import { hostZones, zoneName } from '../../aggregates/index.js';
 import { discardImage } from '../../images/index.js';
 import { checkZone } from '../create.js';
 import { checkLocked, checkState, locate, recordAction, type Target } from '../target.js';
@@ -77,6 +78,10 @@ export async function unshelveServer(deps: MoveDeps, context: RequestContext, uu
   if (host !== null) {
     const found = await select(deps.api, 'SELECT 1 FROM resource_providers WHERE host = ? LIMIT 1', [host]);
     if (found.length === 0) throw new InvalidInputError(`Compute host ${host} could not be found.`);
+    if (zone !== null) {
+      const hostZone = zoneName(await hostZones(deps.api, [host]), host, deps.config.scheduler.default_availability_zone);
+      if (!hostZone.split(',').includes(zone)) throw new InvalidInputError(`Host ${host} is not in availability zone ${zone}.`);
+    }
   }
   await startTask(deps, target, { task_state: TaskState.UNSHELVING }, { vm: [VmState.SHELVED_OFFLOADED], task: [null] });
   await recordAction(deps, context, target, 'unshelve');

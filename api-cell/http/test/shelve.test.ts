@@ -124,6 +124,9 @@ test('shelve - from 2.91 an admin unshelves onto a host, and a null zone lets it
   t.is((await act(id, { unshelve: { host: 's-2' } }, {}, v('2.90'))).status, 400, 'and no host');
   t.is((await act(id, { unshelve: { host: 's-2' } }, {}, v('2.91'))).status, 403, 'a host is for admins');
   t.is((await act(id, { unshelve: { host: 'nowhere-9' } }, admin, v('2.91'))).status, 400);
+  const elsewhere = await act(id, { unshelve: { host: 's-2', availability_zone: 'empty' } }, admin, v('2.91'));
+  t.is(elsewhere.status, 400, 'the host must be in the zone named with it');
+  t.regex(JSON.stringify(elsewhere.body), /not in availability zone empty/);
   t.is((await act(id, { unshelve: { host: 's-2' } }, admin, v('2.91'))).status, 202);
   t.is((await settle(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host'], 's-2');
 

@@ -18,7 +18,7 @@ const requireVersion = (version: Parameters<typeof atLeast>[0], at: string): voi
 
 const pythonTime = (d: Date | null): string | null => (d ? d.toISOString().replace('Z', '000').replace(/(\.\d{6})\d*$/, '$1') : null);
 
-/** PUT /servers/{id}, metadata, tags and os-instance-actions. */
+/** PUT /servers/{id}, ips, metadata, tags and os-instance-actions. */
 export function registerServerResourceRoutes(router: Router<ApiState>, services: ApiServices): void {
   const deps = { ...services, metadataLimit: async (projectId: string) => (await quotaLimits(services.api, projectId, services.config.quota))['metadata_items'] ?? -1 };
   const id = (ctx: { params: Record<string, string | undefined> }): string => ctx.params['id'] ?? '';
@@ -32,6 +32,18 @@ export function registerServerResourceRoutes(router: Router<ApiState>, services:
     await updateServer(services, ctx.state.context, id(ctx), server);
     const record = await getServer(services, ctx.state.context, id(ctx), { serverGroups: atLeast(v, '2.71') });
     ctx.body = { server: serverView(record, { publicUrl: services.publicUrl, context: ctx.state.context, version: v }) };
+  });
+
+  // Addresses by network: servers here have no networks (there is no Neutron), so none to list.
+  router.get('/v2.1/servers/:id/ips', async (ctx) => {
+    requireReader(ctx.state.context, 'os_compute_api:ips:index');
+    await getServer(services, ctx.state.context, id(ctx));
+    ctx.body = { addresses: {} };
+  });
+  router.get('/v2.1/servers/:id/ips/:network', async (ctx) => {
+    requireReader(ctx.state.context, 'os_compute_api:ips:show');
+    await getServer(services, ctx.state.context, id(ctx));
+    throw new NotFoundError('Instance is not a member of specified network');
   });
 
   router.get('/v2.1/servers/:id/metadata', async (ctx) => {

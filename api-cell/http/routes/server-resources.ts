@@ -46,6 +46,18 @@ export function registerServerResourceRoutes(router: Router<ApiState>, services:
     throw new NotFoundError('Instance is not a member of specified network');
   });
 
+  // A guest posts its encrypted password to the metadata service, which cellstack has not: none is ever set.
+  router.get('/v2.1/servers/:id/os-server-password', async (ctx) => {
+    requireReader(ctx.state.context, 'os_compute_api:os-server-password:show');
+    await getServer(services, ctx.state.context, id(ctx));
+    ctx.body = { password: '' };
+  });
+  router.delete('/v2.1/servers/:id/os-server-password', async (ctx) => {
+    requireMember(ctx.state.context, 'os_compute_api:os-server-password:clear');
+    await getServer(services, ctx.state.context, id(ctx));
+    ctx.status = 204;
+  });
+
   router.get('/v2.1/servers/:id/metadata', async (ctx) => {
     const record = await getServer(services, ctx.state.context, id(ctx));
     ctx.body = { metadata: record.source === 'down' ? {} : record.instance.metadata };

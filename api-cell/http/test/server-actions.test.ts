@@ -157,6 +157,9 @@ test('server resources - update, metadata, tags, and instance action details', a
   t.is((await d.request('PUT', `/v2.1/servers/${id}`, { server: { description: 'x' } })).status, 400, 'description needs 2.19');
   t.deepEqual((await d.request('GET', `/v2.1/servers/${id}/ips`)).body, { addresses: {} }, 'no networks, no addresses');
   t.is((await d.request('GET', `/v2.1/servers/${id}/ips/private`)).status, 404);
+  t.deepEqual((await d.request('GET', `/v2.1/servers/${id}/os-server-password`)).body, { password: '' });
+  t.is((await d.request('DELETE', `/v2.1/servers/${id}/os-server-password`)).status, 204);
+  t.is((await d.request('DELETE', `/v2.1/servers/${id}/os-server-password`, undefined, { roles: 'reader' })).status, 403);
   t.is((await d.request('GET', `/v2.1/servers/${id}/ips`, undefined, { project: 'p2' })).status, 404, "another project's server is not found");
   t.deepEqual((await d.request('PUT', `/v2.1/servers/${id}/metadata`, { metadata: { a: '1', b: '2' } })).body, { metadata: { a: '1', b: '2' } });
   t.deepEqual((await d.request('POST', `/v2.1/servers/${id}/metadata`, { metadata: { c: '3' } })).body, { metadata: { a: '1', b: '2', c: '3' } });

@@ -9,6 +9,7 @@ import { consoleOutput } from '../../compute/actions/console.js';
 import { rescueServer, type RescueRequest } from '../../compute/actions/rescue.js';
 import { shelveOffloadServer, shelveServer, unshelveServer, type UnshelveTarget } from '../../compute/actions/shelve.js';
 import { evacuateServer } from '../../compute/actions/evacuate.js';
+import { resetState } from '../../compute/actions/reset-state.js';
 import { legacyConsole, legacyConsoleActions } from './consoles.js';
 import { ForbiddenError, InvalidInputError } from '../../../ops/runtime/index.js';
 import { atLeast, type Microversion } from '../microversion.js';
@@ -143,6 +144,11 @@ export function registerServerActionRoutes(router: Router<ApiState>, services: A
         // Before 2.14 the password is answered; from 2.14 nothing is.
         ctx.status = 200;
         ctx.body = atLeast(version, '2.14') ? '' : { adminPass };
+        return;
+      }
+      case 'os-resetState': {
+        requireAdmin(context, 'os_compute_api:os-admin-actions:reset_state');
+        await resetState(services, context, uuid, (args as { state: 'active' | 'error' }).state);
         return;
       }
       case 'os-getConsoleOutput': {

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { execute } from '../../../ops/runtime/index.js';
 import { TestDeployment } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
@@ -301,4 +302,21 @@ test('actions - rescue: an unknown or malformed rescue image is a 400, a reader 
   t.is((await act(id, { rescue: { password: 'x' } })).status, 400);
   t.is((await act(id, { rescue: null }, { roles: 'reader' })).status, 403);
   t.is((await d.show(id)).body.server['status'], 'ACTIVE', 'nothing happened to the server');
+});
+
+test('actions - os-resetState (admin) takes a server stuck mid-task back to active or error', async (t) => {
+  const id = await active({ name: 'stuck' });
+  // A task that never ends, as when a host died mid-action and nobody cleaned up.
+  await execute(d.cellDb(String(await d.mappedCell(id))), "UPDATE instances SET task_state = 'rebooting' WHERE uuid = ?", [id]);
+  t.is((await act(id, { 'os-stop': null })).status, 409, 'stuck: every action is refused');
+  t.is((await act(id, { 'os-resetState': { state: 'error' } })).status, 403, 'for admins only');
+  t.is((await act(id, { 'os-resetState': { state: 'stopped' } }, admin)).status, 400);
+  t.is((await act(id, { 'os-resetState': { state: 'error' } }, admin)).status, 202);
+  t.like(await settle(id, 'ERROR'), { 'OS-EXT-STS:vm_state': 'error', 'OS-EXT-STS:task_state': null });
+  t.is((await act(id, { 'os-resetState': { state: 'active' } }, admin)).status, 202);
+  await settle(id, 'ACTIVE');
+  t.is((await act(id, { 'os-stop': null })).status, 202, 'and it can be acted on again');
+  await settle(id, 'SHUTOFF');
+  const actions = await d.request<{ instanceActions: { action: string }[] }>('GET', `/v2.1/servers/${id}/os-instance-actions`);
+  t.deepEqual(actions.body.instanceActions.map((a) => a.action).slice(0, 3), ['stop', 'resetState', 'resetState']);
 });

@@ -7,7 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
  *      receive_move and revert_move (resize, migrate, live-migrate), release_guest,
  *      get_host_uptime.
  *   3: snapshot_instance, get_console_output, get_diagnostics, shelve_instance, unshelve_instance,
- *      power_action's rescue, unrescue and unshelve, and receive_move's kind evacuation (only
+ *      power_action's rescue, unrescue, unshelve and changePassword, and receive_move's kind evacuation (only
  *      these need 3; the rest is still sent as 2).
  * New fields must be optional so that an older host still understands.
  */
@@ -83,6 +83,8 @@ export const PowerOperation = Type.Union([
   Type.Literal('unrescue'),
   /** A shelved server not yet offloaded: its guest is still here, powered off. */
   Type.Literal('unshelve'),
+  /** Nova's set_admin_password; named as the action is. */
+  Type.Literal('changePassword'),
 ]);
 export type PowerOperation = Static<typeof PowerOperation>;
 
@@ -93,6 +95,8 @@ export const PowerArgs = Type.Object({
   hard: Type.Optional(Type.Boolean()),
   /** For rescue: the image to boot the rescue system from. */
   image_ref: Type.Optional(Type.String()),
+  /** For changePassword: the guest's new root password (never logged). */
+  admin_password: Type.Optional(Type.String()),
 });
 export type PowerArgs = Static<typeof PowerArgs>;
 

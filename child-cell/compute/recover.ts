@@ -27,6 +27,7 @@ const powerTargets: Record<string, { vmState: string; powerState: PowerState }> 
   [TaskState.RESUMING]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
   [TaskState.RESCUING]: { vmState: VmState.RESCUED, powerState: PowerState.RUNNING },
   [TaskState.UNRESCUING]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
+  [TaskState.UPDATING_PASSWORD]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
 };
 
 const restingPower: Record<string, PowerState> = {

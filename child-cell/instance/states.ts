@@ -36,6 +36,7 @@ export const TaskState = {
   SHELVING_IMAGE_UPLOADING: 'shelving_image_uploading',
   SHELVING_OFFLOADING: 'shelving_offloading',
   UNSHELVING: 'unshelving',
+  UPDATING_PASSWORD: 'updating_password',
   REBUILDING: 'rebuilding',
   RESIZE_PREP: 'resize_prep',
   RESIZE_MIGRATING: 'resize_migrating',
@@ -92,6 +93,7 @@ const taskStatus: Record<string, string> = {
   resize_finish: 'RESIZE',
   resize_reverting: 'REVERT_RESIZE',
   migrating: 'MIGRATING',
+  updating_password: 'PASSWORD',
   deleting: 'ACTIVE',
 };
 

@@ -121,6 +121,13 @@ export class FakeDriver implements VirtDriver {
     this.console.restart(uuid, 'Power down');
   }
 
+  async setAdminPassword(uuid: string, password: string): Promise<void> {
+    await this.act();
+    if (this.states.get(uuid) !== PowerState.RUNNING) throw new VirtError(`guest ${uuid} is not running; its password cannot be set`);
+    if (password.length === 0) throw new VirtError('an empty password cannot be set');
+    this.console.note(uuid, 'qemu-guest-agent: the root password was changed');
+  }
+
   /** Made-up but steady figures: a fake guest idles at 5% of one CPU and reads and writes a little. */
   diagnostics(uuid: string): GuestDiagnostics {
     const uptime = this.console.uptimeSeconds(uuid);

@@ -23,6 +23,7 @@ const rules: Record<PowerOperation, PowerRule> = {
   rescue: { vm: ['active', 'stopped', 'error'], task: [null], taskState: TaskState.RESCUING },
   unrescue: { vm: ['rescued'], task: [null], taskState: TaskState.UNRESCUING },
   unshelve: { vm: ['shelved'], task: [null], taskState: TaskState.UNSHELVING },
+  changePassword: { vm: ['active'], task: [null], taskState: TaskState.UPDATING_PASSWORD },
 };
 
 const hardReboot: PowerRule = {
@@ -36,6 +37,8 @@ export interface PowerOptions {
   hard?: boolean;
   /** rescue: the image the rescue system boots from (the server's own when not given). */
   imageRef?: string;
+  /** changePassword: the new root password. */
+  adminPass?: string;
 }
 
 /** os-stop, os-start, reboot, pause, unpause, suspend, resume, rescue, unrescue: checked here, done by the host. */
@@ -51,7 +54,7 @@ export async function powerAction(deps: ShowDeps & ActionDeps, context: RequestC
   await castToHost(
     deps,
     target,
-    (client, host) => client.powerAction(host, { instance_uuid: uuid, operation, hard, ...(imageRef ? { image_ref: imageRef } : {}) }, context.requestId, deps.castTimeoutMs),
+    (client, host) => client.powerAction(host, { instance_uuid: uuid, operation, hard, ...(imageRef ? { image_ref: imageRef } : {}), ...(options.adminPass ? { admin_password: options.adminPass } : {}) }, context.requestId, deps.castTimeoutMs),
     { task_state: target.instance.task_state },
   );
 }

@@ -23,6 +23,13 @@ const steps: Record<PowerOperation, PowerStep> = {
   resume: { run: (d, u) => d.resume(u), tasks: [TaskState.RESUMING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_resume_instance' },
   rescue: { run: (d, u, a) => d.rescue(u, a.image_ref ?? ''), tasks: [TaskState.RESCUING], vmState: VmState.RESCUED, powerState: PowerState.RUNNING, event: 'compute_rescue_instance' },
   unshelve: { run: (d, u) => d.powerOn(u), tasks: [TaskState.UNSHELVING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_unshelve_instance' },
+  changePassword: {
+    run: (d, u, a) => d.setAdminPassword(u, a.admin_password ?? ''),
+    tasks: [TaskState.UPDATING_PASSWORD],
+    vmState: VmState.ACTIVE,
+    powerState: PowerState.RUNNING,
+    event: 'compute_set_admin_password',
+  },
   unrescue: { run: (d, u) => d.unrescue(u), tasks: [TaskState.UNRESCUING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_unrescue_instance' },
 };
 

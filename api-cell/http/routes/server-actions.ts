@@ -146,6 +146,11 @@ export function registerServerActionRoutes(router: Router<ApiState>, services: A
         ctx.body = atLeast(version, '2.14') ? '' : { adminPass };
         return;
       }
+      case 'changePassword': {
+        requireMember(context, 'os_compute_api:os-admin-password');
+        await powerAction(deps, context, uuid, 'changePassword', { adminPass: (args as { adminPass: string }).adminPass });
+        return;
+      }
       case 'os-resetState': {
         requireAdmin(context, 'os_compute_api:os-admin-actions:reset_state');
         await resetState(services, context, uuid, (args as { state: 'active' | 'error' }).state);

@@ -320,3 +320,21 @@ test('actions - os-resetState (admin) takes a server stuck mid-task back to acti
   const actions = await d.request<{ instanceActions: { action: string }[] }>('GET', `/v2.1/servers/${id}/os-instance-actions`);
   t.deepEqual(actions.body.instanceActions.map((a) => a.action).slice(0, 3), ['stop', 'resetState', 'resetState']);
 });
+
+test('actions - changePassword sets the root password inside a running guest; only a running server takes one', async (t) => {
+  const id = await active({ name: 'secret' });
+  t.is((await act(id, { changePassword: { adminPass: '' } })).status, 400);
+  t.is((await act(id, { changePassword: { adminPass: 'n3w-pass', extra: 1 } })).status, 400);
+  t.is((await act(id, { changePassword: { adminPass: 'n3w-pass' } }, { roles: 'reader' })).status, 403);
+  t.is((await act(id, { changePassword: { adminPass: 'n3w-pass' } })).status, 202);
+  await settle(id, 'ACTIVE');
+  const log = await d.request<{ output: string }>('POST', `/v2.1/servers/${id}/action`, { 'os-getConsoleOutput': {} });
+  t.regex(log.body.output, /root password was changed/);
+  t.notRegex(log.body.output, /n3w-pass/, 'the password itself is never shown');
+  const actions = await d.request<{ instanceActions: { action: string }[] }>('GET', `/v2.1/servers/${id}/os-instance-actions`);
+  t.is(actions.body.instanceActions[0]?.action, 'changePassword');
+
+  t.is((await act(id, { 'os-stop': null })).status, 202);
+  await settle(id, 'SHUTOFF');
+  t.is((await act(id, { changePassword: { adminPass: 'n3w-pass' } })).status, 409, 'a stopped server takes no password');
+});

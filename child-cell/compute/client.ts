@@ -10,6 +10,7 @@ import {
   type UnshelveArgs,
   type UnshelveResult,
   type ConsoleResult,
+  type CrashDumpResult,
   type DiagnosticsResult,
   type BuildArgs,
   type PowerArgs,
@@ -72,6 +73,11 @@ export class ComputeClient {
   /** The guest's console log as its host's hypervisor kept it. */
   getConsoleOutput(host: string, instanceUuid: string, requestId: string, timeoutMs: number): Promise<ConsoleResult> {
     return callRpc<ConsoleResult>(this.nc, computeSubject(this.cellUuid, host), 'get_console_output', { instance_uuid: instanceUuid }, { version: COMPUTE_VERSION_3, requestId, timeoutMs });
+  }
+
+  /** Sends a guest an NMI (a crash dump); resolves once the host has sent it. */
+  triggerCrashDump(host: string, instanceUuid: string, requestId: string, timeoutMs: number): Promise<CrashDumpResult> {
+    return callRpc<CrashDumpResult>(this.nc, computeSubject(this.cellUuid, host), 'trigger_crash_dump', { instance_uuid: instanceUuid }, { version: COMPUTE_VERSION_3, requestId, timeoutMs });
   }
 
   /** What the host's hypervisor tells of a guest. */

@@ -1,4 +1,4 @@
-import type { RpcMethods } from '../../ops/runtime/index.js';
+import { errorMessage, type RpcMethods } from '../../ops/runtime/index.js';
 import { buildMethods } from './handlers/build.js';
 import type { HostContext } from './handlers/context.js';
 import { moveMethods } from './handlers/move.js';
@@ -7,7 +7,7 @@ import { rebuildMethods } from './handlers/rebuild.js';
 import { shelveMethods } from './handlers/shelve.js';
 import { snapshotMethods } from './handlers/snapshot.js';
 import { VirtError } from '../virt/index.js';
-import { COMPUTE_VERSION, COMPUTE_VERSION_3, ConsoleArgs, PingArgs, UptimeArgs, type ConsoleResult, type DiagnosticsResult, type UptimeResult } from './messages.js';
+import { COMPUTE_VERSION, COMPUTE_VERSION_3, ConsoleArgs, PingArgs, UptimeArgs, type ConsoleResult, type CrashDumpResult, type DiagnosticsResult, type UptimeResult } from './messages.js';
 
 export type { HostContext } from './handlers/context.js';
 
@@ -24,6 +24,11 @@ export function computeMethods(ctx: HostContext): RpcMethods {
       version: COMPUTE_VERSION_3,
       schema: ConsoleArgs,
       handle: async (args: ConsoleArgs): Promise<ConsoleResult> => consoleOutput(ctx, args.instance_uuid),
+    },
+    trigger_crash_dump: {
+      version: COMPUTE_VERSION_3,
+      schema: ConsoleArgs,
+      handle: async (args: ConsoleArgs): Promise<CrashDumpResult> => crashDump(ctx, args.instance_uuid),
     },
     get_diagnostics: {
       version: COMPUTE_VERSION_3,
@@ -56,4 +61,11 @@ function diagnostics(ctx: HostContext, uuid: string): DiagnosticsResult {
     if (err instanceof VirtError) return { found: false, power_state: 0, uptime_seconds: 0, cpu_time_ns: 0, disk_read_bytes: 0, disk_write_bytes: 0 };
     throw err;
   }
+}
+
+/** The NMI is sent at once; the guest's dump and restart go on after the answer. */
+function crashDump(ctx: HostContext, uuid: string): CrashDumpResult {
+  if (!ctx.driver.guests().includes(uuid)) return { found: false };
+  void ctx.driver.triggerCrashDump(uuid).catch((err: unknown) => ctx.log.warn({ instance: uuid, err: errorMessage(err) }, 'crash dump failed'));
+  return { found: true };
 }

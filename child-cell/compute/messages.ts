@@ -6,7 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
  *   2: power_action (stop, start, reboot, pause, unpause, suspend, resume), rebuild_instance,
  *      receive_move and revert_move (resize, migrate, live-migrate), release_guest,
  *      get_host_uptime.
- *   3: snapshot_instance, get_console_output, get_diagnostics, shelve_instance, unshelve_instance,
+ *   3: snapshot_instance, get_console_output, get_diagnostics, trigger_crash_dump, shelve_instance, unshelve_instance,
  *      power_action's rescue, unrescue, unshelve and changePassword, and receive_move's kind evacuation (only
  *      these need 3; the rest is still sent as 2).
  * New fields must be optional so that an older host still understands.
@@ -173,4 +173,9 @@ export interface DiagnosticsResult {
   cpu_time_ns: number;
   disk_read_bytes: number;
   disk_write_bytes: number;
+}
+
+/** Whether the host's hypervisor had the guest to send the NMI to. */
+export interface CrashDumpResult {
+  found: boolean;
 }

@@ -43,6 +43,8 @@ export interface VirtDriver {
   /** Boots the guest from a rescue image with its own disk attached; unrescue boots it from its disk again. */
   rescue(uuid: string, imageRef: string): Promise<void>;
   unrescue(uuid: string): Promise<void>;
+  /** Sends the guest an NMI so that its kernel dumps its memory and restarts (Nova's trigger_crash_dump). */
+  triggerCrashDump(uuid: string): Promise<void>;
   /** Sets the root password inside a running guest (Nova's set_admin_password). */
   setAdminPassword(uuid: string, password: string): Promise<void>;
   /** What the hypervisor can tell of a guest (Nova's get_instance_diagnostics). */

@@ -121,6 +121,14 @@ export class FakeDriver implements VirtDriver {
     this.console.restart(uuid, 'Power down');
   }
 
+  async triggerCrashDump(uuid: string): Promise<void> {
+    if (this.states.get(uuid) !== PowerState.RUNNING) throw new VirtError(`guest ${uuid} is not running`);
+    this.console.note(uuid, 'Kernel panic - not syncing: NMI: Not continuing');
+    this.console.note(uuid, 'kdump: saving vmcore to /var/crash');
+    await this.act();
+    this.console.restart(uuid, 'Restarting system');
+  }
+
   async setAdminPassword(uuid: string, password: string): Promise<void> {
     await this.act();
     if (this.states.get(uuid) !== PowerState.RUNNING) throw new VirtError(`guest ${uuid} is not running; its password cannot be set`);

@@ -83,6 +83,7 @@ export const actionSchemas: Record<string, TSchema> = {
     { additionalProperties: false },
   ),
   changePassword: Type.Object({ adminPass: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  trigger_crash_dump: empty,
   'os-resetState': Type.Object({ state: Type.Union([Type.Literal('active'), Type.Literal('error')]) }, { additionalProperties: false }),
   'os-getConsoleOutput': Type.Object(
     { length: Type.Optional(Type.Union([Type.Integer({ minimum: -1 }), Type.String({ pattern: '^-?[0-9]+$' }), Type.Null()])) },

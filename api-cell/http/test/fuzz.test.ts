@@ -32,7 +32,7 @@ const paths = [
 ];
 const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
 const strings = ['', ' ', 'x', '%00', '../../etc/passwd', '\u0000', 'é', '🔥', 'a'.repeat(300), '1e309', '-1', 'null', 'true', '[]', '{}', "' OR 1=1 --", '<script>', '*', '?', '#'];
-const actions = ['os-stop', 'os-start', 'reboot', 'pause', 'unpause', 'suspend', 'resume', 'lock', 'unlock', 'rebuild', 'resize', 'confirmResize', 'revertResize', 'migrate', 'os-migrateLive', 'forceDelete', 'createImage', 'rescue', 'unrescue', 'shelve', 'shelveOffload', 'unshelve', 'evacuate', 'os-resetState', 'os-getConsoleOutput', 'os-getVNCConsole', 'os-getSerialConsole', ''];
+const actions = ['os-stop', 'os-start', 'reboot', 'pause', 'unpause', 'suspend', 'resume', 'lock', 'unlock', 'rebuild', 'resize', 'confirmResize', 'revertResize', 'migrate', 'os-migrateLive', 'forceDelete', 'createImage', 'rescue', 'unrescue', 'shelve', 'shelveOffload', 'unshelve', 'evacuate', 'os-resetState', 'trigger_crash_dump', 'changePassword', 'os-getConsoleOutput', 'os-getVNCConsole', 'os-getSerialConsole', ''];
 const keys = ['server', 'name', 'flavorRef', 'imageRef', 'networks', 'metadata', 'min_count', 'max_count', 'tags', 'auth', 'identity', 'meta', 'flavor', 'keypair', 'aggregate', 'quota_set', 'server_group', ...actions];
 
 function value(r: () => number, depth: number): unknown {

@@ -338,3 +338,23 @@ test('actions - changePassword sets the root password inside a running guest; on
   await settle(id, 'SHUTOFF');
   t.is((await act(id, { changePassword: { adminPass: 'n3w-pass' } })).status, 409, 'a stopped server takes no password');
 });
+
+test('actions - trigger_crash_dump (2.17) makes a running guest panic, dump and restart', async (t) => {
+  const id = await active({ name: 'panicky' });
+  t.is((await act(id, { trigger_crash_dump: null })).status, 400, 'the action arrives at 2.17');
+  t.is((await act(id, { trigger_crash_dump: {} }, {}, v('2.17'))).status, 400, 'its body is null');
+  t.is((await act(id, { trigger_crash_dump: null }, { roles: 'reader' }, v('2.17'))).status, 403);
+  t.is((await act(id, { trigger_crash_dump: null }, {}, v('2.17'))).status, 202);
+  const deadline = Date.now() + 10_000;
+  let output = '';
+  while (Date.now() < deadline && !/Restarting system[\s\S]*login:/.test(output)) {
+    output = (await d.request<{ output: string }>('POST', `/v2.1/servers/${id}/action`, { 'os-getConsoleOutput': {} })).body.output;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  t.regex(output, /Kernel panic - not syncing: NMI/);
+  t.regex(output, /Restarting system[\s\S]*panicky login:/, 'the guest came back');
+  t.is((await d.show(id)).body.server['status'], 'ACTIVE');
+  t.is((await act(id, { 'os-stop': null })).status, 202);
+  await settle(id, 'SHUTOFF');
+  t.is((await act(id, { trigger_crash_dump: null }, {}, v('2.17'))).status, 409, 'a stopped guest cannot be made to dump');
+});

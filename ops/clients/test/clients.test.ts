@@ -91,7 +91,7 @@ test.serial('openstack - image list, flavor list, flavor create and show', async
   t.is(shown['id'], created['id']);
 });
 
-test.serial('openstack - a server: create --wait, list, show, stop, start, reboot, resize and confirm, image create --wait, rescue and unrescue, shelve and unshelve, console log show, console url show, show --diagnostics, set --password and --state, delete --wait', async (t) => {
+test.serial('openstack - a server: create --wait, list, show, stop, start, reboot, resize and confirm, image create --wait, rescue and unrescue, shelve and unshelve, console log show, console url show, show --diagnostics, set --password and --state, dump create, delete --wait', async (t) => {
   const server = await osc('server', 'create', '--flavor', 'm1.small', '--image', 'cirros-0.6.2-x86_64-disk', '--nic', 'none', '--wait', 'web-1');
   t.is(server['status'], 'ACTIVE');
   t.like(server['flavor'], { original_name: 'm1.small', vcpus: 1, ram: 2048 });
@@ -145,6 +145,10 @@ test.serial('openstack - a server: create --wait, list, show, stop, start, reboo
   await oscQuiet('server', 'set', '--state', 'error', 'web-1');
   t.is((await statusBecomes('web-1', 'ERROR'))['OS-EXT-STS:task_state'], null);
   await oscQuiet('server', 'set', '--state', 'active', 'web-1');
+  await statusBecomes('web-1', 'ACTIVE');
+
+  await oscQuiet('server', 'dump', 'create', 'web-1');
+  t.regex(await oscQuiet('console', 'log', 'show', 'web-1'), /Kernel panic - not syncing: NMI/, 'server dump create made the guest dump');
   await statusBecomes('web-1', 'ACTIVE');
 
   const consoleUrl = await osc('console', 'url', 'show', 'web-1');

@@ -1,6 +1,7 @@
 import type { PowerOperation } from '../../../../child-cell/compute/index.js';
 import { InvalidInputError } from '../../../../ops/runtime/index.js';
 import { consoleOutput } from '../../../compute/actions/console.js';
+import { triggerCrashDump } from '../../../compute/actions/crash-dump.js';
 import { setLocked } from '../../../compute/actions/lock.js';
 import type { MoveDeps } from '../../../compute/actions/moves.js';
 import { powerAction } from '../../../compute/actions/power.js';
@@ -26,7 +27,7 @@ const power: Record<string, PowerOperation> = {
 
 type RebuildBody = { imageRef: string; name?: string; description?: string | null; metadata?: Record<string, string>; accessIPv4?: string; accessIPv6?: string; hostname?: string; adminPass?: string };
 
-/** Actions on a server where it is: power, lock, rebuild, rescue, password, state, snapshot, console, force delete. */
+/** Actions on a server where it is: power, lock, rebuild, rescue, password, state, snapshot, console, crash dump, force delete. */
 export function lifecycleActions(services: ApiServices, deps: MoveDeps): Record<string, ActionHandler> {
   const handlers: Record<string, ActionHandler> = {};
   for (const [action, operation] of Object.entries(power)) {
@@ -89,6 +90,11 @@ export function lifecycleActions(services: ApiServices, deps: MoveDeps): Record<
       if (length !== null && length < -1) throw new InvalidInputError(`Invalid input for field/attribute length. Value: ${raw}. ${raw} is less than the minimum of -1`);
       ctx.status = 200;
       ctx.body = { output: await consoleOutput(deps, context, uuid, length) };
+    },
+    trigger_crash_dump: async ({ context, version, uuid, action }) => {
+      if (!atLeast(version, '2.17')) throw new InvalidInputError(`There is no such action: ${action}`);
+      requireMember(context, 'os_compute_api:servers:trigger_crash_dump');
+      await triggerCrashDump(deps, context, uuid);
     },
     forceDelete: async ({ ctx, context, uuid }) => {
       requireMember(context, 'os_compute_api:os-deferred-delete:force');

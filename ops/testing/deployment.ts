@@ -330,6 +330,18 @@ export class TestDeployment {
     throw new Error(`server ${id} did not reach ${statuses.join('/')} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
   }
 
+  /** Polls until the server shows `status` with no task running: the action that led there is over. */
+  async settle(id: string, status: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    let last: Record<string, unknown> = {};
+    while (Date.now() < deadline) {
+      last = (await this.show(id)).body.server;
+      if (last['status'] === status && last['OS-EXT-STS:task_state'] === null) return last;
+      await new Promise((done) => setTimeout(done, 30));
+    }
+    throw new Error(`server ${id} did not settle in ${status}: ${JSON.stringify(last)}`);
+  }
+
   async stop(): Promise<void> {
     await this.apiService?.stop().catch(() => undefined);
     await this.stopSuperConductors().catch(() => undefined);

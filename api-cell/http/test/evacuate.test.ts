@@ -11,7 +11,6 @@ test.before(async () => {
 });
 test.after.always(() => d?.stop());
 
-type Server = Record<string, unknown>;
 const admin = { roles: 'admin' };
 const v = (version: string) => ({ 'openstack-api-version': `compute ${version}` });
 const evacuate = (id: string, body: Record<string, unknown>, version: string, caller = admin) =>
@@ -32,16 +31,7 @@ async function hostDown(host: string): Promise<void> {
   await d.stopPool('one', pool, true);
 }
 
-async function settle(id: string, status: string): Promise<Server> {
-  const deadline = Date.now() + 15_000;
-  let last: Server = {};
-  while (Date.now() < deadline) {
-    last = (await d.show(id)).body.server;
-    if (last['status'] === status && last['OS-EXT-STS:task_state'] === null) return last;
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  throw new Error(`${id} did not settle in ${status}: ${JSON.stringify(last)}`);
-}
+const settle = (id: string, status: string) => d.settle(id, status);
 
 test('evacuate - refused while the host is up, for members, and with a body its microversion does not take', async (t) => {
   const id = await bootOn('a-1');

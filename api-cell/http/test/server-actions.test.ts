@@ -21,16 +21,7 @@ async function active(extra: Record<string, unknown> = {}): Promise<string> {
 
 const act = (id: string, body: unknown, caller = {}, headers = {}) => d.request('POST', `/v2.1/servers/${id}/action`, body, caller, headers);
 
-async function settle(id: string, status: string): Promise<Server> {
-  const deadline = Date.now() + 15_000;
-  let last: Server = {};
-  while (Date.now() < deadline) {
-    last = (await d.show(id)).body.server;
-    if (last['status'] === status && last['OS-EXT-STS:task_state'] === null) return last;
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  throw new Error(`${id} did not settle in ${status}: ${JSON.stringify(last)}`);
-}
+const settle = (id: string, status: string) => d.settle(id, status);
 
 test('actions - stop, start, reboot, pause, suspend move the server through Nova states', async (t) => {
   const id = await active();

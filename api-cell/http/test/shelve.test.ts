@@ -8,7 +8,6 @@ test.before(async () => {
 });
 test.after.always(() => d?.stop());
 
-type Server = Record<string, unknown>;
 const v = (version: string) => ({ 'openstack-api-version': `compute ${version}` });
 const admin = { roles: 'admin' };
 const act = (id: string, body: unknown, caller = {}, headers = {}) => d.request('POST', `/v2.1/servers/${id}/action`, body, caller, headers);
@@ -19,16 +18,7 @@ async function active(name: string): Promise<string> {
   return id;
 }
 
-async function settle(id: string, status: string): Promise<Server> {
-  const deadline = Date.now() + 15_000;
-  let last: Server = {};
-  while (Date.now() < deadline) {
-    last = (await d.show(id)).body.server;
-    if (last['status'] === status && last['OS-EXT-STS:task_state'] === null) return last;
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  throw new Error(`${id} did not settle in ${status}: ${JSON.stringify(last)}`);
-}
+const settle = (id: string, status: string) => d.settle(id, status);
 
 async function shelvedImage(name: string): Promise<Record<string, unknown> | undefined> {
   const images = await d.request<{ images: Record<string, unknown>[] }>('GET', '/image/v2/images');

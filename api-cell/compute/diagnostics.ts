@@ -1,9 +1,9 @@
-import { ComputeClient, type DiagnosticsResult } from '../../child-cell/compute/index.js';
+import type { DiagnosticsResult } from '../../child-cell/compute/index.js';
 import type { InstanceDetail } from '../../child-cell/db/index.js';
 import { PowerState } from '../../child-cell/instance/index.js';
-import { ConflictError, UnavailableError } from '../../ops/runtime/index.js';
+import { ConflictError } from '../../ops/runtime/index.js';
 import type { RequestContext } from '../context.js';
-import type { ActionDeps } from './actions/cast.js';
+import { askHost, type ActionDeps } from './actions/cast.js';
 import type { ShowDeps } from './show.js';
 import { invalidState, locate } from './target.js';
 
@@ -13,17 +13,9 @@ import { invalidState, locate } from './target.js';
  */
 export async function serverDiagnostics(deps: ShowDeps & ActionDeps, context: RequestContext, uuid: string): Promise<{ instance: InstanceDetail; diagnostics: DiagnosticsResult }> {
   const target = await locate(deps, context, uuid, 'get_diagnostics');
-  const { host, power_state: power } = target.instance;
-  if (!host) throw new ConflictError(`Instance ${uuid} is not ready`);
-  if (power !== PowerState.RUNNING) throw invalidState('get_diagnostics', uuid, 'power_state', String(power));
-  let diagnostics: DiagnosticsResult;
-  try {
-    const client = new ComputeClient(await deps.registry.bus(target.cell), target.cell.uuid);
-    diagnostics = await client.getDiagnostics(host, uuid, context.requestId, deps.castTimeoutMs);
-  } catch (err) {
-    if (!(err instanceof UnavailableError)) throw err;
-    throw new ConflictError(`Compute host ${host} is not answering; the diagnostics of instance ${uuid} cannot be read`, { cause: err });
-  }
+  const power = target.instance.power_state;
+  if (target.instance.host && power !== PowerState.RUNNING) throw invalidState('get_diagnostics', uuid, 'power_state', String(power));
+  const diagnostics = await askHost(deps, target, 'no diagnostics', (client, host) => client.getDiagnostics(host, uuid, context.requestId, deps.castTimeoutMs));
   if (!diagnostics.found) throw new ConflictError(`Instance ${uuid} is not ready`);
   return { instance: target.instance, diagnostics };
 }

@@ -33,3 +33,19 @@ export async function castToHost(deps: ActionDeps, target: Target, send: (client
     throw new ConflictError(`Compute host ${host} is not answering; instance ${target.instance.uuid} was left as it was`, { cause: err });
   }
 }
+
+/**
+ * Asks the instance's host something and waits for the answer (console, diagnostics, crash
+ * dump): no host is Nova's 409 "not ready", and a host that does not answer is a 409 saying
+ * what could not be done, rather than a 503 for the whole API.
+ */
+export async function askHost<T>(deps: ActionDeps, target: Target, what: string, ask: (client: ComputeClient, host: string) => Promise<T>): Promise<T> {
+  const host = target.instance.host;
+  if (!host) throw new ConflictError(`Instance ${target.instance.uuid} is not ready`);
+  try {
+    return await ask(new ComputeClient(await deps.registry.bus(target.cell), target.cell.uuid), host);
+  } catch (err) {
+    if (!(err instanceof UnavailableError)) throw err;
+    throw new ConflictError(`Compute host ${host} is not answering; ${what} of instance ${target.instance.uuid}`, { cause: err });
+  }
+}

@@ -1,9 +1,8 @@
-import { ComputeClient } from '../../../child-cell/compute/index.js';
-import { ConflictError, NotFoundError, UnavailableError } from '../../../ops/runtime/index.js';
+import { NotFoundError } from '../../../ops/runtime/index.js';
 import type { RequestContext } from '../../context.js';
 import type { ShowDeps } from '../show.js';
 import { locate } from '../target.js';
-import type { ActionDeps } from './cast.js';
+import { askHost, type ActionDeps } from './cast.js';
 
 /** Control characters other than tab and newline, which a terminal or a JSON viewer would mangle. */
 const unprintable = /(?![\t\n])\p{Cc}/gu;
@@ -15,16 +14,7 @@ const unprintable = /(?![\t\n])\p{Cc}/gu;
  */
 export async function consoleOutput(deps: ShowDeps & ActionDeps, context: RequestContext, uuid: string, length: number | null): Promise<string> {
   const target = await locate(deps, context, uuid, 'os-getConsoleOutput');
-  const host = target.instance.host;
-  if (!host) throw new ConflictError(`Instance ${uuid} is not ready`);
-  let answer;
-  try {
-    const client = new ComputeClient(await deps.registry.bus(target.cell), target.cell.uuid);
-    answer = await client.getConsoleOutput(host, uuid, context.requestId, deps.castTimeoutMs);
-  } catch (err) {
-    if (!(err instanceof UnavailableError)) throw err;
-    throw new ConflictError(`Compute host ${host} is not answering; the console of instance ${uuid} cannot be read`, { cause: err });
-  }
+  const answer = await askHost(deps, target, 'no console output', (client, host) => client.getConsoleOutput(host, uuid, context.requestId, deps.castTimeoutMs));
   if (!answer.found) throw new NotFoundError('Guest does not have a console available.');
   return tail(answer.output, length).replace(unprintable, '');
 }

@@ -1,10 +1,9 @@
-import { ComputeClient } from '../../../child-cell/compute/index.js';
 import { PowerState } from '../../../child-cell/instance/index.js';
-import { ConflictError, UnavailableError } from '../../../ops/runtime/index.js';
+import { ConflictError } from '../../../ops/runtime/index.js';
 import type { RequestContext } from '../../context.js';
 import type { ShowDeps } from '../show.js';
 import { checkLocked, checkState, locate, recordAction } from '../target.js';
-import type { ActionDeps } from './cast.js';
+import { askHost, type ActionDeps } from './cast.js';
 
 const states = { vm: ['active', 'paused', 'rescued', 'resized', 'error'], task: [null] };
 
@@ -13,16 +12,8 @@ export async function triggerCrashDump(deps: ShowDeps & ActionDeps, context: Req
   const target = await locate(deps, context, uuid, 'trigger_crash_dump');
   checkLocked(context, target);
   checkState(target, 'trigger_crash_dump', states);
-  const { host, power_state: power } = target.instance;
-  if (!host || power !== PowerState.RUNNING) throw new ConflictError(`Instance ${uuid} is not running.`);
+  if (!target.instance.host || target.instance.power_state !== PowerState.RUNNING) throw new ConflictError(`Instance ${uuid} is not running.`);
   await recordAction(deps, context, target, 'trigger_crash_dump');
-  let found: boolean;
-  try {
-    const client = new ComputeClient(await deps.registry.bus(target.cell), target.cell.uuid);
-    ({ found } = await client.triggerCrashDump(host, uuid, context.requestId, deps.castTimeoutMs));
-  } catch (err) {
-    if (!(err instanceof UnavailableError)) throw err;
-    throw new ConflictError(`Compute host ${host} is not answering; no crash dump was triggered on instance ${uuid}`, { cause: err });
-  }
+  const { found } = await askHost(deps, target, 'no crash dump', (client, host) => client.triggerCrashDump(host, uuid, context.requestId, deps.castTimeoutMs));
   if (!found) throw new ConflictError(`Instance ${uuid} is not running.`);
 }

@@ -18,3 +18,13 @@ export interface HostContext {
 
 /** The conductor refused a write because the instance moved on (deleted, or changed by another request). */
 export const isStateConflict = (err: unknown): boolean => err instanceof RemoteError && err.code === 'unexpected_state';
+
+/** The same work asked for again while it runs waits for that run instead of starting another. */
+export function joinRun<T>(running: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+  let work = running.get(key);
+  if (!work) {
+    work = start().finally(() => running.delete(key));
+    running.set(key, work);
+  }
+  return work;
+}

@@ -1,7 +1,7 @@
 import { type RpcMethods } from '../../../ops/runtime/index.js';
 import { PowerState, TaskState, VmState } from '../../instance/index.js';
 import { COMPUTE_VERSION_3, ShelveArgs, UnshelveArgs, type SnapshotResult, type UnshelveResult } from '../messages.js';
-import { isStateConflict, type HostContext } from './context.js';
+import { isStateConflict, joinRun, type HostContext } from './context.js';
 
 const shelvingTasks = [TaskState.SHELVING, TaskState.SHELVING_IMAGE_PENDING_UPLOAD, TaskState.SHELVING_IMAGE_UPLOADING];
 
@@ -18,14 +18,7 @@ export function shelveMethods(ctx: HostContext): RpcMethods {
     shelve_instance: {
       version: COMPUTE_VERSION_3,
       schema: ShelveArgs,
-      handle: async (args: ShelveArgs, rpc): Promise<SnapshotResult> => {
-        let work = shelving.get(args.image_uuid);
-        if (!work) {
-          work = shelve(ctx, args, rpc.requestId ?? `req-shelve-${args.instance_uuid}`).finally(() => shelving.delete(args.image_uuid));
-          shelving.set(args.image_uuid, work);
-        }
-        return work;
-      },
+      handle: (args: ShelveArgs, rpc) => joinRun(shelving, args.image_uuid, () => shelve(ctx, args, rpc.requestId ?? `req-shelve-${args.instance_uuid}`)),
     },
     unshelve_instance: {
       version: COMPUTE_VERSION_3,

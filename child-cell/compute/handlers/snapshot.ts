@@ -1,7 +1,7 @@
 import { type RpcMethods } from '../../../ops/runtime/index.js';
 import { TaskState } from '../../instance/index.js';
 import { COMPUTE_VERSION_3, SnapshotArgs, type SnapshotResult } from '../messages.js';
-import { isStateConflict, type HostContext } from './context.js';
+import { isStateConflict, joinRun, type HostContext } from './context.js';
 
 const snapshotTasks = [TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_SNAPSHOT_PENDING, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING];
 
@@ -17,14 +17,7 @@ export function snapshotMethods(ctx: HostContext): RpcMethods {
     snapshot_instance: {
       version: COMPUTE_VERSION_3,
       schema: SnapshotArgs,
-      handle: async (args: SnapshotArgs, rpc): Promise<SnapshotResult> => {
-        let work = running.get(args.image_uuid);
-        if (!work) {
-          work = snapshot(ctx, args, rpc.requestId ?? `req-snapshot-${args.image_uuid}`).finally(() => running.delete(args.image_uuid));
-          running.set(args.image_uuid, work);
-        }
-        return work;
-      },
+      handle: (args: SnapshotArgs, rpc) => joinRun(running, args.image_uuid, () => snapshot(ctx, args, rpc.requestId ?? `req-snapshot-${args.image_uuid}`)),
     },
   };
 }

@@ -1,6 +1,5 @@
-import type { RequestSpec } from '../../api-cell/builds/index.js';
+import { respecOf } from './respec.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
-import { groupSpecOf } from '../../api-cell/groups/index.js';
 import { allocationsOf, freeAllocations, moveAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { addFaults, getInstance, getMigration, recordActionEvent, setMigrationStatus, updateInstance, type InstanceDetail, type MigrationRecord } from '../../child-cell/db/index.js';
@@ -102,25 +101,14 @@ async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJo
   // and the scheduler takes it as already placed.
   const migrationHolds = (await allocationsOf(deps.api, [job.migration_uuid])).has(job.migration_uuid);
   if (!migrationHolds) await moveAllocations(deps.api, instance.uuid, job.migration_uuid, instance.project_id, instance.user_id);
-  const spec: RequestSpec = {
-    instance_uuid: instance.uuid,
-    project_id: instance.project_id,
-    user_id: instance.user_id,
+  // The moving server's own allocation is the migration's now, so only the other members of its group count.
+  const spec = await respecOf(deps.api, cell, instance, {
     flavor: job.flavor,
-    image: { id: instance.image_ref ?? '', min_ram: 0, min_disk: 0, properties: {} },
-    availability_zone: instance.pinned_availability_zone,
-    reservation_id: instance.reservation_id ?? '',
-    num_instances: 1,
-    min_count: 1,
-    // Its server group's policy holds for the move as it did for the boot (the moving server's
-    // own allocation is the migration's now, so only the other members count).
-    group: await groupSpecOf(deps.api, instance.uuid),
-    scheduler_hints: {},
-    ignore_hosts: [migration.source_compute ?? instance.host ?? '', ...gone],
-    request_id: job.request_id,
-    requested_cell: cell.uuid,
-    ...(job.target_host ? { requested_host: job.target_host } : {}),
-  };
+    zone: instance.pinned_availability_zone,
+    ignoreHosts: [migration.source_compute ?? instance.host ?? '', ...gone],
+    host: job.target_host,
+    requestId: job.request_id,
+  });
   const result = await deps.scheduler.place([spec], await allocationsOf(deps.api, [instance.uuid]));
   const placed = result.placed[0];
   if (!placed) {

@@ -1,6 +1,5 @@
-import type { RequestSpec } from '../../api-cell/builds/index.js';
+import { respecOf } from './respec.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
-import { groupSpecOf } from '../../api-cell/groups/index.js';
 import { discardImage } from '../../api-cell/images/index.js';
 import { allocationsOf, freeAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
@@ -43,23 +42,13 @@ export async function unshelveInstance(deps: SnapshotDeps, job: UnshelveJob): Pr
 }
 
 async function place(deps: BuildDeps, cell: CellMapping, job: UnshelveJob, instance: InstanceDetail): Promise<{ host: string; node: string } | null> {
-  const spec: RequestSpec = {
-    instance_uuid: instance.uuid,
-    project_id: instance.project_id,
-    user_id: instance.user_id,
+  const spec = await respecOf(deps.api, cell, instance, {
     flavor: instance.flavor,
-    image: { id: instance.image_ref ?? '', min_ram: 0, min_disk: 0, properties: {} },
-    availability_zone: job.any_zone ? null : (job.availability_zone ?? instance.pinned_availability_zone),
-    reservation_id: instance.reservation_id ?? '',
-    num_instances: 1,
-    min_count: 1,
-    group: await groupSpecOf(deps.api, instance.uuid),
-    scheduler_hints: {},
-    ignore_hosts: [],
-    request_id: job.request_id,
-    requested_cell: cell.uuid,
-    ...(job.host ? { requested_host: job.host } : {}),
-  };
+    zone: job.any_zone ? null : (job.availability_zone ?? instance.pinned_availability_zone),
+    ignoreHosts: [],
+    host: job.host ?? null,
+    requestId: job.request_id,
+  });
   const result = await deps.scheduler.place([spec], await allocationsOf(deps.api, [instance.uuid]));
   const chosen = result.placed[0];
   if (!chosen) {

@@ -9,7 +9,7 @@ import { checkLocked, checkState, locate, recordAction, type Target } from '../t
 import { startTask } from './cast.js';
 import type { MoveDeps } from './moves.js';
 import { powerAction } from './power.js';
-import { queueSnapshotImage } from './snapshot.js';
+import { startImageTask } from './snapshot.js';
 
 const shelvable = { vm: [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED], task: [null] };
 
@@ -23,19 +23,11 @@ export async function shelveServer(deps: MoveDeps, context: RequestContext, uuid
   const target = await locate(deps, context, uuid, 'shelve');
   checkLocked(context, target);
   checkState(target, 'shelve', shelvable);
-  const i = target.instance;
-  const image = await queueSnapshotImage(deps, i, `${i.display_name ?? i.uuid}-shelved`, {});
-  try {
-    await startTask(deps, target, { task_state: TaskState.SHELVING }, { vm: [i.vm_state], task: [null] });
-  } catch (err) {
-    await discardImage(deps.api, image.uuid);
-    throw err;
-  }
-  await recordAction(deps, context, target, 'shelve');
   const offload = deps.config.compute.shelved_offload_time === 0;
-  await enqueue(deps, target, () => deps.moves.enqueueShelve({ instance_uuid: i.uuid, cell_uuid: target.cell.uuid, image_uuid: image.uuid, offload, request_id: context.requestId }), async () => {
-    await discardImage(deps.api, image.uuid);
-  });
+  const name = `${target.instance.display_name ?? uuid}-shelved`;
+  await startImageTask(deps, context, target, { name, metadata: {}, task: TaskState.SHELVING, action: 'shelve' }, (imageUuid) =>
+    deps.moves.enqueueShelve({ instance_uuid: uuid, cell_uuid: target.cell.uuid, image_uuid: imageUuid, offload, request_id: context.requestId }),
+  );
 }
 
 /** shelveOffload: a SHELVED server leaves its host now. */
@@ -100,11 +92,10 @@ async function dropShelvedImage(deps: MoveDeps, target: Target): Promise<void> {
 }
 
 /** Queues the job; if the queue cannot take it, the task is undone and the caller told. */
-async function enqueue(deps: MoveDeps, target: Target, add: () => Promise<void>, undo?: () => Promise<void>): Promise<void> {
+async function enqueue(deps: MoveDeps, target: Target, add: () => Promise<void>): Promise<void> {
   try {
     await add();
   } catch (err) {
-    await undo?.();
     await deps.registry.withCell(target.cell, ({ db }) => updateInstance(db, target.instance.uuid, { task_state: null }));
     throw new UnavailableError(`the request could not be queued: ${errorMessage(err)}`, { cause: err });
   }

@@ -3,7 +3,7 @@ import { updateInstance, type InstanceDetail } from '../../../child-cell/db/inde
 import { errorMessage, UnavailableError } from '../../../ops/runtime/index.js';
 import type { RequestContext } from '../../context.js';
 import { createImage, discardImage, findImage, type Image } from '../../images/index.js';
-import { checkState, locate, recordAction } from '../target.js';
+import { checkState, locate, recordAction, type Target } from '../target.js';
 import { startTask } from './cast.js';
 import type { MoveDeps } from './moves.js';
 
@@ -15,21 +15,40 @@ import type { MoveDeps } from './moves.js';
 export async function snapshotServer(deps: MoveDeps, context: RequestContext, uuid: string, name: string, metadata: Record<string, string>): Promise<string> {
   const target = await locate(deps, context, uuid, 'createImage');
   checkState(target, 'createImage', { vm: [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED], task: [null] });
+  return startImageTask(deps, context, target, { name, metadata, task: TaskState.IMAGE_SNAPSHOT, action: 'createImage' }, (imageUuid) =>
+    deps.moves.enqueueSnapshot({ instance_uuid: uuid, cell_uuid: target.cell.uuid, image_uuid: imageUuid, request_id: context.requestId }),
+  );
+}
+
+interface ImageTask {
+  name: string;
+  metadata: Record<string, string>;
+  /** The task the server is in until the super-conductor's job is done. */
+  task: string;
+  action: string;
+}
+
+/**
+ * Starts work that ends in an image of the server's disk (createImage, shelve): a queued image,
+ * the server's task, its action, then the super-conductor's job. If the task cannot start or
+ * the job cannot be queued, the image goes and the task is undone. Returns the image's id.
+ */
+export async function startImageTask(deps: MoveDeps, context: RequestContext, target: Target, t: ImageTask, enqueue: (imageUuid: string) => Promise<void>): Promise<string> {
   const i = target.instance;
-  const image = await queueSnapshotImage(deps, i, name, metadata);
+  const image = await queueSnapshotImage(deps, i, t.name, t.metadata);
   try {
-    await startTask(deps, target, { task_state: TaskState.IMAGE_SNAPSHOT }, { vm: [i.vm_state], task: [null] });
+    await startTask(deps, target, { task_state: t.task }, { vm: [i.vm_state], task: [null] });
   } catch (err) {
     await discardImage(deps.api, image.uuid);
     throw err;
   }
-  await recordAction(deps, context, target, 'createImage');
+  await recordAction(deps, context, target, t.action);
   try {
-    await deps.moves.enqueueSnapshot({ instance_uuid: i.uuid, cell_uuid: target.cell.uuid, image_uuid: image.uuid, request_id: context.requestId });
+    await enqueue(image.uuid);
   } catch (err) {
     await discardImage(deps.api, image.uuid);
     await deps.registry.withCell(target.cell, ({ db }) => updateInstance(db, i.uuid, { task_state: null }));
-    throw new UnavailableError(`the snapshot could not be queued: ${errorMessage(err)}`, { cause: err });
+    throw new UnavailableError(`the ${t.action} could not be queued: ${errorMessage(err)}`, { cause: err });
   }
   return image.uuid;
 }

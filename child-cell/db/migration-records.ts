@@ -1,4 +1,4 @@
-import { execute, inList, select, type Runner } from '../../ops/runtime/index.js';
+import { execute, inList, placeholders, select, type Runner } from '../../ops/runtime/index.js';
 import type { CellDatabase } from './database.js';
 
 /** A move of an instance between hosts (Nova's migrations table). */
@@ -83,17 +83,25 @@ export async function listMigrations(db: CellDatabase, f: MigrationFilter): Prom
   return select<MigrationRecord>(db, `SELECT ${columns} FROM migrations WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`, [...params, f.limit]);
 }
 
-/** Keeps a value beside an instance (Nova's system metadata: the flavor before a resize, ...). */
-export async function setSystemMetadata(run: Runner, uuid: string, key: string, value: string | null): Promise<void> {
-  if (value === null) {
-    await execute(run, 'UPDATE instance_system_metadata SET deleted = id, deleted_at = NOW(6) WHERE instance_uuid = ? AND `key` = ? AND deleted = 0', [uuid, key]);
-    return;
+/**
+ * Keeps values beside an instance (Nova's system metadata: the flavor before a resize, where a
+ * shelved server's image is, ...); a null value removes its key. One statement for the values
+ * set and one for the keys removed, however many there are.
+ */
+export async function setSystemMetadata(run: Runner, uuid: string, values: Record<string, string | null>): Promise<void> {
+  const entries = Object.entries(values);
+  const removed = entries.filter(([, v]) => v === null).map(([k]) => k);
+  const kept = entries.filter((e): e is [string, string] => e[1] !== null);
+  if (removed.length > 0) {
+    await execute(run, `UPDATE instance_system_metadata SET deleted = id, deleted_at = NOW(6) WHERE instance_uuid = ? AND \`key\` IN (${inList(removed.length)}) AND deleted = 0`, [uuid, ...removed]);
   }
-  await execute(
-    run,
-    'INSERT INTO instance_system_metadata (instance_uuid, `key`, value) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = NOW(6)',
-    [uuid, key, value],
-  );
+  if (kept.length > 0) {
+    await execute(
+      run,
+      `INSERT INTO instance_system_metadata (instance_uuid, \`key\`, value) VALUES ${placeholders(kept.length, 3)} ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = NOW(6)`,
+      kept.flatMap(([k, v]) => [uuid, k, v]),
+    );
+  }
 }
 
 export async function getSystemMetadata(db: CellDatabase, uuid: string, key: string): Promise<string | undefined> {

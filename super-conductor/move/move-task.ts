@@ -4,7 +4,7 @@ import { allocationsOf, freeAllocations, moveAllocations } from '../../api-cell/
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { addFaults, getInstance, getMigration, recordActionEvent, setMigrationStatus, updateInstance, type InstanceDetail, type MigrationRecord } from '../../child-cell/db/index.js';
 import { TaskState } from '../../child-cell/instance/index.js';
-import { isNoResponders, NotFoundError, UnavailableError } from '../../ops/runtime/index.js';
+import { isNoResponders, UnavailableError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
 import type { MoveJob } from '../queue/index.js';
 import { resourcesOf } from '../scheduler/index.js';
@@ -25,8 +25,7 @@ const destinationRounds = 3;
  * to run again: a migration already under way is just handed to its destination again.
  */
 export async function moveInstance(deps: BuildDeps, job: MoveJob): Promise<void> {
-  const cell = (await deps.registry.list()).find((c) => c.uuid === job.cell_uuid);
-  if (!cell) throw new NotFoundError(`cell ${job.cell_uuid} is not mapped`);
+  const cell = await deps.registry.find(job.cell_uuid);
   const gone: string[] = [];
   for (let round = 1; ; round += 1) {
     try {
@@ -143,7 +142,7 @@ async function giveUp(deps: BuildDeps, cell: CellMapping, job: MoveJob, instance
 
 /** A move job that failed for good: put the instance back as it was. */
 export async function failMove(deps: BuildDeps, job: MoveJob, reason: string): Promise<void> {
-  const cell = (await deps.registry.list()).find((c) => c.uuid === job.cell_uuid);
+  const cell = await deps.registry.find(job.cell_uuid).catch(() => undefined);
   if (!cell) return;
   const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid)).catch((err: unknown) => {
     if (err instanceof UnavailableError) return undefined;

@@ -19,7 +19,7 @@ export const shelvingTasks = [TaskState.SHELVING, TaskState.SHELVING_IMAGE_PENDI
  * copied again, and the allocation is freed before the state says it was.
  */
 export async function shelveInstance(deps: SnapshotDeps, job: ShelveJob): Promise<void> {
-  const cell = await cellOf(deps, job.cell_uuid);
+  const cell = await deps.registry.find(job.cell_uuid);
   const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid));
   if (!instance || !shelvingTasks.includes(instance.task_state as (typeof shelvingTasks)[number])) return;
   const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
@@ -35,9 +35,7 @@ export async function shelveInstance(deps: SnapshotDeps, job: ShelveJob): Promis
       const updates = { vm_state: VmState.SHELVED, power_state: PowerState.SHUTDOWN, task_state: job.offload ? TaskState.SHELVING_OFFLOADING : null };
       await updateInstance(db, job.instance_uuid, updates, { task_state: shelvingTasks }, transaction);
       if (instance.vm_state !== VmState.SHELVED) {
-        await setSystemMetadata(run, job.instance_uuid, 'shelved_image_id', job.image_uuid);
-        await setSystemMetadata(run, job.instance_uuid, 'shelved_at', new Date().toISOString());
-        await setSystemMetadata(run, job.instance_uuid, 'shelved_host', instance.host ?? '');
+        await setSystemMetadata(run, job.instance_uuid, { shelved_image_id: job.image_uuid, shelved_at: new Date().toISOString(), shelved_host: instance.host ?? '' });
       }
     }),
   );
@@ -59,7 +57,7 @@ async function offload(deps: BuildDeps, cell: CellMapping, client: ComputeClient
 export async function failShelve(deps: BuildDeps, job: ShelveJob, reason: string): Promise<void> {
   const image = await findImage(deps.api, job.image_uuid).catch(() => undefined);
   if (image?.status === 'queued') await discardImage(deps.api, job.image_uuid);
-  const cell = await cellOf(deps, job.cell_uuid).catch(() => undefined);
+  const cell = await deps.registry.find(job.cell_uuid).catch(() => undefined);
   if (!cell) return;
   await deps.registry.withCell(cell, async ({ db }) => {
     try {
@@ -74,8 +72,3 @@ export async function failShelve(deps: BuildDeps, job: ShelveJob, reason: string
   deps.log.warn({ instance: job.instance_uuid, reason }, 'shelve failed');
 }
 
-export async function cellOf(deps: BuildDeps, cellUuid: string): Promise<CellMapping> {
-  const cell = (await deps.registry.list()).find((c) => c.uuid === cellUuid);
-  if (!cell) throw new NotFoundError(`cell ${cellUuid} is not mapped`);
-  return cell;
-}

@@ -21,7 +21,7 @@ export interface SnapshotDeps extends BuildDeps {
  * of an image at a time. An image its owner deleted meanwhile ends the task.
  */
 export async function snapshotInstance(deps: SnapshotDeps, job: SnapshotJob): Promise<void> {
-  const cell = await cellOf(deps, job);
+  const cell = await deps.registry.find(job.cell_uuid);
   const image = await findImage(deps.api, job.image_uuid).catch(() => undefined);
   if (!image) return endTask(deps, cell, job);
   if (image.status !== 'queued') return;
@@ -36,7 +36,7 @@ export async function snapshotInstance(deps: SnapshotDeps, job: SnapshotJob): Pr
 /** A snapshot that failed for good: the image goes, the server's task ends, its action says why. */
 export async function failSnapshot(deps: BuildDeps, job: SnapshotJob, reason: string): Promise<void> {
   await discardImage(deps.api, job.image_uuid);
-  const cell = await cellOf(deps, job).catch(() => undefined);
+  const cell = await deps.registry.find(job.cell_uuid).catch(() => undefined);
   if (!cell) return;
   await endTask(deps, cell, job);
   await deps.registry.withCell(cell, ({ db }) =>
@@ -45,11 +45,6 @@ export async function failSnapshot(deps: BuildDeps, job: SnapshotJob, reason: st
   deps.log.warn({ instance: job.instance_uuid, image: job.image_uuid, reason }, 'snapshot failed; its image was deleted');
 }
 
-async function cellOf(deps: BuildDeps, job: SnapshotJob): Promise<CellMapping> {
-  const cell = (await deps.registry.list()).find((c) => c.uuid === job.cell_uuid);
-  if (!cell) throw new NotFoundError(`cell ${job.cell_uuid} is not mapped`);
-  return cell;
-}
 
 /** Ends the snapshot task of the server, if it is still in one. */
 async function endTask(deps: BuildDeps, cell: CellMapping, job: SnapshotJob): Promise<void> {

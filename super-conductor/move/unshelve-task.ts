@@ -8,7 +8,6 @@ import { TaskState } from '../../child-cell/instance/index.js';
 import { errorMessage, RemoteError, UnavailableError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
 import type { UnshelveJob } from '../queue/index.js';
-import { cellOf } from './shelve-task.js';
 import type { SnapshotDeps } from './snapshot-task.js';
 
 /**
@@ -18,7 +17,7 @@ import type { SnapshotDeps } from './snapshot-task.js';
  * goes. Run again after a crash, an instance already placed keeps its host and claim.
  */
 export async function unshelveInstance(deps: SnapshotDeps, job: UnshelveJob): Promise<void> {
-  const cell = await cellOf(deps, job.cell_uuid);
+  const cell = await deps.registry.find(job.cell_uuid);
   const [instance, imageId] = await deps.registry.withCell(cell, async ({ db }) => [await getInstance(db, job.instance_uuid), await getSystemMetadata(db, job.instance_uuid, 'shelved_image_id')] as const);
   if (!instance || instance.task_state !== TaskState.UNSHELVING) return;
   const placed = instance.host && instance.node ? { host: instance.host, node: instance.node } : await place(deps, cell, job, instance);
@@ -36,7 +35,7 @@ export async function unshelveInstance(deps: SnapshotDeps, job: UnshelveJob): Pr
   }
   if (imageId) await discardImage(deps.api, imageId);
   await deps.registry.withCell(cell, async ({ db }) => {
-    for (const key of ['shelved_image_id', 'shelved_at', 'shelved_host']) await setSystemMetadata(db, job.instance_uuid, key, null);
+    await setSystemMetadata(db, job.instance_uuid, { shelved_image_id: null, shelved_at: null, shelved_host: null });
   });
   deps.log.info({ instance: job.instance_uuid, host: placed.host }, 'instance unshelved');
 }
@@ -77,7 +76,7 @@ async function backToShelf(deps: BuildDeps, cell: CellMapping, job: UnshelveJob,
 
 /** An unshelve job that failed for good. */
 export async function failUnshelve(deps: BuildDeps, job: UnshelveJob, reason: string): Promise<void> {
-  const cell = await cellOf(deps, job.cell_uuid).catch(() => undefined);
+  const cell = await deps.registry.find(job.cell_uuid).catch(() => undefined);
   if (!cell) return;
   await backToShelf(deps, cell, job, 'unshelve failed', reason).catch((err: unknown) => {
     if (!(err instanceof UnavailableError) && !(err instanceof UnexpectedStateError)) throw err;

@@ -50,7 +50,7 @@ export async function startMove(deps: MoveDeps, context: RequestContext, target:
         old_instance_type_id: i.flavor.id,
         new_instance_type_id: flavor.id,
       });
-      await setSystemMetadata(run, i.uuid, 'old_flavor', JSON.stringify(i.flavor));
+      await setSystemMetadata(run, i.uuid, { old_flavor: JSON.stringify(i.flavor) });
     })),
   );
   await recordAction(deps, context, target, actionOf[kind]);
@@ -114,7 +114,7 @@ export async function confirmResize(deps: MoveDeps, context: RequestContext, uui
       const run = { sequelize: db.sequelize, transaction };
       if (!(await setMigrationStatus(run, migration.uuid, 'confirmed', ['finished']))) throw new ConflictError(`Migration ${migration.uuid} is no longer waiting for a confirmation`);
       await updateInstance(db, uuid, { vm_state: VmState.ACTIVE, task_state: null }, { vm_state: [VmState.RESIZED] }, transaction);
-      await setSystemMetadata(run, uuid, 'old_flavor', null);
+      await setSystemMetadata(run, uuid, { old_flavor: null });
     })),
   );
   await recordAction(deps, context, target, 'confirmResize');

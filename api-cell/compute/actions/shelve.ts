@@ -85,7 +85,7 @@ async function dropShelvedImage(deps: MoveDeps, target: Target): Promise<void> {
   const uuid = target.instance.uuid;
   const imageUuid = await deps.registry.withCell(target.cell, async ({ db }) => {
     const id = await getSystemMetadata(db, uuid, 'shelved_image_id');
-    for (const key of ['shelved_image_id', 'shelved_at', 'shelved_host']) await setSystemMetadata(db, uuid, key, null);
+    await setSystemMetadata(db, uuid, { shelved_image_id: null, shelved_at: null, shelved_host: null });
     return id;
   });
   if (imageUuid) await discardImage(deps.api, imageUuid);

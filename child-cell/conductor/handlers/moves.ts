@@ -91,7 +91,7 @@ export function moveMethods(deps: ConductorDeps): RpcMethods {
             { task_state: [TaskState.RESIZE_REVERTING] },
             t,
           );
-          await setSystemMetadata(run, args.uuid, 'old_flavor', null);
+          await setSystemMetadata(run, args.uuid, { old_flavor: null });
           if (context.requestId) {
             await recordActionEvent(deps.db, { instance_uuid: args.uuid, request_id: context.requestId, action: 'revertResize', event: 'compute_finish_revert_resize', host: args.host, result: 'Success' }, t);
           }

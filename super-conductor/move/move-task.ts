@@ -3,16 +3,12 @@ import type { CellMapping } from '../../api-cell/cells/index.js';
 import { allocationsOf, freeAllocations, moveAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { addFaults, getInstance, getMigration, recordActionEvent, setMigrationStatus, updateInstance, type InstanceDetail, type MigrationRecord } from '../../child-cell/db/index.js';
-import { TaskState } from '../../child-cell/instance/index.js';
+import { moveStartTasks, moveSteps } from '../../child-cell/instance/index.js';
 import { isNoResponders, UnavailableError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
 import type { MoveJob } from '../queue/index.js';
 import { resourcesOf } from '../scheduler/index.js';
 
-const startStatus = { resize: 'pre-migrating', migration: 'pre-migrating', 'live-migration': 'queued', evacuation: 'accepted' } as const;
-const runningStatus = { resize: 'migrating', migration: 'migrating', 'live-migration': 'running', evacuation: 'running' } as const;
-const movingTask = { resize: TaskState.RESIZE_MIGRATING, migration: TaskState.RESIZE_MIGRATING, 'live-migration': TaskState.MIGRATING, evacuation: TaskState.REBUILDING } as const;
-const actionOf = { resize: 'resize', migration: 'migrate', 'live-migration': 'live-migration', evacuation: 'evacuate' } as const;
 
 /** Destinations tried in one run of a move job before it gives the job back to the queue. */
 const destinationRounds = 3;
@@ -48,12 +44,12 @@ class DestinationGone extends UnavailableError {
 async function moveOnce(deps: BuildDeps, cell: CellMapping, job: MoveJob, gone: string[]): Promise<void> {
   const [instance, migration] = await deps.registry.withCell(cell, async ({ db }) => [await getInstance(db, job.instance_uuid), await getMigration(db, job.migration_uuid)] as const);
   if (!instance || !migration || !instance.host || !instance.node) return;
-  if (migration.status === startStatus[job.kind]) {
+  if (migration.status === moveSteps[job.kind].startStatus) {
     const chosen = await chooseDestination(deps, cell, job, instance, migration, gone);
     if (!chosen) return;
   }
   const current = await deps.registry.withCell(cell, ({ db }) => getMigration(db, job.migration_uuid));
-  if (current?.status !== runningStatus[job.kind] || !current.dest_compute || !current.dest_node) return;
+  if (current?.status !== moveSteps[job.kind].runningStatus || !current.dest_compute || !current.dest_node) return;
   const dest = current.dest_compute;
   const source = (await allocationsOf(deps.api, [job.migration_uuid])).get(job.migration_uuid);
   const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
@@ -78,15 +74,14 @@ async function moveOnce(deps: BuildDeps, cell: CellMapping, job: MoveJob, gone: 
   }
 }
 
-const startTask = { resize: TaskState.RESIZE_PREP, migration: TaskState.RESIZE_PREP, 'live-migration': TaskState.MIGRATING, evacuation: TaskState.REBUILDING } as const;
 
 /** The chosen destination is gone: the migration goes back to its start and the claim on it is freed. */
 async function unchoose(deps: BuildDeps, cell: CellMapping, job: MoveJob, uuid: string, dest: string): Promise<void> {
   const undone = await deps.registry.withCell(cell, ({ db }) =>
     db.sequelize.transaction(async (transaction) => {
       const run = { sequelize: db.sequelize, transaction };
-      if (!(await setMigrationStatus(run, job.migration_uuid, startStatus[job.kind], [runningStatus[job.kind]]))) return false;
-      await updateInstance(db, uuid, { task_state: startTask[job.kind] }, { task_state: [movingTask[job.kind]] }, transaction);
+      if (!(await setMigrationStatus(run, job.migration_uuid, moveSteps[job.kind].startStatus, [moveSteps[job.kind].runningStatus]))) return false;
+      await updateInstance(db, uuid, { task_state: moveSteps[job.kind].startTask }, { task_state: [moveSteps[job.kind].movingTask] }, transaction);
       return true;
     }),
   );
@@ -117,8 +112,8 @@ async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJo
   await deps.registry.withCell(cell, ({ db }) =>
     db.sequelize.transaction(async (transaction) => {
       const run = { sequelize: db.sequelize, transaction };
-      await setMigrationStatus(run, job.migration_uuid, runningStatus[job.kind], [startStatus[job.kind]], { host: placed.host.host, node: placed.host.node });
-      await updateInstance(db, instance.uuid, { task_state: movingTask[job.kind] }, { task_state: [TaskState.RESIZE_PREP, TaskState.MIGRATING, TaskState.REBUILDING] }, transaction);
+      await setMigrationStatus(run, job.migration_uuid, moveSteps[job.kind].runningStatus, [moveSteps[job.kind].startStatus], { host: placed.host.host, node: placed.host.node });
+      await updateInstance(db, instance.uuid, { task_state: moveSteps[job.kind].movingTask }, { task_state: moveStartTasks }, transaction);
     }),
   );
   deps.log.info({ instance: instance.uuid, from: instance.host, to: placed.host.host, kind: job.kind, resources: resourcesOf(spec) }, 'move scheduled');
@@ -131,10 +126,10 @@ async function giveUp(deps: BuildDeps, cell: CellMapping, job: MoveJob, instance
   await deps.registry.withCell(cell, ({ db }) =>
     db.sequelize.transaction(async (transaction) => {
       const run = { sequelize: db.sequelize, transaction };
-      await setMigrationStatus(run, job.migration_uuid, 'error', [startStatus[job.kind]]);
+      await setMigrationStatus(run, job.migration_uuid, 'error', [moveSteps[job.kind].startStatus]);
       await updateInstance(db, instance.uuid, { task_state: null }, {}, transaction);
       await addFaults(db, [{ instance_uuid: instance.uuid, code: 400, message: 'No valid host was found.', details: reason }], transaction);
-      await recordActionEvent(db, { instance_uuid: instance.uuid, request_id: job.request_id, action: actionOf[job.kind], event: 'conductor_migrate_server', host: '', result: 'Error', details: reason }, transaction);
+      await recordActionEvent(db, { instance_uuid: instance.uuid, request_id: job.request_id, action: moveSteps[job.kind].action, event: 'conductor_migrate_server', host: '', result: 'Error', details: reason }, transaction);
     }),
   );
   deps.log.warn({ instance: instance.uuid, kind: job.kind, reason }, 'no host for the move');

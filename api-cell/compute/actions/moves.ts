@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createMigration, getSystemMetadata, latestMigration, setMigrationStatus, setSystemMetadata, updateInstance } from '../../../child-cell/db/index.js';
-import { TaskState, VmState, type FlavorSnapshot } from '../../../child-cell/instance/index.js';
+import { moveSteps, TaskState, VmState, type FlavorSnapshot } from '../../../child-cell/instance/index.js';
 import { ConflictError, errorMessage, InvalidInputError, retryDeadlocks, UnavailableError, type Config } from '../../../ops/runtime/index.js';
 import type { MoveQueue } from '../../../super-conductor/queue/index.js';
 import type { RequestContext } from '../../context.js';
@@ -19,9 +19,6 @@ export interface MoveDeps extends ShowDeps, ActionDeps {
 }
 
 type Kind = 'resize' | 'migration' | 'live-migration' | 'evacuation';
-const actionOf = { resize: 'resize', migration: 'migrate', 'live-migration': 'live-migration', evacuation: 'evacuate' } as const;
-const startTaskOf = { resize: TaskState.RESIZE_PREP, migration: TaskState.RESIZE_PREP, 'live-migration': TaskState.MIGRATING, evacuation: TaskState.REBUILDING } as const;
-const startStatusOf = { resize: 'pre-migrating', migration: 'pre-migrating', 'live-migration': 'queued', evacuation: 'accepted' } as const;
 
 const deltaOf = (from: FlavorSnapshot, to: FlavorSnapshot) => ({ cores: to.vcpus - from.vcpus, ram: to.memory_mb - from.memory_mb });
 
@@ -39,12 +36,12 @@ export async function startMove(deps: MoveDeps, context: RequestContext, target:
   await deps.registry.withCell(target.cell, ({ db }) =>
     retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
       const run = { sequelize: db.sequelize, transaction };
-      await updateInstance(db, i.uuid, { task_state: startTaskOf[kind] }, { vm_state: [i.vm_state], task_state: [null] }, transaction);
+      await updateInstance(db, i.uuid, { task_state: moveSteps[kind].startTask }, { vm_state: [i.vm_state], task_state: [null] }, transaction);
       await createMigration(run, {
         uuid: migrationUuid,
         instance_uuid: i.uuid,
         migration_type: kind,
-        status: startStatusOf[kind],
+        status: moveSteps[kind].startStatus,
         source_compute: i.host,
         source_node: i.node,
         old_instance_type_id: i.flavor.id,
@@ -53,7 +50,7 @@ export async function startMove(deps: MoveDeps, context: RequestContext, target:
       await setSystemMetadata(run, i.uuid, { old_flavor: JSON.stringify(i.flavor) });
     })),
   );
-  await recordAction(deps, context, target, actionOf[kind]);
+  await recordAction(deps, context, target, moveSteps[kind].action);
   try {
     await deps.moves.enqueue({ kind, instance_uuid: i.uuid, cell_uuid: target.cell.uuid, migration_uuid: migrationUuid, flavor, target_host: host, request_id: context.requestId, ...(powerOff ? { power_off: true } : {}) });
   } catch (err) {

@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { errorMessage, type RpcMethods, type Runner } from '../../../ops/runtime/index.js';
 import { addFaults, recordActionEvent, setMigrationStatus, setSystemMetadata, updateInstance } from '../../db/index.js';
-import { PowerState, TaskState, VmState } from '../../instance/index.js';
+import { moveSteps, PowerState, TaskState, VmState } from '../../instance/index.js';
 import { CONDUCTOR_VERSION, FinishMoveArgs, FinishRevertArgs, MoveFailedArgs } from '../messages.js';
 import type { ConductorDeps } from './deps.js';
 
@@ -16,10 +16,6 @@ const flavorColumns = (f: FlavorArgs) => ({
   ephemeral_gb: f.ephemeral_gb,
 });
 
-const actionOf = { resize: 'resize', migration: 'migrate', 'live-migration': 'live-migration', evacuation: 'evacuate' } as const;
-const eventOf = { resize: 'compute_finish_resize', migration: 'compute_finish_resize', 'live-migration': 'compute_live_migration', evacuation: 'compute_rebuild_instance' } as const;
-/** Where a finished move leaves the migration: a resize or cold migration waits for a confirmation. */
-const finishedStatus = { resize: 'finished', migration: 'finished', 'live-migration': 'completed', evacuation: 'done' } as const;
 
 /** Writes for the end of a move, each in one cell transaction (and placement for what a live move leaves). */
 export function moveMethods(deps: ConductorDeps): RpcMethods {
@@ -33,7 +29,7 @@ export function moveMethods(deps: ConductorDeps): RpcMethods {
         // A live migration or an evacuation is over when the destination runs the guest.
         const over = args.kind === 'live-migration' || args.kind === 'evacuation';
         const finished = await inTransaction(async (run, t) => {
-          const moved = await setMigrationStatus(run, args.migration_uuid, finishedStatus[args.kind], ['migrating', 'running'], { host: args.host, node: args.node });
+          const moved = await setMigrationStatus(run, args.migration_uuid, moveSteps[args.kind].finishedStatus, ['migrating', 'running'], { host: args.host, node: args.node });
           if (!moved) return false;
           await updateInstance(
             deps.db,
@@ -49,7 +45,7 @@ export function moveMethods(deps: ConductorDeps): RpcMethods {
             t,
           );
           if (context.requestId) {
-            await recordActionEvent(deps.db, { instance_uuid: args.uuid, request_id: context.requestId, action: actionOf[args.kind], event: eventOf[args.kind], host: args.host, result: 'Success' }, t);
+            await recordActionEvent(deps.db, { instance_uuid: args.uuid, request_id: context.requestId, action: moveSteps[args.kind].action, event: moveSteps[args.kind].finishEvent, host: args.host, result: 'Success' }, t);
           }
           return true;
         });
@@ -70,9 +66,9 @@ export function moveMethods(deps: ConductorDeps): RpcMethods {
         await inTransaction(async (run, t) => {
           await setMigrationStatus(run, args.migration_uuid, 'error', ['pre-migrating', 'queued', 'migrating', 'running']);
           await updateInstance(deps.db, args.uuid, { task_state: null }, {}, t);
-          await addFaults(deps.db, [{ instance_uuid: args.uuid, code: 500, message: `${actionOf[args.kind]} failed`, details: args.reason, host: args.host }], t);
+          await addFaults(deps.db, [{ instance_uuid: args.uuid, code: 500, message: `${moveSteps[args.kind].action} failed`, details: args.reason, host: args.host }], t);
           if (context.requestId) {
-            await recordActionEvent(deps.db, { instance_uuid: args.uuid, request_id: context.requestId, action: actionOf[args.kind], event: eventOf[args.kind], host: args.host, result: 'Error', details: args.reason }, t);
+            await recordActionEvent(deps.db, { instance_uuid: args.uuid, request_id: context.requestId, action: moveSteps[args.kind].action, event: moveSteps[args.kind].finishEvent, host: args.host, result: 'Error', details: args.reason }, t);
           }
         });
         return null;

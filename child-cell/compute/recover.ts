@@ -1,7 +1,8 @@
 import { errorMessage } from '../../ops/runtime/index.js';
 import type { HostInstance } from '../conductor/index.js';
-import { PowerState, TaskState, VmState } from '../instance/index.js';
+import { PowerState, SHELVE_TASKS, TaskState, VmState } from '../instance/index.js';
 import { isStateConflict, type HostContext } from './handlers/context.js';
+import { powerSteps } from './handlers/power.js';
 
 /** What a restarted host does with one instance the cell places on it (Nova's `_init_instance`). */
 export type Recovery =
@@ -16,19 +17,10 @@ export type Recovery =
   /** The super-conductor's job owns it (shelving, or unshelving onto this host) and will ask again. */
   | { kind: 'leave'; powerState: PowerState };
 
-const powerTargets: Record<string, { vmState: string; powerState: PowerState }> = {
-  [TaskState.POWERING_OFF]: { vmState: VmState.STOPPED, powerState: PowerState.SHUTDOWN },
-  [TaskState.POWERING_ON]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
-  [TaskState.REBOOTING]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
-  [TaskState.REBOOTING_HARD]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
-  [TaskState.PAUSING]: { vmState: VmState.PAUSED, powerState: PowerState.PAUSED },
-  [TaskState.UNPAUSING]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
-  [TaskState.SUSPENDING]: { vmState: VmState.SUSPENDED, powerState: PowerState.SUSPENDED },
-  [TaskState.RESUMING]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
-  [TaskState.RESCUING]: { vmState: VmState.RESCUED, powerState: PowerState.RUNNING },
-  [TaskState.UNRESCUING]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
-  [TaskState.UPDATING_PASSWORD]: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING },
-};
+/** Where each power action's task leads: a cut-short one ends there (the host's own power steps). */
+const powerTargets = new Map(
+  Object.values(powerSteps).flatMap((s) => s.tasks.map((task) => [task, { vmState: s.vmState, powerState: s.powerState as PowerState }] as const)),
+);
 
 const restingPower: Record<string, PowerState> = {
   [VmState.ACTIVE]: PowerState.RUNNING,
@@ -40,19 +32,17 @@ const restingPower: Record<string, PowerState> = {
   [VmState.SHELVED]: PowerState.SHUTDOWN,
 };
 
-/** Shelve steps the super-conductor drives: its job, tried again, asks this host again. */
-const jobTasks: string[] = [TaskState.SHELVING, TaskState.SHELVING_IMAGE_PENDING_UPLOAD, TaskState.SHELVING_IMAGE_UPLOADING, TaskState.SHELVING_OFFLOADING];
 
 export function recoveryFor(instance: HostInstance): Recovery {
   const { vm_state: vm, task_state: task } = instance;
   if (task === TaskState.DELETING) return { kind: 'delete' };
-  if (task && jobTasks.includes(task)) return { kind: 'leave', powerState: restingPower[vm] ?? (instance.power_state as PowerState) };
+  // Shelve steps the super-conductor drives: its job, tried again, asks this host again.
+  if (task && SHELVE_TASKS.includes(task)) return { kind: 'leave', powerState: restingPower[vm] ?? (instance.power_state as PowerState) };
   // Unshelving here from offloaded: no guest yet; the job spawns it when it asks again.
   if (task === TaskState.UNSHELVING && vm === VmState.SHELVED_OFFLOADED) return { kind: 'leave', powerState: PowerState.NOSTATE };
-  if (task === TaskState.UNSHELVING) return { kind: 'finish', vmState: VmState.ACTIVE, powerState: PowerState.RUNNING };
   if (vm === VmState.BUILDING) return { kind: 'error', reason: 'the instance was building when its compute host restarted' };
   if (task) {
-    const target = powerTargets[task];
+    const target = powerTargets.get(task);
     if (target) return { kind: 'finish', ...target };
     return { kind: 'error', reason: `the instance was ${task} when its compute host restarted` };
   }

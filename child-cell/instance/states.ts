@@ -51,6 +51,11 @@ export const TaskState = {
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
+/** The tasks of a createImage, from the API's first to the host's last. */
+export const SNAPSHOT_TASKS: string[] = [TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_SNAPSHOT_PENDING, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING];
+/** The tasks of a shelve, offloading included: the super-conductor's job drives them all. */
+export const SHELVE_TASKS: string[] = [TaskState.SHELVING, TaskState.SHELVING_IMAGE_PENDING_UPLOAD, TaskState.SHELVING_IMAGE_UPLOADING, TaskState.SHELVING_OFFLOADING];
+
 /** Nova's power_state values, as the hypervisor reports them. */
 export const PowerState = {
   NOSTATE: 0,

@@ -3,13 +3,12 @@ import { discardImage, findImage, storeImageData } from '../../api-cell/images/i
 import { freeAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { addFaults, getInstance, recordActionEvent, setSystemMetadata, updateInstance, UnexpectedStateError } from '../../child-cell/db/index.js';
-import { PowerState, TaskState, VmState } from '../../child-cell/instance/index.js';
+import { PowerState, SHELVE_TASKS, TaskState, VmState } from '../../child-cell/instance/index.js';
 import { NotFoundError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
 import type { ShelveJob } from '../queue/index.js';
 import type { SnapshotDeps } from './snapshot-task.js';
 
-export const shelvingTasks = [TaskState.SHELVING, TaskState.SHELVING_IMAGE_PENDING_UPLOAD, TaskState.SHELVING_IMAGE_UPLOADING, TaskState.SHELVING_OFFLOADING];
 
 /**
  * shelve (Nova's shelve_instance and shelve_offload_instance): the host powers the guest off and
@@ -21,7 +20,7 @@ export const shelvingTasks = [TaskState.SHELVING, TaskState.SHELVING_IMAGE_PENDI
 export async function shelveInstance(deps: SnapshotDeps, job: ShelveJob): Promise<void> {
   const cell = await deps.registry.find(job.cell_uuid);
   const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid));
-  if (!instance || !shelvingTasks.includes(instance.task_state as (typeof shelvingTasks)[number])) return;
+  if (!instance || !SHELVE_TASKS.includes(instance.task_state ?? '')) return;
   const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
   const image = await findImage(deps.api, job.image_uuid).catch(() => undefined);
   if (image?.status === 'queued') {
@@ -33,7 +32,7 @@ export async function shelveInstance(deps: SnapshotDeps, job: ShelveJob): Promis
     db.sequelize.transaction(async (transaction) => {
       const run = { sequelize: db.sequelize, transaction };
       const updates = { vm_state: VmState.SHELVED, power_state: PowerState.SHUTDOWN, task_state: job.offload ? TaskState.SHELVING_OFFLOADING : null };
-      await updateInstance(db, job.instance_uuid, updates, { task_state: shelvingTasks }, transaction);
+      await updateInstance(db, job.instance_uuid, updates, { task_state: SHELVE_TASKS }, transaction);
       if (instance.vm_state !== VmState.SHELVED) {
         await setSystemMetadata(run, job.instance_uuid, { shelved_image_id: job.image_uuid, shelved_at: new Date().toISOString(), shelved_host: instance.host ?? '' });
       }
@@ -61,7 +60,7 @@ export async function failShelve(deps: BuildDeps, job: ShelveJob, reason: string
   if (!cell) return;
   await deps.registry.withCell(cell, async ({ db }) => {
     try {
-      await updateInstance(db, job.instance_uuid, { task_state: null }, { task_state: shelvingTasks });
+      await updateInstance(db, job.instance_uuid, { task_state: null }, { task_state: SHELVE_TASKS });
     } catch (err) {
       if (!(err instanceof UnexpectedStateError)) throw err;
       return;

@@ -2,12 +2,11 @@ import { discardImage, findImage, storeImageData } from '../../api-cell/images/i
 import type { CellMapping } from '../../api-cell/cells/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { getInstance, recordActionEvent, updateInstance, UnexpectedStateError } from '../../child-cell/db/index.js';
-import { TaskState } from '../../child-cell/instance/index.js';
+import { SNAPSHOT_TASKS } from '../../child-cell/instance/index.js';
 import { NotFoundError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
 import type { SnapshotJob } from '../queue/index.js';
 
-const snapshotTasks = [TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_SNAPSHOT_PENDING, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING];
 
 export interface SnapshotDeps extends BuildDeps {
   /** How long the host has to copy the disk (super_conductor.snapshot_timeout_ms). */
@@ -49,7 +48,7 @@ export async function failSnapshot(deps: BuildDeps, job: SnapshotJob, reason: st
 /** Ends the snapshot task of the server, if it is still in one. */
 async function endTask(deps: BuildDeps, cell: CellMapping, job: SnapshotJob): Promise<void> {
   await deps.registry
-    .withCell(cell, ({ db }) => updateInstance(db, job.instance_uuid, { task_state: null }, { task_state: snapshotTasks }))
+    .withCell(cell, ({ db }) => updateInstance(db, job.instance_uuid, { task_state: null }, { task_state: SNAPSHOT_TASKS }))
     .catch((err: unknown) => {
       if (!(err instanceof UnexpectedStateError)) throw err;
     });

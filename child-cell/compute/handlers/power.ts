@@ -13,7 +13,7 @@ interface PowerStep {
 }
 
 /** What each power operation does to the guest, which task it runs under, and where it ends. */
-const steps: Record<PowerOperation, PowerStep> = {
+export const powerSteps: Record<PowerOperation, PowerStep> = {
   stop: { run: (d, u) => d.powerOff(u), tasks: [TaskState.POWERING_OFF], vmState: VmState.STOPPED, powerState: PowerState.SHUTDOWN, event: 'compute_stop_instance' },
   start: { run: (d, u) => d.powerOn(u), tasks: [TaskState.POWERING_ON], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_start_instance' },
   reboot: { run: (d, u, a) => d.reboot(u, a.hard ?? false), tasks: [TaskState.REBOOTING, TaskState.REBOOTING_HARD], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_reboot_instance' },
@@ -48,7 +48,7 @@ export function powerMethods(ctx: HostContext): RpcMethods {
 }
 
 async function run(ctx: HostContext, args: PowerArgs, requestId: string): Promise<void> {
-  const step = steps[args.operation];
+  const step = powerSteps[args.operation];
   const uuid = args.instance_uuid;
   const event = { action: args.operation, event: step.event };
   try {

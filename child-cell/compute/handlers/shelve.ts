@@ -1,9 +1,11 @@
 import { type RpcMethods } from '../../../ops/runtime/index.js';
-import { PowerState, TaskState, VmState } from '../../instance/index.js';
+import { PowerState, SHELVE_TASKS, TaskState, VmState } from '../../instance/index.js';
 import { COMPUTE_VERSION_3, ShelveArgs, UnshelveArgs, type SnapshotResult, type UnshelveResult } from '../messages.js';
 import { isStateConflict, joinRun, type HostContext } from './context.js';
 
-const shelvingTasks = [TaskState.SHELVING, TaskState.SHELVING_IMAGE_PENDING_UPLOAD, TaskState.SHELVING_IMAGE_UPLOADING];
+
+/** The host's part of a shelve: an offload already under way is not moved back. */
+const copyingTasks = SHELVE_TASKS.filter((t) => t !== TaskState.SHELVING_OFFLOADING);
 
 /**
  * shelve_instance powers the guest off and copies its disk (tasks shelving ->
@@ -32,7 +34,7 @@ async function shelve(ctx: HostContext, args: ShelveArgs, requestId: string): Pr
   const uuid = args.instance_uuid;
   const step = async (to: string) => {
     try {
-      await ctx.conductor.instanceUpdate({ uuid, host: ctx.host, updates: { task_state: to }, expected_task_state: shelvingTasks }, requestId);
+      await ctx.conductor.instanceUpdate({ uuid, host: ctx.host, updates: { task_state: to }, expected_task_state: copyingTasks }, requestId);
     } catch (err) {
       if (!isStateConflict(err)) throw err; // Sent again after it moved on: the image is still wanted.
     }

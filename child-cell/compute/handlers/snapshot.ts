@@ -1,9 +1,8 @@
 import { type RpcMethods } from '../../../ops/runtime/index.js';
-import { TaskState } from '../../instance/index.js';
+import { SNAPSHOT_TASKS, TaskState } from '../../instance/index.js';
 import { COMPUTE_VERSION_3, SnapshotArgs, type SnapshotResult } from '../messages.js';
 import { isStateConflict, joinRun, type HostContext } from './context.js';
 
-const snapshotTasks = [TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_SNAPSHOT_PENDING, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING];
 
 /**
  * createImage on the host (Nova's snapshot_instance): the task goes image_snapshot_pending ->
@@ -31,7 +30,7 @@ async function snapshot(ctx: HostContext, args: SnapshotArgs, requestId: string)
           uuid,
           host: ctx.host,
           updates: { task_state: to },
-          expected_task_state: snapshotTasks,
+          expected_task_state: SNAPSHOT_TASKS,
           ...(result !== undefined ? { event: { action: 'createImage', event: 'compute_snapshot_instance', result } } : {}),
         },
         requestId,

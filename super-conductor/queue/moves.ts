@@ -33,6 +33,12 @@ export class MoveQueue {
     await this.queue.add('shelve', { v: SHELVE_JOB_VERSION, kind: 'shelve', ...job }, { jobId: `shelve-${job.instance_uuid}-${job.request_id}` });
   }
 
+  /** Many shelve jobs in one queue write (the periodic offload). */
+  async enqueueShelves(jobs: Omit<ShelveJob, 'v' | 'kind'>[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.queue.addBulk(jobs.map((job) => ({ name: 'shelve', data: { v: SHELVE_JOB_VERSION, kind: 'shelve' as const, ...job }, opts: { jobId: `shelve-${job.instance_uuid}-${job.request_id}` } })));
+  }
+
   async enqueueUnshelve(job: Omit<UnshelveJob, 'v' | 'kind'>): Promise<void> {
     await this.queue.add('unshelve', { v: SHELVE_JOB_VERSION, kind: 'unshelve', ...job }, { jobId: `unshelve-${job.instance_uuid}-${job.request_id}` });
   }

@@ -2,6 +2,7 @@ export { serviceCatalog, type CatalogEntry } from './catalog.js';
 export { IdentityService, type AuthRequest } from './service.js';
 export {
   assignRole,
+  authenticate,
   bootstrapIdentity,
   createProject,
   createUser,

@@ -1,7 +1,7 @@
 import { CellRegistry, createCell, discoverHosts, mapCell0, updateCell } from '../../api-cell/cells/index.js';
 import { openApiDatabase, syncApiDatabase } from '../../api-cell/db/index.js';
 import { ensureDefaultFlavors } from '../../api-cell/flavors/index.js';
-import { bootstrapIdentity } from '../../api-cell/identity/index.js';
+import { authenticate, bootstrapIdentity } from '../../api-cell/identity/index.js';
 import { ensureDefaultImage } from '../../api-cell/images/index.js';
 import { syncCellDatabase } from '../../child-cell/db/index.js';
 import { NotFoundError } from '../runtime/index.js';
@@ -20,8 +20,13 @@ export async function bootstrapDatabases(layout: Layout, say: Say): Promise<Map<
     if (flavors.length > 0) say(`registered flavors ${flavors.join(', ')}`);
     const image = await ensureDefaultImage(db);
     if (image) say(`registered image ${image.name ?? ''} (${image.uuid})`);
-    const admin = await bootstrapIdentity(db, { password: layout.options.adminPassword });
-    if (admin.created) say(`created the admin user; its password is ${layout.options.adminPassword} (also in ${layout.cloudsFile})`);
+    const password = layout.options.adminPassword;
+    // clouds.yaml must work: an admin left by another deployment on this database server (another
+    // checkout) gets this deployment's password, as a second keystone-manage bootstrap does.
+    const current = await authenticate(db, { name: 'admin' }, password).then(() => true, () => false);
+    const admin = await bootstrapIdentity(db, { password, reset: !current });
+    if (admin.created) say(`created the admin user; its password is ${password} (also in ${layout.cloudsFile})`);
+    else if (!current) say(`the admin user existed with another password; set it to this deployment's: ${password} (also in ${layout.cloudsFile})`);
     await mapCell0(db, layout.cell0DatabaseUrl);
     say(`cell0 database: ${describe(await syncCellDatabase(layout.cell0DatabaseUrl))}`);
     const uuids = new Map<string, string>();

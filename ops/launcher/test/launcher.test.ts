@@ -85,6 +85,14 @@ test('launcher - up brings cells, databases and processes up; a second up restar
     t.notRegex(second.stdout, /^started /m);
     t.is((await bootThrough(`http://127.0.0.1:${apiPort}`, saved.adminPassword))['status'], 'ACTIVE', 'the restarted super-conductor builds');
     t.notRegex(second.stdout, /password/, 'and only once');
+
+    // Another checkout's deployment on the same database server made the admin with its own password.
+    const other = { ...saved, adminPassword: 'another-checkouts-password' };
+    writeFileSync(join(stateDir, 'deployment.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(stateDir, 'deployment.json'), 'utf8')), ...other }));
+    const third = await runNode('ops/launcher/main.js', ['up', ...args], {}, 120_000);
+    t.is(third.code, 0, third.stderr);
+    t.regex(third.stdout, /the admin user existed with another password; set it to this deployment's/);
+    t.is((await bootThrough(`http://127.0.0.1:${apiPort}`, other.adminPassword))['status'], 'ACTIVE', "the clouds.yaml password works");
   } finally {
     const pids = readdirSync(join(stateDir, 'run'))
       .filter((f) => f.endsWith('.pid'))

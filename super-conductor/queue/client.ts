@@ -9,6 +9,8 @@ export interface BuildQueueOptions {
   attempts: number;
 }
 
+const live = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
 /** The only way to give the super-conductor work: the API and the reaper enqueue builds here. */
 export class BuildQueue {
   private readonly queue: Queue<BuildJob>;
@@ -30,14 +32,15 @@ export class BuildQueue {
   }
 
   /** Enqueues several reservations in one round trip to Redis. */
-  async enqueueMany(jobs: Omit<BuildJob, 'v'>[], timeoutMs = 3000): Promise<void> {
+  async enqueueMany(jobs: Omit<BuildJob, 'v'>[], timeoutMs = 3000, delayMs = 0): Promise<void> {
     const adding = this.queue.addBulk(
       jobs.map((job) => ({
         name: 'build',
         data: { v: BUILD_JOB_VERSION, ...job },
         opts: {
-          jobId: buildJobId(job.reservation_id),
+          jobId: buildJobId(job.reservation_id, job.job_key),
           attempts: this.options.attempts,
+          ...(delayMs > 0 ? { delay: delayMs } : {}),
           backoff: { type: 'exponential', delay: 500 },
           removeOnComplete: true,
           removeOnFail: { age: 24 * 3600 },
@@ -55,12 +58,26 @@ export class BuildQueue {
     }
   }
 
+  /** Of these reservations, those with a job waiting, delayed or running (asked all at once). */
+  async liveReservations(reservationIds: string[]): Promise<Set<string>> {
+    const states = await Promise.all(reservationIds.map((rid) => this.queue.getJobState(buildJobId(rid))));
+    return new Set(reservationIds.filter((_, i) => live.has(String(states[i]))));
+  }
+
+  /**
+   * Marks this Redis as holding the queue's jobs; false when the mark was missing, that is when
+   * Redis came back empty (it keeps nothing on disk) or this is the queue's first use.
+   */
+  async markEpoch(): Promise<boolean> {
+    const set = await this.connection.set(`${this.options.prefix}:epoch`, String(Date.now()), 'NX');
+    return set !== 'OK';
+  }
+
   /** Whether the reservation has a job waiting, delayed or running. */
   async hasLiveJob(reservationId: string): Promise<boolean> {
     const job = await this.queue.getJob(buildJobId(reservationId));
     if (!job) return false;
-    const state = await job.getState();
-    return state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children';
+    return live.has(await job.getState());
   }
 
   /** Drops a finished or failed job record so the reservation can be enqueued afresh. */

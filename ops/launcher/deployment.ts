@@ -27,7 +27,7 @@ export function resolveOptions(defaults: DeploymentOptions, given: Partial<Deplo
 function writeConfig(layout: Layout): void {
   const { options } = layout;
   const config: Record<string, Record<string, unknown>> = {
-    api: { listen: `${options.host}:${options.apiPort}`, auth_strategy: 'keystone' },
+    api: { listen: `${options.host}:${options.apiPort}`, auth_strategy: 'keystone', workers: options.apiWorkers ?? 1 },
     identity: { token_secret: options.tokenSecret },
     database: { api_url: layout.apiDatabaseUrl },
     redis: { url: options.redisUrl, queue_prefix: options.dbPrefix },

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 /** What the operator chose for a local deployment; saved so a second `up` reuses it. */
@@ -22,6 +23,8 @@ export interface DeploymentOptions {
   /** Config keys written into the deployment's config file on top of the launcher's own (section -> key -> value). */
   config?: Record<string, Record<string, unknown>>;
   superConductors: number;
+  /** API worker processes on the API port (one primary keeps them alive); absent in deployments saved before it existed. */
+  apiWorkers?: number;
   /** Shared secret cell conductors present to placement; made once, kept in deployment.json. */
   serviceToken: string;
   /** Secret that signs identity tokens; made once, kept in deployment.json. */
@@ -42,6 +45,8 @@ export const defaultOptions = (root: string): DeploymentOptions => ({
   metricsPort: 9180,
   hostsPerCell: 8,
   superConductors: 1,
+  // A killed API worker is replaced while the other serves: clients see no refused connection.
+  apiWorkers: availableParallelism() >= 2 ? 2 : 1,
   serviceToken: '',
   tokenSecret: '',
   adminPassword: '',

@@ -40,6 +40,7 @@ withState(program.command('up'))
   .option('--hosts-per-pool <n>', 'most fake hosts in one compute pool process; a cell with more runs several (default: one pool per cell)', count)
   .option('--nats-monitor-port <port>', "first cell's NATS monitoring port (/varz, which `ops/bin/loadtest` reads); cell N uses port + N - 1 (default: none)", int)
   .option('--super-conductors <n>', `super-conductor processes (default ${defaults.superConductors})`, int)
+  .option('--api-workers <n>', `API worker processes sharing the API port; a dead one is replaced while the others serve (default ${defaults.apiWorkers ?? 1})`, int)
   .option('--nats-server <path>', 'the nats-server binary', '/usr/sbin/nats-server')
   .action(async (flags: Flags & { natsServer: string }) => {
     const { natsServer, ...given } = flags;

@@ -97,7 +97,11 @@ export function apiCellSpecs(layout: Layout, root: string): ProcessSpec[] {
   for (let i = 1; i <= layout.options.superConductors; i += 1) {
     processes.push({ name: `super-conductor-${i}`, main: 'super-conductor/main.js' });
   }
-  processes.push({ name: 'api', main: 'api-cell/main.js', ready: () => httpAnswers(`${layout.apiUrl}/healthcheck`) });
+  processes.push({
+    name: 'api',
+    main: 'api-cell/main.js',
+    ready: () => httpAnswers(`${layout.apiUrl}/healthcheck`),
+  });
   return toSpecs(layout, root, processes, cellMetricsPorts(layout));
 }
 

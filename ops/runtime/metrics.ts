@@ -30,7 +30,7 @@ export function createMetricsRegistry(service: string): Registry {
 }
 
 /** Serves GET /metrics on `listen` (host:port); resolves once listening. */
-export async function serveMetrics(registry: Registry, listen: string): Promise<Server> {
+export async function serveMetrics(registry: Pick<Registry, 'contentType' | 'metrics'>, listen: string): Promise<Server> {
   const { host, port } = parseListen(listen);
   const server = createServer((req, res) => {
     if (req.url !== '/metrics') {

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
+import { answerPrimaryForMetrics, isClusterWorker, runPrimary } from './cluster.js';
 import { loadConfig, type Config } from './config.js';
 import { errorMessage } from './errors.js';
 import { createLogger, type Logger } from './log.js';
@@ -23,6 +24,8 @@ export interface ServiceDefinition {
   /** Extra string options the process takes (`--cell`, ...). */
   options?: string[];
   start(context: ServiceContext): Promise<RunningService>;
+  /** How many worker processes share the service's listening socket (Node's cluster); 1 or absent: this process alone. */
+  workers?: (config: Config) => number;
 }
 
 const stopTimeoutMs = 15_000;
@@ -38,10 +41,17 @@ export async function runService(definition: ServiceDefinition, argv = process.a
     const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, ...extra }, strict: true });
     const config = loadConfig({ file: values.config });
     log = createLogger(definition.name, config.logging.level);
+    const workers = definition.workers?.(config) ?? 1;
+    if (workers > 1 && !isClusterWorker()) {
+      await runPrimary({ name: definition.name, workers, metricsListen: config.metrics.listen, log });
+      return;
+    }
     const metrics = createMetricsRegistry(definition.name);
     const args = values as Record<string, string | undefined>;
     const service = await definition.start({ config, log, metrics, args });
-    const metricsServer = config.metrics.listen ? await serveMetrics(metrics, config.metrics.listen) : undefined;
+    // A worker's figures are summed and served by its primary.
+    if (isClusterWorker()) answerPrimaryForMetrics(metrics);
+    const metricsServer = config.metrics.listen && !isClusterWorker() ? await serveMetrics(metrics, config.metrics.listen) : undefined;
     log.info({ metrics: config.metrics.listen || undefined }, `${definition.name} started`);
     // Lines are buffered a few KiB at a time: write the start-up ones now, so a process killed
     // early (SIGKILL, a crash outside JavaScript) still leaves them in its log.

@@ -11,7 +11,7 @@ import {
   type RunningService,
   type ServiceContext,
 } from '../ops/runtime/index.js';
-import { buildReservations, failReservation, type BuildDeps } from './build/index.js';
+import { buildReservations, failReservation, watchBuilds, type BuildDeps } from './build/index.js';
 import type { BuildJob } from './queue/index.js';
 import { failInstanceJob, offloadShelved, runInstanceJob } from './move/index.js';
 import { BuildQueue, MoveQueue, startBuildWorker, startMoveWorker } from './queue/index.js';
@@ -57,11 +57,14 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
     log,
   });
   const m = buildMetrics(metrics, cache);
+  const queue = new BuildQueue({ redisUrl: config.redis.url, prefix: config.redis.queue_prefix, attempts: config.super_conductor.job_attempts });
   const deps: BuildDeps = {
     api,
     registry,
     scheduler,
     castTimeoutMs: config.super_conductor.cast_timeout_ms,
+    requeue: (jobs, delayMs) => queue.enqueueMany(jobs, 3000, delayMs),
+    waitForHostsMs: config.super_conductor.build_wait_for_hosts_ms,
     log,
     onBuilt: (o) => {
       m.placed.inc(o.placed);
@@ -73,7 +76,6 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
   };
   // Jobs taken at once are built as one batch (up to max_batch servers).
   const batcher = new Batcher<BuildJob>((jobs) => buildReservations(deps, jobs), config.super_conductor.max_batch, (job) => job.instance_uuids.length);
-  const queue = new BuildQueue({ redisUrl: config.redis.url, prefix: config.redis.queue_prefix, attempts: config.super_conductor.job_attempts });
   const worker = startBuildWorker({
     redisUrl: config.redis.url,
     prefix: config.redis.queue_prefix,
@@ -107,6 +109,16 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
       m.reaped.inc(await reapOrphanedBuilds({ api, queue, staleMs: config.super_conductor.reaper_stale_ms, log }));
     }),
   ];
+  const watchMs = config.super_conductor.build_watch_interval_ms;
+  if (watchMs > 0) {
+    stops.push(
+      every(watchMs, log, 'build watchdog', async () => {
+        if (!(await queue.lead('build-watchdog', watchMs))) return;
+        const counts = await watchBuilds(deps, config.super_conductor.build_stall_ms);
+        m.redriven.inc(counts.recast + counts.returned);
+      }),
+    );
+  }
   const moveQueue = new MoveQueue({ redisUrl: config.redis.url, prefix: config.redis.queue_prefix, attempts: config.super_conductor.job_attempts });
   const offloadAfter = config.compute.shelved_offload_time;
   const pollMs = config.compute.shelved_poll_interval * 1000;
@@ -150,6 +162,7 @@ function buildMetrics(registry: ServiceContext['metrics'], cache: HostStateCache
     placed: new Counter({ name: 'cellstack_builds_placed_total', help: 'Instances placed on a host.', registers }),
     buried: new Counter({ name: 'cellstack_builds_buried_total', help: 'Instances buried in cell0 (no valid host).', registers }),
     conflicts: new Counter({ name: 'cellstack_claim_conflicts_total', help: 'Claim transactions retried after a generation conflict.', registers }),
+    redriven: new Counter({ name: 'cellstack_builds_redriven_total', help: 'Stalled builds the watchdog cast again or handed back to be scheduled again.', registers }),
     reaped: new Counter({ name: 'cellstack_builds_reaped_total', help: 'Build requests queued again by the reaper.', registers }),
     batch: new Histogram({
       name: 'cellstack_build_batch_jobs',

@@ -5,6 +5,7 @@ export {
   loadBuildInstance,
   loadBuilds,
   persistBuilds,
+  returnBuilds,
   queueForDelete,
   routeBuilds,
   staleBuilds,

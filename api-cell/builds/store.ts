@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { execute, inList, placeholders, retryDeadlocks, select, type Runner } from '../../ops/runtime/index.js';
 import type { ApiDatabase } from '../db/index.js';
+import { freeAllocations } from '../placement/index.js';
 import type { Build, BuildInstance, InstanceMapping, RequestSpec } from './types.js';
 
 const inTx = (api: ApiDatabase, transaction?: Transaction): Runner => ({ sequelize: api.sequelize, transaction });
@@ -148,4 +149,33 @@ export async function staleBuilds(api: ApiDatabase, before: Date, limit: number)
     [before, limit],
   );
   return rows.map((r) => ({ instance_uuid: r.instance_uuid, reservation_id: (JSON.parse(r.instance) as BuildInstance).reservation_id }));
+}
+
+/**
+ * Puts builds that no host started back where the API keeps builds waiting for a cell, in one
+ * transaction: the build request again (its request spec was kept), the allocation given back,
+ * the mapping without a cell. Only builds still mapped to `cellId` and
+ * not being deleted are taken; the uuids taken are returned.
+ */
+export async function returnBuilds(api: ApiDatabase, cellId: number, builds: { instance: BuildInstance }[]): Promise<string[]> {
+  if (builds.length === 0) return [];
+  return retryDeadlocks(() => api.sequelize.transaction(async (transaction) => {
+    const run = inTx(api, transaction);
+    const mappings = await findMappings(api, builds.map((b) => b.instance.uuid), transaction);
+    const ours = builds.filter((b) => {
+      const m = mappings.get(b.instance.uuid);
+      return m && Number(m.cell_id) === cellId && !m.queued_for_delete;
+    });
+    if (ours.length === 0) return [];
+    const uuids = ours.map((b) => b.instance.uuid);
+    const list = inList(uuids.length);
+    await execute(
+      run,
+      `INSERT IGNORE INTO build_requests (instance_uuid, project_id, user_id, instance, tags) VALUES ${placeholders(ours.length, 5)}`,
+      ours.flatMap(({ instance: i }) => [i.uuid, i.project_id, i.user_id, JSON.stringify(i), JSON.stringify(i.tags)]),
+    );
+    await freeAllocations(api, uuids, transaction);
+    await execute(run, `UPDATE instance_mappings SET cell_id = NULL, updated_at = NOW(6) WHERE instance_uuid IN (${list})`, uuids);
+    return uuids;
+  }));
 }

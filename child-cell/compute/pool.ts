@@ -82,7 +82,7 @@ export class HostPool {
     const found = await this.instancesByHost();
     for (const host of this.hosts) host.adopt(found.get(host.host) ?? []);
     for (const host of this.hosts) host.serve();
-    const counts: RecoveryCounts = { adopted: 0, finished: 0, errored: 0, deleted: 0 };
+    const counts: RecoveryCounts = { adopted: 0, finished: 0, errored: 0, deleted: 0, handedBack: 0 };
     for (let i = 0; i < this.hosts.length; i += recoverConcurrency) {
       await Promise.all(this.hosts.slice(i, i + recoverConcurrency).map((h) => h.recover(found.get(h.host) ?? [], counts)));
     }

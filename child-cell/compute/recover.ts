@@ -10,8 +10,10 @@ export type Recovery =
   | { kind: 'adopt'; powerState: PowerState }
   /** A power action was cut short: the guest ends where the action was taking it. */
   | { kind: 'finish'; vmState: string; powerState: PowerState }
-  /** A build, rebuild or move was cut short: it cannot be resumed, so the instance goes to ERROR. */
+  /** A rebuild or move was cut short: it cannot be resumed, so the instance goes to ERROR. */
   | { kind: 'error'; reason: string }
+  /** A build was cut short: no guest is left, so it goes back to waiting for a cast (the build watchdog casts it again). */
+  | { kind: 'handback' }
   /** A delete was cut short: finish it. */
   | { kind: 'delete' }
   /** The super-conductor's job owns it (shelving, or unshelving onto this host) and will ask again. */
@@ -40,7 +42,7 @@ export function recoveryFor(instance: HostInstance): Recovery {
   if (task && SHELVE_TASKS.includes(task)) return { kind: 'leave', powerState: restingPower[vm] ?? (instance.power_state as PowerState) };
   // Unshelving here from offloaded: no guest yet; the job spawns it when it asks again.
   if (task === TaskState.UNSHELVING && vm === VmState.SHELVED_OFFLOADED) return { kind: 'leave', powerState: PowerState.NOSTATE };
-  if (vm === VmState.BUILDING) return { kind: 'error', reason: 'the instance was building when its compute host restarted' };
+  if (vm === VmState.BUILDING) return { kind: 'handback' };
   if (task) {
     const target = powerTargets.get(task);
     if (target) return { kind: 'finish', ...target };
@@ -54,6 +56,7 @@ export interface RecoveryCounts {
   finished: number;
   errored: number;
   deleted: number;
+  handedBack: number;
 }
 
 /** Guests at rest come back into the driver at once, before the host serves its subject. */
@@ -75,6 +78,7 @@ export async function recoverInstances(ctx: HostContext, instances: HostInstance
       if (recovery.kind === 'adopt' || recovery.kind === 'leave') counts.adopted += 1;
       else if (recovery.kind === 'finish') await finish(ctx, instance, recovery.vmState, recovery.powerState, counts);
       else if (recovery.kind === 'delete') await finishDelete(ctx, instance, counts);
+      else if (recovery.kind === 'handback') await handBack(ctx, instance, counts);
       else await putInError(ctx, instance, recovery.reason, counts);
     } catch (err) {
       if (isStateConflict(err)) continue; // It moved on meanwhile: whoever moved it owns it.
@@ -103,6 +107,25 @@ async function finishDelete(ctx: HostContext, instance: HostInstance, counts: Re
   await ctx.conductor.instanceDestroy({ uuid: instance.uuid, host: ctx.host }, requestId(instance.uuid));
   ctx.instances.delete(instance.uuid);
   counts.deleted += 1;
+}
+
+/** A build this host had taken and lost with its restart: scheduling again, so it is cast here again. */
+async function handBack(ctx: HostContext, instance: HostInstance, counts: RecoveryCounts): Promise<void> {
+  if (ctx.instances.has(instance.uuid)) return; // Cast again since the restart: it is being built.
+  if (ctx.driver.guests().includes(instance.uuid)) await ctx.driver.destroy(instance.uuid);
+  if (instance.task_state !== TaskState.SCHEDULING) {
+    await ctx.conductor.instanceUpdate(
+      {
+        uuid: instance.uuid,
+        host: ctx.host,
+        updates: { task_state: TaskState.SCHEDULING },
+        expected_vm_state: [VmState.BUILDING],
+        expected_task_state: [instance.task_state],
+      },
+      requestId(instance.uuid),
+    );
+  }
+  counts.handedBack += 1;
 }
 
 async function putInError(ctx: HostContext, instance: HostInstance, reason: string, counts: RecoveryCounts): Promise<void> {

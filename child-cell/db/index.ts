@@ -53,3 +53,4 @@ export {
 } from './service-records.js';
 export { listComputeNodes, type ComputeNodePage, type ComputeNodeQuery, type ComputeNodeRecord } from './compute-nodes.js';
 export { findConsoleToken, saveConsoleToken, type ConsoleToken } from './console-tokens.js';
+export { heldBuilds, holdUnbuilt, removeHeldBuilds, stalledBuilds, type StalledBuild } from './unbuilt.js';

@@ -17,6 +17,7 @@ export const ConfigSchema = Type.Object(
   {
     api: section('The Compute API process (api-cell).', {
       listen: str('127.0.0.1:8774', 'host:port the Compute API listens on.'),
+      workers: int(1, 'API worker processes sharing the listening socket; a worker that dies is started again while the others serve (deploy up: 2 on 2 or more cores).', 1),
       public_url: str('', 'Base URL clients reach the API at, used in links; empty means http://<listen>.'),
       max_body_bytes: int(114688, 'Largest request body accepted; larger bodies get 413.', 1024),
       max_image_bytes: int(8388608, 'Largest image upload kept (image data lives in the API database; fake hosts never read it).', 0),
@@ -49,6 +50,7 @@ export const ConfigSchema = Type.Object(
     }),
     scheduler: section('How the super-conductor picks hosts (Nova filter scheduler).', {
       max_attempts: int(3, 'Hosts tried for one build: the chosen one plus alternates in the same cell.', 1),
+      unreachable_host_ms: int(20000, 'A host that did not answer a cast is left out of scheduling this long, at once rather than after compute.service_down_time.', 0),
       host_subset_size: int(1, 'Pick at random among this many best hosts, to spread concurrent builds.', 1),
       shuffle_best_same_weighed_hosts: bool(false, 'Pick at random among all hosts that share the best weight, instead of the first of them; spreads builds over cells whose hosts are alike.'),
       ram_weight_multiplier: num(1, 'Weight of free RAM: positive spreads, negative stacks.'),
@@ -70,8 +72,11 @@ export const ConfigSchema = Type.Object(
       max_batch: int(256, 'Most servers built in one batch (one scheduling pass and one write per cell).', 1),
       job_attempts: int(5, 'Times a build job is tried before its builds are put in ERROR.', 1),
       job_lock_ms: int(30000, 'A job whose worker stops renewing its lock this long (the process died) is taken by another.', 500),
-      reaper_interval_ms: int(30000, 'How often build requests without a live job are looked for.', 100),
-      reaper_stale_ms: int(120000, 'Age after which a build request without a live job is queued again.', 100),
+      reaper_interval_ms: int(5000, 'How often build requests without a live job are looked for (and whether Redis lost its jobs).', 100),
+      reaper_stale_ms: int(20000, 'Age after which a build request without a live job is queued again; when Redis came back empty, every one is, at once.', 100),
+      build_watch_interval_ms: int(5000, 'How often the cells are searched for builds that stopped moving (0: never).', 0),
+      build_wait_for_hosts_ms: int(300000, 'How long a build that only hosts not answering just now could take waits for them (scheduled again every 2 s) before it is failed as no valid host.', 0),
+      build_stall_ms: int(15000, 'A build whose row has not changed this long while its host has not started it (or its host is down) is cast again or scheduled again.', 1000),
       cast_timeout_ms: int(10000, 'How long a host has to acknowledge a build before it is tried again.', 100),
       snapshot_timeout_ms: int(600_000, 'How long a host has to copy a guest disk (createImage, shelve) or spawn one (unshelve) before the job is tried again.', 1000),
     }),

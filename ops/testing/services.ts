@@ -58,11 +58,12 @@ export class TestNats {
     throw new Error(`nats-server did not listen on ${this.port}`);
   }
 
-  async stop(): Promise<void> {
+  /** Stops the server (SIGKILL: the way a crash stops it); start() brings it back on the same port. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGTERM');
+    child.kill(signal);
     await exited;
   }
 }

@@ -4,12 +4,12 @@ import { allocationsOf, freeAllocations } from '../../api-cell/placement/index.j
 import { getInstances } from '../../child-cell/db/index.js';
 import { TaskState, VmState } from '../../child-cell/instance/index.js';
 import { settleAll } from '../../ops/runtime/index.js';
-import { resourcesOf, type Placement, type PlacementResult } from '../scheduler/index.js';
+import type { Placement, PlacementResult } from '../scheduler/index.js';
 import type { BuildJob } from '../queue/index.js';
 import { buryInCell0 } from './bury.js';
-import { castBuild } from './cast.js';
 import type { BuildDeps } from './deps.js';
 import { routeToCell } from './route.js';
+import { recast } from './watchdog.js';
 
 /**
  * Builds reservations (Nova's schedule_and_build_instances) a batch at a time: one read of
@@ -32,7 +32,8 @@ export async function buildReservations(deps: BuildDeps, jobs: BuildJob[]): Prom
   const held = await allocationsOf(deps.api, builds.map((b) => b.instance.uuid));
   const result = await deps.scheduler.place(builds.map((b) => b.spec), held);
   const byUuid = new Map(builds.map((b) => [b.instance.uuid, b]));
-  const { placed, buried } = await applyMinCounts(deps, jobs, builds, result);
+  const deferred = await deferForHosts(deps, result, byUuid);
+  const { placed, buried } = await applyMinCounts(deps, jobs, builds.filter((b) => !deferred.has(b.instance.uuid)), result);
   await buryInCell0(deps, buried);
 
   const byCell = new Map<number, Placement[]>();
@@ -41,6 +42,32 @@ export async function buildReservations(deps: BuildDeps, jobs: BuildJob[]): Prom
   // Every cell's work ends before an error is reported: a retry must not race what is still running.
   await settleAll([...byCell].map(([cellId, placements]) => routeToCell(deps, cells.get(cellId) as CellMapping, placements, byUuid)));
   deps.onBuilt?.({ placed: placed.length, buried: buried.length, decisionMs: result.decisionMs, conflicts: result.claimConflicts, jobs: jobs.length });
+}
+
+/** How long a build waits between two tries while only hosts that did not answer could take it. */
+const hostWaitMs = 2000;
+
+/**
+ * Builds that only hosts not answering just now could take (a cell's bus restarting, a pool
+ * dying) are not buried: they stay build requests and are tried again shortly, until
+ * build_wait_for_hosts_ms after they were accepted. Takes them out of `result.unplaced`.
+ */
+async function deferForHosts(deps: BuildDeps, result: PlacementResult, byUuid: Map<string, Build>): Promise<Set<string>> {
+  const now = Date.now();
+  const waiting = result.unplaced.filter((u) => {
+    const accepted = byUuid.get(u.spec.instance_uuid)?.created_at.getTime() ?? 0;
+    return u.awaitingHosts && now - accepted < deps.waitForHostsMs;
+  });
+  if (waiting.length === 0) return new Set();
+  result.unplaced = result.unplaced.filter((u) => !waiting.includes(u));
+  const byReservation = new Map<string, string[]>();
+  for (const u of waiting) byReservation.set(u.spec.reservation_id, [...(byReservation.get(u.spec.reservation_id) ?? []), u.spec.instance_uuid]);
+  const key = `wait-${now.toString(36)}`;
+  await deps
+    .requeue([...byReservation].map(([reservation_id, instance_uuids]) => ({ reservation_id, instance_uuids, min_count: 1, request_id: `req-wait-${reservation_id}`, job_key: key })), hostWaitMs)
+    .catch((err: unknown) => deps.log.warn({ err: String(err) }, 'builds waiting for hosts could not be queued again yet; the reaper will'));
+  deps.log.info({ count: waiting.length }, 'builds wait for hosts that did not answer just now');
+  return new Set(waiting.map((u) => u.spec.instance_uuid));
 }
 
 /**
@@ -80,35 +107,13 @@ async function applyMinCounts(deps: BuildDeps, jobs: BuildJob[], builds: Build[]
 async function recastRouted(deps: BuildDeps, uuids: string[], requestId: string): Promise<void> {
   const mappings = await findMappings(deps.api, uuids);
   const cells = await deps.registry.list();
-  const allocations = await allocationsOf(deps.api, uuids);
+  const counts = { recast: 0, returned: 0, strays: 0 };
   for (const cell of cells.filter((c) => !isCell0(c))) {
     const inCell = [...mappings.values()].filter((m) => m.cell_id === cell.id && !m.queued_for_delete).map((m) => m.instance_uuid);
     if (inCell.length === 0) continue;
     const stuck = (await deps.registry.withCell(cell, ({ db }) => getInstances(db, inCell))).filter(
       (i) => i.vm_state === VmState.BUILDING && i.task_state === TaskState.SCHEDULING && i.host,
     );
-    for (const instance of stuck) {
-      const allocation = allocations.get(instance.uuid);
-      if (!allocation || !instance.host || !instance.node) continue;
-      await castBuild(deps, cell, {
-        host: instance.host,
-        projectId: instance.project_id,
-        userId: instance.user_id,
-        requestId,
-        args: {
-          instance: {
-            uuid: instance.uuid,
-            project_id: instance.project_id,
-            user_id: instance.user_id,
-            display_name: instance.display_name ?? instance.uuid,
-            image_ref: instance.image_ref ?? '',
-            node: instance.node,
-            flavor: instance.flavor,
-          },
-          allocation: { provider_uuid: allocation.providerUuid, resources: resourcesOf({ flavor: instance.flavor } as Parameters<typeof resourcesOf>[0]) },
-          alternates: [],
-        },
-      });
-    }
+    await recast(deps, cell, stuck.map((i) => ({ ...i, request_id: requestId })), counts);
   }
 }

@@ -1,10 +1,11 @@
 import type { CellMapping } from '../../api-cell/cells/index.js';
-import { claimResources, freeAllocations } from '../../api-cell/placement/index.js';
-import { addFaults, recordActionEvent, updateInstance } from '../../child-cell/db/index.js';
+import { claimResources } from '../../api-cell/placement/index.js';
+import { recordActionEvent, updateInstance } from '../../child-cell/db/index.js';
 import { ComputeClient, type AlternateArgs, type BuildArgs } from '../../child-cell/compute/index.js';
 import { TaskState, VmState } from '../../child-cell/instance/index.js';
-import { errorMessage, retryDeadlocks, select, UnavailableError } from '../../ops/runtime/index.js';
+import { errorMessage, select, UnavailableError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from './deps.js';
+import { returnToQueue } from './requeue.js';
 
 export interface CastTarget {
   args: BuildArgs;
@@ -16,21 +17,26 @@ export interface CastTarget {
 }
 
 /**
- * Hands a build to its host over the cell's bus. A host that does not take it (down, gone) is
- * passed over for the next alternate, the allocation moved with it; with none left the
- * instance goes to ERROR with a fault and its allocation is freed.
+ * Hands a build to its host over the cell's bus. A host that does not take it (down, gone, its
+ * bus away) counts as down for scheduling at once and is passed over for the next alternate
+ * that is up, the allocation moved with it. With none left no guest was ever started, so the
+ * build is not failed: it goes back to the queue to be scheduled again, leaving out the hosts
+ * tried.
  */
 export async function castBuild(deps: BuildDeps, cell: CellMapping, target: CastTarget): Promise<void> {
   const { requestId } = target;
   const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
   let { host, args } = target;
   const uuid = args.instance.uuid;
+  const tried: string[] = [];
   for (;;) {
     try {
       await client.buildAndRunInstance(host, args, requestId, deps.castTimeoutMs);
       return;
     } catch (err) {
       if (!(err instanceof UnavailableError)) throw err;
+      tried.push(host);
+      deps.scheduler.markUnreachable(host);
       deps.log.warn({ host, instance: uuid, err: errorMessage(err) }, 'host did not take the build; trying an alternate');
       await deps.registry.withCell(cell, ({ db }) =>
         recordActionEvent(db, { instance_uuid: uuid, request_id: requestId, action: 'create', event: 'compute_build_and_run_instance', host, result: 'Error', details: errorMessage(err) }),
@@ -38,7 +44,7 @@ export async function castBuild(deps: BuildDeps, cell: CellMapping, target: Cast
     }
     const next = await moveToAlternate(deps, cell, target, args.alternates);
     if (!next) {
-      await failBuild(deps, cell, uuid, `no host of cell ${cell.name} took the build (last tried ${host})`);
+      await returnToQueue(deps, cell, [{ uuid, triedHosts: tried }], `no host of cell ${cell.name} took the build (tried ${tried.join(', ')})`);
       return;
     }
     host = next.alternate.host;
@@ -56,7 +62,7 @@ async function moveToAlternate(
   const uuid = target.args.instance.uuid;
   for (let i = 0; i < alternates.length; i += 1) {
     const alternate = alternates[i];
-    if (!alternate) continue;
+    if (!alternate || !deps.scheduler.isUp(alternate.host)) continue;
     const providers = await select<{ id: number }>(deps.api, 'SELECT id FROM resource_providers WHERE uuid = ?', [alternate.provider_uuid]);
     const providerId = providers[0]?.id;
     if (providerId === undefined) continue;
@@ -82,15 +88,4 @@ async function moveToAlternate(
     return { alternate, args };
   }
   return undefined;
-}
-
-async function failBuild(deps: BuildDeps, cell: CellMapping, uuid: string, reason: string): Promise<void> {
-  await freeAllocations(deps.api, [uuid]);
-  await deps.registry.withCell(cell, ({ db }) =>
-    retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
-      await updateInstance(db, uuid, { vm_state: VmState.ERROR, task_state: null }, { vm_state: [VmState.BUILDING] }, transaction);
-      await addFaults(db, [{ instance_uuid: uuid, code: 500, message: 'No valid host was found. Exceeded max scheduling attempts.', details: reason }], transaction);
-    })),
-  );
-  deps.log.warn({ instance: uuid, reason }, 'build failed on every host it was offered to');
 }

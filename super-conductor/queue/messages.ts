@@ -15,11 +15,16 @@ export interface BuildJob {
   /** Fewer than this many placed fails the whole reservation. */
   min_count: number;
   request_id: string;
+  /**
+   * Names the job apart from its reservation's first one: builds handed back to the queue while
+   * that job still runs (no host took them) are queued as a job of their own.
+   */
+  job_key?: string;
 }
 
 /** One live job per reservation: adding the same reservation twice while it waits is a no-op. */
-export function buildJobId(reservationId: string): string {
-  return `build-${reservationId}`;
+export function buildJobId(reservationId: string, jobKey?: string): string {
+  return jobKey ? `build-${reservationId}-${jobKey}` : `build-${reservationId}`;
 }
 
 /**

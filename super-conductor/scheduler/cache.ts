@@ -54,6 +54,11 @@ export class HostStateCache {
     private readonly options: HostStateCacheOptions,
   ) {}
 
+  /** A host that did not answer counts as down until `until` (ms since epoch). */
+  markUnreachable(host: string, until: number): void {
+    for (const state of this.list) if (state.host === host) state.service.unreachableUntil = until;
+  }
+
   /** Every host state known now. */
   all(): HostState[] {
     return this.list;
@@ -255,6 +260,7 @@ export class HostStateCache {
         disabledReason: node.disabled_reason,
         forcedDown: Boolean(node.forced_down),
         lastSeenUp: previous?.service.lastSeenUp ?? (node.last_seen_up ? node.last_seen_up.getTime() : 0),
+        unreachableUntil: previous?.service.unreachableUntil ?? 0,
       },
       provider,
     };

@@ -4,7 +4,7 @@ import { claimResources, ResourceClass, type Allocation, type Claim, type Resour
 import { select, type Config, type Logger } from '../../ops/runtime/index.js';
 import type { HostStateCache } from './cache.js';
 import { defaultFilters, type FilterContext, type HostFilter } from './filters/index.js';
-import type { HostState } from './host-state.js';
+import { serviceUp, type HostState } from './host-state.js';
 import { chooseHost, filterHosts, firstRejection, Weighing, type Candidate, type Rejections } from './select.js';
 import { defaultWeighers, type Weigher } from './weighers/index.js';
 
@@ -17,6 +17,8 @@ export interface Placement {
 export interface Unplaced {
   spec: RequestSpec;
   reason: string;
+  /** A host would pass but for not having answered a cast just now: worth waiting for, not failing. */
+  awaitingHosts?: boolean;
 }
 
 export interface PlacementResult {
@@ -65,6 +67,17 @@ export class Scheduler {
     this.weighers = options.weighers ?? defaultWeighers;
   }
 
+  /** A host that did not take a cast is left out of scheduling for scheduler.unreachable_host_ms. */
+  markUnreachable(host: string): void {
+    this.cache.markUnreachable(host, Date.now() + this.options.config.unreachable_host_ms);
+  }
+
+  /** Whether a host is up as far as this scheduler knows (heartbeats, forced down, unanswered casts). */
+  isUp(host: string): boolean {
+    const now = Date.now();
+    return this.cache.all().some((h) => h.host === host && serviceUp(h, now, this.options.serviceDownTimeMs));
+  }
+
   /** Places a batch of instances; those that hold allocations already (a retried job) keep them. */
   async place(specs: RequestSpec[], held: Map<string, Allocation>): Promise<PlacementResult> {
     const result: PlacementResult = { placed: [], unplaced: [], decisionMs: 0, claimConflicts: 0 };
@@ -85,7 +98,7 @@ export class Scheduler {
       const choices: Placement[] = [];
       for (const group of shapes(pending)) {
         for (const choice of this.chooseFor(group, groupHosts)) {
-          if ('reason' in choice) result.unplaced.push({ spec: choice.spec, reason: choice.reason });
+          if ('reason' in choice) result.unplaced.push(choice);
           else choices.push(choice);
         }
       }
@@ -101,7 +114,7 @@ export class Scheduler {
    * after each pick only the picked host is checked and weighed again. Server-group specs are
    * filtered afresh for each instance, since every pick changes where the group lives.
    */
-  private chooseFor(specs: RequestSpec[], groupHosts: Map<string, Map<string, number>>): (Placement | { spec: RequestSpec; reason: string })[] {
+  private chooseFor(specs: RequestSpec[], groupHosts: Map<string, Map<string, number>>): (Placement | Unplaced)[] {
     const first = specs[0];
     if (!first) return [];
     if (first.group) return specs.map((spec) => this.chooseOne(spec, groupHosts));
@@ -112,7 +125,7 @@ export class Scheduler {
     return specs.map((spec) => {
       const { host_subset_size: subset, max_attempts: attempts, shuffle_best_same_weighed_hosts: shuffle } = this.options.config;
       const selection = chooseHost(candidates, subset, attempts - 1, shuffle);
-      if (!selection) return { spec, reason: noValidHost(rejections) };
+      if (!selection) return { spec, reason: noValidHost(rejections), awaitingHosts: this.awaitingHosts(spec, context) };
       this.consume(selection.chosen, context);
       const picked = candidates.find((c) => c.host === selection.chosen);
       if (picked) {
@@ -124,16 +137,24 @@ export class Scheduler {
   }
 
   /** Chooses a host for one instance, filtering and weighing every host. */
-  private chooseOne(spec: RequestSpec, groupHosts: Map<string, Map<string, number>>): Placement | { spec: RequestSpec; reason: string } {
+  private chooseOne(spec: RequestSpec, groupHosts: Map<string, Map<string, number>>): Placement | Unplaced {
     const context = this.context(spec, groupHosts);
     const { passed, rejections } = filterHosts(this.cache.all(), spec, context, this.filters);
     const { host_subset_size: subset, max_attempts: attempts, shuffle_best_same_weighed_hosts: shuffle } = this.options.config;
     const weighing = new Weighing(passed, this.weighers, this.options.config, { spec, groupHosts: context.groupHosts });
     const selection = chooseHost(weighing.candidates, subset, attempts - 1, shuffle);
-    if (!selection) return { spec, reason: noValidHost(rejections) };
+    if (!selection) return { spec, reason: noValidHost(rejections), awaitingHosts: this.awaitingHosts(spec, context) };
     this.consume(selection.chosen, context);
     this.countMember(groupHosts, spec, selection.chosen);
     return { spec, host: selection.chosen, alternates: selection.alternates };
+  }
+
+  /** Whether a host that did not answer a cast just now would take the spec once it answers again. */
+  private awaitingHosts(spec: RequestSpec, context: FilterContext): boolean {
+    const now = context.now;
+    const silent = this.cache.all().filter((h) => h.service.unreachableUntil > now);
+    if (silent.length === 0) return false;
+    return filterHosts(silent, spec, { ...context, ignoreUnreachable: true }, this.filters).passed.length > 0;
   }
 
   /** Counts a pick as used in the cache until the claim says what is true. */

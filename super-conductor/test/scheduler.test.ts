@@ -18,7 +18,7 @@ function host(name: string, over: { cell?: number; zone?: string; freeRam?: numb
     cellDisabled: over.cellDisabled ?? false,
     cellDown: false,
     availabilityZone: over.zone ?? 'nova',
-    service: { disabled: over.disabled ?? false, disabledReason: over.disabled ? 'maintenance' : null, forcedDown: false, lastSeenUp: over.down ? now - 120_000 : now },
+    service: { disabled: over.disabled ?? false, disabledReason: over.disabled ? 'maintenance' : null, forcedDown: false, lastSeenUp: over.down ? now - 120_000 : now, unreachableUntil: 0 },
     provider: {
       id: name.length,
       uuid: name,

@@ -17,7 +17,7 @@ function host(name: string, freeRam = 65536): HostState {
     cellDisabled: false,
     cellDown: false,
     availabilityZone: 'nova',
-    service: { disabled: false, disabledReason: null, forcedDown: false, lastSeenUp: now },
+    service: { disabled: false, disabledReason: null, forcedDown: false, lastSeenUp: now, unreachableUntil: 0 },
     provider: {
       id: name.length,
       uuid: name,

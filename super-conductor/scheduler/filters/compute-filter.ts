@@ -5,6 +5,6 @@ import type { HostFilter } from './types.js';
 export const computeFilter: HostFilter = (host, _spec, context) => {
   if (host.service.disabled) return `service disabled${host.service.disabledReason ? ` (${host.service.disabledReason})` : ''}`;
   if (host.service.forcedDown) return 'service forced down';
-  if (!serviceUp(host, context.now, context.serviceDownTimeMs)) return 'service down';
+  if (!serviceUp(host, context.now, context.serviceDownTimeMs, context.ignoreUnreachable)) return 'service down';
   return undefined;
 };

@@ -11,6 +11,8 @@ export interface FilterContext {
   resources: Resources;
   /** Hosts already holding members of the request's server group (including this batch's picks). */
   groupHosts: Map<string, number>;
+  /** Count hosts that just failed to answer a cast as up (to ask whether waiting for them would help). */
+  ignoreUnreachable?: boolean;
 }
 
 /** A filter passes a host (undefined) or says why it does not. Filters are pure. */

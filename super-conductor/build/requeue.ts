@@ -1,0 +1,67 @@
+import { returnBuilds, type BuildInstance } from '../../api-cell/builds/index.js';
+import type { CellMapping } from '../../api-cell/cells/index.js';
+import { heldBuilds, holdUnbuilt, removeHeldBuilds, type InstanceDetail } from '../../child-cell/db/index.js';
+import { TaskState } from '../../child-cell/instance/index.js';
+import type { BuildDeps } from './deps.js';
+
+export interface Unstarted {
+  uuid: string;
+  /** The hosts that did not take it (the scheduler counts them down for a while: unreachable_host_ms). */
+  triedHosts: string[];
+}
+
+/**
+ * Hands builds that no host started back to the queue, to be scheduled again anywhere (another
+ * cell too) instead of failing: the cell row is held (a late cast finds it gone), the API gets
+ * its build request back and the allocation freed, the held row
+ * goes, and a job is queued. Each step is safe to run again; the build watchdog finishes one
+ * cut short, and the reaper queues a build request whose job was lost.
+ * `tasks`: the task states a build may be taken back from (a spawn cut short by a dead host too).
+ */
+export async function returnToQueue(deps: BuildDeps, cell: CellMapping, builds: Unstarted[], why: string, tasks: string[] = [TaskState.SCHEDULING]): Promise<string[]> {
+  if (builds.length === 0) return [];
+  const tried = new Map(builds.map((b) => [b.uuid, b.triedHosts]));
+  const rows = await deps.registry.withCell(cell, async ({ db }) => heldBuilds(db, await holdUnbuilt(db, [...tried.keys()], tasks)));
+  const returned = await returnBuilds(deps.api, cell.id, rows.map((row) => ({ instance: buildInstanceOf(row) })));
+  await deps.registry.withCell(cell, ({ db }) => removeHeldBuilds(db, returned));
+  const byReservation = new Map<string, string[]>();
+  for (const row of rows.filter((r) => returned.includes(r.uuid))) {
+    const rid = row.reservation_id ?? row.uuid;
+    byReservation.set(rid, [...(byReservation.get(rid) ?? []), row.uuid]);
+  }
+  const key = `again-${Date.now().toString(36)}`;
+  // A queue that is away now loses nothing: the reaper finds the build requests without a job.
+  await deps
+    .requeue([...byReservation].map(([reservation_id, instance_uuids]) => ({ reservation_id, instance_uuids, min_count: 1, request_id: `req-requeue-${reservation_id}`, job_key: key })))
+    .catch((err: unknown) => deps.log.warn({ err: String(err) }, 'builds handed back could not be queued yet; the reaper will'));
+  const hosts = [...new Set(builds.flatMap((b) => b.triedHosts))];
+  if (returned.length > 0) deps.log.warn({ cell: cell.name, count: returned.length, hosts, why }, 'builds no host started were handed back to be scheduled again');
+  return returned;
+}
+
+/** The accepted server again, as the API wrote it into the build request. */
+function buildInstanceOf(row: InstanceDetail & { key_data: string | null }): BuildInstance {
+  return {
+    uuid: row.uuid,
+    project_id: row.project_id,
+    user_id: row.user_id,
+    display_name: row.display_name ?? row.uuid,
+    display_description: row.display_description,
+    hostname: row.hostname ?? '',
+    flavor: row.flavor,
+    image_ref: row.image_ref ?? '',
+    availability_zone: row.pinned_availability_zone,
+    metadata: row.metadata,
+    key_name: row.key_name,
+    key_data: row.key_data,
+    user_data: row.user_data,
+    config_drive: row.config_drive ?? '',
+    access_ip_v4: row.access_ip_v4,
+    access_ip_v6: row.access_ip_v6,
+    reservation_id: row.reservation_id ?? row.uuid,
+    launch_index: row.launch_index,
+    tags: row.tags,
+    locked: row.locked,
+    created_at: new Date(row.created_at).toISOString(),
+  };
+}

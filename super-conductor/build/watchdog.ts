@@ -1,0 +1,83 @@
+import { findMappings } from '../../api-cell/builds/index.js';
+import { isCell0, type CellMapping } from '../../api-cell/cells/index.js';
+import { allocationsOf } from '../../api-cell/placement/index.js';
+import { holdUnbuilt, removeHeldBuilds, stalledBuilds, updateInstance, type StalledBuild } from '../../child-cell/db/index.js';
+import { TaskState, VmState } from '../../child-cell/instance/index.js';
+import { settleAll } from '../../ops/runtime/index.js';
+import { resourcesOf } from '../scheduler/index.js';
+import { castBuild } from './cast.js';
+import type { BuildDeps } from './deps.js';
+import { returnToQueue } from './requeue.js';
+
+export interface WatchCounts {
+  recast: number;
+  returned: number;
+  strays: number;
+}
+
+/**
+ * Re-drives builds that stopped moving, from the cells' databases (the truth), whatever lost
+ * them: a cast that went out while the cell's bus was down, a host or conductor that died
+ * after taking it, a super-conductor that died between writing and casting.
+ * - still waiting for its host (scheduling, or networking the host never finished): cast again;
+ * - spawning on a host that is down: handed back to be scheduled again;
+ * - held to be handed back (no task): the hand-back is finished;
+ * - a row whose mapping names another cell or none (a hand-back cut short): removed.
+ * A build whose host is up and spawning is left alone: spawns may take long.
+ */
+export async function watchBuilds(deps: BuildDeps, stallMs: number): Promise<WatchCounts> {
+  const counts: WatchCounts = { recast: 0, returned: 0, strays: 0 };
+  const cells = (await deps.registry.list()).filter((c) => !isCell0(c));
+  const before = new Date(Date.now() - stallMs);
+  const answers = await deps.registry.scatterGather(cells, ({ db }) => stalledBuilds(db, before));
+  await settleAll(
+    answers.map(async (answer) => {
+      if (answer.status !== 'ok' || answer.value.length === 0) return;
+      await redriveCell(deps, answer.cell, answer.value, counts);
+    }),
+  );
+  return counts;
+}
+
+async function redriveCell(deps: BuildDeps, cell: CellMapping, stalled: StalledBuild[], counts: WatchCounts): Promise<void> {
+  const mappings = await findMappings(deps.api, stalled.map((s) => s.uuid));
+  const ours = stalled.filter((s) => Number(mappings.get(s.uuid)?.cell_id) === cell.id);
+  const strays = stalled.filter((s) => mappings.get(s.uuid)?.cell_id !== undefined && Number(mappings.get(s.uuid)?.cell_id) !== cell.id);
+  if (strays.length > 0) {
+    counts.strays += (await deps.registry.withCell(cell, async ({ db }) => removeHeldBuilds(db, await holdUnbuilt(db, strays.map((s) => s.uuid), [TaskState.SCHEDULING])))).length;
+  }
+  const held = ours.filter((s) => s.task_state === null);
+  const hostDown = ours.filter((s) => s.task_state === TaskState.SPAWNING && (!s.host || !deps.scheduler.isUp(s.host)));
+  const waiting = ours.filter((s) => s.task_state === TaskState.SCHEDULING || s.task_state === TaskState.NETWORKING);
+  const back = [...held, ...hostDown].map((s) => ({ uuid: s.uuid, triedHosts: s.host ? [s.host] : [] }));
+  counts.returned += (await returnToQueue(deps, cell, back, 'the build stopped moving', [TaskState.SPAWNING])).length;
+  await recast(deps, cell, waiting, counts);
+}
+
+/** Casts builds again to the hosts they were given; one the host never set going is set back to scheduling first. */
+export async function recast(deps: BuildDeps, cell: CellMapping, builds: StalledBuild[], counts: WatchCounts): Promise<void> {
+  if (builds.length === 0) return;
+  const allocations = await allocationsOf(deps.api, builds.map((b) => b.uuid));
+  const noClaim = builds.filter((b) => !allocations.has(b.uuid) || !b.host || !b.node);
+  counts.returned += (await returnToQueue(deps, cell, noClaim.map((b) => ({ uuid: b.uuid, triedHosts: [] })), 'a stalled build held no claim', [TaskState.SCHEDULING, TaskState.NETWORKING])).length;
+  const casts = builds.filter((b) => !noClaim.includes(b)).map(async (b) => {
+    if (b.task_state === TaskState.NETWORKING) {
+      await deps.registry.withCell(cell, ({ db }) => updateInstance(db, b.uuid, { task_state: TaskState.SCHEDULING }, { vm_state: [VmState.BUILDING], task_state: [TaskState.NETWORKING] }));
+    }
+    const allocation = allocations.get(b.uuid);
+    if (!allocation || !b.host || !b.node) return;
+    counts.recast += 1;
+    await castBuild(deps, cell, {
+      host: b.host,
+      projectId: b.project_id,
+      userId: b.user_id,
+      requestId: b.request_id ?? `req-redrive-${b.uuid}`,
+      args: {
+        instance: { uuid: b.uuid, project_id: b.project_id, user_id: b.user_id, display_name: b.display_name ?? b.uuid, image_ref: b.image_ref ?? '', node: b.node, flavor: b.flavor },
+        allocation: { provider_uuid: allocation.providerUuid, resources: resourcesOf({ flavor: b.flavor } as Parameters<typeof resourcesOf>[0]) },
+        alternates: [],
+      },
+    });
+  });
+  await settleAll(casts);
+}

@@ -60,7 +60,7 @@ export async function startMove(deps: MoveDeps, context: RequestContext, target:
 }
 
 /** resize: the same server on a new flavor, on a host the scheduler picks in its cell; VERIFY_RESIZE until confirmed or reverted. */
-export async function resizeServer(deps: MoveDeps, context: RequestContext, uuid: string, flavorRef: string): Promise<void> {
+export async function resizeServer(deps: MoveDeps, context: RequestContext, uuid: string, flavorRef: string, diskConfig?: 'AUTO' | 'MANUAL'): Promise<void> {
   const flavorId = flavorRef.replace(/\/+$/, '').split('/').at(-1) ?? flavorRef;
   const flavor = await findFlavor(deps.api, flavorId, { projectId: context.projectId, isAdmin: context.isAdmin }).catch(() => {
     throw new InvalidInputError(`Unable to find flavor ${flavorId}`);
@@ -79,6 +79,7 @@ export async function resizeServer(deps: MoveDeps, context: RequestContext, uuid
     await charge(deps, target.instance.project_id, { cores: -upsize.cores, ram: -upsize.ram });
     throw err;
   }
+  if (diskConfig !== undefined) await deps.registry.withCell(target.cell, ({ db }) => updateInstance(db, uuid, { auto_disk_config: diskConfig === 'AUTO' }));
 }
 
 /** migrate (cold) and os-migrateLive: the same flavor on another host of the cell (admin). */

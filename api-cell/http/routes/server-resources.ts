@@ -30,8 +30,8 @@ export function registerServerResourceRoutes(router: Router<ApiState>, services:
     if (server.description !== undefined && !atLeast(v, '2.19')) throw new InvalidInputError("Additional properties are not allowed ('description' was unexpected)");
     if (server.hostname !== undefined && !atLeast(v, '2.90')) throw new InvalidInputError("Additional properties are not allowed ('hostname' was unexpected)");
     await updateServer(services, ctx.state.context, id(ctx), server);
-    const record = await getServer(services, ctx.state.context, id(ctx), { serverGroups: atLeast(v, '2.71') });
-    ctx.body = { server: serverView(record, { publicUrl: services.publicUrl, context: ctx.state.context, version: v }) };
+    const record = await getServer(services, ctx.state.context, id(ctx), { serverGroups: atLeast(v, '2.71'), hostStatus: atLeast(v, '2.75') && ctx.state.context.isAdmin });
+    ctx.body = { server: serverView(record, { publicUrl: services.publicUrl, context: ctx.state.context, version: v }, 'update') };
   });
 
   // Addresses by network: servers here have no networks (there is no Neutron), so none to list.

@@ -101,7 +101,7 @@ export function registerServerListRoutes(router: Router<ApiState>, services: Api
         },
       );
       const options = { publicUrl: services.publicUrl, context, version };
-      const servers = records.map((r) => (detail ? serverView(r, options, true) : serverBasic(r, options)));
+      const servers = records.map((r) => (detail ? serverView(r, options, 'detail') : serverBasic(r, options)));
       const lastId = records.length > 0 ? recordUuid(records[records.length - 1] as (typeof records)[number]) : '';
       const links = nextLinks(services.publicUrl, path, ctx.query, servers, limit, () => lastId);
       ctx.body = { servers, ...(links.length > 0 ? { servers_links: links } : {}) };

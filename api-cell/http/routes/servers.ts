@@ -53,6 +53,7 @@ function createRequest(body: CreateServerBody, version: Microversion): CreateSer
   if (s.accessIPv4) request.accessIPv4 = s.accessIPv4;
   if (s.accessIPv6) request.accessIPv6 = s.accessIPv6;
   if (s.adminPass) request.adminPass = s.adminPass;
+  if (s['OS-DCF:diskConfig'] === 'AUTO') request.autoDiskConfig = true;
   if (s.tags) request.tags = s.tags;
   if (s.hostname) request.hostname = s.hostname;
   if (s.host) request.host = s.host;

@@ -135,6 +135,8 @@ export function registerServerResourceRoutes(router: Router<ApiState>, services:
   router.get('/v2.1/servers/:id/os-instance-actions', async (ctx) => {
     requireReader(ctx.state.context, 'os_compute_api:os-instance-actions:list');
     const v = ctx.state.version;
+    // A deleted server's history is shown from 2.21; before, it is gone with the server.
+    if (!atLeast(v, '2.21')) await getServer(services, ctx.state.context, id(ctx));
     const paged = atLeast(v, '2.58');
     const limit = paged ? pageLimit(ctx.query['limit'], services.config.api.max_limit) : 1000;
     const since = paged && typeof ctx.query['changes-since'] === 'string' ? new Date(ctx.query['changes-since']) : undefined;
@@ -158,6 +160,7 @@ export function registerServerResourceRoutes(router: Router<ApiState>, services:
   router.get('/v2.1/servers/:id/os-instance-actions/:request', async (ctx) => {
     requireReader(ctx.state.context, 'os_compute_api:os-instance-actions:show');
     const v = ctx.state.version;
+    if (!atLeast(v, '2.21')) await getServer(services, ctx.state.context, id(ctx));
     const { action, events } = await getAction(services, ctx.state.context, id(ctx), ctx.params['request'] ?? '');
     const admin = ctx.state.context.isAdmin;
     const view: Record<string, unknown> = {

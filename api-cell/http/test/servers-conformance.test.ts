@@ -1,7 +1,7 @@
 import test from 'ava';
 import { assertShape, TestDeployment } from '../../../ops/testing/index.js';
 import type { Microversion } from '../microversion.js';
-import { serverCreateResponse, serverDetailListResponse, serverRebuildResponse, serverShowResponse, serverUpdateResponse } from '../responses/index.js';
+import { instanceActionResponse, instanceActionsResponse, serverCreateResponse, serverDetailListResponse, serverRebuildResponse, serverShowResponse, serverUpdateResponse } from '../responses/index.js';
 
 // What Tempest sends to the servers API, and the answer's status and shape by microversion.
 
@@ -98,4 +98,21 @@ test('servers - resize takes OS-DCF:diskConfig', async (t) => {
   t.is(resized['OS-DCF:diskConfig'], 'AUTO');
   t.is((await act(id, { confirmResize: null })).status, 204);
   t.is((await d.settle(id, 'ACTIVE'))['OS-DCF:diskConfig'], 'AUTO');
+});
+
+test('servers - a deleted server keeps its actions at 2.21, each naming who started it; before 2.21 it is 404', async (t) => {
+  const id = await active();
+  t.is((await d.request('DELETE', `/v2.1/servers/${id}`)).status, 204);
+  await d.waitForStatus(id, ['DELETED']);
+  for (const version of ['2.21', '2.58', '2.96']) {
+    const list = await d.request<{ instanceActions: Record<string, unknown>[] }>('GET', `/v2.1/servers/${id}/os-instance-actions`, undefined, {}, v(version));
+    t.is(list.status, 200);
+    assertShape(t, instanceActionsResponse(mv(version)), list.body, `actions at ${version}`);
+    t.deepEqual(list.body.instanceActions.map((a) => [a['action'], a['user_id'], a['project_id']]), [['delete', 'u1', 'p1'], ['create', 'u1', 'p1']]);
+    const requestId = String(list.body.instanceActions[0]?.['request_id']);
+    const one = await d.request('GET', `/v2.1/servers/${id}/os-instance-actions/${requestId}`, undefined, admin, v(version));
+    t.is(one.status, 200);
+    assertShape(t, instanceActionResponse(mv(version)), one.body, `action at ${version}`);
+  }
+  t.is((await d.request('GET', `/v2.1/servers/${id}/os-instance-actions`, undefined, {}, v('2.20'))).status, 404);
 });

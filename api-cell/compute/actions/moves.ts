@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createMigration, getSystemMetadata, latestMigration, setMigrationStatus, setSystemMetadata, updateInstance } from '../../../child-cell/db/index.js';
-import { moveSteps, TaskState, VmState, type FlavorSnapshot } from '../../../child-cell/instance/index.js';
+import { moveSteps, PowerState, TaskState, VmState, type FlavorSnapshot } from '../../../child-cell/instance/index.js';
 import { ConflictError, errorMessage, InvalidInputError, retryDeadlocks, UnavailableError, type Config } from '../../../ops/runtime/index.js';
 import type { MoveQueue } from '../../../super-conductor/queue/index.js';
 import type { RequestContext } from '../../context.js';
@@ -74,7 +74,8 @@ export async function resizeServer(deps: MoveDeps, context: RequestContext, uuid
   const upsize = { cores: Math.max(0, delta.cores), ram: Math.max(0, delta.ram) };
   await charge(deps, target.instance.project_id, upsize);
   try {
-    await startMove(deps, context, target, 'resize', flavorSnapshot(flavor), null);
+    // A stopped server stays stopped on its new host (Nova powers it on only if it was running).
+    await startMove(deps, context, target, 'resize', flavorSnapshot(flavor), null, target.instance.vm_state === VmState.STOPPED);
   } catch (err) {
     await charge(deps, target.instance.project_id, { cores: -upsize.cores, ram: -upsize.ram });
     throw err;
@@ -89,7 +90,7 @@ export async function migrateServer(deps: MoveDeps, context: RequestContext, uui
   checkLocked(context, target);
   checkState(target, action, live ? { vm: [VmState.ACTIVE, VmState.PAUSED], task: [null] } : { vm: [VmState.ACTIVE, VmState.STOPPED], task: [null] });
   if (host !== null && host === target.instance.host) throw new InvalidInputError(`The instance is already on host ${host}`);
-  await startMove(deps, context, target, live ? 'live-migration' : 'migration', target.instance.flavor, host);
+  await startMove(deps, context, target, live ? 'live-migration' : 'migration', target.instance.flavor, host, !live && target.instance.vm_state === VmState.STOPPED);
 }
 
 async function resizedTarget(deps: MoveDeps, context: RequestContext, uuid: string, action: string) {
@@ -111,7 +112,9 @@ export async function confirmResize(deps: MoveDeps, context: RequestContext, uui
     retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
       const run = { sequelize: db.sequelize, transaction };
       if (!(await setMigrationStatus(run, migration.uuid, 'confirmed', ['finished']))) throw new ConflictError(`Migration ${migration.uuid} is no longer waiting for a confirmation`);
-      await updateInstance(db, uuid, { vm_state: VmState.ACTIVE, task_state: null }, { vm_state: [VmState.RESIZED] }, transaction);
+      // A server resized while stopped is still off: it goes back to SHUTOFF, as in Nova.
+      const vmState = target.instance.power_state === PowerState.SHUTDOWN ? VmState.STOPPED : VmState.ACTIVE;
+      await updateInstance(db, uuid, { vm_state: vmState, task_state: null }, { vm_state: [VmState.RESIZED] }, transaction);
       await setSystemMetadata(run, uuid, { old_flavor: null });
     })),
   );

@@ -5,6 +5,7 @@ import { quotaLimits } from '../../quota/index.js';
 import { InvalidInputError, NotFoundError } from '../../../ops/runtime/index.js';
 import { atLeast } from '../microversion.js';
 import { nextLinks, pageLimit } from '../paging.js';
+import { endOf, queryTime } from '../times.js';
 import { requireMember, requireReader } from '../policy.js';
 import { MetadataBody, MetaItemBody, TagsBody, UpdateServerBody } from '../schemas/server-resources.js';
 import type { ApiState } from '../state.js';
@@ -139,11 +140,11 @@ export function registerServerResourceRoutes(router: Router<ApiState>, services:
     if (!atLeast(v, '2.21')) await getServer(services, ctx.state.context, id(ctx));
     const paged = atLeast(v, '2.58');
     const limit = paged ? pageLimit(ctx.query['limit'], services.config.api.max_limit) : 1000;
-    const since = paged && typeof ctx.query['changes-since'] === 'string' ? new Date(ctx.query['changes-since']) : undefined;
-    const before = atLeast(v, '2.66') && typeof ctx.query['changes-before'] === 'string' ? new Date(ctx.query['changes-before']) : undefined;
-    if ((since && Number.isNaN(since.getTime())) || (before && Number.isNaN(before.getTime()))) throw new InvalidInputError('Invalid changes-since or changes-before value');
+    const since = paged && typeof ctx.query['changes-since'] === 'string' ? queryTime(ctx.query['changes-since'], 'changes-since') : undefined;
+    const rawBefore = atLeast(v, '2.66') && typeof ctx.query['changes-before'] === 'string' ? ctx.query['changes-before'] : undefined;
+    const before = rawBefore === undefined ? undefined : queryTime(rawBefore, 'changes-before');
     const marker = paged && typeof ctx.query['marker'] === 'string' ? ctx.query['marker'] : undefined;
-    const rows = await listActions(services, ctx.state.context, id(ctx), { limit, marker, changesSince: since, changesBefore: before });
+    const rows = await listActions(services, ctx.state.context, id(ctx), { limit, marker, changesSince: since, changedBefore: before && endOf(rawBefore ?? '', before) });
     const actions = rows.map((a) => ({
       action: a.action,
       instance_uuid: a.instance_uuid,

@@ -34,6 +34,9 @@ function createRequest(body: CreateServerBody, version: Microversion): CreateSer
     const wanted = s.networks[0]?.uuid ?? s.networks[0]?.port ?? '';
     throw new InvalidInputError(`Network ${wanted} could not be found: this deployment has no networking; use "networks": "none".`);
   }
+  // There is no network service: "default" is the one security group there is.
+  const unknownGroup = s.security_groups?.find((g) => g.name !== 'default');
+  if (unknownGroup) throw new InvalidInputError(`Security group ${unknownGroup.name} not found.`);
   const hints = body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {};
   const request: CreateServerRequest = {
     name: s.name,

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { assertShape, TestDeployment } from '../../../ops/testing/index.js';
 import type { Microversion } from '../microversion.js';
-import { instanceActionResponse, instanceActionsResponse, serverCreateResponse, serverDetailListResponse, serverRebuildResponse, serverShowResponse, serverUpdateResponse } from '../responses/index.js';
+import { instanceActionResponse, instanceActionsResponse, serverCreateResponse, serverDetailListResponse, serverRebuildResponse, serverShowResponse, serverUpdateResponse, versionResponse, versionsResponse } from '../responses/index.js';
 
 // What Tempest sends to the servers API, and the answer's status and shape by microversion.
 
@@ -115,4 +115,96 @@ test('servers - a deleted server keeps its actions at 2.21, each naming who star
     assertShape(t, instanceActionResponse(mv(version)), one.body, `action at ${version}`);
   }
   t.is((await d.request('GET', `/v2.1/servers/${id}/os-instance-actions`, undefined, {}, v('2.20'))).status, 404);
+});
+
+test('versions - GET / answers 200 with the version list; /v2 and /v2.1 describe themselves', async (t) => {
+  const root = await fetch(`${d.apiUrl}/`);
+  t.is(root.status, 200);
+  const list = (await root.json()) as { versions: { id: string; links: { href: string }[] }[] };
+  assertShape(t, versionsResponse, list, 'GET /');
+  t.deepEqual(list.versions.map((x) => x.id), ['v2.0', 'v2.1']);
+  for (const version of list.versions) {
+    const self = await fetch(String(version.links[0]?.href));
+    t.is(self.status, 200, `${version.id} answers at its self link`);
+    assertShape(t, versionResponse, await self.json(), `GET ${version.id}`);
+  }
+  t.is((await fetch(`${d.apiUrl}/v2`)).status, 200);
+});
+
+test('list - changes-since must be ISO 8601; changes-before the time a server shows includes it', async (t) => {
+  for (const bad of ['2011/01/01', 'yesterday', '2011-13']) {
+    t.is((await d.request('GET', `/v2.1/servers?changes-since=${encodeURIComponent(bad)}`)).status, 400, bad);
+    t.is((await d.request('GET', `/v2.1/servers/detail?changes-before=${encodeURIComponent(bad)}`, undefined, {}, v('2.66'))).status, 400, bad);
+  }
+  t.is((await d.request('GET', '/v2.1/servers?changes-since=2011-01-01')).status, 200);
+  t.is((await d.request('GET', '/v2.1/servers?changes-since=2011-01-01T00:00:00Z')).status, 200);
+  const id = await active({ name: 'before' });
+  const updated = String((await d.show(id)).body.server['updated']);
+  const listed = await d.request<{ servers: Server[] }>('GET', `/v2.1/servers/detail?changes-before=${encodeURIComponent(updated)}`, undefined, {}, v('2.66'));
+  t.is(listed.status, 200);
+  assertShape(t, serverDetailListResponse(mv('2.66')), listed.body);
+  t.true(listed.body.servers.some((s) => s['id'] === id), `a server updated at ${updated} is changed before ${updated}`);
+  const since = await d.request<{ servers: Server[] }>('GET', `/v2.1/servers?changes-since=${encodeURIComponent(updated)}`);
+  t.true(since.body.servers.some((s) => s['id'] === id));
+});
+
+test('list - an admin\'s tenant_id or project_id without all_tenants is ignored: the own project is listed', async (t) => {
+  const theirs = (await d.boot({ name: 'theirs' }, { project: 'p-other', user: 'u-other' })).body.server.id;
+  const ours = (await d.boot({ name: 'ours' }, { project: 'p-admin', roles: 'admin' })).body.server.id;
+  for (const filter of ['tenant_id=p-other', 'project_id=p-other']) {
+    const res = await d.request<{ servers: Server[] }>('GET', `/v2.1/servers?${filter}`, undefined, { project: 'p-admin', roles: 'admin' });
+    t.is(res.status, 200);
+    t.deepEqual(res.body.servers.map((s) => s['id']), [ours], filter);
+  }
+  const all = await d.request<{ servers: Server[] }>('GET', '/v2.1/servers?all_tenants=1&tenant_id=p-other', undefined, { project: 'p-admin', roles: 'admin' });
+  t.deepEqual(all.body.servers.map((s) => s['id']), [theirs], 'with all_tenants the filter applies');
+});
+
+test('usage - os-simple-tenant-usage/ with an empty tenant is 404', async (t) => {
+  const res = await d.request('GET', '/v2.1/os-simple-tenant-usage/?start=2020-01-01T00:00:00&end=2020-01-02T00:00:00', undefined, admin);
+  t.is(res.status, 404);
+  t.is((await d.request('GET', '/v2.1/os-simple-tenant-usage?start=2020-01-01T00:00:00&end=2020-01-02T00:00:00', undefined, admin)).status, 200);
+});
+
+test('servers - a create naming a security group that does not exist is 400; "default" is taken', async (t) => {
+  const res = await d.boot({ name: 'sg', security_groups: [{ name: 'nonexistent-sg' }] });
+  t.is(res.status, 400);
+  t.regex(JSON.stringify(res.body), /badRequest.*nonexistent-sg/);
+  const ok = await d.boot({ name: 'sg', security_groups: [{ name: 'default' }] });
+  t.is(ok.status, 202);
+  assertShape(t, serverCreateResponse(), ok.body);
+});
+
+test('actions - resize of a stopped server: it stays off, and confirming it leaves it SHUTOFF', async (t) => {
+  const id = await active();
+  t.is((await act(id, { 'os-stop': null })).status, 202);
+  await d.settle(id, 'SHUTOFF');
+  t.is((await act(id, { resize: { flavorRef: '2' } })).status, 202);
+  const resized = await d.settle(id, 'VERIFY_RESIZE');
+  t.is(resized['OS-EXT-STS:power_state'], 4, 'the guest was not started on the new host');
+  t.is((await act(id, { confirmResize: null })).status, 204);
+  const confirmed = await d.settle(id, 'SHUTOFF');
+  t.is(confirmed['OS-EXT-STS:vm_state'], 'stopped');
+  assertShape(t, serverShowResponse(mv('2.1')), { server: confirmed });
+});
+
+test('shelve - unshelve (2.91) onto a host of another cell is refused at the API, the server left as it was', async (t) => {
+  const id = await active();
+  t.is((await act(id, { shelve: null })).status, 202);
+  // Offloaded at once by default (shelved_offload_time 0), else by an admin.
+  const shelved = await d.waitForStatus(id, ['SHELVED', 'SHELVED_OFFLOADED']);
+  if (shelved['status'] === 'SHELVED') t.is((await act(id, { shelveOffload: null }, admin)).status, 202);
+  await d.settle(id, 'SHELVED_OFFLOADED');
+  const cell = String(await d.mappedCell(id));
+  const elsewhere = cell === 'one' ? 'two' : 'one';
+  const host = d.cell(elsewhere).pools[0]?.hosts[0]?.host ?? '';
+  const res = await act(id, { unshelve: { host } }, admin, v('2.91'));
+  t.is(res.status, 400, JSON.stringify(res.body));
+  t.regex(JSON.stringify(res.body), new RegExp(host));
+  const after = await d.show(id);
+  t.is(after.body.server['status'], 'SHELVED_OFFLOADED');
+  t.is(after.body.server['OS-EXT-STS:task_state'], null);
+  const home = d.cell(cell).pools[0]?.hosts[0]?.host ?? '';
+  t.is((await act(id, { unshelve: { host: home } }, admin, v('2.91'))).status, 202);
+  t.is((await d.settle(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host'], home);
 });

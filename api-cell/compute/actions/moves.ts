@@ -152,6 +152,7 @@ export async function revertResize(deps: MoveDeps, context: RequestContext, uuid
           instance: { uuid, project_id: i.project_id, user_id: i.user_id, display_name: i.display_name ?? uuid, image_ref: i.image_ref ?? '', node: migration.source_node ?? host, flavor: oldFlavor },
           migration_uuid: migration.uuid,
           dest_host: i.host ?? '',
+          ...(i.power_state === PowerState.SHUTDOWN ? { power_off: true } : {}),
         },
         context.requestId,
         deps.castTimeoutMs,

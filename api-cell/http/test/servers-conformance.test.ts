@@ -175,7 +175,7 @@ test('servers - a create naming a security group that does not exist is 400; "de
   assertShape(t, serverCreateResponse(), ok.body);
 });
 
-test('actions - resize of a stopped server: it stays off, and confirming it leaves it SHUTOFF', async (t) => {
+test('actions - resize of a stopped server: it stays off, and confirming or reverting leaves it SHUTOFF', async (t) => {
   const id = await active();
   t.is((await act(id, { 'os-stop': null })).status, 202);
   await d.settle(id, 'SHUTOFF');
@@ -186,6 +186,12 @@ test('actions - resize of a stopped server: it stays off, and confirming it leav
   const confirmed = await d.settle(id, 'SHUTOFF');
   t.is(confirmed['OS-EXT-STS:vm_state'], 'stopped');
   assertShape(t, serverShowResponse(mv('2.1')), { server: confirmed });
+  t.is((await act(id, { resize: { flavorRef: '1' } })).status, 202);
+  await d.settle(id, 'VERIFY_RESIZE');
+  t.is((await act(id, { revertResize: null })).status, 202);
+  const reverted = await d.settle(id, 'SHUTOFF');
+  t.is(reverted['OS-EXT-STS:power_state'], 4, 'a revert leaves it off too');
+  t.is((reverted['flavor'] as Record<string, unknown>)['id'], '2');
 });
 
 test('shelve - unshelve (2.91) onto a host of another cell is refused at the API, the server left as it was', async (t) => {

@@ -83,7 +83,14 @@ export function moveMethods(deps: ConductorDeps): RpcMethods {
           await updateInstance(
             deps.db,
             args.uuid,
-            { host: args.host, node: args.node, launched_on: args.host, vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING, task_state: null, ...flavorColumns(args.flavor) },
+            {
+              host: args.host,
+              node: args.node,
+              launched_on: args.host,
+              ...(args.stopped ? { vm_state: VmState.STOPPED, power_state: PowerState.SHUTDOWN } : { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING }),
+              task_state: null,
+              ...flavorColumns(args.flavor),
+            },
             { task_state: [TaskState.RESIZE_REVERTING] },
             t,
           );

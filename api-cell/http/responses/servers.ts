@@ -109,6 +109,10 @@ function server(v: Microversion, form: 'show' | 'detail' | 'update' | 'rebuild')
 /** GET /servers/{id}. */
 export const serverShowResponse = (v: Microversion): TSchema => strict({ server: server(v, 'show') });
 
+/** GET /servers: id, name and links each. */
+export const serverListResponse = (): TSchema =>
+  strict({ servers: Type.Array(strict({ id: Type.String({ format: 'uuid' }), name: Type.String(), links })) }, { servers_links: links });
+
 /** GET /servers/detail. */
 export const serverDetailListResponse = (v: Microversion): TSchema => strict({ servers: Type.Array(server(v, 'detail')) }, { servers_links: links });
 

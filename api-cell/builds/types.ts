@@ -18,6 +18,8 @@ export interface BuildInstance {
   config_drive: string;
   access_ip_v4: string | null;
   access_ip_v6: string | null;
+  /** Absent in build requests written before it existed: MANUAL. */
+  auto_disk_config?: boolean;
   reservation_id: string;
   launch_index: number;
   tags: string[];

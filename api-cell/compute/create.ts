@@ -23,7 +23,7 @@ import {
   type Logger,
 } from '../../ops/runtime/index.js';
 import type { BuildQueue } from '../../super-conductor/queue/index.js';
-import { displayNameFor, hostnameFor, newAdminPass, newReservationId } from './names.js';
+import { canonicalIpv6, displayNameFor, hostnameFor, newAdminPass, newReservationId } from './names.js';
 
 /** A create request after schema validation. */
 export interface CreateServerRequest {
@@ -38,6 +38,8 @@ export interface CreateServerRequest {
   config_drive?: boolean;
   accessIPv4?: string;
   accessIPv6?: string;
+  /** OS-DCF:diskConfig AUTO. */
+  autoDiskConfig?: boolean;
   adminPass?: string;
   min_count: number;
   max_count: number;
@@ -272,7 +274,8 @@ function buildInstance(item: PendingCreate, uuid: string, index: number, count: 
     user_data: request.user_data ?? null,
     config_drive: request.config_drive ? 'True' : '',
     access_ip_v4: request.accessIPv4 ?? null,
-    access_ip_v6: request.accessIPv6 ?? null,
+    access_ip_v6: request.accessIPv6 ? canonicalIpv6(request.accessIPv6) : null,
+    auto_disk_config: request.autoDiskConfig ?? false,
     reservation_id: item.reservationId,
     launch_index: index,
     tags: request.tags ?? [],

@@ -5,7 +5,7 @@ import { removeGroupMembers } from '../groups/index.js';
 import { freeAllocations } from '../placement/index.js';
 import { ensureUsageRows, releaseInstances } from '../quota/index.js';
 import { canAccessProject, type RequestContext } from '../context.js';
-import { getInstance, recordActionEvent, softDeleteInstances, updateInstance, type InstanceDetail } from '../../child-cell/db/index.js';
+import { getInstance, recordActionEvent, softDeleteInstances, startAction, updateInstance, type InstanceDetail } from '../../child-cell/db/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { TaskState } from '../../child-cell/instance/index.js';
 import { errorMessage, retryDeadlocks, UnavailableError, type Logger } from '../../ops/runtime/index.js';
@@ -70,7 +70,10 @@ async function deleteInstance(deps: DeleteDeps, context: RequestContext, cell: C
     await freeAllocations(deps.api, [uuid], transaction);
     await removeGroupMembers({ sequelize: deps.api.sequelize, transaction }, [uuid]);
   }));
-  await deps.registry.withCell(cell, ({ db }) => updateInstance(db, uuid, { task_state: TaskState.DELETING }));
+  await deps.registry.withCell(cell, async ({ db }) => {
+    await startAction(db, uuid, 'delete', { request_id: context.requestId, user_id: context.userId, project_id: context.projectId });
+    await updateInstance(db, uuid, { task_state: TaskState.DELETING });
+  });
   if (instance.host && !isCell0(cell)) {
     try {
       const compute = new ComputeClient(await deps.registry.bus(cell), cell.uuid);

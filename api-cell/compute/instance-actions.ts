@@ -32,7 +32,8 @@ export interface ActionQuery {
   limit: number;
   marker?: string | undefined;
   changesSince?: Date | undefined;
-  changesBefore?: Date | undefined;
+  /** Exclusive, as ServerFilters.changedBefore. */
+  changedBefore?: Date | undefined;
 }
 
 /** The cell holding an instance's history (deleted instances keep theirs). */
@@ -61,9 +62,9 @@ export async function listActions(deps: ShowDeps, context: RequestContext, uuid:
         where.push('COALESCE(updated_at, created_at) >= ?');
         params.push(q.changesSince);
       }
-      if (q.changesBefore) {
-        where.push('COALESCE(updated_at, created_at) <= ?');
-        params.push(q.changesBefore);
+      if (q.changedBefore) {
+        where.push('COALESCE(updated_at, created_at) < ?');
+        params.push(q.changedBefore);
       }
       return select<ActionRow>(
         db,

@@ -15,7 +15,8 @@ export interface ServerFilters {
   host?: string | undefined;
   node?: string | undefined;
   changesSince?: Date | undefined;
-  changesBefore?: Date | undefined;
+  /** Changed before this instant (exclusive; the API layer widens a time shown to the second). */
+  changedBefore?: Date | undefined;
   reservationId?: string | undefined;
   availabilityZone?: string | undefined;
   locked?: boolean | undefined;
@@ -67,7 +68,7 @@ export function filterSql(f: ServerFilters): { sql: string; params: unknown[] } 
   if (f.host !== undefined) add('host = ?', f.host);
   if (f.node !== undefined) add('node = ?', f.node);
   if (f.changesSince) add('COALESCE(updated_at, created_at) >= ?', f.changesSince);
-  if (f.changesBefore) add('COALESCE(updated_at, created_at) <= ?', f.changesBefore);
+  if (f.changedBefore) add('COALESCE(updated_at, created_at) < ?', f.changedBefore);
   if (f.reservationId !== undefined) add('reservation_id = ?', f.reservationId);
   if (f.availabilityZone !== undefined) add('availability_zone = ?', f.availabilityZone);
   if (f.locked !== undefined) add('locked = ?', f.locked);
@@ -100,7 +101,7 @@ export function matchesBuild(f: ServerFilters, b: BuildInstance, created: Date):
   if (f.image !== undefined && b.image_ref !== f.image) return false;
   if (f.host !== undefined || f.node !== undefined) return false;
   if (f.changesSince && created < f.changesSince) return false;
-  if (f.changesBefore && created > f.changesBefore) return false;
+  if (f.changedBefore && created >= f.changedBefore) return false;
   if (f.reservationId !== undefined && b.reservation_id !== f.reservationId) return false;
   if (f.availabilityZone !== undefined && b.availability_zone !== f.availabilityZone) return false;
   if (f.locked !== undefined && b.locked !== f.locked) return false;

@@ -26,3 +26,15 @@ export function hostnameFor(displayName: string): string {
 export function displayNameFor(name: string, index: number, count: number): string {
   return count > 1 ? `${name}-${index + 1}` : name;
 }
+
+/**
+ * An IPv6 address in its canonical text (RFC 5952: lower case, longest zero run folded, an
+ * embedded IPv4 tail as hex), as Nova stores accessIPv6; the URL parser already writes that form.
+ */
+export function canonicalIpv6(address: string): string {
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return address;
+  }
+}

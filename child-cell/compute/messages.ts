@@ -130,6 +130,8 @@ export const RevertMoveArgs = Type.Object({
   instance: BuildArgs.properties.instance,
   migration_uuid: Type.String(),
   dest_host: Type.String(),
+  /** It was resized while stopped: take it back powered off (optional, so an older host still understands). */
+  power_off: Type.Optional(Type.Boolean()),
 });
 export type RevertMoveArgs = Static<typeof RevertMoveArgs>;
 

@@ -138,5 +138,7 @@ export const FinishRevertArgs = Type.Object({
   host: Type.String(),
   node: Type.String(),
   flavor: FlavorArgs,
+  /** The guest is back powered off (resized while stopped): the instance ends STOPPED. */
+  stopped: Type.Optional(Type.Boolean()),
 });
 export type FinishRevertArgs = Static<typeof FinishRevertArgs>;

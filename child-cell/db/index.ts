@@ -28,6 +28,7 @@ export { changedComputeHostRows, computeHostRows, removedComputeNodes, staleServ
 export { markHostsDown, recordHeartbeats, upsertComputeNode, upsertService, type NodeReport, type ServiceRegistration } from './services.js';
 export { applyInstanceWrites, type InstanceWrite } from './instance-writes.js';
 export { instancesOnHosts, type HostInstanceRow } from './host-instances.js';
+export { startAction } from './instance-actions.js';
 export {
   createMigration,
   getMigration,

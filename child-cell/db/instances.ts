@@ -5,18 +5,19 @@ import type { CellDatabase } from './database.js';
 
 const run = (db: CellDatabase, transaction?: Transaction): Runner => ({ sequelize: db.sequelize, transaction });
 
-interface InstanceRow extends Omit<InstanceRecord, 'flavor' | 'locked'> {
+interface InstanceRow extends Omit<InstanceRecord, 'flavor' | 'locked' | 'auto_disk_config'> {
   flavor: string;
   locked: number | boolean;
+  auto_disk_config: number | boolean;
 }
 
 const columns = `id, uuid, project_id, user_id, display_name, display_description, hostname, host, node,
   availability_zone, vm_state, task_state, power_state, flavor, image_ref, key_name, reservation_id, launch_index,
   locked, locked_by, locked_reason, progress, access_ip_v4, access_ip_v6, config_drive, user_data, launched_at,
-  terminated_at, created_at, updated_at, deleted_at, deleted, pinned_availability_zone`;
+  terminated_at, created_at, updated_at, deleted_at, deleted, pinned_availability_zone, auto_disk_config`;
 
 function toRecord(row: InstanceRow): InstanceRecord {
-  return { ...row, flavor: JSON.parse(row.flavor) as FlavorSnapshot, locked: Boolean(row.locked) };
+  return { ...row, flavor: JSON.parse(row.flavor) as FlavorSnapshot, locked: Boolean(row.locked), auto_disk_config: Boolean(row.auto_disk_config) };
 }
 
 export interface CreateAction {
@@ -29,7 +30,7 @@ const insertColumns = [
   'uuid', 'project_id', 'user_id', 'display_name', 'display_description', 'hostname', 'host', 'node', 'launched_on',
   'availability_zone', 'vm_state', 'task_state', 'power_state', 'instance_type_id', 'flavor', 'vcpus', 'memory_mb',
   'root_gb', 'ephemeral_gb', 'image_ref', 'key_name', 'key_data', 'user_data', 'config_drive', 'access_ip_v4',
-  'access_ip_v6', 'reservation_id', 'launch_index', 'scheduled_at', 'created_at', 'pinned_availability_zone',
+  'access_ip_v6', 'reservation_id', 'launch_index', 'scheduled_at', 'created_at', 'pinned_availability_zone', 'auto_disk_config',
 ];
 
 function insertValues(i: NewInstance): unknown[] {
@@ -38,7 +39,7 @@ function insertValues(i: NewInstance): unknown[] {
     i.uuid, i.project_id, i.user_id, i.display_name, i.display_description, i.hostname, i.host, i.node, i.host,
     i.availability_zone, i.vm_state, i.task_state, 0, f.id, JSON.stringify(f), f.vcpus, f.memory_mb,
     f.root_gb, f.ephemeral_gb, i.image_ref, i.key_name, i.key_data, i.user_data, i.config_drive, i.access_ip_v4,
-    i.access_ip_v6, i.reservation_id, i.launch_index, i.host ? new Date() : null, i.created_at, i.pinned_availability_zone,
+    i.access_ip_v6, i.reservation_id, i.launch_index, i.host ? new Date() : null, i.created_at, i.pinned_availability_zone, i.auto_disk_config,
   ];
 }
 
@@ -179,7 +180,7 @@ const updatable = new Set([
   'vm_state', 'task_state', 'power_state', 'host', 'node', 'launched_on', 'launched_at', 'terminated_at', 'progress',
   'display_name', 'display_description', 'locked', 'locked_by', 'locked_reason', 'availability_zone',
   'image_ref', 'hostname', 'access_ip_v4', 'access_ip_v6', 'instance_type_id', 'flavor', 'vcpus', 'memory_mb',
-  'root_gb', 'ephemeral_gb',
+  'root_gb', 'ephemeral_gb', 'auto_disk_config', 'user_data',
 ]);
 
 /**

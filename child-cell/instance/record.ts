@@ -47,6 +47,8 @@ export interface InstanceRecord {
   deleted: number;
   /** The zone the request asked for; availability_zone is the zone of the host. */
   pinned_availability_zone: string | null;
+  /** OS-DCF:diskConfig AUTO. */
+  auto_disk_config: boolean;
 }
 
 /** What the super-conductor writes to create an instance in a cell. */
@@ -71,6 +73,7 @@ export interface NewInstance {
   config_drive: string;
   access_ip_v4: string | null;
   access_ip_v6: string | null;
+  auto_disk_config: boolean;
   reservation_id: string;
   launch_index: number;
   metadata: Record<string, string>;

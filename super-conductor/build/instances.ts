@@ -26,6 +26,7 @@ export function newInstance(build: Build, placement: { host: string; node: strin
     config_drive: i.config_drive,
     access_ip_v4: i.access_ip_v4,
     access_ip_v6: i.access_ip_v6,
+    auto_disk_config: i.auto_disk_config ?? false,
     reservation_id: i.reservation_id,
     launch_index: i.launch_index,
     metadata: i.metadata,

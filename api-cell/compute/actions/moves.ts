@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createMigration, getSystemMetadata, latestMigration, setMigrationStatus, setSystemMetadata, updateInstance } from '../../../child-cell/db/index.js';
-import { moveSteps, TaskState, VmState, type FlavorSnapshot } from '../../../child-cell/instance/index.js';
+import { moveSteps, PowerState, TaskState, VmState, type FlavorSnapshot } from '../../../child-cell/instance/index.js';
 import { ConflictError, errorMessage, InvalidInputError, retryDeadlocks, UnavailableError, type Config } from '../../../ops/runtime/index.js';
 import type { MoveQueue } from '../../../super-conductor/queue/index.js';
 import type { RequestContext } from '../../context.js';
@@ -60,7 +60,7 @@ export async function startMove(deps: MoveDeps, context: RequestContext, target:
 }
 
 /** resize: the same server on a new flavor, on a host the scheduler picks in its cell; VERIFY_RESIZE until confirmed or reverted. */
-export async function resizeServer(deps: MoveDeps, context: RequestContext, uuid: string, flavorRef: string): Promise<void> {
+export async function resizeServer(deps: MoveDeps, context: RequestContext, uuid: string, flavorRef: string, diskConfig?: 'AUTO' | 'MANUAL'): Promise<void> {
   const flavorId = flavorRef.replace(/\/+$/, '').split('/').at(-1) ?? flavorRef;
   const flavor = await findFlavor(deps.api, flavorId, { projectId: context.projectId, isAdmin: context.isAdmin }).catch(() => {
     throw new InvalidInputError(`Unable to find flavor ${flavorId}`);
@@ -74,11 +74,13 @@ export async function resizeServer(deps: MoveDeps, context: RequestContext, uuid
   const upsize = { cores: Math.max(0, delta.cores), ram: Math.max(0, delta.ram) };
   await charge(deps, target.instance.project_id, upsize);
   try {
-    await startMove(deps, context, target, 'resize', flavorSnapshot(flavor), null);
+    // A stopped server stays stopped on its new host (Nova powers it on only if it was running).
+    await startMove(deps, context, target, 'resize', flavorSnapshot(flavor), null, target.instance.vm_state === VmState.STOPPED);
   } catch (err) {
     await charge(deps, target.instance.project_id, { cores: -upsize.cores, ram: -upsize.ram });
     throw err;
   }
+  if (diskConfig !== undefined) await deps.registry.withCell(target.cell, ({ db }) => updateInstance(db, uuid, { auto_disk_config: diskConfig === 'AUTO' }));
 }
 
 /** migrate (cold) and os-migrateLive: the same flavor on another host of the cell (admin). */
@@ -88,7 +90,7 @@ export async function migrateServer(deps: MoveDeps, context: RequestContext, uui
   checkLocked(context, target);
   checkState(target, action, live ? { vm: [VmState.ACTIVE, VmState.PAUSED], task: [null] } : { vm: [VmState.ACTIVE, VmState.STOPPED], task: [null] });
   if (host !== null && host === target.instance.host) throw new InvalidInputError(`The instance is already on host ${host}`);
-  await startMove(deps, context, target, live ? 'live-migration' : 'migration', target.instance.flavor, host);
+  await startMove(deps, context, target, live ? 'live-migration' : 'migration', target.instance.flavor, host, !live && target.instance.vm_state === VmState.STOPPED);
 }
 
 async function resizedTarget(deps: MoveDeps, context: RequestContext, uuid: string, action: string) {
@@ -110,7 +112,9 @@ export async function confirmResize(deps: MoveDeps, context: RequestContext, uui
     retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
       const run = { sequelize: db.sequelize, transaction };
       if (!(await setMigrationStatus(run, migration.uuid, 'confirmed', ['finished']))) throw new ConflictError(`Migration ${migration.uuid} is no longer waiting for a confirmation`);
-      await updateInstance(db, uuid, { vm_state: VmState.ACTIVE, task_state: null }, { vm_state: [VmState.RESIZED] }, transaction);
+      // A server resized while stopped is still off: it goes back to SHUTOFF, as in Nova.
+      const vmState = target.instance.power_state === PowerState.SHUTDOWN ? VmState.STOPPED : VmState.ACTIVE;
+      await updateInstance(db, uuid, { vm_state: vmState, task_state: null }, { vm_state: [VmState.RESIZED] }, transaction);
       await setSystemMetadata(run, uuid, { old_flavor: null });
     })),
   );
@@ -148,6 +152,7 @@ export async function revertResize(deps: MoveDeps, context: RequestContext, uuid
           instance: { uuid, project_id: i.project_id, user_id: i.user_id, display_name: i.display_name ?? uuid, image_ref: i.image_ref ?? '', node: migration.source_node ?? host, flavor: oldFlavor },
           migration_uuid: migration.uuid,
           dest_host: i.host ?? '',
+          ...(i.power_state === PowerState.SHUTDOWN ? { power_off: true } : {}),
         },
         context.requestId,
         deps.castTimeoutMs,

@@ -3,7 +3,7 @@ import { execute, InvalidInputError, placeholders } from '../../../ops/runtime/i
 import type { RequestContext } from '../../context.js';
 import type { ApiDatabase } from '../../db/index.js';
 import { findImage } from '../../images/index.js';
-import { hostnameFor } from '../names.js';
+import { canonicalIpv6, hostnameFor } from '../names.js';
 import type { ShowDeps } from '../show.js';
 import { checkLocked, checkState, locate, recordAction } from '../target.js';
 import { castToHost, startTask, type ActionDeps } from './cast.js';
@@ -16,6 +16,8 @@ export interface RebuildRequest {
   accessIPv4?: string;
   accessIPv6?: string;
   hostname?: string;
+  'OS-DCF:diskConfig'?: 'AUTO' | 'MANUAL';
+  user_data?: string | null;
 }
 
 const states = { vm: ['active', 'stopped', 'error'], task: [null] };
@@ -41,7 +43,9 @@ export async function rebuildServer(deps: ShowDeps & ActionDeps & { api: ApiData
   if (r.hostname !== undefined) updates['hostname'] = r.hostname;
   if (r.description !== undefined) updates['display_description'] = r.description;
   if (r.accessIPv4 !== undefined) updates['access_ip_v4'] = r.accessIPv4;
-  if (r.accessIPv6 !== undefined) updates['access_ip_v6'] = r.accessIPv6;
+  if (r.accessIPv6 !== undefined) updates['access_ip_v6'] = r.accessIPv6 ? canonicalIpv6(r.accessIPv6) : null;
+  if (r.user_data !== undefined) updates['user_data'] = r.user_data;
+  if (r['OS-DCF:diskConfig'] !== undefined) updates['auto_disk_config'] = r['OS-DCF:diskConfig'] === 'AUTO';
   await startTask(deps, target, updates, states);
   if (r.metadata) {
     const keys = Object.keys(r.metadata);

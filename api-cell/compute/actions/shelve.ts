@@ -70,6 +70,9 @@ export async function unshelveServer(deps: MoveDeps, context: RequestContext, uu
   if (host !== null) {
     const found = await select(deps.api, 'SELECT 1 FROM resource_providers WHERE host = ? LIMIT 1', [host]);
     if (found.length === 0) throw new InvalidInputError(`Compute host ${host} could not be found.`);
+    // An unshelve stays in the server's cell, as Nova looks the host up there: one elsewhere is not found.
+    const inCell = await select(deps.api, 'SELECT 1 FROM host_mappings WHERE host = ? AND cell_id = (SELECT id FROM cell_mappings WHERE uuid = ?) LIMIT 1', [host, target.cell.uuid]);
+    if (inCell.length === 0) throw new InvalidInputError(`Compute host ${host} could not be found in the cell of server ${uuid}.`);
     if (zone !== null) {
       const hostZone = zoneName(await hostZones(deps.api, [host]), host, deps.config.scheduler.default_availability_zone);
       if (!hostZone.split(',').includes(zone)) throw new InvalidInputError(`Host ${host} is not in availability zone ${zone}.`);

@@ -13,7 +13,8 @@ export function registerDiagnosticsRoutes(router: Router<ApiState>, services: Ap
   router.get('/v2.1/servers/:id/diagnostics', async (ctx) => {
     requireAdmin(ctx.state.context, 'os_compute_api:os-server-diagnostics');
     const { instance, diagnostics } = await serverDiagnostics(deps, ctx.state.context, ctx.params['id'] ?? '');
-    ctx.body = atLeast(ctx.state.version, '2.48') ? { diagnostics: standard(instance, diagnostics) } : flat(instance, diagnostics);
+    // Both shapes are the body itself: Nova wraps neither in a key.
+    ctx.body = atLeast(ctx.state.version, '2.48') ? standard(instance, diagnostics) : flat(instance, diagnostics);
   });
 }
 

@@ -5,6 +5,7 @@ import { quotaLimits } from '../../quota/index.js';
 import { InvalidInputError, NotFoundError } from '../../../ops/runtime/index.js';
 import { atLeast } from '../microversion.js';
 import { nextLinks, pageLimit } from '../paging.js';
+import { endOf, queryTime } from '../times.js';
 import { requireMember, requireReader } from '../policy.js';
 import { MetadataBody, MetaItemBody, TagsBody, UpdateServerBody } from '../schemas/server-resources.js';
 import type { ApiState } from '../state.js';
@@ -30,8 +31,8 @@ export function registerServerResourceRoutes(router: Router<ApiState>, services:
     if (server.description !== undefined && !atLeast(v, '2.19')) throw new InvalidInputError("Additional properties are not allowed ('description' was unexpected)");
     if (server.hostname !== undefined && !atLeast(v, '2.90')) throw new InvalidInputError("Additional properties are not allowed ('hostname' was unexpected)");
     await updateServer(services, ctx.state.context, id(ctx), server);
-    const record = await getServer(services, ctx.state.context, id(ctx), { serverGroups: atLeast(v, '2.71') });
-    ctx.body = { server: serverView(record, { publicUrl: services.publicUrl, context: ctx.state.context, version: v }) };
+    const record = await getServer(services, ctx.state.context, id(ctx), { serverGroups: atLeast(v, '2.71'), hostStatus: atLeast(v, '2.75') && ctx.state.context.isAdmin });
+    ctx.body = { server: serverView(record, { publicUrl: services.publicUrl, context: ctx.state.context, version: v }, 'update') };
   });
 
   // Addresses by network: servers here have no networks (there is no Neutron), so none to list.
@@ -135,13 +136,15 @@ export function registerServerResourceRoutes(router: Router<ApiState>, services:
   router.get('/v2.1/servers/:id/os-instance-actions', async (ctx) => {
     requireReader(ctx.state.context, 'os_compute_api:os-instance-actions:list');
     const v = ctx.state.version;
+    // A deleted server's history is shown from 2.21; before, it is gone with the server.
+    if (!atLeast(v, '2.21')) await getServer(services, ctx.state.context, id(ctx));
     const paged = atLeast(v, '2.58');
     const limit = paged ? pageLimit(ctx.query['limit'], services.config.api.max_limit) : 1000;
-    const since = paged && typeof ctx.query['changes-since'] === 'string' ? new Date(ctx.query['changes-since']) : undefined;
-    const before = atLeast(v, '2.66') && typeof ctx.query['changes-before'] === 'string' ? new Date(ctx.query['changes-before']) : undefined;
-    if ((since && Number.isNaN(since.getTime())) || (before && Number.isNaN(before.getTime()))) throw new InvalidInputError('Invalid changes-since or changes-before value');
+    const since = paged && typeof ctx.query['changes-since'] === 'string' ? queryTime(ctx.query['changes-since'], 'changes-since') : undefined;
+    const rawBefore = atLeast(v, '2.66') && typeof ctx.query['changes-before'] === 'string' ? ctx.query['changes-before'] : undefined;
+    const before = rawBefore === undefined ? undefined : queryTime(rawBefore, 'changes-before');
     const marker = paged && typeof ctx.query['marker'] === 'string' ? ctx.query['marker'] : undefined;
-    const rows = await listActions(services, ctx.state.context, id(ctx), { limit, marker, changesSince: since, changesBefore: before });
+    const rows = await listActions(services, ctx.state.context, id(ctx), { limit, marker, changesSince: since, changedBefore: before && endOf(rawBefore ?? '', before) });
     const actions = rows.map((a) => ({
       action: a.action,
       instance_uuid: a.instance_uuid,
@@ -158,6 +161,7 @@ export function registerServerResourceRoutes(router: Router<ApiState>, services:
   router.get('/v2.1/servers/:id/os-instance-actions/:request', async (ctx) => {
     requireReader(ctx.state.context, 'os_compute_api:os-instance-actions:show');
     const v = ctx.state.version;
+    if (!atLeast(v, '2.21')) await getServer(services, ctx.state.context, id(ctx));
     const { action, events } = await getAction(services, ctx.state.context, id(ctx), ctx.params['request'] ?? '');
     const admin = ctx.state.context.isAdmin;
     const view: Record<string, unknown> = {

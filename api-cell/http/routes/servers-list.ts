@@ -4,6 +4,7 @@ import { listServers, recordUuid, sortKeys, statusStates, type ServerFilters } f
 import { ForbiddenError, InvalidInputError, select } from '../../../ops/runtime/index.js';
 import { atLeast } from '../microversion.js';
 import { nextLinks, pageLimit } from '../paging.js';
+import { endOf, queryTime } from '../times.js';
 import { validateQuery } from '../query.js';
 import { ServerListQuery } from '../schemas/servers-query.js';
 import type { ApiState } from '../state.js';
@@ -12,13 +13,6 @@ import type { ApiServices } from './services.js';
 
 const truthy = (v: string | undefined): boolean => v !== undefined && !/^(0|false|no|off|f|n)$/i.test(v);
 const list = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : v.split(',').map((t) => t.trim()).filter(Boolean));
-
-function date(value: string | undefined, name: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
-  if (Number.isNaN(ms)) throw new InvalidInputError(`Invalid filter field: ${name}.`);
-  return new Date(ms);
-}
 
 /** Filters as Nova applies them: admin-only ones are dropped for others, all_tenants needs admin. */
 async function filtersOf(services: ApiServices, ctx: ParameterizedContext<ApiState>, q: ServerListQuery): Promise<ServerFilters> {
@@ -30,7 +24,8 @@ async function filtersOf(services: ApiServices, ctx: ParameterizedContext<ApiSta
     if (!admin) throw new ForbiddenError("Policy doesn't allow os_compute_api:servers:index:get_all_tenants to be performed.");
     f.projectId = q.project_id ?? q.tenant_id;
   } else {
-    f.projectId = admin ? (q.project_id ?? q.tenant_id ?? context.projectId) : context.projectId;
+    // Without all_tenants Nova lists the caller's project, an admin's too: project_id and tenant_id are ignored.
+    f.projectId = context.projectId;
   }
   if (q.name !== undefined) f.name = q.name;
   if (q.status !== undefined) {
@@ -52,12 +47,12 @@ async function filtersOf(services: ApiServices, ctx: ParameterizedContext<ApiSta
     else f.nothing = true;
   }
   if (q.reservation_id !== undefined) f.reservationId = q.reservation_id;
-  const since = date(q['changes-since'], 'changes-since');
-  const before = atLeast(version, '2.66') ? date(q['changes-before'], 'changes-before') : undefined;
+  const since = queryTime(q['changes-since'], 'changes-since');
+  const before = atLeast(version, '2.66') ? queryTime(q['changes-before'], 'changes-before') : undefined;
   if (since && before && since > before) throw new InvalidInputError('The value of changes-since must be less than or equal to changes-before.');
   if (since || before) f.deleted = 'both';
   f.changesSince = since;
-  f.changesBefore = before;
+  f.changedBefore = before && endOf(q['changes-before'] ?? '', before);
   if (atLeast(version, '2.26')) {
     f.tags = list(q.tags);
     f.tagsAny = list(q['tags-any']);
@@ -101,7 +96,7 @@ export function registerServerListRoutes(router: Router<ApiState>, services: Api
         },
       );
       const options = { publicUrl: services.publicUrl, context, version };
-      const servers = records.map((r) => (detail ? serverView(r, options, true) : serverBasic(r, options)));
+      const servers = records.map((r) => (detail ? serverView(r, options, 'detail') : serverBasic(r, options)));
       const lastId = records.length > 0 ? recordUuid(records[records.length - 1] as (typeof records)[number]) : '';
       const links = nextLinks(services.publicUrl, path, ctx.query, servers, limit, () => lastId);
       ctx.body = { servers, ...(links.length > 0 ? { servers_links: links } : {}) };

@@ -34,6 +34,9 @@ function createRequest(body: CreateServerBody, version: Microversion): CreateSer
     const wanted = s.networks[0]?.uuid ?? s.networks[0]?.port ?? '';
     throw new InvalidInputError(`Network ${wanted} could not be found: this deployment has no networking; use "networks": "none".`);
   }
+  // There is no network service: "default" is the one security group there is.
+  const unknownGroup = s.security_groups?.find((g) => g.name !== 'default');
+  if (unknownGroup) throw new InvalidInputError(`Security group ${unknownGroup.name} not found.`);
   const hints = body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {};
   const request: CreateServerRequest = {
     name: s.name,
@@ -53,6 +56,7 @@ function createRequest(body: CreateServerBody, version: Microversion): CreateSer
   if (s.accessIPv4) request.accessIPv4 = s.accessIPv4;
   if (s.accessIPv6) request.accessIPv6 = s.accessIPv6;
   if (s.adminPass) request.adminPass = s.adminPass;
+  if (s['OS-DCF:diskConfig'] === 'AUTO') request.autoDiskConfig = true;
   if (s.tags) request.tags = s.tags;
   if (s.hostname) request.hostname = s.hostname;
   if (s.host) request.host = s.host;

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
 import { usageReport, type UsageReport } from '../../usage/index.js';
-import { InvalidInputError } from '../../../ops/runtime/index.js';
+import { InvalidInputError, NotFoundError } from '../../../ops/runtime/index.js';
 import { atLeast } from '../microversion.js';
 import { nextLinks, pageLimit } from '../paging.js';
 import { requireAdmin, requireReader } from '../policy.js';
@@ -74,6 +74,8 @@ export function registerTenantUsageRoutes(router: Router<ApiState>, services: Ap
 
   router.get(path, async (ctx) => {
     const { context, version } = ctx.state;
+    // "os-simple-tenant-usage/" names a tenant, the empty one: Nova finds no such resource.
+    if (ctx.path.endsWith('/')) throw new NotFoundError('The resource could not be found.');
     requireAdmin(context, rule('list'));
     const schema = atLeast(version, '2.75') ? UsageListQueryV275 : atLeast(version, '2.40') ? UsageListQueryV240 : UsageListQuery;
     const query = validateQuery<UsageQuery>(schema, ctx.query);

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { TestDeployment } from '../../../ops/testing/index.js';
+import { assertShape, TestDeployment } from '../../../ops/testing/index.js';
+import { diagnosticsResponse } from '../responses/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -73,12 +74,13 @@ test('consoles - the legacy os-getVNCConsole action before 2.6, and bad requests
 
 test('diagnostics - admins read the 2.48 shape or the older flat one; a stopped server has none; members get 403', async (t) => {
   const id = await active('diag');
-  const now = await d.request<{ diagnostics: Record<string, unknown> }>('GET', `/v2.1/servers/${id}/diagnostics`, undefined, admin, v('2.48'));
+  const now = await d.request<Record<string, unknown>>('GET', `/v2.1/servers/${id}/diagnostics`, undefined, admin, v('2.48'));
   t.is(now.status, 200, JSON.stringify(now.body));
-  t.like(now.body.diagnostics, { state: 'running', driver: 'fake', num_cpus: 1, num_nics: 0, num_disks: 1, config_drive: false, nic_details: [] });
-  t.true(Number(now.body.diagnostics['uptime']) >= 0);
-  t.is((now.body.diagnostics['cpu_details'] as unknown[]).length, 1);
-  t.like(now.body.diagnostics['memory_details'], { maximum: 512 });
+  assertShape(t, diagnosticsResponse, now.body, 'diagnostics at 2.48');
+  t.like(now.body, { state: 'running', driver: 'fake', num_cpus: 1, num_nics: 0, num_disks: 1, config_drive: false, nic_details: [] });
+  t.true(Number(now.body['uptime']) >= 0);
+  t.is((now.body['cpu_details'] as unknown[]).length, 1);
+  t.like(now.body['memory_details'], { maximum: 512 });
   const old = await d.request<Record<string, number>>('GET', `/v2.1/servers/${id}/diagnostics`, undefined, admin, v('2.47'));
   t.is(old.body['memory'], 512 * 1024);
   t.true('cpu0_time' in old.body && 'vda_read' in old.body);

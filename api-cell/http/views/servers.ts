@@ -60,11 +60,37 @@ export function serverBasic(record: ServerRecord, o: ViewOptions): Record<string
 }
 
 /**
- * One server as Nova shows it at the request's microversion, from its build request, its cell
- * row, or (2.69+, cell down) what the API database knows. `detail` is the list form, which
- * leaves server_groups out as Nova does.
+ * Which answer a server view is for: GET /servers/{id}, an entry of GET /servers/detail, or the
+ * answer to PUT /servers/{id} or a rebuild, which before 2.75 show less.
  */
-export function serverView(record: ServerRecord, o: ViewOptions, detail = false): Record<string, unknown> {
+export type ServerForm = 'show' | 'detail' | 'update' | 'rebuild';
+
+/** What the update and rebuild answers leave out before 2.75 (Nova's show view without its extensions). */
+const extensionKey = /^(OS-EXT-(AZ|SRV-ATTR|STS):|OS-SRV-USG:|os-extended-volumes:|config_drive$|key_name$|host_status$)/;
+
+/**
+ * One server as Nova shows it at the request's microversion, from its build request, its cell
+ * row, or (2.69+, cell down) what the API database knows. The detail form leaves server_groups
+ * out as Nova does; the update and rebuild forms are smaller before 2.75, and a rebuild's
+ * answer carries key_name from 2.54 and user_data from 2.57.
+ */
+export function serverView(record: ServerRecord, o: ViewOptions, form: ServerForm = 'show'): Record<string, unknown> {
+  const view = fullView(record, o, form === 'detail');
+  if (form !== 'update' && form !== 'rebuild') return view;
+  const modern = atLeast(o.version, '2.75');
+  if (!modern) {
+    for (const key of Object.keys(view)) {
+      if (extensionKey.test(key) && !(form === 'rebuild' && key === 'key_name' && atLeast(o.version, '2.54'))) delete view[key];
+    }
+  }
+  if (form === 'rebuild' && atLeast(o.version, '2.57')) {
+    delete view['OS-EXT-SRV-ATTR:user_data'];
+    view['user_data'] = record.source === 'down' ? null : record.instance.user_data;
+  }
+  return view;
+}
+
+function fullView(record: ServerRecord, o: ViewOptions, detail: boolean): Record<string, unknown> {
   if (record.source === 'down') return downView(record, o, detail);
   const admin = o.context.isAdmin;
   const fromBuild = record.source === 'build';
@@ -91,7 +117,7 @@ export function serverView(record: ServerRecord, o: ViewOptions, detail = false)
     accessIPv4: i.access_ip_v4 ?? '',
     accessIPv6: i.access_ip_v6 ?? '',
     links: links(o.publicUrl, 'servers', i.uuid),
-    'OS-DCF:diskConfig': 'MANUAL',
+    'OS-DCF:diskConfig': i.auto_disk_config ? 'AUTO' : 'MANUAL',
   };
   if (!fromBuild && faultStatuses.has(status) && record.instance.fault) {
     const f = record.instance.fault;

@@ -87,8 +87,12 @@ async function takeBack(ctx: HostContext, args: RevertMoveArgs, requestId: strin
   const uuid = args.instance.uuid;
   try {
     await spawn(ctx, args.instance);
+    if (args.power_off && ctx.driver.powerState(uuid) !== PowerState.SHUTDOWN) await ctx.driver.powerOff(uuid);
     await ctx.peers.releaseGuest(args.dest_host, { instance_uuid: uuid }, requestId, peerTimeoutMs).catch(() => undefined);
-    await ctx.conductor.finishRevert({ uuid, migration_uuid: args.migration_uuid, host: ctx.host, node: args.instance.node, flavor: args.instance.flavor }, requestId);
+    await ctx.conductor.finishRevert(
+      { uuid, migration_uuid: args.migration_uuid, host: ctx.host, node: args.instance.node, flavor: args.instance.flavor, ...(args.power_off ? { stopped: true } : {}) },
+      requestId,
+    );
   } catch (err) {
     ctx.log.error({ instance: uuid, err: errorMessage(err) }, 'could not take the instance back after a revert');
   }

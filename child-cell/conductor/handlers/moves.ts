@@ -39,7 +39,7 @@ export function moveMethods(deps: ConductorDeps): RpcMethods {
               node: args.node,
               launched_on: args.host,
               task_state: null,
-              ...(args.kind === 'live-migration' ? {} : args.kind === 'evacuation' ? (args.stopped ? { vm_state: VmState.STOPPED, power_state: PowerState.SHUTDOWN } : { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING }) : { vm_state: VmState.RESIZED, power_state: PowerState.RUNNING, ...flavorColumns(args.flavor) }),
+              ...(args.kind === 'live-migration' ? {} : args.kind === 'evacuation' ? (args.stopped ? { vm_state: VmState.STOPPED, power_state: PowerState.SHUTDOWN } : { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING }) : { vm_state: VmState.RESIZED, power_state: args.stopped ? PowerState.SHUTDOWN : PowerState.RUNNING, ...flavorColumns(args.flavor) }),
             },
             { task_state: [TaskState.RESIZE_MIGRATING, TaskState.MIGRATING, TaskState.REBUILDING] },
             t,
@@ -83,7 +83,14 @@ export function moveMethods(deps: ConductorDeps): RpcMethods {
           await updateInstance(
             deps.db,
             args.uuid,
-            { host: args.host, node: args.node, launched_on: args.host, vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING, task_state: null, ...flavorColumns(args.flavor) },
+            {
+              host: args.host,
+              node: args.node,
+              launched_on: args.host,
+              ...(args.stopped ? { vm_state: VmState.STOPPED, power_state: PowerState.SHUTDOWN } : { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING }),
+              task_state: null,
+              ...flavorColumns(args.flavor),
+            },
             { task_state: [TaskState.RESIZE_REVERTING] },
             t,
           );

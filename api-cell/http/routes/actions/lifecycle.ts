@@ -5,7 +5,7 @@ import { triggerCrashDump } from '../../../compute/actions/crash-dump.js';
 import { setLocked } from '../../../compute/actions/lock.js';
 import type { MoveDeps } from '../../../compute/actions/moves.js';
 import { powerAction } from '../../../compute/actions/power.js';
-import { rebuildServer } from '../../../compute/actions/rebuild.js';
+import { rebuildServer, type RebuildRequest } from '../../../compute/actions/rebuild.js';
 import { rescueServer, type RescueRequest } from '../../../compute/actions/rescue.js';
 import { resetState } from '../../../compute/actions/reset-state.js';
 import { snapshotServer } from '../../../compute/actions/snapshot.js';
@@ -25,7 +25,7 @@ const power: Record<string, PowerOperation> = {
   resume: 'resume',
 };
 
-type RebuildBody = { imageRef: string; name?: string; description?: string | null; metadata?: Record<string, string>; accessIPv4?: string; accessIPv6?: string; hostname?: string; adminPass?: string };
+type RebuildBody = RebuildRequest & { adminPass?: string };
 
 /** Actions on a server where it is: power, lock, rebuild, rescue, password, state, snapshot, console, crash dump, force delete. */
 export function lifecycleActions(services: ApiServices, deps: MoveDeps): Record<string, ActionHandler> {
@@ -54,8 +54,8 @@ export function lifecycleActions(services: ApiServices, deps: MoveDeps): Record<
       requireMember(context, 'os_compute_api:servers:rebuild');
       const r = args as RebuildBody;
       await rebuildServer(deps, context, uuid, r);
-      const record = await getServer(services, context, uuid, { serverGroups: atLeast(version, '2.71') });
-      ctx.body = { server: { ...serverView(record, { publicUrl: services.publicUrl, context, version }), adminPass: r.adminPass ?? 'unchanged' } };
+      const record = await getServer(services, context, uuid, { serverGroups: atLeast(version, '2.71'), hostStatus: atLeast(version, '2.75') && context.isAdmin });
+      ctx.body = { server: { ...serverView(record, { publicUrl: services.publicUrl, context, version }, 'rebuild'), adminPass: r.adminPass ?? 'unchanged' } };
     },
     rescue: async ({ ctx, context, uuid, args }) => {
       requireMember(context, 'os_compute_api:os-rescue');

@@ -17,7 +17,8 @@ export function moveActions(deps: MoveDeps): Record<string, ActionHandler> {
   return {
     resize: async ({ context, uuid, args }) => {
       requireMember(context, 'os_compute_api:servers:resize');
-      await resizeServer(deps, context, uuid, String((args as { flavorRef: string | number }).flavorRef));
+      const r = args as { flavorRef: string | number; 'OS-DCF:diskConfig'?: 'AUTO' | 'MANUAL' };
+      await resizeServer(deps, context, uuid, String(r.flavorRef), r['OS-DCF:diskConfig']);
     },
     confirmResize: async ({ ctx, context, uuid }) => {
       requireMember(context, 'os_compute_api:servers:confirm_resize');

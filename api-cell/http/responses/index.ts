@@ -1,0 +1,3 @@
+export { dateTime, links, nullable, strict } from './common.js';
+export { diagnosticsResponse, instanceActionResponse, instanceActionsResponse, versionResponse, versionsResponse } from './resources.js';
+export { serverCreateResponse, serverDetailListResponse, serverListResponse, serverRebuildResponse, serverShowResponse, serverUpdateResponse } from './servers.js';

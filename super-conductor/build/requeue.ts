@@ -56,6 +56,7 @@ function buildInstanceOf(row: InstanceDetail & { key_data: string | null }): Bui
     key_data: row.key_data,
     user_data: row.user_data,
     config_drive: row.config_drive ?? '',
+    auto_disk_config: row.auto_disk_config,
     access_ip_v4: row.access_ip_v4,
     access_ip_v6: row.access_ip_v6,
     reservation_id: row.reservation_id ?? row.uuid,

@@ -1,4 +1,4 @@
-import { CellstackError, errorCode, errorMessage } from '../../ops/runtime/index.js';
+import { CellstackError, errorCode, errorMessage, isUnavailable } from '../../ops/runtime/index.js';
 
 export { UnauthorizedError } from '../../ops/runtime/index.js';
 export class PayloadTooLargeError extends CellstackError {
@@ -38,9 +38,16 @@ export interface Fault {
   internal: boolean;
 }
 
+/** Seconds a client is told to wait (Retry-After) when a part of the cloud is away. */
+export const RETRY_AFTER_S = 5;
+
 export function toFault(err: unknown): Fault {
   const known = faults[errorCode(err)];
   if (known) return { status: known[0], name: known[1], message: errorMessage(err), internal: false };
+  // A database or Redis that went away is no bug of the request: the client may try again.
+  if (isUnavailable(err)) {
+    return { status: 503, name: 'serviceUnavailable', message: 'A service this request needs is unavailable right now; try again later.', internal: false };
+  }
   return {
     status: 500,
     name: 'computeFault',

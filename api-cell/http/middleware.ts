@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware, ParameterizedContext } from 'koa';
-import { ForbiddenError, InvalidInputError, NotFoundError, type Config, type Logger } from '../../ops/runtime/index.js';
+import { errorMessage, ForbiddenError, InvalidInputError, NotFoundError, type Config, type Logger } from '../../ops/runtime/index.js';
 import type { IdentityService } from '../identity/index.js';
-import { PayloadTooLargeError, toFault, UnauthorizedError, UnsupportedMediaTypeError } from './errors.js';
+import { PayloadTooLargeError, RETRY_AFTER_S, toFault, UnauthorizedError, UnsupportedMediaTypeError } from './errors.js';
 import { formatVersion, requestedVersion } from './microversion.js';
 import type { ApiState } from './state.js';
 
@@ -41,6 +41,10 @@ export function faults(): Middleware<ApiState> {
       if (fault.internal) ctx.state.log.error({ err }, 'unexpected error');
       ctx.status = fault.status;
       if (fault.status === 401) ctx.set('www-authenticate', 'Keystone uri="/identity/v3"');
+      if (fault.status === 503) {
+        ctx.set('retry-after', String(RETRY_AFTER_S));
+        ctx.state.log.warn({ err: errorMessage(err) }, 'a dependency is unavailable');
+      }
       ctx.body = faultBody(ctx.path, fault, ctx.state.requestId);
     }
   };

@@ -63,3 +63,34 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** Sequelize's names for a database it could not reach or lost on the way. */
+const unreachableNames = new Set([
+  'SequelizeConnectionError',
+  'SequelizeConnectionRefusedError',
+  'SequelizeConnectionAcquireTimeoutError',
+  'SequelizeConnectionTimedOutError',
+  'SequelizeHostNotFoundError',
+  'SequelizeHostNotReachableError',
+]);
+/** Driver and socket codes of the same (the mariadb driver's, Node's, ioredis'). */
+const unreachableCodes = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH',
+  'ER_GET_CONNECTION_TIMEOUT', 'ER_CONNECTION_TIMEOUT', 'ER_SOCKET_UNEXPECTED_CLOSE', 'ER_CONNECTION_ALREADY_CLOSED',
+  'ER_POOL_ALREADY_CLOSED', 'ER_CLOSING_POOL', 'ER_CMD_CONNECTION_CLOSED', 'ER_SERVER_SHUTDOWN',
+]);
+
+/**
+ * Whether an error says a dependency (a database, Redis, a bus) is away rather than that the
+ * request was wrong: the API answers those 503 with Retry-After, never 500. Follows the causes
+ * libraries wrap (Sequelize's `parent` and `original`, `cause`).
+ */
+export function isUnavailable(err: unknown, depth = 0): boolean {
+  if (depth > 4 || typeof err !== 'object' || err === null) return false;
+  if (err instanceof UnavailableError) return true;
+  const e = err as { name?: unknown; code?: unknown; message?: unknown; parent?: unknown; original?: unknown; cause?: unknown };
+  if (typeof e.name === 'string' && (unreachableNames.has(e.name) || e.name === 'MaxRetriesPerRequestError')) return true;
+  if (typeof e.code === 'string' && unreachableCodes.has(e.code)) return true;
+  if (e.message === 'Connection is closed.') return true; // ioredis, a command sent while Redis is away
+  return [e.parent, e.original, e.cause].some((inner) => inner !== err && isUnavailable(inner, depth + 1));
+}

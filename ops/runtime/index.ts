@@ -7,6 +7,7 @@ export {
   errorMessage,
   ForbiddenError,
   InvalidInputError,
+  isUnavailable,
   NotFoundError,
   QuotaExceededError,
   UnauthorizedError,

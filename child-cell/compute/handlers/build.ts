@@ -1,13 +1,13 @@
 import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
 import { PowerState, TaskState, VmState } from '../../instance/index.js';
-import { BuildArgs, COMPUTE_VERSION, TerminateArgs, type BuildAccepted, type TerminateResult } from '../messages.js';
+import { BuildArgs, COMPUTE_BASE_VERSION, TerminateArgs, type BuildAccepted, type TerminateResult } from '../messages.js';
 import { isStateConflict, type HostContext } from './context.js';
 
 /** Building and deleting guests on one host (Nova's compute manager, that part). */
 export function buildMethods(ctx: HostContext): RpcMethods {
   return {
     build_and_run_instance: {
-      version: COMPUTE_VERSION,
+      version: COMPUTE_BASE_VERSION,
       schema: BuildArgs,
       handle: async (args: BuildArgs, rpc): Promise<BuildAccepted> => {
         const uuid = args.instance.uuid;
@@ -20,7 +20,7 @@ export function buildMethods(ctx: HostContext): RpcMethods {
       },
     },
     terminate_instance: {
-      version: COMPUTE_VERSION,
+      version: COMPUTE_BASE_VERSION,
       schema: TerminateArgs,
       handle: async (args: TerminateArgs, rpc): Promise<TerminateResult> => {
         const uuid = args.instance_uuid;

@@ -1,6 +1,6 @@
 import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
 import { PowerState } from '../../instance/index.js';
-import { COMPUTE_VERSION, COMPUTE_VERSION_3, ReceiveMoveArgs, ReleaseGuestArgs, RevertMoveArgs } from '../messages.js';
+import { COMPUTE_BASE_VERSION, COMPUTE_LATEST_VERSION, ReceiveMoveArgs, ReleaseGuestArgs, RevertMoveArgs } from '../messages.js';
 import { isStateConflict, type HostContext } from './context.js';
 
 const peerTimeoutMs = 10_000;
@@ -13,7 +13,7 @@ const peerTimeoutMs = 10_000;
 export function moveMethods(ctx: HostContext): RpcMethods {
   return {
     receive_move: {
-      version: COMPUTE_VERSION_3,
+      version: COMPUTE_LATEST_VERSION,
       schema: ReceiveMoveArgs,
       handle: async (args: ReceiveMoveArgs, rpc) => {
         void receive(ctx, args, rpc.requestId ?? `req-move-${args.migration_uuid}`);
@@ -21,7 +21,7 @@ export function moveMethods(ctx: HostContext): RpcMethods {
       },
     },
     revert_move: {
-      version: COMPUTE_VERSION,
+      version: COMPUTE_BASE_VERSION,
       schema: RevertMoveArgs,
       handle: async (args: RevertMoveArgs, rpc) => {
         void takeBack(ctx, args, rpc.requestId ?? `req-revert-${args.migration_uuid}`);
@@ -29,7 +29,7 @@ export function moveMethods(ctx: HostContext): RpcMethods {
       },
     },
     release_guest: {
-      version: COMPUTE_VERSION,
+      version: COMPUTE_BASE_VERSION,
       schema: ReleaseGuestArgs,
       handle: async (args: ReleaseGuestArgs) => {
         const had = ctx.driver.guests().includes(args.instance_uuid);

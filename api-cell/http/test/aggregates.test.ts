@@ -1,5 +1,5 @@
-import test, { type ExecutionContext } from 'ava';
-import { TestDeployment, type ApiResponse } from '../../../ops/testing/index.js';
+import test from 'ava';
+import { fault, TestDeployment } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -22,13 +22,6 @@ const call = <T = { aggregate: Aggregate }>(method: string, path: string, body?:
   d.request<T>(method, `/v2.1/os-aggregates${path}`, body, admin, at(version));
 const create = (name: string, zone?: string) => call('POST', '', { aggregate: { name, ...(zone ? { availability_zone: zone } : {}) } });
 const action = (id: number, body: unknown, version = '2.1') => call('POST', `/${id}/action`, body, version);
-
-function fault(t: ExecutionContext, res: ApiResponse<unknown>, status: number, message?: RegExp): void {
-  t.is(res.status, status, JSON.stringify(res.body));
-  const body = Object.values(res.body as Record<string, { code: number; message: string }>)[0];
-  t.is(body?.code, status);
-  if (message) t.regex(body?.message ?? '', message);
-}
 
 test.serial('aggregates - a member gets 403 on every endpoint', async (t) => {
   const { body } = await create('guarded');

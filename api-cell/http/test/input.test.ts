@@ -1,5 +1,5 @@
 import test from 'ava';
-import { TestDeployment } from '../../../ops/testing/index.js';
+import { fault, TestDeployment } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -8,14 +8,6 @@ test.before(async () => {
 test.after.always(() => d?.stop());
 
 const server = () => ({ name: 'vm', flavorRef: '1', imageRef: d.image.uuid, networks: 'none' });
-
-function fault(t: import('ava').ExecutionContext, res: { status: number; body: Record<string, unknown> }, status: number, name: string, message?: RegExp): void {
-  t.is(res.status, status, JSON.stringify(res.body));
-  const body = res.body[name] as { code: number; message: string } | undefined;
-  t.truthy(body, `fault named ${name}: ${JSON.stringify(res.body)}`);
-  t.is(body?.code, status);
-  if (message) t.regex(body?.message ?? '', message);
-}
 
 test('input - malformed JSON is a 400, not a 500', async (t) => {
   fault(t, await d.request('POST', '/v2.1/servers', '{"server": {'), 400, 'badRequest', /^Malformed request body$/);

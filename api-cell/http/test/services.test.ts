@@ -1,7 +1,7 @@
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { COMPUTE_BINARY } from '../../../child-cell/db/index.js';
 import { execute, select } from '../../../ops/runtime/index.js';
-import { TestDeployment, type ApiResponse } from '../../../ops/testing/index.js';
+import { fault, TestDeployment } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -26,13 +26,6 @@ const list = async (query = '', version = '2.1') => {
 };
 const service = async (host: string, version = '2.53') => (await list(`?host=${host}`, version))[0] as Service;
 const put = (path: string, body: unknown, version = '2.53') => d.request<{ service: Service }>('PUT', `/v2.1/os-services/${path}`, body, admin, at(version));
-
-function fault(t: ExecutionContext, res: ApiResponse<unknown>, status: number, message?: RegExp): void {
-  t.is(res.status, status, JSON.stringify(res.body));
-  const body = Object.values(res.body as Record<string, { code: number; message: string }>)[0];
-  t.is(body?.code, status);
-  if (message) t.regex(body?.message ?? '', message);
-}
 
 test.serial('services - a member gets 403', async (t) => {
   const id = (await service('h-1')).id;

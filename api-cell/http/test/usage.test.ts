@@ -1,6 +1,6 @@
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { execute, select } from '../../../ops/runtime/index.js';
-import { TestDeployment, type Caller } from '../../../ops/testing/index.js';
+import { fault, TestDeployment, type Caller } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -11,13 +11,6 @@ test.after.always(() => d?.stop());
 const v = (version: string) => ({ 'openstack-api-version': `compute ${version}` });
 const admin: Caller = { user: 'admin', project: 'admin', roles: 'admin' };
 type Usage = Record<string, unknown> & { server_usages?: Record<string, unknown>[] };
-
-function fault(t: ExecutionContext, res: { status: number; body: Record<string, unknown> }, status: number, message?: RegExp): void {
-  t.is(res.status, status, JSON.stringify(res.body));
-  const [body] = Object.values(res.body) as { code: number; message: string }[];
-  t.is(body?.code, status);
-  if (message) t.regex(body?.message ?? '', message);
-}
 
 /** The project's instances in every cell (deleted ones too), with their cell. */
 async function instancesOf(project: string): Promise<{ uuid: string; vm_state: string; deleted: number; cell: string }[]> {

@@ -1,3 +1,4 @@
+import { ConnectionError } from 'sequelize';
 import { CellstackError, errorCode, errorMessage } from '../../ops/runtime/index.js';
 
 export { UnauthorizedError } from '../../ops/runtime/index.js';
@@ -41,6 +42,8 @@ export interface Fault {
 export function toFault(err: unknown): Fault {
   const known = faults[errorCode(err)];
   if (known) return { status: known[0], name: known[1], message: errorMessage(err), internal: false };
+  // The API database not answering is an outage to retry after, not a bug (cells' become UnavailableError).
+  if (err instanceof ConnectionError) return { status: 503, name: 'serviceUnavailable', message: 'The database does not answer; try again later.', internal: true };
   return {
     status: 500,
     name: 'computeFault',

@@ -343,6 +343,7 @@ export class TestDeployment {
   }
 
   async stop(): Promise<void> {
+    // Teardown: each part stops even if one before it failed (the test has its result already).
     await this.apiService?.stop().catch(() => undefined);
     await this.stopSuperConductors().catch(() => undefined);
     for (const cell of this.cells.values()) {

@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import test from 'ava';
+import { execute, openDatabase } from '../../../ops/runtime/index.js';
 import { fault, TestDeployment } from '../../../ops/testing/index.js';
+import { toFault } from '../errors.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -8,6 +11,23 @@ test.before(async () => {
 test.after.always(() => d?.stop());
 
 const server = () => ({ name: 'vm', flavorRef: '1', imageRef: d.image.uuid, networks: 'none' });
+
+test.serial('input - a database failure while looking an image up is a server error, not "image not found"', async (t) => {
+  await execute(d.api, 'RENAME TABLE images TO images_away');
+  try {
+    fault(t, await d.boot({ imageRef: randomUUID() }), 500, 'computeFault');
+  } finally {
+    await execute(d.api, 'RENAME TABLE images_away TO images');
+  }
+  t.is((await d.boot({ imageRef: randomUUID() })).status, 400);
+});
+
+test('input - an API database that does not answer is a 503', async (t) => {
+  const gone = openDatabase('mysql://root@127.0.0.1:1/gone', { poolMax: 1 });
+  const err = await gone.query('SELECT 1').catch((e: unknown) => e);
+  await gone.close();
+  t.like(toFault(err), { status: 503, name: 'serviceUnavailable' });
+});
 
 test('input - malformed JSON is a 400, not a 500', async (t) => {
   fault(t, await d.request('POST', '/v2.1/servers', '{"server": {'), 400, 'badRequest', /^Malformed request body$/);

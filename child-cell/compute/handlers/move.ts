@@ -64,6 +64,7 @@ async function receive(ctx: HostContext, args: ReceiveMoveArgs, requestId: strin
   } catch (err) {
     if (isStateConflict(err)) return;
     ctx.log.warn({ instance: uuid, err: errorMessage(err) }, 'could not take the instance over');
+    // Best effort: the move is reported failed whether or not the half-made guest goes.
     if (ctx.driver.guests().includes(uuid)) await ctx.driver.destroy(uuid).catch(() => undefined);
     await ctx.conductor
       .moveFailed(
@@ -87,6 +88,7 @@ async function takeBack(ctx: HostContext, args: RevertMoveArgs, requestId: strin
   const uuid = args.instance.uuid;
   try {
     await spawn(ctx, args.instance);
+    // Best effort: a destination that is down must not stop the revert; its copy is no longer the instance's.
     await ctx.peers.releaseGuest(args.dest_host, { instance_uuid: uuid }, requestId, peerTimeoutMs).catch(() => undefined);
     await ctx.conductor.finishRevert({ uuid, migration_uuid: args.migration_uuid, host: ctx.host, node: args.instance.node, flavor: args.instance.flavor }, requestId);
   } catch (err) {

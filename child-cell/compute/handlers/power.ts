@@ -82,6 +82,9 @@ async function run(ctx: HostContext, args: PowerArgs, requestId: string): Promis
         },
         requestId,
       )
-      .catch(() => undefined);
+      .catch((e: unknown) => {
+        // The instance keeps its task until the conductor hears of it; say so where an operator looks.
+        ctx.log.error({ instance: uuid, operation: args.operation, err: errorMessage(e) }, 'could not record the failed power action');
+      });
   }
 }

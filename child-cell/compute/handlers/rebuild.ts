@@ -56,6 +56,9 @@ async function rebuild(ctx: HostContext, args: RebuildArgs, requestId: string): 
         },
         requestId,
       )
-      .catch(() => undefined);
+      .catch((e: unknown) => {
+        // The instance keeps its task until the conductor hears of it; say so where an operator looks.
+        ctx.log.error({ instance: uuid, err: errorMessage(e) }, 'could not record the failed rebuild');
+      });
   }
 }

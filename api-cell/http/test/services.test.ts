@@ -64,8 +64,8 @@ test.serial('services - disabling a host through the API stops builds on it; ena
     t.is(res.status, 200, JSON.stringify(res.body));
     t.like(res.body.service, { host, status: 'disabled', disabled_reason: 'maintenance', state: 'up', forced_down: false });
   }
-  // The scheduler reads services changed since its last look about every second (200 ms here).
-  await new Promise((done) => setTimeout(done, 1000));
+  // The scheduler reads services changed since its last look at its next refresh.
+  await d.schedulerRefreshed();
   const booted = await Promise.all([1, 2, 3].map(() => d.boot()));
   const hosts = await Promise.all(booted.map(async (b) => (await d.waitForStatus(b.body.server.id, ['ACTIVE']))['OS-EXT-SRV-ATTR:host']));
   t.deepEqual(hosts, ['k-2', 'k-2', 'k-2']);

@@ -85,3 +85,23 @@ test.serial('a pool stopped gracefully marks its hosts down at once', async (t) 
   t.is(after.length, 20);
   t.true(after.every((s) => s.state === 'down'), 'down on the first look, well inside service_down_time');
 });
+
+test.serial('a heartbeat sent just before a clean stop does not mark the host up again', async (t) => {
+  const pool = await d.addPool('cell1', { prefix: 'late', hosts: 2 });
+  await waitFor(async () => (await services('late')).filter((s) => s.state === 'up').length === 2, 20_000, 'the 2 hosts to be up');
+  // Stopped silently; the test sends the messages a host sends last: a heartbeat, then hosts_down.
+  await d.stopPool('cell1', pool, false);
+  const [bus] = d.cell('cell1').busses;
+  if (!bus) throw new Error('the cell has no bus left');
+  const conductor = d.conductorClient('cell1', bus);
+  const reports = async (host: string): Promise<{ report_count: number; last_seen_up: Date | null } | undefined> =>
+    (await select<{ report_count: number; last_seen_up: Date | null }>(d.cellDb('cell1'), 'SELECT report_count, last_seen_up FROM services WHERE host = ?', [host]))[0];
+  conductor.heartbeat({ host: 'late-1', binary: 'nova-compute' });
+  await conductor.hostsDown({ hosts: ['late-1'], binary: 'nova-compute' });
+  // Another host's heartbeat, written by a flush after the stop: the first one would be written by now too.
+  const before = Number((await reports('late-2'))?.report_count);
+  conductor.heartbeat({ host: 'late-2', binary: 'nova-compute' });
+  await waitFor(async () => Number((await reports('late-2'))?.report_count) > before, 10_000, 'the heartbeats to be written');
+  t.is((await reports('late-1'))?.last_seen_up, null, 'late-1 stays down');
+  t.true((await services('late')).some((s) => s.host === 'late-1' && s.state === 'down'));
+});

@@ -102,8 +102,14 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
     onFailed: (job, reason) => failInstanceJob(deps, job, reason),
   });
   const stops = [
-    every(config.scheduler.host_state_refresh_ms, log, 'host-state refresh', () => cache.refresh()),
-    every(config.scheduler.host_state_full_refresh_ms, log, 'host-state full refresh', () => cache.fullRefresh()),
+    every(config.scheduler.host_state_refresh_ms, log, 'host-state refresh', async () => {
+      await cache.refresh();
+      m.refreshes.inc();
+    }),
+    every(config.scheduler.host_state_full_refresh_ms, log, 'host-state full refresh', async () => {
+      await cache.fullRefresh();
+      m.refreshes.inc();
+    }),
     every(config.super_conductor.reaper_interval_ms, log, 'reaper', async () => {
       if (!(await queue.lead('reaper', config.super_conductor.reaper_interval_ms))) return;
       m.reaped.inc(await reapOrphanedBuilds({ api, queue, staleMs: config.super_conductor.reaper_stale_ms, log }));
@@ -164,6 +170,7 @@ function buildMetrics(registry: ServiceContext['metrics'], cache: HostStateCache
     conflicts: new Counter({ name: 'cellstack_claim_conflicts_total', help: 'Claim transactions retried after a generation conflict.', registers }),
     redriven: new Counter({ name: 'cellstack_builds_redriven_total', help: 'Stalled builds the watchdog cast again or handed back to be scheduled again.', registers }),
     reaped: new Counter({ name: 'cellstack_builds_reaped_total', help: 'Build requests queued again by the reaper.', registers }),
+    refreshes: new Counter({ name: 'cellstack_scheduler_refreshes_total', help: 'Host-state refreshes done (incremental and full).', registers }),
     batch: new Histogram({
       name: 'cellstack_build_batch_jobs',
       help: 'Build jobs handled together in one batch.',

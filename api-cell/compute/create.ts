@@ -12,6 +12,7 @@ import {
   errorMessage,
   execute,
   ForbiddenError,
+  ifNotFound,
   InvalidInputError,
   NotFoundError,
   placeholders,
@@ -127,9 +128,11 @@ export class ServerCreator {
         .get(`${imageId} ${viewer.isAdmin ? '*' : viewer.projectId}`, () => findImage(api, imageId, viewer))
         // An image cached while it waited for its data may be active by now.
         .then((cached) => (cached.status === 'active' ? cached : findImage(api, imageId, viewer)))
-        .catch(() => {
-          throw new InvalidInputError(`Image ${imageId} could not be found.`);
-        }),
+        .catch(
+          ifNotFound(() => {
+            throw new InvalidInputError(`Image ${imageId} could not be found.`);
+          }),
+        ),
       this.limits.get(context.projectId, () => quotaLimits(api, context.projectId, config.quota)),
       request.key_name ? keyPair(api, context.userId, request.key_name) : null,
       request.groupUuid ? serverGroup(api, context, request.groupUuid) : null,

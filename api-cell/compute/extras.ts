@@ -29,6 +29,7 @@ export async function hostStatuses(registry: CellRegistry, cell: CellMapping, ho
         [COMPUTE_BINARY, ...wanted],
       ),
     )
+    // A cell whose database does not answer leaves its hosts UNKNOWN: the server is still shown.
     .catch(() => [] as ServiceRow[]);
   const now = Date.now();
   for (const host of wanted) statuses.set(host, 'UNKNOWN');

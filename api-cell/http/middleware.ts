@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware, ParameterizedContext } from 'koa';
+import getRawBody from 'raw-body';
 import { errorMessage, ForbiddenError, InvalidInputError, NotFoundError, type Config, type Logger } from '../../ops/runtime/index.js';
 import type { IdentityService } from '../identity/index.js';
 import { PayloadTooLargeError, RETRY_AFTER_S, toFault, UnauthorizedError, UnsupportedMediaTypeError } from './errors.js';
@@ -75,23 +76,26 @@ export function jsonBody(maxBytes: number): Middleware<ApiState> {
   };
 }
 
+/** raw-body's error for a body past its limit; others (a length that does not match, an abort) are the client's fault too. */
+const tooLarge = (err: unknown): boolean => (err as { type?: string }).type === 'entity.too.large';
+
 async function readJson(ctx: Ctx, maxBytes: number): Promise<unknown> {
-  const declared = Number(ctx.get('content-length') || 0);
-  if (declared > maxBytes) throw new PayloadTooLargeError('Request is too large.');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new PayloadTooLargeError('Request is too large.');
-    chunks.push(chunk);
+  const declared = ctx.get('content-length');
+  let body: Buffer;
+  try {
+    // raw-body refuses a declared length past the limit before reading, and stops reading at it.
+    body = await getRawBody(ctx.req, { limit: maxBytes, length: declared === '' ? null : declared });
+  } catch (err) {
+    if (tooLarge(err)) throw new PayloadTooLargeError('Request is too large.', { cause: err });
+    throw new InvalidInputError('Malformed request body', { cause: err });
   }
-  if (size === 0) return undefined;
+  if (body.length === 0) return undefined;
   const type = ctx.get('content-type');
   if (type && !/^application\/(json|[\w.+-]+\+json|openstack-images-v2\.\d+-json-patch)\b/i.test(type)) {
     throw new UnsupportedMediaTypeError(`Unsupported Content-Type "${type}": send application/json.`);
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     throw new InvalidInputError('Malformed request body');
   }

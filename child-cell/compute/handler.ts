@@ -7,31 +7,31 @@ import { rebuildMethods } from './handlers/rebuild.js';
 import { shelveMethods } from './handlers/shelve.js';
 import { snapshotMethods } from './handlers/snapshot.js';
 import { VirtError } from '../virt/index.js';
-import { COMPUTE_VERSION, COMPUTE_VERSION_3, ConsoleArgs, PingArgs, UptimeArgs, type ConsoleResult, type CrashDumpResult, type DiagnosticsResult, type UptimeResult } from './messages.js';
+import { COMPUTE_BASE_VERSION, COMPUTE_LATEST_VERSION, ConsoleArgs, PingArgs, UptimeArgs, type ConsoleResult, type CrashDumpResult, type DiagnosticsResult, type UptimeResult } from './messages.js';
 
 export type { HostContext } from './handlers/context.js';
 
 /** Every method a compute host serves on its own subject. */
 export function computeMethods(ctx: HostContext): RpcMethods {
   return {
-    ping: { version: COMPUTE_VERSION, schema: PingArgs, handle: async () => ({ host: ctx.host }) },
+    ping: { version: COMPUTE_BASE_VERSION, schema: PingArgs, handle: async () => ({ host: ctx.host }) },
     get_host_uptime: {
-      version: COMPUTE_VERSION,
+      version: COMPUTE_BASE_VERSION,
       schema: UptimeArgs,
       handle: async (): Promise<UptimeResult> => ({ uptime: ctx.driver.hostUptime?.() ?? null }),
     },
     get_console_output: {
-      version: COMPUTE_VERSION_3,
+      version: COMPUTE_LATEST_VERSION,
       schema: ConsoleArgs,
       handle: async (args: ConsoleArgs): Promise<ConsoleResult> => consoleOutput(ctx, args.instance_uuid),
     },
     trigger_crash_dump: {
-      version: COMPUTE_VERSION_3,
+      version: COMPUTE_LATEST_VERSION,
       schema: ConsoleArgs,
       handle: async (args: ConsoleArgs): Promise<CrashDumpResult> => crashDump(ctx, args.instance_uuid),
     },
     get_diagnostics: {
-      version: COMPUTE_VERSION_3,
+      version: COMPUTE_LATEST_VERSION,
       schema: ConsoleArgs,
       handle: async (args: ConsoleArgs): Promise<DiagnosticsResult> => diagnostics(ctx, args.instance_uuid),
     },

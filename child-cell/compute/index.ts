@@ -5,7 +5,7 @@ export {
   AllocationArgs,
   AlternateArgs,
   BuildArgs,
-  COMPUTE_VERSION,
+  COMPUTE_BASE_VERSION,
   MoveKind,
   PowerArgs,
   RebuildArgs,

@@ -11,9 +11,10 @@ import { Type, type Static } from '@sinclair/typebox';
  *      these need 3; the rest is still sent as 2).
  * New fields must be optional so that an older host still understands.
  */
-export const COMPUTE_VERSION = 2;
-/** The version the methods new in 3 are sent as, so that a host still on 2 refuses them cleanly. */
-export const COMPUTE_VERSION_3 = 3;
+/** What the methods a host on 2 already knows are sent as, so such a host still takes them. */
+export const COMPUTE_BASE_VERSION = 2;
+/** The newest version: the methods new in it are sent as it, so that a host still on 2 refuses them cleanly. */
+export const COMPUTE_LATEST_VERSION = 3;
 
 const Resources = Type.Record(Type.String(), Type.Integer({ minimum: 0 }));
 

@@ -1,6 +1,6 @@
 import { select } from '../../ops/runtime/index.js';
 import type { CellDatabase } from './database.js';
-import { COMPUTE_BINARY } from './models.js';
+import { COMPUTE_BINARY } from '../bus/index.js';
 import { serviceColumns, toServiceRecord, type ServiceRecord } from './service-records.js';
 
 /** A compute node with its service and what runs on it, as os-hypervisors shows it. */

@@ -8,19 +8,18 @@ import {
   type SyncResult,
 } from '../../ops/runtime/index.js';
 import { cellMigrations } from './migrations/index.js';
-import { COMPUTE_BINARY, defineCellModels, type CellModels } from './models.js';
+import { COMPUTE_BINARY } from '../bus/index.js';
 
-/** A connection to one cell's database with its models bound. */
+/** A connection to one cell's database; the statements on its tables are the functions of this module. */
 export interface CellDatabase {
   url: string;
   sequelize: Sequelize;
-  models: CellModels;
   close(): Promise<void>;
 }
 
 export function openCellDatabase(url: string, options: DatabaseOptions = {}): CellDatabase {
   const sequelize = openDatabase(url, options);
-  return { url, sequelize, models: defineCellModels(sequelize), close: () => sequelize.close() };
+  return { url, sequelize, close: () => sequelize.close() };
 }
 
 /** Creates the cell database if missing and applies pending migrations. */

@@ -1,6 +1,6 @@
 import { inList, select } from '../../ops/runtime/index.js';
 import type { CellDatabase } from './database.js';
-import { COMPUTE_BINARY } from './models.js';
+import { COMPUTE_BINARY } from '../bus/index.js';
 
 /** A compute node joined with its service: what the scheduler needs to know of a host. */
 export interface ComputeHostRow {

@@ -7,7 +7,7 @@ export {
   type CellDatabase,
 } from './database.js';
 export { cellMigrations } from './migrations/index.js';
-export { COMPUTE_BINARY, type CellModels, type ServiceAttributes, type ServiceRow } from './models.js';
+export { COMPUTE_BINARY } from '../bus/index.js';
 export {
   addFaults,
   createInstances,

@@ -19,11 +19,11 @@ test('builds whose conductors all stop mid-spawn end ACTIVE once a conductor is 
 
   await d.stopConductors('cell1');
   // The spawns finish while no conductor listens; the hosts' reports find nobody and are sent again.
-  await new Promise((done) => setTimeout(done, 4000));
+  const spawned = () => d.cell('cell1').pools.flatMap((p) => p.hosts.flatMap((h) => h.guests()));
+  await waitFor(async () => ids.every((id) => spawned().includes(id)), 10_000, 'every spawn to finish on its host');
   t.deepEqual(await taskStates(ids), ['spawning', 'spawning', 'spawning'], 'nothing reached the database meanwhile');
   await d.addConductor('cell1');
 
   for (const id of ids) t.is((await d.waitForStatus(id, ['ACTIVE', 'ERROR'], 30_000))['status'], 'ACTIVE');
-  const guests = d.cell('cell1').pools.flatMap((p) => p.hosts.flatMap((h) => h.guests()));
-  t.deepEqual(ids.filter((id) => guests.includes(id)).length, ids.length, 'every guest still runs');
+  t.deepEqual(ids.filter((id) => spawned().includes(id)).length, ids.length, 'every guest still runs');
 });

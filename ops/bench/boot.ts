@@ -87,7 +87,7 @@ export async function runBootBench(o: BootBenchOptions): Promise<BootBenchResult
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-auth-token': o.token },
       body: JSON.stringify(body),
-    }).catch(() => undefined);
+    }).catch(() => undefined); // no answer at all counts as an error below, like a non-202
     accept.recordValue(Math.max(1, Date.now() - sent));
     if (res?.status !== 202) {
       rejected += count;

@@ -19,6 +19,7 @@ export function command<A extends unknown[]>(configFile: () => string | undefine
       process.exitCode = err instanceof CellstackError && err.code === 'invalid_input' ? 2 : 1;
       if (process.env['CELLCTL_DEBUG']) console.error(err);
     } finally {
+      // Closing connections on the way out: the command's own outcome is already set.
       await context.close().catch(() => undefined);
     }
   };

@@ -6,6 +6,8 @@ export interface Sample {
   value: number;
 }
 
+// Kept by hand: the one npm parser of this format (parse-prometheus-text-format) loses every labelled
+// histogram series prom-client writes (`le` before the other labels), and we read only a few names.
 const line = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
 const label = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 

@@ -1,3 +1,5 @@
+import { build as buildHistogram } from 'hdr-histogram-js';
+
 export interface Percentiles {
   p50: number;
   p90: number;
@@ -5,12 +7,14 @@ export interface Percentiles {
   max: number;
 }
 
-/** Nearest-rank percentiles of a list of measurements; null when there are none. */
+/** Percentiles of a list of measurements (ms, to 3 significant digits, as the boot bench keeps them); null when there are none. */
 export function percentiles(values: number[]): Percentiles | null {
   if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1] ?? 0 };
+  const h = buildHistogram({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3 });
+  for (const v of values) h.recordValue(Math.max(0, Math.round(v)));
+  // A bucket's highest value can pass the largest measurement; no percentile is above it.
+  const at = (q: number): number => Math.min(h.getValueAtPercentile(q), h.maxValue);
+  return { p50: at(50), p90: at(90), p99: at(99), max: h.maxValue };
 }
 
 export interface Histogram {

@@ -59,6 +59,17 @@ export function errorCode(err: unknown): string {
   return 'internal';
 }
 
+/**
+ * For `.catch`: a not-found error becomes what `instead` gives (a value, or an error it throws);
+ * any other error (a database that did not answer) goes on as it was, never as "not found".
+ */
+export function ifNotFound<T>(instead: (err: unknown) => T): (err: unknown) => T {
+  return (err) => {
+    if (errorCode(err) === 'not_found') return instead(err);
+    throw err;
+  };
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

@@ -6,6 +6,7 @@ export {
   errorCode,
   errorMessage,
   ForbiddenError,
+  ifNotFound,
   InvalidInputError,
   isUnavailable,
   NotFoundError,

@@ -26,7 +26,7 @@ import {
   type RunningService,
 } from '../runtime/index.js';
 import { freePort } from './ports.js';
-import { redisUrl, TestDatabases, TestNats } from './services.js';
+import { redisUrl, TestDatabases, TestNats, waitFor } from './services.js';
 
 export interface PoolSpec {
   prefix: string;
@@ -91,7 +91,10 @@ export class TestDeployment {
   image!: Image;
   private apiService: RunningService | undefined;
   private superConductors: RunningService[] = [];
+  private superConductorMetrics: Registry[] = [];
   private readonly cells = new Map<string, RunningCell>();
+  /** Builds the hosts of every pool have finished: ACTIVE, or failed or stopped (deleted meanwhile). */
+  readonly builds = { active: 0, failed: 0 };
   /** What the last pool started found again of its hosts' instances. */
   lastRecovery: RecoveryCounts | undefined;
 
@@ -201,6 +204,9 @@ export class TestDeployment {
       reportIntervalMs: this.config.compute.report_interval * 1000,
       resourceReportIntervalMs: this.config.compute.resource_report_interval * 1000,
       log: quiet(),
+      onBuilt: (ok) => {
+        this.builds[ok ? 'active' : 'failed'] += 1;
+      },
     });
     this.lastRecovery = await pool.start();
     cell.pools.push(pool);
@@ -253,11 +259,30 @@ export class TestDeployment {
   }
 
   async startSuperConductor(): Promise<void> {
-    this.superConductors.push(await startSuperConductor(this.context(`super-conductor-${this.superConductors.length + 1}`)));
+    const context = this.context(`super-conductor-${this.superConductors.length + 1}`);
+    this.superConductors.push(await startSuperConductor(context));
+    this.superConductorMetrics.push(context.metrics);
   }
 
   async stopSuperConductors(): Promise<void> {
     for (const s of this.superConductors.splice(0)) await s.stop();
+    this.superConductorMetrics.splice(0);
+  }
+
+  /**
+   * Waits until every running super-conductor's scheduler has refreshed its host states since
+   * this call: two refreshes done, so the second began after whatever the test just changed.
+   */
+  async schedulerRefreshed(timeoutMs = 15_000): Promise<void> {
+    const done = async (registry: Registry): Promise<number> =>
+      ((await registry.getSingleMetric('cellstack_scheduler_refreshes_total')?.get())?.values[0]?.value ?? 0);
+    const registries = [...this.superConductorMetrics];
+    const before = await Promise.all(registries.map(done));
+    await waitFor(
+      async () => (await Promise.all(registries.map(done))).every((n, i) => n >= (before[i] ?? 0) + 2),
+      timeoutMs,
+      'the scheduler to refresh its host states',
+    );
   }
 
   cell(name: string): RunningCell {
@@ -343,6 +368,7 @@ export class TestDeployment {
   }
 
   async stop(): Promise<void> {
+    // Teardown: each part stops even if one before it failed (the test has its result already).
     await this.apiService?.stop().catch(() => undefined);
     await this.stopSuperConductors().catch(() => undefined);
     for (const cell of this.cells.values()) {

@@ -4,7 +4,7 @@ import { allocationsOf, freeAllocations, moveAllocations } from '../../api-cell/
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { addFaults, getInstance, getMigration, recordActionEvent, setMigrationStatus, updateInstance, type InstanceDetail, type MigrationRecord } from '../../child-cell/db/index.js';
 import { moveStartTasks, moveSteps } from '../../child-cell/instance/index.js';
-import { isNoResponders, UnavailableError } from '../../ops/runtime/index.js';
+import { ifNotFound, isNoResponders, UnavailableError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
 import type { MoveJob } from '../queue/index.js';
 import { resourcesOf } from '../scheduler/index.js';
@@ -137,7 +137,7 @@ async function giveUp(deps: BuildDeps, cell: CellMapping, job: MoveJob, instance
 
 /** A move job that failed for good: put the instance back as it was. */
 export async function failMove(deps: BuildDeps, job: MoveJob, reason: string): Promise<void> {
-  const cell = await deps.registry.find(job.cell_uuid).catch(() => undefined);
+  const cell = await deps.registry.find(job.cell_uuid).catch(ifNotFound(() => undefined));
   if (!cell) return;
   const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid)).catch((err: unknown) => {
     if (err instanceof UnavailableError) return undefined;

@@ -4,7 +4,7 @@ import { freeAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { addFaults, getInstance, recordActionEvent, setSystemMetadata, updateInstance, UnexpectedStateError } from '../../child-cell/db/index.js';
 import { PowerState, SHELVE_TASKS, TaskState, VmState } from '../../child-cell/instance/index.js';
-import { NotFoundError } from '../../ops/runtime/index.js';
+import { ifNotFound, NotFoundError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
 import type { ShelveJob } from '../queue/index.js';
 import type { SnapshotDeps } from './snapshot-task.js';
@@ -22,7 +22,7 @@ export async function shelveInstance(deps: SnapshotDeps, job: ShelveJob): Promis
   const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid));
   if (!instance || !SHELVE_TASKS.includes(instance.task_state ?? '')) return;
   const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
-  const image = await findImage(deps.api, job.image_uuid).catch(() => undefined);
+  const image = await findImage(deps.api, job.image_uuid).catch(ifNotFound(() => undefined));
   if (image?.status === 'queued') {
     if (!instance.host) throw new NotFoundError(`instance ${job.instance_uuid} has no host to shelve it on`);
     const { data } = await client.shelveInstance(instance.host, { instance_uuid: job.instance_uuid, image_uuid: job.image_uuid }, job.request_id, deps.snapshotTimeoutMs);
@@ -54,9 +54,9 @@ async function offload(deps: BuildDeps, cell: CellMapping, client: ComputeClient
 
 /** A shelve that failed for good: the server keeps running where it was, and its action says why. */
 export async function failShelve(deps: BuildDeps, job: ShelveJob, reason: string): Promise<void> {
-  const image = await findImage(deps.api, job.image_uuid).catch(() => undefined);
+  const image = await findImage(deps.api, job.image_uuid).catch(ifNotFound(() => undefined));
   if (image?.status === 'queued') await discardImage(deps.api, job.image_uuid);
-  const cell = await deps.registry.find(job.cell_uuid).catch(() => undefined);
+  const cell = await deps.registry.find(job.cell_uuid).catch(ifNotFound(() => undefined));
   if (!cell) return;
   await deps.registry.withCell(cell, async ({ db }) => {
     try {

@@ -3,7 +3,7 @@ import type { CellMapping } from '../../api-cell/cells/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { getInstance, recordActionEvent, updateInstance, UnexpectedStateError } from '../../child-cell/db/index.js';
 import { SNAPSHOT_TASKS } from '../../child-cell/instance/index.js';
-import { NotFoundError } from '../../ops/runtime/index.js';
+import { ifNotFound, NotFoundError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
 import type { SnapshotJob } from '../queue/index.js';
 
@@ -21,7 +21,7 @@ export interface SnapshotDeps extends BuildDeps {
  */
 export async function snapshotInstance(deps: SnapshotDeps, job: SnapshotJob): Promise<void> {
   const cell = await deps.registry.find(job.cell_uuid);
-  const image = await findImage(deps.api, job.image_uuid).catch(() => undefined);
+  const image = await findImage(deps.api, job.image_uuid).catch(ifNotFound(() => undefined));
   if (!image) return endTask(deps, cell, job);
   if (image.status !== 'queued') return;
   const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid));
@@ -35,7 +35,7 @@ export async function snapshotInstance(deps: SnapshotDeps, job: SnapshotJob): Pr
 /** A snapshot that failed for good: the image goes, the server's task ends, its action says why. */
 export async function failSnapshot(deps: BuildDeps, job: SnapshotJob, reason: string): Promise<void> {
   await discardImage(deps.api, job.image_uuid);
-  const cell = await deps.registry.find(job.cell_uuid).catch(() => undefined);
+  const cell = await deps.registry.find(job.cell_uuid).catch(ifNotFound(() => undefined));
   if (!cell) return;
   await endTask(deps, cell, job);
   await deps.registry.withCell(cell, ({ db }) =>

@@ -5,7 +5,7 @@ import { allocationsOf, freeAllocations } from '../../api-cell/placement/index.j
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { addFaults, getInstance, getSystemMetadata, recordActionEvent, setSystemMetadata, UnexpectedStateError, updateInstance, type InstanceDetail } from '../../child-cell/db/index.js';
 import { TaskState } from '../../child-cell/instance/index.js';
-import { errorMessage, RemoteError, UnavailableError } from '../../ops/runtime/index.js';
+import { errorMessage, ifNotFound, RemoteError, UnavailableError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
 import type { UnshelveJob } from '../queue/index.js';
 import type { SnapshotDeps } from './snapshot-task.js';
@@ -76,7 +76,7 @@ async function backToShelf(deps: BuildDeps, cell: CellMapping, job: UnshelveJob,
 
 /** An unshelve job that failed for good. */
 export async function failUnshelve(deps: BuildDeps, job: UnshelveJob, reason: string): Promise<void> {
-  const cell = await deps.registry.find(job.cell_uuid).catch(() => undefined);
+  const cell = await deps.registry.find(job.cell_uuid).catch(ifNotFound(() => undefined));
   if (!cell) return;
   await backToShelf(deps, cell, job, 'unshelve failed', reason).catch((err: unknown) => {
     if (!(err instanceof UnavailableError) && !(err instanceof UnexpectedStateError)) throw err;

@@ -95,7 +95,7 @@ test.serial('boot - a server group with anti-affinity puts each member on its ow
 
 test.serial('boot - a disabled cell keeps its servers but takes no new builds', async (t) => {
   await setCellDisabled(d.api, d.registry, 'two', true);
-  await new Promise((done) => setTimeout(done, 600));
+  await d.schedulerRefreshed();
   try {
     const ids: string[] = [];
     for (let i = 0; i < 4; i += 1) ids.push((await d.boot({ name: `closed-${i}` })).body.server.id);
@@ -104,8 +104,8 @@ test.serial('boot - a disabled cell keeps its servers but takes no new builds', 
     t.deepEqual(cells, ['one', 'one', 'one', 'one']);
   } finally {
     await setCellDisabled(d.api, d.registry, 'two', false);
-    // As long again for the scheduler to see it enabled, before the next test boots.
-    await new Promise((done) => setTimeout(done, 600));
+    // The scheduler must see it enabled before the next test boots.
+    await d.schedulerRefreshed();
   }
 });
 

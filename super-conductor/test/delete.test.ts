@@ -1,6 +1,7 @@
 import test from 'ava';
 import { select } from '../../ops/runtime/index.js';
-import { TestDeployment } from '../../ops/testing/index.js';
+import { TestDeployment, waitFor } from '../../ops/testing/index.js';
+import { BuildQueue } from '../queue/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -49,13 +50,22 @@ test.serial('delete - before scheduling: the build request goes and the worker b
   await deleteAndCheck(t, id);
   t.is(await d.mappedCell(id), undefined, 'no mapping is left');
   await d.startSuperConductor();
-  await new Promise((done) => setTimeout(done, 500));
+  const queue = new BuildQueue({ redisUrl: d.config.redis.url, prefix: d.config.redis.queue_prefix, attempts: 1 });
+  try {
+    await waitFor(async () => {
+      const counts = await queue.counts();
+      return (counts['waiting'] ?? 0) + (counts['active'] ?? 0) + (counts['delayed'] ?? 0) === 0;
+    }, 10_000, 'the worker to take the build job');
+  } finally {
+    await queue.close();
+  }
   const built = await select(d.cellDb('one'), 'SELECT 1 FROM instances WHERE uuid = ?', [id]);
   t.deepEqual(built, [], 'the worker found the build gone and made nothing');
   t.deepEqual(await d.allocations(id), []);
 });
 
 test.serial('delete - while spawning on its host: the guest is destroyed and the instance soft-deleted', async (t) => {
+  const stopped = d.builds.failed;
   const id = (await d.boot({ name: 'mid', availability_zone: 'slow' })).body.server.id;
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline && (await d.show(id)).body.server['OS-EXT-STS:task_state'] !== 'spawning') {
@@ -63,7 +73,7 @@ test.serial('delete - while spawning on its host: the guest is destroyed and the
   }
   await deleteAndCheck(t, id);
   t.true(await deletedInCell(id, 'one'));
-  await new Promise((done) => setTimeout(done, 2500));
+  await waitFor(async () => d.builds.failed > stopped, 10_000, 'the spawn under way to finish and find the instance deleted');
   t.deepEqual(await guestsOn('slow-1'), [], 'the spawn that finished after the delete was cleaned up');
 });
 

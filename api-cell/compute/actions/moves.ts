@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createMigration, getSystemMetadata, latestMigration, setMigrationStatus, setSystemMetadata, updateInstance } from '../../../child-cell/db/index.js';
 import { moveSteps, PowerState, TaskState, VmState, type FlavorSnapshot } from '../../../child-cell/instance/index.js';
-import { ConflictError, errorMessage, InvalidInputError, retryDeadlocks, UnavailableError, type Config } from '../../../ops/runtime/index.js';
+import { ConflictError, errorMessage, ifNotFound, InvalidInputError, retryDeadlocks, UnavailableError, type Config } from '../../../ops/runtime/index.js';
 import type { MoveQueue } from '../../../super-conductor/queue/index.js';
 import type { RequestContext } from '../../context.js';
 import type { ApiDatabase } from '../../db/index.js';
@@ -62,9 +62,11 @@ export async function startMove(deps: MoveDeps, context: RequestContext, target:
 /** resize: the same server on a new flavor, on a host the scheduler picks in its cell; VERIFY_RESIZE until confirmed or reverted. */
 export async function resizeServer(deps: MoveDeps, context: RequestContext, uuid: string, flavorRef: string, diskConfig?: 'AUTO' | 'MANUAL'): Promise<void> {
   const flavorId = flavorRef.replace(/\/+$/, '').split('/').at(-1) ?? flavorRef;
-  const flavor = await findFlavor(deps.api, flavorId, { projectId: context.projectId, isAdmin: context.isAdmin }).catch(() => {
-    throw new InvalidInputError(`Unable to find flavor ${flavorId}`);
-  });
+  const flavor = await findFlavor(deps.api, flavorId, { projectId: context.projectId, isAdmin: context.isAdmin }).catch(
+    ifNotFound(() => {
+      throw new InvalidInputError(`Unable to find flavor ${flavorId}`);
+    }),
+  );
   const target = await locate(deps, context, uuid, 'resize');
   checkLocked(context, target);
   checkState(target, 'resize', { vm: [VmState.ACTIVE, VmState.STOPPED], task: [null] });

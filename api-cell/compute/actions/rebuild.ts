@@ -1,5 +1,5 @@
 import { TaskState } from '../../../child-cell/instance/index.js';
-import { execute, InvalidInputError, placeholders } from '../../../ops/runtime/index.js';
+import { execute, ifNotFound, InvalidInputError, placeholders } from '../../../ops/runtime/index.js';
 import type { RequestContext } from '../../context.js';
 import type { ApiDatabase } from '../../db/index.js';
 import { findImage } from '../../images/index.js';
@@ -28,9 +28,11 @@ const states = { vm: ['active', 'stopped', 'error'], task: [null] };
  */
 export async function rebuildServer(deps: ShowDeps & ActionDeps & { api: ApiDatabase }, context: RequestContext, uuid: string, r: RebuildRequest): Promise<void> {
   const imageId = r.imageRef.replace(/\/+$/, '').split('/').at(-1) ?? r.imageRef;
-  const image = await findImage(deps.api, imageId, { projectId: context.projectId, isAdmin: context.isAdmin }).catch(() => {
-    throw new InvalidInputError(`Image ${imageId} could not be found.`);
-  });
+  const image = await findImage(deps.api, imageId, { projectId: context.projectId, isAdmin: context.isAdmin }).catch(
+    ifNotFound(() => {
+      throw new InvalidInputError(`Image ${imageId} could not be found.`);
+    }),
+  );
   if (image.status !== 'active') throw new InvalidInputError(`Image ${image.uuid} is not active.`);
   const target = await locate(deps, context, uuid, 'rebuild');
   checkLocked(context, target);

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../../ops/runtime/index.js';
+import { ifNotFound, InvalidInputError } from '../../../ops/runtime/index.js';
 import type { RequestContext } from '../../context.js';
 import type { ApiDatabase } from '../../db/index.js';
 import { findImage } from '../../images/index.js';
@@ -20,9 +20,11 @@ export interface RescueRequest {
 export async function rescueServer(deps: ShowDeps & ActionDeps & { api: ApiDatabase }, context: RequestContext, uuid: string, r: RescueRequest): Promise<string> {
   const imageRef = r.rescue_image_ref;
   if (imageRef !== undefined) {
-    const image = await findImage(deps.api, imageRef, { projectId: context.projectId, isAdmin: context.isAdmin }).catch(() => {
-      throw new InvalidInputError(`Image ${imageRef} could not be found.`);
-    });
+    const image = await findImage(deps.api, imageRef, { projectId: context.projectId, isAdmin: context.isAdmin }).catch(
+      ifNotFound(() => {
+        throw new InvalidInputError(`Image ${imageRef} could not be found.`);
+      }),
+    );
     if (image.status !== 'active') throw new InvalidInputError(`Image ${image.uuid} is not active.`);
   }
   await powerAction(deps, context, uuid, 'rescue', imageRef === undefined ? {} : { imageRef });

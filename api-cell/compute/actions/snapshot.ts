@@ -1,6 +1,6 @@
 import { TaskState, VmState } from '../../../child-cell/instance/index.js';
 import { updateInstance, type InstanceDetail } from '../../../child-cell/db/index.js';
-import { errorMessage, UnavailableError } from '../../../ops/runtime/index.js';
+import { errorMessage, ifNotFound, UnavailableError } from '../../../ops/runtime/index.js';
 import type { RequestContext } from '../../context.js';
 import { createImage, discardImage, findImage, type Image } from '../../images/index.js';
 import { checkState, locate, recordAction, type Target } from '../target.js';
@@ -55,7 +55,7 @@ export async function startImageTask(deps: MoveDeps, context: RequestContext, ta
 
 /** A private, queued image for a copy of the instance's disk, shaped like the image it booted from. */
 export async function queueSnapshotImage(deps: Pick<MoveDeps, 'api'>, i: InstanceDetail, name: string, metadata: Record<string, string>): Promise<Image> {
-  const base = i.image_ref ? await findImage(deps.api, i.image_ref).catch(() => undefined) : undefined;
+  const base = i.image_ref ? await findImage(deps.api, i.image_ref).catch(ifNotFound(() => undefined)) : undefined;
   return createImage(deps.api, {
     name,
     owner: i.project_id,

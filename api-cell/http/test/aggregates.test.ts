@@ -1,5 +1,5 @@
-import test, { type ExecutionContext } from 'ava';
-import { TestDeployment, type ApiResponse } from '../../../ops/testing/index.js';
+import test from 'ava';
+import { fault, TestDeployment } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -22,13 +22,6 @@ const call = <T = { aggregate: Aggregate }>(method: string, path: string, body?:
   d.request<T>(method, `/v2.1/os-aggregates${path}`, body, admin, at(version));
 const create = (name: string, zone?: string) => call('POST', '', { aggregate: { name, ...(zone ? { availability_zone: zone } : {}) } });
 const action = (id: number, body: unknown, version = '2.1') => call('POST', `/${id}/action`, body, version);
-
-function fault(t: ExecutionContext, res: ApiResponse<unknown>, status: number, message?: RegExp): void {
-  t.is(res.status, status, JSON.stringify(res.body));
-  const body = Object.values(res.body as Record<string, { code: number; message: string }>)[0];
-  t.is(body?.code, status);
-  if (message) t.regex(body?.message ?? '', message);
-}
 
 test.serial('aggregates - a member gets 403 on every endpoint', async (t) => {
   const { body } = await create('guarded');
@@ -157,8 +150,8 @@ test.serial('availability zones - a zone made through os-aggregates is listed; h
 test.serial('availability zones - a boot into a zone made through the API lands there at once; the host cannot then leave the zone', async (t) => {
   const a = (await create('fast-zone', 'fast-zone')).body.aggregate;
   t.is((await action(a.id, { add_host: { host: 'b-2' } })).status, 200);
-  // The scheduler's full refresh comes every 60 s; its incremental one (every 200 ms here) must see the zone.
-  await new Promise((done) => setTimeout(done, 1000));
+  // The scheduler's full refresh comes every 60 s; its incremental one must see the zone.
+  await d.schedulerRefreshed();
   const boot = await d.boot({ availability_zone: 'fast-zone' });
   t.is(boot.status, 202, JSON.stringify(boot.body));
   const server = await d.waitForStatus(boot.body.server.id, ['ACTIVE', 'ERROR'], 10_000);

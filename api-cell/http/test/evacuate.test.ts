@@ -1,5 +1,5 @@
 import test from 'ava';
-import { TestDeployment } from '../../../ops/testing/index.js';
+import { TestDeployment, waitFor } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -24,11 +24,19 @@ async function bootOn(host: string): Promise<string> {
   return res.body.server.id;
 }
 
-/** Stops the pool that runs `host`, marking its service down at once. */
+/** Stops the pool that runs `host`, marking its service down at once, and waits until the API sees it down. */
 async function hostDown(host: string): Promise<void> {
   const pool = d.cell('one').pools.find((p) => p.hosts.some((h) => h.host === host));
   if (!pool) throw new Error(`no pool runs ${host}`);
   await d.stopPool('one', pool, true);
+  await waitFor(
+    async () => {
+      const res = await d.request<{ services: { state: string }[] }>('GET', `/v2.1/os-services?host=${host}&binary=nova-compute`, undefined, admin);
+      return res.body.services.length > 0 && res.body.services.every((s) => s.state === 'down');
+    },
+    15_000,
+    `the compute service of ${host} to be down`,
+  );
 }
 
 const settle = (id: string, status: string) => d.settle(id, status);

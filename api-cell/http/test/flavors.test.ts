@@ -1,5 +1,5 @@
-import test, { type ExecutionContext } from 'ava';
-import { TestDeployment, type ApiResponse } from '../../../ops/testing/index.js';
+import test from 'ava';
+import { fault, TestDeployment } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -15,14 +15,6 @@ const get = <T = Body>(path: string, caller = {}, version = '2.1') => d.request<
 const send = <T = Body>(method: string, path: string, body: unknown, caller = {}, version = '2.1') => d.request<T>(method, path, body, caller, mv(version));
 const newFlavor = (name: string, extra: Body = {}, version = '2.1') =>
   send<{ flavor: Flavor }>('POST', '/v2.1/flavors', { flavor: { name, ram: 256, vcpus: 1, disk: 1, ...extra } }, admin, version);
-
-function fault(t: ExecutionContext, res: ApiResponse, status: number, name: string, message?: RegExp): void {
-  t.is(res.status, status, JSON.stringify(res.body));
-  const body = res.body[name] as { code: number; message: string } | undefined;
-  t.truthy(body, `fault named ${name}: ${JSON.stringify(res.body)}`);
-  t.is(body?.code, status);
-  if (message) t.regex(body?.message ?? '', message);
-}
 
 test('flavors - the list is id, name and links, with a description from 2.55', async (t) => {
   const res = await get<{ flavors: Flavor[] }>('/v2.1/flavors');

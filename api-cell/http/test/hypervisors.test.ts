@@ -1,6 +1,6 @@
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { execute } from '../../../ops/runtime/index.js';
-import { TestDeployment, type ApiResponse } from '../../../ops/testing/index.js';
+import { fault, TestDeployment } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -21,13 +21,6 @@ type List = { hypervisors: Hyp[]; hypervisors_links?: { rel: string; href: strin
 
 const get = <T = List>(path: string, version = '2.1') => d.request<T>('GET', `/v2.1/os-hypervisors${path}`, undefined, admin, at(version));
 const names = (list: Hyp[]) => list.map((h) => h.hypervisor_hostname);
-
-function fault(t: ExecutionContext, res: ApiResponse<unknown>, status: number, message?: RegExp): void {
-  t.is(res.status, status, JSON.stringify(res.body));
-  const body = Object.values(res.body as Record<string, { code: number; message: string }>)[0];
-  t.is(body?.code, status);
-  if (message) t.regex(body?.message ?? '', message);
-}
 
 const resourceFields = [
   'vcpus', 'memory_mb', 'local_gb', 'vcpus_used', 'memory_mb_used', 'local_gb_used', 'free_ram_mb', 'free_disk_gb',

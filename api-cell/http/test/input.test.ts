@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import test from 'ava';
-import { TestDeployment } from '../../../ops/testing/index.js';
+import { execute, openDatabase } from '../../../ops/runtime/index.js';
+import { fault, TestDeployment } from '../../../ops/testing/index.js';
+import { toFault } from '../errors.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -9,13 +12,22 @@ test.after.always(() => d?.stop());
 
 const server = () => ({ name: 'vm', flavorRef: '1', imageRef: d.image.uuid, networks: 'none' });
 
-function fault(t: import('ava').ExecutionContext, res: { status: number; body: Record<string, unknown> }, status: number, name: string, message?: RegExp): void {
-  t.is(res.status, status, JSON.stringify(res.body));
-  const body = res.body[name] as { code: number; message: string } | undefined;
-  t.truthy(body, `fault named ${name}: ${JSON.stringify(res.body)}`);
-  t.is(body?.code, status);
-  if (message) t.regex(body?.message ?? '', message);
-}
+test.serial('input - a database failure while looking an image up is a server error, not "image not found"', async (t) => {
+  await execute(d.api, 'RENAME TABLE images TO images_away');
+  try {
+    fault(t, await d.boot({ imageRef: randomUUID() }), 500, 'computeFault');
+  } finally {
+    await execute(d.api, 'RENAME TABLE images_away TO images');
+  }
+  t.is((await d.boot({ imageRef: randomUUID() })).status, 400);
+});
+
+test('input - an API database that does not answer is a 503', async (t) => {
+  const gone = openDatabase('mysql://root@127.0.0.1:1/gone', { poolMax: 1 });
+  const err = await gone.query('SELECT 1').catch((e: unknown) => e);
+  await gone.close();
+  t.like(toFault(err), { status: 503, name: 'serviceUnavailable' });
+});
 
 test('input - malformed JSON is a 400, not a 500', async (t) => {
   fault(t, await d.request('POST', '/v2.1/servers', '{"server": {'), 400, 'badRequest', /^Malformed request body$/);

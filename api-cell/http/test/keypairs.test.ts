@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { execute } from '../../../ops/runtime/index.js';
-import { TestDeployment, type ApiResponse } from '../../../ops/testing/index.js';
+import { fault, TestDeployment } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -40,14 +40,6 @@ BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiAc91WgdFn5Y3+v0bJ4PriTMzknTaSk
 2l46w1LWhqftXgIgOk4xOexvkEPgVOJzG9R6jglJ7bzUk8HDSzHPmfQGM/Q=
 -----END CERTIFICATE-----
 `;
-
-function fault(t: ExecutionContext, res: ApiResponse, status: number, name: string, message?: RegExp): void {
-  t.is(res.status, status, JSON.stringify(res.body));
-  const body = res.body[name] as { code: number; message: string } | undefined;
-  t.truthy(body, `fault named ${name}: ${JSON.stringify(res.body)}`);
-  t.is(body?.code, status);
-  if (message) t.regex(body?.message ?? '', message);
-}
 
 test('keypairs - a generated key pair returns its private key once; the public key is its OpenSSH half', async (t) => {
   const res = await create({ name: 'gen-1' }, { user: 'ugen' });

@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { execute } from '../../../ops/runtime/index.js';
-import { TestDeployment, type Caller } from '../../../ops/testing/index.js';
+import { fault, TestDeployment, type Caller } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -15,13 +15,6 @@ const admin: Caller = { user: 'admin', project: 'admin', roles: 'admin' };
 const current = { instances: 10, cores: 20, ram: 51200, metadata_items: 128, key_pairs: 100, server_groups: 10, server_group_members: 10 };
 const injected = { injected_files: 5, injected_file_content_bytes: 10240, injected_file_path_bytes: 255 };
 const network = { fixed_ips: -1, floating_ips: -1, security_groups: -1, security_group_rules: -1 };
-
-function fault(t: ExecutionContext, res: { status: number; body: Record<string, unknown> }, status: number, message?: RegExp): void {
-  t.is(res.status, status, JSON.stringify(res.body));
-  const [body] = Object.values(res.body) as { code: number; message: string }[];
-  t.is(body?.code, status);
-  if (message) t.regex(body?.message ?? '', message);
-}
 
 async function quotaSet(t: ExecutionContext, path: string, caller: Caller = {}, version = '2.1'): Promise<QuotaSet> {
   const res = await d.request<{ quota_set: QuotaSet }>('GET', path, undefined, caller, v(version));

@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { groupsOf } from '../../groups/index.js';
-import { TestDeployment, type Caller } from '../../../ops/testing/index.js';
+import { fault, TestDeployment, type Caller } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -27,13 +27,6 @@ async function create(t: ExecutionContext, body: unknown, caller: Caller = {}, v
 
 const show = (id: string, caller: Caller = {}, version = '2.64') =>
   d.request<{ server_group: Group }>('GET', `/v2.1/os-server-groups/${id}`, undefined, caller, v(version));
-
-function fault(t: ExecutionContext, res: { status: number; body: Record<string, unknown> }, status: number, message?: RegExp): void {
-  t.is(res.status, status, JSON.stringify(res.body));
-  const [body] = Object.values(res.body) as { code: number; message: string }[];
-  t.is(body?.code, status);
-  if (message) t.regex(body?.message ?? '', message);
-}
 
 /** Boots `count` members of a group (one request) and waits for them; returns their hosts. */
 async function bootMembers(group: string, count: number, zone: string, caller: Caller = {}): Promise<{ statuses: string[]; hosts: string[] }> {

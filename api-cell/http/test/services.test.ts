@@ -1,7 +1,7 @@
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { COMPUTE_BINARY } from '../../../child-cell/db/index.js';
 import { execute, select } from '../../../ops/runtime/index.js';
-import { TestDeployment, type ApiResponse } from '../../../ops/testing/index.js';
+import { fault, TestDeployment } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -26,13 +26,6 @@ const list = async (query = '', version = '2.1') => {
 };
 const service = async (host: string, version = '2.53') => (await list(`?host=${host}`, version))[0] as Service;
 const put = (path: string, body: unknown, version = '2.53') => d.request<{ service: Service }>('PUT', `/v2.1/os-services/${path}`, body, admin, at(version));
-
-function fault(t: ExecutionContext, res: ApiResponse<unknown>, status: number, message?: RegExp): void {
-  t.is(res.status, status, JSON.stringify(res.body));
-  const body = Object.values(res.body as Record<string, { code: number; message: string }>)[0];
-  t.is(body?.code, status);
-  if (message) t.regex(body?.message ?? '', message);
-}
 
 test.serial('services - a member gets 403', async (t) => {
   const id = (await service('h-1')).id;
@@ -71,8 +64,8 @@ test.serial('services - disabling a host through the API stops builds on it; ena
     t.is(res.status, 200, JSON.stringify(res.body));
     t.like(res.body.service, { host, status: 'disabled', disabled_reason: 'maintenance', state: 'up', forced_down: false });
   }
-  // The scheduler reads services changed since its last look about every second (200 ms here).
-  await new Promise((done) => setTimeout(done, 1000));
+  // The scheduler reads services changed since its last look at its next refresh.
+  await d.schedulerRefreshed();
   const booted = await Promise.all([1, 2, 3].map(() => d.boot()));
   const hosts = await Promise.all(booted.map(async (b) => (await d.waitForStatus(b.body.server.id, ['ACTIVE']))['OS-EXT-SRV-ATTR:host']));
   t.deepEqual(hosts, ['k-2', 'k-2', 'k-2']);

@@ -1,6 +1,6 @@
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { execute, select } from '../../../ops/runtime/index.js';
-import { TestDeployment, type Caller } from '../../../ops/testing/index.js';
+import { fault, TestDeployment, waitFor, type Caller } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -12,13 +12,6 @@ const v = (version: string) => ({ 'openstack-api-version': `compute ${version}` 
 const admin: Caller = { user: 'admin', project: 'admin', roles: 'admin' };
 type Usage = Record<string, unknown> & { server_usages?: Record<string, unknown>[] };
 
-function fault(t: ExecutionContext, res: { status: number; body: Record<string, unknown> }, status: number, message?: RegExp): void {
-  t.is(res.status, status, JSON.stringify(res.body));
-  const [body] = Object.values(res.body) as { code: number; message: string }[];
-  t.is(body?.code, status);
-  if (message) t.regex(body?.message ?? '', message);
-}
-
 /** The project's instances in every cell (deleted ones too), with their cell. */
 async function instancesOf(project: string): Promise<{ uuid: string; vm_state: string; deleted: number; cell: string }[]> {
   const rows = await Promise.all(
@@ -29,19 +22,11 @@ async function instancesOf(project: string): Promise<{ uuid: string; vm_state: s
   return rows.flat();
 }
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 50));
-  }
-}
-
 /** Boots `count` servers for the project and waits until they are ACTIVE; their uuids, sorted. */
 async function bootActive(project: string, count: number): Promise<string[]> {
   const res = await d.boot({ name: `vm-${project}`, min_count: count }, { project });
   if (res.status !== 202) throw new Error(JSON.stringify(res.body));
-  await until(async () => (await instancesOf(project)).filter((i) => i.vm_state === 'active').length === count, `${count} active in ${project}`);
+  await waitFor(async () => (await instancesOf(project)).filter((i) => i.vm_state === 'active').length === count, 20_000, `${count} active in ${project}`);
   return (await instancesOf(project)).map((i) => i.uuid).sort();
 }
 
@@ -103,7 +88,7 @@ test.serial('usage - hours, totals and server details of a server that ran in th
 test.serial('usage - a deleted server counts until it was terminated, as terminated', async (t) => {
   const [id = ''] = await bootActive('p-gone', 1);
   t.is((await d.request('DELETE', `/v2.1/servers/${id}`, undefined, { project: 'p-gone' })).status, 204);
-  await until(async () => (await instancesOf('p-gone')).every((i) => i.deleted !== 0), 'the delete');
+  await waitFor(async () => (await instancesOf('p-gone')).every((i) => i.deleted !== 0), 20_000, 'the delete');
   await ran(id, '2024-01-01 10:00:00', '2024-01-01 11:00:00');
   const res = await usage('/v2.1/os-simple-tenant-usage/p-gone?start=2024-01-01T09:00:00&end=2024-01-01T12:30:00', admin);
   t.is(res.status, 200, JSON.stringify(res.body));

@@ -1,13 +1,13 @@
 import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
 import { PowerState, TaskState, VmState } from '../../instance/index.js';
-import { BuildArgs, COMPUTE_VERSION, TerminateArgs, type BuildAccepted, type TerminateResult } from '../messages.js';
+import { BuildArgs, COMPUTE_BASE_VERSION, TerminateArgs, type BuildAccepted, type TerminateResult } from '../messages.js';
 import { isStateConflict, type HostContext } from './context.js';
 
 /** Building and deleting guests on one host (Nova's compute manager, that part). */
 export function buildMethods(ctx: HostContext): RpcMethods {
   return {
     build_and_run_instance: {
-      version: COMPUTE_VERSION,
+      version: COMPUTE_BASE_VERSION,
       schema: BuildArgs,
       handle: async (args: BuildArgs, rpc): Promise<BuildAccepted> => {
         const uuid = args.instance.uuid;
@@ -20,7 +20,7 @@ export function buildMethods(ctx: HostContext): RpcMethods {
       },
     },
     terminate_instance: {
-      version: COMPUTE_VERSION,
+      version: COMPUTE_BASE_VERSION,
       schema: TerminateArgs,
       handle: async (args: TerminateArgs, rpc): Promise<TerminateResult> => {
         const uuid = args.instance_uuid;
@@ -83,6 +83,7 @@ async function buildAndRun(ctx: HostContext, args: BuildArgs, requestId: string)
     if (isStateConflict(err)) {
       // Deleted while building: whoever deleted it owns the cleanup; drop what was spawned here.
       ctx.log.info({ instance: uuid, request_id: requestId }, 'instance changed while building (deleted?); build stopped');
+      // Best effort: the instance is gone; a guest that will not go changes nothing for it.
       if (ctx.driver.guests().includes(uuid)) await ctx.driver.destroy(uuid).catch(() => undefined);
     } else {
       ctx.log.error({ instance: uuid, request_id: requestId, err: errorMessage(err) }, 'build failed on this host');
@@ -97,6 +98,7 @@ async function buildAndRun(ctx: HostContext, args: BuildArgs, requestId: string)
 async function reschedule(ctx: HostContext, args: BuildArgs, requestId: string, reason: string): Promise<void> {
   const uuid = args.instance.uuid;
   ctx.instances.delete(uuid);
+  // Best effort: the reschedule must go ahead whether or not the failed guest goes.
   if (ctx.driver.guests().includes(uuid)) await ctx.driver.destroy(uuid).catch(() => undefined);
   const { rescheduled_to } = await ctx.conductor.buildFailed({ failed_host: ctx.host, reason, build: args }, requestId);
   ctx.log.warn({ instance: uuid, request_id: requestId, reason, rescheduled_to }, 'spawn failed');
@@ -105,6 +107,7 @@ async function reschedule(ctx: HostContext, args: BuildArgs, requestId: string, 
 
 /** Something other than the spawn went wrong: never leave the instance in BUILD. */
 async function putInError(ctx: HostContext, uuid: string, requestId: string, reason: string): Promise<void> {
+  // Best effort: the instance goes to ERROR whether or not its guest goes.
   if (ctx.driver.guests().includes(uuid)) await ctx.driver.destroy(uuid).catch(() => undefined);
   await ctx.conductor
     .instanceUpdate(

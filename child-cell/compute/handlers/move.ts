@@ -1,6 +1,6 @@
 import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
 import { PowerState } from '../../instance/index.js';
-import { COMPUTE_VERSION, COMPUTE_VERSION_3, ReceiveMoveArgs, ReleaseGuestArgs, RevertMoveArgs } from '../messages.js';
+import { COMPUTE_BASE_VERSION, COMPUTE_LATEST_VERSION, ReceiveMoveArgs, ReleaseGuestArgs, RevertMoveArgs } from '../messages.js';
 import { isStateConflict, type HostContext } from './context.js';
 
 const peerTimeoutMs = 10_000;
@@ -13,7 +13,7 @@ const peerTimeoutMs = 10_000;
 export function moveMethods(ctx: HostContext): RpcMethods {
   return {
     receive_move: {
-      version: COMPUTE_VERSION_3,
+      version: COMPUTE_LATEST_VERSION,
       schema: ReceiveMoveArgs,
       handle: async (args: ReceiveMoveArgs, rpc) => {
         void receive(ctx, args, rpc.requestId ?? `req-move-${args.migration_uuid}`);
@@ -21,7 +21,7 @@ export function moveMethods(ctx: HostContext): RpcMethods {
       },
     },
     revert_move: {
-      version: COMPUTE_VERSION,
+      version: COMPUTE_BASE_VERSION,
       schema: RevertMoveArgs,
       handle: async (args: RevertMoveArgs, rpc) => {
         void takeBack(ctx, args, rpc.requestId ?? `req-revert-${args.migration_uuid}`);
@@ -29,7 +29,7 @@ export function moveMethods(ctx: HostContext): RpcMethods {
       },
     },
     release_guest: {
-      version: COMPUTE_VERSION,
+      version: COMPUTE_BASE_VERSION,
       schema: ReleaseGuestArgs,
       handle: async (args: ReleaseGuestArgs) => {
         const had = ctx.driver.guests().includes(args.instance_uuid);
@@ -64,6 +64,7 @@ async function receive(ctx: HostContext, args: ReceiveMoveArgs, requestId: strin
   } catch (err) {
     if (isStateConflict(err)) return;
     ctx.log.warn({ instance: uuid, err: errorMessage(err) }, 'could not take the instance over');
+    // Best effort: the move is reported failed whether or not the half-made guest goes.
     if (ctx.driver.guests().includes(uuid)) await ctx.driver.destroy(uuid).catch(() => undefined);
     await ctx.conductor
       .moveFailed(
@@ -88,6 +89,7 @@ async function takeBack(ctx: HostContext, args: RevertMoveArgs, requestId: strin
   try {
     await spawn(ctx, args.instance);
     if (args.power_off && ctx.driver.powerState(uuid) !== PowerState.SHUTDOWN) await ctx.driver.powerOff(uuid);
+    // Best effort: a destination that is down must not stop the revert; its copy is no longer the instance's.
     await ctx.peers.releaseGuest(args.dest_host, { instance_uuid: uuid }, requestId, peerTimeoutMs).catch(() => undefined);
     await ctx.conductor.finishRevert(
       { uuid, migration_uuid: args.migration_uuid, host: ctx.host, node: args.instance.node, flavor: args.instance.flavor, ...(args.power_off ? { stopped: true } : {}) },

@@ -1,7 +1,7 @@
 import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
 import { PowerState, TaskState, VmState } from '../../instance/index.js';
 import type { VirtDriver } from '../../virt/index.js';
-import { COMPUTE_VERSION_3, PowerArgs, type PowerOperation } from '../messages.js';
+import { COMPUTE_LATEST_VERSION, PowerArgs, type PowerOperation } from '../messages.js';
 import { isStateConflict, type HostContext } from './context.js';
 
 interface PowerStep {
@@ -37,7 +37,7 @@ export const powerSteps: Record<PowerOperation, PowerStep> = {
 export function powerMethods(ctx: HostContext): RpcMethods {
   return {
     power_action: {
-      version: COMPUTE_VERSION_3,
+      version: COMPUTE_LATEST_VERSION,
       schema: PowerArgs,
       handle: async (args: PowerArgs, rpc) => {
         void run(ctx, args, rpc.requestId ?? `req-${args.operation}-${args.instance_uuid}`);
@@ -82,6 +82,9 @@ async function run(ctx: HostContext, args: PowerArgs, requestId: string): Promis
         },
         requestId,
       )
-      .catch(() => undefined);
+      .catch((e: unknown) => {
+        // The instance keeps its task until the conductor hears of it; say so where an operator looks.
+        ctx.log.error({ instance: uuid, operation: args.operation, err: errorMessage(e) }, 'could not record the failed power action');
+      });
   }
 }

@@ -1,13 +1,13 @@
 import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
 import { PowerState, TaskState, VmState } from '../../instance/index.js';
-import { COMPUTE_VERSION, RebuildArgs } from '../messages.js';
+import { COMPUTE_BASE_VERSION, RebuildArgs } from '../messages.js';
 import { isStateConflict, type HostContext } from './context.js';
 
 /** Rebuild: the guest is destroyed and spawned again from the (new) image, on the same host. */
 export function rebuildMethods(ctx: HostContext): RpcMethods {
   return {
     rebuild_instance: {
-      version: COMPUTE_VERSION,
+      version: COMPUTE_BASE_VERSION,
       schema: RebuildArgs,
       handle: async (args: RebuildArgs, rpc) => {
         void rebuild(ctx, args, rpc.requestId ?? `req-rebuild-${args.instance.uuid}`);
@@ -56,6 +56,9 @@ async function rebuild(ctx: HostContext, args: RebuildArgs, requestId: string): 
         },
         requestId,
       )
-      .catch(() => undefined);
+      .catch((e: unknown) => {
+        // The instance keeps its task until the conductor hears of it; say so where an operator looks.
+        ctx.log.error({ instance: uuid, err: errorMessage(e) }, 'could not record the failed rebuild');
+      });
   }
 }

@@ -1,6 +1,6 @@
 import { type RpcMethods } from '../../../ops/runtime/index.js';
 import { PowerState, SHELVE_TASKS, TaskState, VmState } from '../../instance/index.js';
-import { COMPUTE_VERSION_3, ShelveArgs, UnshelveArgs, type SnapshotResult, type UnshelveResult } from '../messages.js';
+import { COMPUTE_LATEST_VERSION, ShelveArgs, UnshelveArgs, type SnapshotResult, type UnshelveResult } from '../messages.js';
 import { isStateConflict, joinRun, type HostContext } from './context.js';
 
 
@@ -18,12 +18,12 @@ export function shelveMethods(ctx: HostContext): RpcMethods {
   const shelving = new Map<string, Promise<SnapshotResult>>();
   return {
     shelve_instance: {
-      version: COMPUTE_VERSION_3,
+      version: COMPUTE_LATEST_VERSION,
       schema: ShelveArgs,
       handle: (args: ShelveArgs, rpc) => joinRun(shelving, args.image_uuid, () => shelve(ctx, args, rpc.requestId ?? `req-shelve-${args.instance_uuid}`)),
     },
     unshelve_instance: {
-      version: COMPUTE_VERSION_3,
+      version: COMPUTE_LATEST_VERSION,
       schema: UnshelveArgs,
       handle: (args: UnshelveArgs, rpc) => unshelve(ctx, args, rpc.requestId ?? `req-unshelve-${args.instance.uuid}`),
     },

@@ -1,6 +1,6 @@
 import { type RpcMethods } from '../../../ops/runtime/index.js';
 import { SNAPSHOT_TASKS, TaskState } from '../../instance/index.js';
-import { COMPUTE_VERSION_3, SnapshotArgs, type SnapshotResult } from '../messages.js';
+import { COMPUTE_LATEST_VERSION, SnapshotArgs, type SnapshotResult } from '../messages.js';
 import { isStateConflict, joinRun, type HostContext } from './context.js';
 
 
@@ -14,7 +14,7 @@ export function snapshotMethods(ctx: HostContext): RpcMethods {
   const running = new Map<string, Promise<SnapshotResult>>();
   return {
     snapshot_instance: {
-      version: COMPUTE_VERSION_3,
+      version: COMPUTE_LATEST_VERSION,
       schema: SnapshotArgs,
       handle: (args: SnapshotArgs, rpc) => joinRun(running, args.image_uuid, () => snapshot(ctx, args, rpc.requestId ?? `req-snapshot-${args.image_uuid}`)),
     },

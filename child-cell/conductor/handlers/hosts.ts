@@ -50,6 +50,16 @@ export class HeartbeatBatcher {
     }
   }
 
+  /**
+   * Drops what was collected for `hosts` and waits out a write under way: a heartbeat a host sent
+   * just before it stopped must not mark it up again after its stop marked it down.
+   */
+  async forget(binary: string, hosts: string[]): Promise<void> {
+    const batch = this.pending.get(binary);
+    for (const host of hosts) batch?.hosts.delete(host);
+    await this.flushing;
+  }
+
   async close(): Promise<void> {
     clearTimeout(this.timer);
     await this.flushing;
@@ -94,7 +104,10 @@ export function hostMethods(deps: ConductorDeps, heartbeats: HeartbeatBatcher): 
     hosts_down: {
       version: CONDUCTOR_VERSION,
       schema: HostsDownArgs,
-      handle: async (args: HostsDownArgs) => ({ marked: await markHostsDown(deps.db, args.binary, args.hosts) }),
+      handle: async (args: HostsDownArgs) => {
+        await heartbeats.forget(args.binary, args.hosts);
+        return { marked: await markHostsDown(deps.db, args.binary, args.hosts) };
+      },
     },
   };
 }

@@ -62,6 +62,7 @@ export function moveMethods(deps: ConductorDeps): RpcMethods {
         await deps.placement.replaceAllocations(args.uuid, a.provider_uuid, a.resources, args.project_id, args.user_id).catch((err: unknown) => {
           deps.log.warn({ instance: args.uuid, err: errorMessage(err) }, 'could not give the instance its source allocation back');
         });
+        // Best effort: the migration's allocation may never have been made, and the move fails either way.
         await deps.placement.deleteAllocations(args.migration_uuid).catch(() => undefined);
         await inTransaction(async (run, t) => {
           await setMigrationStatus(run, args.migration_uuid, 'error', ['pre-migrating', 'queued', 'migrating', 'running']);

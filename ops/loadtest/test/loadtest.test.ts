@@ -2,15 +2,28 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { Histogram, Registry } from 'prom-client';
 import { stringify } from 'yaml';
 import { dbServer, freePortRange, redisUrl, runNode, TestDatabases } from '../../testing/index.js';
 import type { LoadTestResult } from '../run.js';
+import { histogramBuckets, parseMetrics } from '../scrape.js';
 
 const dbs = new TestDatabases();
 const stateDir = mkdtempSync(join(tmpdir(), 'cellstack-loadtest-'));
 test.after.always(async () => {
   await dbs.drop();
   rmSync(stateDir, { recursive: true, force: true });
+});
+
+test('loadtest - the scraper reads each labelled series of a prom-client histogram', async (t) => {
+  const registry = new Registry();
+  const lag = new Histogram({ name: 'cellstack_test_lag_seconds', help: 'lag', labelNames: ['host'], buckets: [0.1, 1], registers: [registry] });
+  lag.observe({ host: 'a' }, 0.05);
+  lag.observe({ host: 'a' }, 5);
+  lag.observe({ host: 'b' }, 0.5);
+  const samples = parseMetrics(await registry.metrics(), ['cellstack_test_lag']);
+  t.deepEqual([...histogramBuckets(samples, 'cellstack_test_lag_seconds')].sort(([x], [y]) => x - y), [[0.1, 1], [1, 2], [Infinity, 3]]);
+  t.like(samples.find((s) => s.name === 'cellstack_test_lag_seconds_count' && s.labels['host'] === 'b'), { value: 1 });
 });
 
 test('loadtest - a small scenario runs end to end and its JSON result holds the per-cell and API figures', async (t) => {

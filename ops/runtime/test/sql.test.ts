@@ -1,8 +1,7 @@
 import test from 'ava';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Sequelize } from 'sequelize';
 import { ensureDatabase, execute, openDatabase, placeholders, select } from '../index.js';
-import { TestDatabases } from '../../testing/index.js';
+import { TestDatabases, waitFor } from '../../testing/index.js';
 
 const dbs = new TestDatabases();
 let db: Sequelize;
@@ -26,7 +25,15 @@ test('execute - a statement of its own that loses a deadlock runs again instead 
   const transaction = await db.transaction();
   await execute({ sequelize: db, transaction }, 'UPDATE counters SET v = v + 1 WHERE id >= 2');
   const statement = execute({ sequelize: db }, 'UPDATE counters SET v = v + 10 ORDER BY id');
-  await delay(300);
+  // The statement has locked row 1 once it waits for row 2, which the transaction holds.
+  await waitFor(async () => {
+    const waiting = await select<{ n: number }>(
+      { sequelize: db },
+      `SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+        WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE() AND t.trx_query LIKE 'UPDATE counters SET v = v + 10%'`,
+    );
+    return Number(waiting[0]?.n) === 1;
+  }, 10_000, 'the statement to wait for the lock on row 2');
   await execute({ sequelize: db, transaction }, 'UPDATE counters SET v = v + 1 WHERE id = 1');
   await transaction.commit();
   t.is(await statement, 101, 'the statement changed every row once it ran again');

@@ -50,6 +50,8 @@ export interface TestDeploymentOptions {
   zones?: Record<string, string[]>;
   superConductors?: number;
   config?: Overrides;
+  /** The server the API database is reached at, when not the shared one (a relay a test can cut). */
+  apiDbServer?: string;
 }
 
 export interface ApiResponse<T = Record<string, unknown>> {
@@ -114,7 +116,7 @@ export class TestDeployment {
       overrides: {
         ...overrides,
         api: { listen: `127.0.0.1:${apiPort}`, auth_strategy: 'trusted-headers', ...overrides.api },
-        database: { api_url: this.dbs.url('api'), pool_max: 8, ...overrides.database },
+        database: { api_url: this.dbs.url('api', this.options.apiDbServer), pool_max: 8, ...overrides.database },
         redis: { url: redisUrl, queue_prefix: this.dbs.prefix, ...overrides.redis },
         placement: { url: `http://127.0.0.1:${apiPort}/placement`, service_token: 'test-service-token', ...overrides.placement },
         super_conductor: { reaper_interval_ms: 600_000, ...overrides.super_conductor },

@@ -20,8 +20,9 @@ export const natsServerBinary = process.env['CELLSTACK_NATS_SERVER'] ?? '/usr/sb
 export class TestDatabases {
   readonly prefix = `cst_${randomBytes(5).toString('hex')}`;
 
-  url(name: string): string {
-    return `${dbServer}/${this.prefix}_${name}`;
+  /** A database of this file's, on the shared server or on another address of it (a relay). */
+  url(name: string, server = dbServer): string {
+    return `${server}/${this.prefix}_${name}`;
   }
 
   /** Drops every database this test file made. */

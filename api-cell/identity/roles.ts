@@ -28,8 +28,9 @@ export async function deleteRole(api: ApiDatabase, id: string): Promise<void> {
   const grants = await select<{ type: string; actor_id: string; target_id: string }>(api, 'SELECT type, actor_id, target_id FROM assignments WHERE role_id = ?', [role.id]);
   await execute(api, 'DELETE FROM assignments WHERE role_id = ?', [role.id]);
   await execute(api, 'DELETE FROM roles WHERE uuid = ?', [role.id]);
-  await revokeTokensOf(api, grants.filter((g) => g.type.startsWith('User')).map((g) => ({ userId: g.actor_id })));
-  await revokeTokensOfGroups(api, grants.filter((g) => g.type.startsWith('Group')).map((g) => g.actor_id));
+  const projectOf = (g: { type: string; target_id: string }) => (g.type.endsWith('Project') ? g.target_id : undefined);
+  await revokeTokensOf(api, grants.filter((g) => g.type.startsWith('User')).map((g) => ({ userId: g.actor_id, projectId: projectOf(g) })));
+  for (const g of grants.filter((x) => x.type.startsWith('Group'))) await revokeTokensOfGroups(api, [g.actor_id], projectOf(g));
 }
 
 /**

@@ -304,7 +304,7 @@ test('identity admin - odd but valid names and random bodies get 2xx or 4xx, nev
   const own = (await call(admin, 'POST', '/projects', { project: { name: 'p-fuzz' } })).body['project'].id as string;
   const ownDomain = (await call(admin, 'POST', '/domains', { domain: { name: 'd-fuzz' } })).body['domain'].id as string;
   const paths = ['/projects', `/projects/${own}`, '/users', '/users/x', '/roles', '/roles/x', '/domains', `/domains/${ownDomain}`, '/groups', '/groups/x', '/users/x/password', '/role_assignments?effective&include_names=0', `/projects/${own}/users/x/roles/member`];
-  const values: unknown[] = [null, 0, -1, 1e309, 'x', '', ' ', '🔥', 'a'.repeat(300), [], {}, true, { name: 'n' }, ['t'], { a: { b: [1] } }];
+  const values: unknown[] = [null, 0, -1, 2 ** 53 + 2, 'x', '', ' ', '🔥', 'a'.repeat(300), [], {}, true, { name: 'n' }, ['t'], { a: { b: [1] } }];
   const keys = ['project', 'user', 'role', 'domain', 'group', 'name', 'password', 'original_password', 'enabled', 'domain_id', 'tags', 'description', 'email', 'default_project_id', 'is_domain', 'parent_id', 'options'];
   let seed = 7;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;

@@ -65,17 +65,6 @@ export async function assignRole(api: ApiDatabase, userId: string, projectId: st
   await grantRole(api, { actor: 'user', actorId: userId, target: 'project', targetId: projectId }, roleId);
 }
 
-/** Takes a user's role on a project away; false when it did not have it. */
-export async function unassignRole(api: ApiDatabase, userId: string, projectId: string, roleId: string): Promise<boolean> {
-  return revokeGrant(api, { actor: 'user', actorId: userId, target: 'project', targetId: projectId }, roleId).then(
-    () => true,
-    (err: unknown) => {
-      if (err instanceof NotFoundError && err.message.startsWith('Could not find role assignment')) return false;
-      throw err;
-    },
-  );
-}
-
 export interface AssignmentFilter {
   userId?: string | undefined;
   groupId?: string | undefined;

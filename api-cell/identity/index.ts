@@ -31,7 +31,6 @@ export {
   grantRole,
   listAssignments,
   revokeGrant,
-  unassignRole,
   type ActorKind,
   type Assignment,
   type AssignmentFilter,

@@ -35,7 +35,7 @@ interface GroupBody {
   domain_id?: string;
 }
 
-/** /v3/domains and /v3/groups with their members. */
+/** /v3/domains and /v3/groups with their members (GET and HEAD check a membership, as in Keystone). */
 export function domainAndGroupRoutes(router: Router<ApiState>, base: string, api: ApiDatabase, v: IdentityViews): void {
   router.get(`${base}/domains`, async (ctx) => {
     await v.adminOnly(ctx, 'identity:list_domains');
@@ -100,7 +100,7 @@ export function domainAndGroupRoutes(router: Router<ApiState>, base: string, api
     await addGroupMember(api, ctx.params['id'] ?? '', ctx.params['user'] ?? '');
     await v.written(ctx, 204);
   });
-  router.head(member, async (ctx) => {
+  router.get(member, async (ctx) => {
     await v.adminOnly(ctx, 'identity:check_user_in_group');
     await checkGroupMember(api, ctx.params['id'] ?? '', ctx.params['user'] ?? '');
     ctx.status = 204;

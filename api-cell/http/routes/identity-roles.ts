@@ -70,7 +70,7 @@ export function roleRoutes(router: Router<ApiState>, base: string, api: ApiDatab
         await grantRole(api, grant(ctx), await roleId(api, ctx.params['role']));
         await v.written(ctx, 204);
       });
-      router.head(`${path}/:role`, async (ctx) => {
+      router.get(`${path}/:role`, async (ctx) => {
         await v.adminOnly(ctx, rule('check'));
         await checkGrant(api, grant(ctx), await roleId(api, ctx.params['role']));
         ctx.status = 204;

@@ -172,6 +172,7 @@ test('identity admin - role assignments: grant, check, list with names and filte
   t.is((await call(admin, 'PUT', path)).status, 204);
   t.is((await call(admin, 'PUT', path)).status, 204, 'granting twice is fine');
   t.is((await call(admin, 'HEAD', path)).status, 204);
+  t.is((await call(admin, 'GET', path)).status, 204, 'GET checks a grant too');
   t.is((await call(admin, 'PUT', `/projects/${project.id}/users/nobody/roles/${memberRole.id}`)).status, 404);
   t.is((await call(admin, 'PUT', `/projects/${project.id}/users/${user.id}/roles/no-such-role`)).status, 404);
   t.deepEqual(names((await call(admin, 'GET', `/projects/${project.id}/users/${user.id}/roles`)).body['roles']), ['member']);

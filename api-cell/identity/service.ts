@@ -134,9 +134,11 @@ export class IdentityService {
       const project = await findProject(this.api, scope.project);
       if (!project.enabled) throw new UnauthorizedError(`Project ${project.id} is disabled.`);
       projectId = project.id;
+    } else if (!scope && inheritedProject) {
+      projectId = inheritedProject;
+    } else if (!scope) {
+      projectId = await this.usableDefaultProject(userId);
     }
-    else if (!scope && inheritedProject) projectId = inheritedProject;
-    else if (!scope) projectId = await this.usableDefaultProject(userId);
     let roles: string[] = [];
     if (projectId) {
       roles = (await rolesOn(this.api, userId, projectId)).map((r) => r.name);

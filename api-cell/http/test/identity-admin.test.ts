@@ -209,6 +209,19 @@ test('identity admin - deleting a project ends the tokens scoped to it and its a
   t.deepEqual((await call(admin, 'GET', `/role_assignments?scope.project.id=${project.id}`)).body['role_assignments'], []);
 });
 
+test('identity admin - disabling a project ends the tokens scoped to it and refuses new ones until enabled', async (t) => {
+  const user = (await call(admin, 'POST', '/users', { user: { name: 'u-off', password: 'u-off-password' } })).body['user'];
+  const project = (await call(admin, 'POST', '/projects', { project: { name: 'p-off' } })).body['project'];
+  await call(admin, 'PUT', `/projects/${project.id}/users/${user.id}/roles/member`);
+  const scoped = await login('u-off', 'u-off-password', 'p-off');
+  t.true(await computeTakes(scoped.token));
+  t.like((await call(admin, 'PATCH', `/projects/${project.id}`, { project: { enabled: false } })).body['project'], { enabled: false });
+  t.false(await computeTakes(scoped.token));
+  t.is((await login('u-off', 'u-off-password', 'p-off')).status, 401);
+  await call(admin, 'PATCH', `/projects/${project.id}`, { project: { enabled: true } });
+  t.is((await login('u-off', 'u-off-password', 'p-off')).status, 201);
+});
+
 test('identity admin - roles: create, a duplicate name is a 409, delete takes its assignments with it', async (t) => {
   const created = await call(admin, 'POST', '/roles', { role: { name: 'operator', description: 'runs things' } });
   t.is(created.status, 201);

@@ -49,3 +49,9 @@ export async function revokeTokensOfGroups(api: ApiDatabase, groupIds: string[],
 export async function revocationEventsSince(api: ApiDatabase, since: Date, oldestToken: Date): Promise<RevocationEvent[]> {
   return select(api, 'SELECT user_id, project_id, issued_before, created_at FROM revocation_events WHERE created_at >= ? AND issued_before >= ?', [since, oldestToken]);
 }
+
+/** Forgets revocations no live token can be affected by: revoked tokens past their expiry, events older than any token. */
+export async function pruneRevocations(api: ApiDatabase, oldestToken: Date): Promise<void> {
+  await execute(api, 'DELETE FROM revoked_tokens WHERE expires_at < NOW(6)');
+  await execute(api, 'DELETE FROM revocation_events WHERE issued_before < ?', [oldestToken]);
+}

@@ -3,7 +3,7 @@ import type { ApiDatabase } from '../db/index.js';
 import { serviceCatalog, type CatalogEntry } from './catalog.js';
 import { ExternalTokenValidator } from './external.js';
 import { findDomain, findProject, findUser, type Ref } from './lookup.js';
-import { revocationEventsSince, revokedSince, revokeToken } from './revocations.js';
+import { pruneRevocations, revocationEventsSince, revokedSince, revokeToken } from './revocations.js';
 import { rolesOn } from './roles.js';
 import { authenticate } from './users.js';
 import { TokenSigner, type TokenClaims } from './tokens.js';
@@ -35,6 +35,7 @@ export class IdentityService {
   private readonly revokedBefore = new Map<string, number>();
   private syncedUpTo = new Date(0);
   private eventsSyncedUpTo = new Date(0);
+  private prunedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   readonly catalog: CatalogEntry[];
 
@@ -88,6 +89,10 @@ export class IdentityService {
       const key = `${event.user_id ?? ''}|${event.project_id ?? ''}`;
       this.revokedBefore.set(key, Math.max(this.revokedBefore.get(key) ?? 0, event.issued_before.getTime()));
       if (event.created_at > this.eventsSyncedUpTo) this.eventsSyncedUpTo = event.created_at;
+    }
+    if (Date.now() - this.prunedAt > 60_000) {
+      this.prunedAt = Date.now();
+      await pruneRevocations(this.api, oldestToken);
     }
   }
 

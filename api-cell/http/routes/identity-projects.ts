@@ -9,9 +9,9 @@ import {
   updateProject,
   type Project,
 } from '../../identity/index.js';
-import { InvalidInputError } from '../../../ops/runtime/index.js';
+import { InvalidInputError, NotFoundError } from '../../../ops/runtime/index.js';
 import type { ApiDatabase } from '../../db/index.js';
-import { ProjectCreateBody, ProjectUpdateBody } from '../schemas/identity.js';
+import { ProjectCreateBody, ProjectTag, ProjectTagsBody, ProjectUpdateBody } from '../schemas/identity.js';
 import type { ApiState } from '../state.js';
 import { validate } from '../validation.js';
 import { forbidden, matches, queryText, splitExtra, type Ctx, type IdentityViews } from './identity-common.js';
@@ -85,10 +85,61 @@ export function projectRoutes(router: Router<ApiState>, base: string, api: ApiDa
     await v.written(ctx, 204);
   });
 
+  projectTagRoutes(router, base, api, v);
+
   const userProjects = async (ctx: Ctx, userId: string) => {
     await v.adminOrSelf(ctx, userId, 'identity:list_user_projects');
     ctx.body = v.list(ctx, 'projects', filtered(ctx, await projectsOf(api, userId)));
   };
   router.get(`${base}/auth/projects`, async (ctx) => userProjects(ctx, (await v.caller(ctx)).userId));
   router.get(`${base}/users/:id/projects`, async (ctx) => userProjects(ctx, ctx.params['id'] ?? ''));
+}
+
+/** Keystone's /v3/projects/{id}/tags: members of the project read them, admins change them. */
+function projectTagRoutes(router: Router<ApiState>, base: string, api: ApiDatabase, v: IdentityViews): void {
+  const readable = async (ctx: Ctx): Promise<Project> => {
+    const who = await v.caller(ctx);
+    const project = await findProject(api, { id: ctx.params['id'] ?? '' });
+    if (!who.isAdmin && who.projectId !== project.id) throw forbidden('identity:get_project_tags');
+    return project;
+  };
+  const writable = async (ctx: Ctx): Promise<Project> => {
+    await v.adminOnly(ctx, 'identity:update_project_tags');
+    return findProject(api, { id: ctx.params['id'] ?? '' });
+  };
+  const setTags = (p: Project, tags: string[]) => {
+    if (tags.length > 80) throw new InvalidInputError('A project has at most 80 tags.');
+    return updateProject(api, p.id, { tags });
+  };
+  const tags = `${base}/projects/:id/tags`;
+  router.get(tags, async (ctx) => {
+    ctx.body = { tags: (await readable(ctx)).tags };
+  });
+  router.put(tags, async (ctx) => {
+    const body = validate<{ tags: string[] }>(ProjectTagsBody, ctx.state.body);
+    ctx.body = { tags: (await setTags(await writable(ctx), body.tags)).tags };
+  });
+  router.delete(tags, async (ctx) => {
+    await setTags(await writable(ctx), []);
+    ctx.status = 204;
+  });
+  router.get(`${tags}/:tag`, async (ctx) => {
+    const tag = ctx.params['tag'] ?? '';
+    if (!(await readable(ctx)).tags.includes(tag)) throw new NotFoundError(`Tag ${tag} was not found on project ${ctx.params['id'] ?? ''}.`);
+    ctx.status = 204;
+  });
+  router.put(`${tags}/:tag`, async (ctx) => {
+    const tag = validate<string>(ProjectTag, ctx.params['tag'] ?? '');
+    const project = await writable(ctx);
+    if (!project.tags.includes(tag)) await setTags(project, [...project.tags, tag]);
+    ctx.status = 201;
+    ctx.set('location', v.url(ctx, `projects/${project.id}/tags/${encodeURIComponent(tag)}`));
+  });
+  router.delete(`${tags}/:tag`, async (ctx) => {
+    const tag = ctx.params['tag'] ?? '';
+    const project = await writable(ctx);
+    if (!project.tags.includes(tag)) throw new NotFoundError(`Tag ${tag} was not found on project ${project.id}.`);
+    await setTags(project, project.tags.filter((t) => t !== tag));
+    ctx.status = 204;
+  });
 }

@@ -146,3 +146,9 @@ export const GroupUpdateBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** PUT /v3/projects/{id}/tags: the whole list at once. */
+export const ProjectTagsBody = Type.Object({ tags }, { additionalProperties: false });
+
+/** PUT /v3/projects/{id}/tags/{tag}: one tag, checked as Keystone checks the list's. */
+export const ProjectTag = tag;

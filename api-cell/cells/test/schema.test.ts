@@ -118,3 +118,18 @@ test('schema - compute services registered under the old binary name are renamed
     await db.close();
   }
 });
+
+test('schema - role assignments made before 0005-identity-admin are kept as user-project assignments', async (t) => {
+  const db = openDatabase(dbs.url('grants'), { poolMax: 1 });
+  try {
+    await ensureDatabase(dbs.url('grants'));
+    const before = apiMigrations.findIndex((m) => m.name === '0005-identity-admin');
+    await applyMigrations(db, apiMigrations.slice(0, before));
+    await db.query("INSERT INTO role_assignments (user_id, project_id, role_id) VALUES ('u1', 'p1', 'r1')");
+    t.deepEqual(await applyMigrations(db, apiMigrations), apiMigrations.slice(before).map((m) => m.name));
+    const rows = await db.query('SELECT type, actor_id, target_id, role_id FROM assignments', { type: QueryTypes.SELECT });
+    t.deepEqual(rows, [{ type: 'UserProject', actor_id: 'u1', target_id: 'p1', role_id: 'r1' }]);
+  } finally {
+    await db.close();
+  }
+});

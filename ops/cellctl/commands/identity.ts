@@ -1,25 +1,34 @@
 import type { Command } from 'commander';
 import {
-  assignRole,
   bootstrapIdentity,
   createProject,
   createUser,
+  deleteProject,
+  deleteUser,
   ensureIdentityDefaults,
   findProject,
   findRole,
   findUser,
+  grantRole,
   listProjects,
-  listRoles,
   listUsers,
   setPassword,
-  unassignRole,
+  updateProject,
+  updateUser,
 } from '../../../api-cell/identity/index.js';
 import type { CliContext } from '../context.js';
 import { printTable } from '../output.js';
 import type { command as Wrap } from '../run.js';
+import { byNameOrId, domainRef } from './identity-refs.js';
+import { registerRoleCommands } from './identity-roles.js';
 
 type Json = { json?: boolean };
+type Domain = { domain?: string };
 
+/**
+ * The operator's shortcut over Keystone's v3 administration: every command calls the identity
+ * function the REST route calls (one code path), without a token.
+ */
 export function registerIdentityCommands(program: Command, wrap: typeof Wrap, configFile: () => string | undefined): void {
   program
     .command('bootstrap')
@@ -29,8 +38,28 @@ export function registerIdentityCommands(program: Command, wrap: typeof Wrap, co
     .action(wrap(configFile, bootstrap));
 
   const project = program.command('project').description('identity projects');
-  project.command('create <name>').description('create a project').option('--description <text>', 'what it is for').action(wrap(configFile, projectCreate));
+  project
+    .command('create <name>')
+    .description('create a project')
+    .option('--description <text>', 'what it is for')
+    .option('--domain <domain>', 'its domain (name or id; default: Default)')
+    .option('--disable', 'create it disabled')
+    .action(wrap(configFile, projectCreate));
   project.command('list').description('list projects').option('--json', 'print JSON').action(wrap(configFile, projectList));
+  project
+    .command('set <project>')
+    .description('change a project (disabling it ends the tokens scoped to it)')
+    .option('--name <name>', 'a new name')
+    .option('--description <text>', 'a new description')
+    .option('--enable', 'enable it')
+    .option('--disable', 'disable it')
+    .option('--domain <domain>', 'the domain its name is in')
+    .action(wrap(configFile, projectSet));
+  project
+    .command('delete <project>')
+    .description('delete a project, its role assignments and the tokens scoped to it')
+    .option('--domain <domain>', 'the domain its name is in')
+    .action(wrap(configFile, projectDelete));
 
   const user = program.command('user').description('identity users');
   user
@@ -38,27 +67,28 @@ export function registerIdentityCommands(program: Command, wrap: typeof Wrap, co
     .description('create a user; with --project it gets the member role there')
     .requiredOption('--password <password>', 'its password')
     .option('--project <project>', 'a project (name or id) to make it a member of')
+    .option('--domain <domain>', 'its domain (name or id; default: Default)')
+    .option('--email <email>', 'its email address')
     .action(wrap(configFile, userCreate));
   user.command('list').description('list users').option('--json', 'print JSON').action(wrap(configFile, userList));
-  user.command('password <name>').description("set a user's password").requiredOption('--password <password>', 'the new password').action(wrap(configFile, userPassword));
+  user.command('password <name>').description("set a user's password (ends its tokens)").requiredOption('--password <password>', 'the new password').action(wrap(configFile, userPassword));
+  user
+    .command('set <user>')
+    .description('enable or disable a user (disabling ends its tokens)')
+    .option('--enable', 'enable it')
+    .option('--disable', 'disable it')
+    .option('--domain <domain>', 'the domain its name is in')
+    .action(wrap(configFile, userSet));
+  user
+    .command('delete <user>')
+    .description('delete a user, its role assignments, group memberships and tokens')
+    .option('--domain <domain>', 'the domain its name is in')
+    .action(wrap(configFile, userDelete));
 
-  const role = program.command('role').description('roles and role assignments');
-  role.command('list').description('list roles').option('--json', 'print JSON').action(wrap(configFile, roleList));
-  role
-    .command('add <role>')
-    .description('give a user a role on a project')
-    .requiredOption('--user <user>', 'user name or id')
-    .requiredOption('--project <project>', 'project name or id')
-    .action(wrap(configFile, roleChange(true)));
-  role
-    .command('remove <role>')
-    .description("take a user's role on a project away")
-    .requiredOption('--user <user>', 'user name or id')
-    .requiredOption('--project <project>', 'project name or id')
-    .action(wrap(configFile, roleChange(false)));
+  registerRoleCommands(program, wrap, configFile);
 }
 
-const byNameOrId = (value: string) => (/^[0-9a-f]{32}$/.test(value) ? { id: value } : { name: value });
+const enabledFrom = (o: { enable?: boolean; disable?: boolean }): boolean | undefined => (o.disable ? false : o.enable ? true : undefined);
 
 async function bootstrap(ctx: CliContext, o: { password: string; reset?: boolean }): Promise<void> {
   const { user, project, created } = await bootstrapIdentity(ctx.api, { password: o.password, reset: o.reset ?? false });
@@ -66,9 +96,9 @@ async function bootstrap(ctx: CliContext, o: { password: string; reset?: boolean
   if (!created && !o.reset) console.log('note: the existing admin password was left as it was (--reset changes it)');
 }
 
-async function projectCreate(ctx: CliContext, name: string, o: { description?: string }): Promise<void> {
+async function projectCreate(ctx: CliContext, name: string, o: { description?: string; disable?: boolean } & Domain): Promise<void> {
   await ensureIdentityDefaults(ctx.api);
-  const p = await createProject(ctx.api, { name, ...(o.description ? { description: o.description } : {}) });
+  const p = await createProject(ctx.api, { name, description: o.description, enabled: !o.disable, ...(o.domain ? { domain: domainRef(o.domain) } : {}) });
   console.log(`created project ${p.name} (${p.id})`);
 }
 
@@ -76,11 +106,29 @@ async function projectList(ctx: CliContext, o: Json): Promise<void> {
   printTable((await listProjects(ctx.api)).map((p) => ({ ...p })), ['id', 'name', 'domain_id', 'enabled'], o.json ?? false);
 }
 
-async function userCreate(ctx: CliContext, name: string, o: { password: string; project?: string }): Promise<void> {
+async function projectSet(ctx: CliContext, ref: string, o: { name?: string; description?: string; enable?: boolean; disable?: boolean } & Domain): Promise<void> {
+  const p = await findProject(ctx.api, byNameOrId(ref, o.domain));
+  const changed = await updateProject(ctx.api, p.id, { name: o.name, description: o.description, enabled: enabledFrom(o) });
+  console.log(`project ${changed.name} (${changed.id}) is ${changed.enabled ? 'enabled' : 'disabled'}`);
+}
+
+async function projectDelete(ctx: CliContext, ref: string, o: Domain): Promise<void> {
+  const p = await findProject(ctx.api, byNameOrId(ref, o.domain));
+  await deleteProject(ctx.api, p.id);
+  console.log(`deleted project ${p.name} (${p.id})`);
+}
+
+async function userCreate(ctx: CliContext, name: string, o: { password: string; project?: string; email?: string } & Domain): Promise<void> {
   await ensureIdentityDefaults(ctx.api);
-  const project = o.project ? await findProject(ctx.api, byNameOrId(o.project)) : undefined;
-  const u = await createUser(ctx.api, { name, password: o.password, ...(project ? { defaultProject: project.id } : {}) });
-  if (project) await assignRole(ctx.api, u.id, project.id, (await findRole(ctx.api, 'member')).id);
+  const project = o.project ? await findProject(ctx.api, byNameOrId(o.project, o.domain)) : undefined;
+  const u = await createUser(ctx.api, {
+    name,
+    password: o.password,
+    ...(o.domain ? { domain: domainRef(o.domain) } : {}),
+    ...(project ? { defaultProject: project.id } : {}),
+    ...(o.email ? { extra: { email: o.email } } : {}),
+  });
+  if (project) await grantRole(ctx.api, { actor: 'user', actorId: u.id, target: 'project', targetId: project.id }, (await findRole(ctx.api, 'member')).id);
   console.log(`created user ${u.name} (${u.id})${project ? `, member of project ${project.name}` : ''}`);
 }
 
@@ -94,23 +142,14 @@ async function userPassword(ctx: CliContext, name: string, o: { password: string
   console.log(`password of user ${u.name} changed`);
 }
 
-async function roleList(ctx: CliContext, o: Json): Promise<void> {
-  printTable((await listRoles(ctx.api)).map((r) => ({ ...r })), ['id', 'name'], o.json ?? false);
+async function userSet(ctx: CliContext, ref: string, o: { enable?: boolean; disable?: boolean } & Domain): Promise<void> {
+  const u = await findUser(ctx.api, byNameOrId(ref, o.domain));
+  const changed = await updateUser(ctx.api, u.id, { enabled: enabledFrom(o) });
+  console.log(`user ${changed.name} (${changed.id}) is ${changed.enabled ? 'enabled' : 'disabled'}`);
 }
 
-function roleChange(add: boolean) {
-  return async (ctx: CliContext, roleName: string, o: { user: string; project: string }): Promise<void> => {
-    const [role, user, project] = await Promise.all([
-      findRole(ctx.api, roleName),
-      findUser(ctx.api, byNameOrId(o.user)),
-      findProject(ctx.api, byNameOrId(o.project)),
-    ]);
-    if (add) {
-      await assignRole(ctx.api, user.id, project.id, role.id);
-      console.log(`user ${user.name} has role ${role.name} on project ${project.name}`);
-    } else {
-      const removed = await unassignRole(ctx.api, user.id, project.id, role.id);
-      console.log(removed ? `user ${user.name} no longer has role ${role.name} on project ${project.name}` : 'that assignment did not exist');
-    }
-  };
+async function userDelete(ctx: CliContext, ref: string, o: Domain): Promise<void> {
+  const u = await findUser(ctx.api, byNameOrId(ref, o.domain));
+  await deleteUser(ctx.api, u.id);
+  console.log(`deleted user ${u.name} (${u.id})`);
 }

@@ -212,7 +212,7 @@ test('identity commands - bootstrap, projects, users and roles; a duplicate user
   t.regex(user.stdout, /created user alice \([0-9a-f]{32}\), member of project demo/);
   const dup = await cellctl('idn', 'user', 'create', 'alice', '--password', 'alice-password');
   t.is(dup.code, 1);
-  t.regex(dup.stderr, /a user named alice already exists/);
+  t.regex(dup.stderr, /Duplicate entry found with name alice at domain ID default/);
   const weak = await cellctl('idn', 'user', 'create', 'bob', '--password', 'short');
   t.is(weak.code, 2);
   t.is((await cellctl('idn', 'role', 'add', 'reader', '--user', 'alice', '--project', 'admin')).code, 0);
@@ -220,4 +220,37 @@ test('identity commands - bootstrap, projects, users and roles; a duplicate user
   t.deepEqual(projects.map((p) => p.name), ['admin', 'demo', 'service']);
   const roles = JSON.parse((await cellctl('idn', 'role', 'list', '--json')).stdout) as { name: string }[];
   t.deepEqual(roles.map((r) => r.name), ['admin', 'member', 'reader']);
+});
+
+test('identity commands - roles, domains, groups and deletes go through the same functions as the REST API', async (t) => {
+  await deployment('idm', {});
+  const ok = async (...args: string[]) => {
+    const r = await cellctl('idm', ...args);
+    t.is(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  await ok('bootstrap', '--password', 'first-password');
+  t.regex(await ok('role', 'create', 'operator'), /^created role operator \([0-9a-f]{32}\)/);
+  t.regex((await cellctl('idm', 'role', 'create', 'operator')).stderr, /Duplicate entry found with name operator/);
+  await ok('domain', 'create', 'acme');
+  await ok('project', 'create', 'web', '--domain', 'acme');
+  await ok('user', 'create', 'bob', '--password', 'bob-password', '--domain', 'acme', '--project', 'web');
+  await ok('group', 'create', 'ops', '--domain', 'acme');
+  t.regex(await ok('group', 'add-user', 'ops', 'bob', '--domain', 'acme'), /user bob is now a member of group ops/);
+  t.regex(await ok('role', 'add', 'operator', '--group', 'ops', '--project', 'web', '--domain', 'acme'), /group ops has role operator on project web/);
+  const effective = JSON.parse(await ok('role', 'assignments', '--effective', '--json')) as { role: string; via_group?: string }[];
+  t.true(effective.some((a) => a.role === 'operator' && a.via_group !== undefined));
+
+  const refused = await cellctl('idm', 'domain', 'delete', 'acme');
+  t.is(refused.code, 1);
+  t.regex(refused.stderr, /Cannot delete a domain that is enabled, please disable it first/);
+  t.regex(await ok('user', 'set', 'bob', '--disable', '--domain', 'acme'), /is disabled/);
+  await ok('role', 'delete', 'operator');
+  await ok('project', 'delete', 'web', '--domain', 'acme');
+  await ok('domain', 'set', 'acme', '--disable');
+  await ok('domain', 'delete', 'acme');
+  const users = JSON.parse(await ok('user', 'list', '--json')) as { name: string }[];
+  t.deepEqual(users.map((u) => u.name), ['admin'], 'the domain took its user with it');
+  const domains = JSON.parse(await ok('domain', 'list', '--json')) as { name: string }[];
+  t.deepEqual(domains.map((d) => d.name), ['Default']);
 });

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { InvalidInputError, parseListen, pingDatabase, type RunningService, type ServiceContext } from '../ops/runtime/index.js';
+import { Dependencies, InvalidInputError, parseListen, pingDatabase, type RunningService, type ServiceContext } from '../ops/runtime/index.js';
 import { BuildQueue } from '../super-conductor/queue/index.js';
 import { CellRegistry } from './cells/index.js';
 import { openApiDatabase } from './db/index.js';
@@ -7,13 +7,16 @@ import { createApp } from './http/app.js';
 import { apiServices } from './http/routes/services.js';
 
 /** Starts the Compute API process. */
-export async function startApi({ config, log }: ServiceContext): Promise<RunningService> {
+export async function startApi({ config, log, metrics }: ServiceContext): Promise<RunningService> {
   const { host, port } = parseListen(config.api.listen);
   const dbOptions = { poolMax: config.database.pool_max, connectTimeoutMs: config.database.connect_timeout_ms };
   const api = openApiDatabase(config.database.api_url, dbOptions);
-  await pingDatabase(api.sequelize, api.url);
+  const dependencies = new Dependencies(metrics, log);
+  await dependencies.waitFor('API database', () => pingDatabase(api.sequelize, api.url));
+  dependencies.watchDatabase('API database', api.sequelize);
   const registry = new CellRegistry(api, { database: dbOptions, scatterTimeoutMs: config.cells.scatter_timeout_ms, busName: 'api' });
   const queue = new BuildQueue({ redisUrl: config.redis.url, prefix: config.redis.queue_prefix, attempts: config.super_conductor.job_attempts });
+  queue.watch(dependencies);
   const publicUrl = (config.api.public_url || `http://${host}:${port}`).replace(/\/$/, '');
   if (config.api.auth_strategy === 'trusted-headers') {
     log.warn('api.auth_strategy is trusted-headers: anyone who can reach this port can act as anyone. For tests and development only.');
@@ -32,6 +35,7 @@ export async function startApi({ config, log }: ServiceContext): Promise<Running
   log.info({ url: publicUrl }, 'Compute API listening');
   return {
     async stop() {
+      dependencies.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       services.identity.stop();

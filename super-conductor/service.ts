@@ -3,6 +3,7 @@ import { openApiDatabase, type ApiDatabase } from '../api-cell/db/index.js';
 import {
   Batcher,
   Counter,
+  Dependencies,
   errorMessage,
   Gauge,
   Histogram,
@@ -39,7 +40,9 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
     poolMax: config.database.pool_max,
     connectTimeoutMs: config.database.connect_timeout_ms,
   });
-  await pingDatabase(api.sequelize, api.url);
+  const dependencies = new Dependencies(metrics, log);
+  await dependencies.waitFor('API database', () => pingDatabase(api.sequelize, api.url));
+  dependencies.watchDatabase('API database', api.sequelize);
   const registry = new CellRegistry(api, {
     database: { poolMax: config.database.pool_max, connectTimeoutMs: config.database.connect_timeout_ms },
     scatterTimeoutMs: config.cells.scatter_timeout_ms,
@@ -58,6 +61,7 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
   });
   const m = buildMetrics(metrics, cache);
   const queue = new BuildQueue({ redisUrl: config.redis.url, prefix: config.redis.queue_prefix, attempts: config.super_conductor.job_attempts });
+  queue.watch(dependencies);
   const deps: BuildDeps = {
     api,
     registry,
@@ -151,6 +155,7 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
   return {
     async stop() {
       for (const stop of stops) stop();
+      dependencies.stop();
       await worker.close();
       await moves.close();
       await moveQueue.close();

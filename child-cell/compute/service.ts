@@ -1,4 +1,4 @@
-import { connectBus, Counter, InvalidInputError, type RunningService, type ServiceContext } from '../../ops/runtime/index.js';
+import { connectBus, Counter, Dependencies, InvalidInputError, type RunningService, type ServiceContext } from '../../ops/runtime/index.js';
 import { HostPool } from './pool.js';
 
 /**
@@ -11,7 +11,9 @@ export async function startPool({ config, log, metrics, args }: ServiceContext):
   const count = Number(args['hosts'] ?? '1');
   if (!Number.isInteger(count) || count < 1) throw new InvalidInputError(`--hosts must be a whole number above 0, not ${args['hosts']}`);
   const prefix = args['prefix'] ?? `${name || 'cell'}-host`;
-  const nc = await connectBus(transportUrl, { name: `compute-pool ${prefix}` });
+  const dependencies = new Dependencies(metrics, log);
+  const nc = await dependencies.waitFor('cell bus', () => connectBus(transportUrl, { name: `compute-pool ${prefix}` }));
+  dependencies.watchBus('cell bus', nc);
   const built = new Counter({ name: 'cellstack_compute_builds_total', help: 'Builds finished on this pool, by outcome.', labelNames: ['outcome'], registers: [metrics] });
   const pool = new HostPool({
     cellUuid: uuid,

@@ -4,6 +4,7 @@ import { openCellDatabase } from '../db/index.js';
 import {
   connectBus,
   Counter,
+  Dependencies,
   Histogram,
   InvalidInputError,
   pingDatabase,
@@ -24,8 +25,11 @@ export async function startConductor({ config, log, metrics }: ServiceContext): 
   }
   const cellLog = log.child({ cell: config.cell.name || uuid });
   const db = openCellDatabase(databaseUrl, { poolMax: config.database.pool_max, connectTimeoutMs: config.database.connect_timeout_ms });
-  await pingDatabase(db.sequelize, databaseUrl);
-  const nc = await connectBus(transportUrl, { name: `cell-conductor ${config.cell.name || uuid}` });
+  const dependencies = new Dependencies(metrics, cellLog);
+  await dependencies.waitFor('cell database', () => pingDatabase(db.sequelize, databaseUrl));
+  dependencies.watchDatabase('cell database', db.sequelize);
+  const nc = await dependencies.waitFor('cell bus', () => connectBus(transportUrl, { name: `cell-conductor ${config.cell.name || uuid}` }));
+  dependencies.watchBus('cell bus', nc);
   const m = conductorMetrics(metrics);
   const deps: ConductorDeps = {
     cellUuid: uuid,
@@ -52,6 +56,7 @@ export async function startConductor({ config, log, metrics }: ServiceContext): 
   });
   return {
     async stop() {
+      dependencies.stop();
       subscription.unsubscribe();
       await heartbeats.close();
       await nc.drain();

@@ -16,6 +16,7 @@ export {
 } from './errors.js';
 export { createLogger, silentLogger, type Logger } from './log.js';
 export { Counter, createMetricsRegistry, Gauge, Histogram, Registry, serveMetrics } from './metrics.js';
+export { Dependencies } from './health.js';
 export {
   describeDbError,
   dropDatabase,

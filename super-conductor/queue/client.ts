@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { UnavailableError } from '../../ops/runtime/index.js';
+import { UnavailableError, type Dependencies } from '../../ops/runtime/index.js';
 import { redisConnection } from './connection.js';
 import { BUILD_JOB_VERSION, BUILD_QUEUE, buildJobId, type BuildJob } from './messages.js';
 
@@ -56,6 +56,11 @@ export class BuildQueue {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Tells `dependencies` whenever the queue's Redis goes away or comes back. */
+  watch(dependencies: Dependencies, name = 'redis'): void {
+    dependencies.watchRedis(name, this.connection);
   }
 
   /** Of these reservations, those with a job waiting, delayed or running (asked all at once). */

@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import test from 'ava';
+import { freePort, repoRoot, TcpProxy, TestDeployment, waitFor } from '../../ops/testing/index.js';
+
+// The conductor under test reaches its cell database through a relay this file cuts.
+const relay = new TcpProxy('127.0.0.1', 3306);
+let d: TestDeployment;
+test.before(async () => {
+  d = await TestDeployment.start({ cells: [{ name: 'one', pools: [] }], superConductors: 0 });
+  await relay.start();
+});
+test.after.always(async () => {
+  await d?.stop();
+  await relay.cut();
+});
+
+test('dependencies - a conductor started while its database is away waits for it, says so, and serves once it is back', async (t) => {
+  await relay.cut();
+  const cell = d.cell('one').mapping;
+  const metricsPort = await freePort();
+  const config = d.writeConfig(join(mkdtempSync(join(tmpdir(), 'cellstack-dep-')), 'cellstack.yaml'));
+  const child = spawn(process.execPath, [resolve(repoRoot, 'dist/child-cell/conductor/main.js'), '--config', config], {
+    env: {
+      ...process.env,
+      CELLSTACK_CELL_NAME: 'one',
+      CELLSTACK_CELL_UUID: cell.uuid,
+      CELLSTACK_CELL_DATABASE_URL: `mysql://root@127.0.0.1:${relay.port}/${d.dbs.prefix}_one`,
+      CELLSTACK_CELL_TRANSPORT_URL: cell.transportUrl,
+      CELLSTACK_METRICS_LISTEN: `127.0.0.1:${metricsPort}`,
+      CELLSTACK_DATABASE_CONNECT_TIMEOUT_MS: '1000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exited = new Promise((done) => child.once('exit', done));
+  t.teardown(async () => {
+    child.kill('SIGTERM');
+    await exited;
+  });
+
+  await waitFor(async () => log.includes('waiting for cell database') || child.exitCode !== null, 30_000, 'the conductor to say what it waits for');
+  t.regex(log, /waiting for cell database/, log);
+  t.is(child.exitCode, null, 'it waits instead of exiting');
+  await relay.start();
+  await waitFor(async () => log.includes('cell-conductor started'), 30_000, 'the conductor to start once its database is back').catch((err: unknown) => {
+    throw new Error(`${String(err)}: ${log}`);
+  });
+  const up = async (): Promise<string | undefined> => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    return /cellstack_dependency_up\{[^}]*dependency="cell database"[^}]*\} (\d)/.exec(text)?.[1];
+  };
+  t.is(await up(), '1');
+
+  // Away again while it runs: the gauge and the log say so, and it stays up.
+  await relay.cut();
+  await waitFor(async () => (await up()) === '0', 30_000, 'the gauge to show the database away');
+  await relay.start();
+  await waitFor(async () => (await up()) === '1', 30_000, 'the gauge to show it back');
+  t.regex(log, /cell database is back/);
+  t.is(child.exitCode, null);
+});

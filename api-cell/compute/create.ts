@@ -109,8 +109,8 @@ export class ServerCreator {
     return { uuids: pending.accepted ?? [], reservationId: pending.reservationId, adminPass: request.adminPass ?? newAdminPass() };
   }
 
-  /** Drops a project's cached limits, so a quota just changed here holds from the next boot. */
-  forgetLimits(projectId: string): void {
+  /** Drops a project's cached limits (every project's without one), so a quota just changed here holds from the next boot. */
+  forgetLimits(projectId?: string): void {
     this.limits.forget(projectId);
   }
 

@@ -1,7 +1,8 @@
-import type { TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { InvalidInputError } from '../../ops/runtime/index.js';
+import { atLeast, type Microversion } from './microversion.js';
 
 // Query strings are all strings: coerce to the schema's types; a repeated key arrives as an array.
 const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: 'array', useDefaults: true });
@@ -22,4 +23,11 @@ export function validateQuery<T>(schema: TSchema, query: Record<string, unknown>
     throw new InvalidInputError(`Invalid input for query parameters ${name}. ${error?.message ?? ''}`.trim());
   }
   return copy as T;
+}
+
+const noParameters: TSchema = Type.Object({}, { additionalProperties: false });
+
+/** For APIs that take no query parameters: from `version` on (2.102 for most), any parameter is a 400. */
+export function strictQuery(ctx: { query: Record<string, unknown>; state: { version: Microversion } }, version: string): void {
+  if (atLeast(ctx.state.version, version)) validateQuery(noParameters, ctx.query);
 }

@@ -13,7 +13,9 @@ export {
   type InstanceUsage,
 } from './usage.js';
 export {
+  classQuotas,
   defaultQuotas,
+  setClassQuotas,
   projectQuotas,
   projectQuotaUsage,
   quotaResources,

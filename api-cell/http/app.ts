@@ -2,11 +2,12 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Config, Logger } from '../../ops/runtime/index.js';
 import { MethodNotAllowedError } from './errors.js';
-import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly } from './middleware.js';
+import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly, volumesBootAlias } from './middleware.js';
 import { registerFlavorRoutes } from './routes/flavors.js';
 import { registerAggregateRoutes } from './routes/aggregates.js';
 import { registerAvailabilityZoneRoutes } from './routes/availability-zones.js';
 import { registerComputeServiceRoutes } from './routes/compute-services.js';
+import { registerAttachmentRoutes } from './routes/attachments.js';
 import { registerExtensionRoutes } from './routes/extensions.js';
 import { registerHostRoutes } from './routes/hosts.js';
 import { registerHypervisorRoutes } from './routes/hypervisors.js';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   registerConsoleRoutes(compute, deps.services);
   registerDiagnosticsRoutes(compute, deps.services);
   registerHostRoutes(compute, deps.services);
+  registerAttachmentRoutes(compute, deps.services);
   registerExtensionRoutes(compute);
   registerQuotaClassRoutes(compute, deps.services);
   registerServerExternalEventRoutes(compute, deps.services);
@@ -90,6 +92,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   app.use(requestIds(deps.log));
   app.use(faults());
   app.use(jsonBody(deps.config.api.max_body_bytes));
+  app.use(volumesBootAlias());
   for (const router of [open, identity, identityResources, image, network, compute, placement]) {
     app.use(router.routes());
     app.use(router.allowedMethods(notAllowed));

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type Router from '@koa/router';
-import { addTag, deleteMetadataKey, getAction, getServer, listActions, removeTag, setMetadata, setTags, updateServer } from '../../compute/index.js';
+import { addTag, deleteMetadataKey, getAction, getServer, listActions, removeTag, setMetadata, setTags, updateServer, withRequestSpecFacts } from '../../compute/index.js';
 import { quotaLimits } from '../../quota/index.js';
 import { InvalidInputError, NotFoundError } from '../../../ops/runtime/index.js';
 import { atLeast } from '../microversion.js';
 import { nextLinks, pageLimit } from '../paging.js';
 import { requireMember, requireReader } from '../policy.js';
+import { allowQuery } from '../query.js';
 import { MetadataBody, MetaItemBody, TagsBody, UpdateServerBody } from '../schemas/server-resources.js';
 import type { ApiState } from '../state.js';
 import { validate } from '../validation.js';
@@ -31,6 +32,7 @@ export function registerServerResourceRoutes(router: Router<ApiState>, services:
     if (server.hostname !== undefined && !atLeast(v, '2.90')) throw new InvalidInputError("Additional properties are not allowed ('hostname' was unexpected)");
     await updateServer(services, ctx.state.context, id(ctx), server);
     const record = await getServer(services, ctx.state.context, id(ctx), { serverGroups: atLeast(v, '2.71') });
+    if (atLeast(v, '2.98')) await withRequestSpecFacts(services.api, [record]);
     ctx.body = { server: serverView(record, { publicUrl: services.publicUrl, context: ctx.state.context, version: v }) };
   });
 
@@ -134,6 +136,7 @@ export function registerServerResourceRoutes(router: Router<ApiState>, services:
 
   router.get('/v2.1/servers/:id/os-instance-actions', async (ctx) => {
     requireReader(ctx.state.context, 'os_compute_api:os-instance-actions:list');
+    allowQuery(ctx, ['limit', 'marker', 'changes-since', 'changes-before']);
     const v = ctx.state.version;
     const paged = atLeast(v, '2.58');
     const limit = paged ? pageLimit(ctx.query['limit'], services.config.api.max_limit) : 1000;

@@ -24,3 +24,4 @@ export {
   type QuotaResource,
   type QuotaValues,
 } from './sets.js';
+export { resetUserQuotas, setUserQuotas, userQuotaMaximums, userQuotas, userQuotaUsage } from './user-sets.js';

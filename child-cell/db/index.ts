@@ -52,5 +52,6 @@ export {
   type ServiceRecord,
 } from './service-records.js';
 export { hostResources, type HostResources } from './host-resources.js';
+export { userInstanceUsage } from './user-usage.js';
 export { listComputeNodes, type ComputeNodePage, type ComputeNodeQuery, type ComputeNodeRecord } from './compute-nodes.js';
 export { findConsoleToken, saveConsoleToken, type ConsoleToken } from './console-tokens.js';

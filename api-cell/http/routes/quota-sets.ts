@@ -43,9 +43,9 @@ function requireProjectReader(context: RequestContext, projectId: string, action
 
 /** The user a request is about (`?user_id=`, the first one given, as Nova reads it), or none for the whole project. */
 function userOf(ctx: ParameterizedContext<ApiState>): string | undefined {
-  const query = validateQuery<{ user_id?: unknown }>(atLeast(ctx.state.version, '2.75') ? QuotaSetQueryV275 : QuotaSetQuery, ctx.query);
-  const user = Array.isArray(query.user_id) ? (query.user_id as unknown[])[0] : query.user_id;
-  return user === undefined || user === '' ? undefined : String(user);
+  const query = validateQuery<{ user_id?: string | string[] }>(atLeast(ctx.state.version, '2.75') ? QuotaSetQueryV275 : QuotaSetQuery, ctx.query);
+  const user = Array.isArray(query.user_id) ? query.user_id[0] : query.user_id;
+  return user === undefined || user === '' ? undefined : user;
 }
 
 /**

@@ -49,7 +49,7 @@ export interface UpdateQuotaSetBody {
 /** Nova's strings for true. */
 export const isTrue = (value: unknown): boolean => value === true || (typeof value === 'string' && /^(true|1|on|yes)$/i.test(value));
 
-const userQuery = { user_id: Type.Optional(Type.Unknown()) };
+const userQuery = { user_id: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])) };
 /** show, detail, update and delete take `user_id`; unknown parameters are refused from 2.75. */
 export const QuotaSetQuery: TSchema = Type.Object(userQuery, { additionalProperties: true });
 export const QuotaSetQueryV275: TSchema = Type.Object(userQuery, { additionalProperties: false });

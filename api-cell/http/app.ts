@@ -11,6 +11,7 @@ import { registerAttachmentRoutes } from './routes/attachments.js';
 import { registerExtensionRoutes } from './routes/extensions.js';
 import { registerHostRoutes } from './routes/hosts.js';
 import { registerHypervisorRoutes } from './routes/hypervisors.js';
+import { registerImageProxyRoutes } from './routes/image-proxy.js';
 import { identityRouter } from './routes/identity.js';
 import { identityResourceRouter } from './routes/identity-resources.js';
 import { imageRouter } from './routes/images.js';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   registerDiagnosticsRoutes(compute, deps.services);
   registerHostRoutes(compute, deps.services);
   registerAttachmentRoutes(compute, deps.services);
+  registerImageProxyRoutes(compute, deps.services);
   registerExtensionRoutes(compute);
   registerQuotaClassRoutes(compute, deps.services);
   registerServerExternalEventRoutes(compute, deps.services);

@@ -134,3 +134,40 @@ test('2.103 - /os-volumes_boot answers as /servers until 2.102 and is gone from 
   fault(t, await call('GET', '/os-volumes_boot', '2.103'), 404);
   fault(t, await call('GET', `/os-volumes_boot/${server}`, '2.103'), 404);
 });
+
+test('2.36 - the image proxy lists, shows and deletes images until 2.35, their metadata until 2.38', async (t) => {
+  const caller: Caller = { project: 'p-img' };
+  const own = await createImage(d.api, { name: 'proxied', owner: 'p-img', visibility: 'private', disk_format: 'qcow2', container_format: 'bare', min_ram: 64, properties: { auto_disk_config: 'true', instance_uuid: server } });
+  const other = await createImage(d.api, { name: 'not-mine', owner: 'p-other', visibility: 'public', disk_format: 'qcow2', container_format: 'bare' });
+  const list = await call<{ images: { id: string; name: string; links: { rel: string }[] }[] }>('GET', '/images', '2.35', undefined, caller);
+  t.is(list.status, 200, JSON.stringify(list.body));
+  t.true(list.body.images.some((i) => i.id === own.uuid && i.name === 'proxied'));
+  t.deepEqual(list.body.images[0]?.links.map((l) => l.rel), ['self', 'bookmark', 'alternate']);
+  const named = await call<{ images: Record<string, unknown>[] }>('GET', '/images/detail?name=proxied&minRam=32', '2.35', undefined, caller);
+  t.deepEqual(named.body.images.map((i) => i['id']), [own.uuid]);
+  t.like(named.body.images[0], { minRam: 64, minDisk: 0, status: 'ACTIVE', progress: 100, 'OS-DCF:diskConfig': 'AUTO', server: { id: server } });
+  t.deepEqual((await call<{ images: unknown[] }>('GET', `/images/detail?server=${server}`, '2.35', undefined, caller)).body.images.length, 1);
+  const paged = await call<{ images: unknown[]; images_links?: { href: string }[] }>('GET', '/images?limit=1', '2.35', undefined, caller);
+  t.is(paged.body.images.length, 1);
+  t.regex(paged.body.images_links?.[0]?.href ?? '', /marker=/);
+  fault(t, await call('GET', `/images/${own.uuid}`, '2.36', undefined, caller), 404);
+  fault(t, await call('GET', '/images', '2.36', undefined, caller), 404);
+  fault(t, await call('GET', '/images/5b7e0c44-3a0e-4f0c-9a55-0d3c8d5a6b21', '2.1', undefined, caller), 404, /Image not found/);
+
+  const meta = `/images/${own.uuid}/metadata`;
+  t.deepEqual((await call('POST', meta, '2.38', { metadata: { os_distro: 'cirros' } }, caller)).body, { metadata: { auto_disk_config: 'true', instance_uuid: server, os_distro: 'cirros' } });
+  t.deepEqual((await call('GET', `${meta}/os_distro`, '2.38', undefined, caller)).body, { meta: { os_distro: 'cirros' } });
+  t.deepEqual((await call('PUT', `${meta}/os_distro`, '2.1', { meta: { os_distro: 'ubuntu' } }, caller)).body, { meta: { os_distro: 'ubuntu' } });
+  fault(t, await call('PUT', `${meta}/os_distro`, '2.1', { meta: { other: 'x' } }, caller), 400, /Request body and URI mismatch/);
+  fault(t, await call('POST', meta, '2.1', { metadata: { os_distro: 1 } }, caller), 400);
+  t.is((await call('DELETE', `${meta}/os_distro`, '2.1', undefined, caller)).status, 204);
+  fault(t, await call('DELETE', `${meta}/os_distro`, '2.1', undefined, caller), 404, /Invalid metadata key/);
+  t.deepEqual((await call('PUT', meta, '2.1', { metadata: { a: 'b' } }, caller)).body, { metadata: { a: 'b' } });
+  t.deepEqual((await call('GET', meta, '2.38', undefined, caller)).body, { metadata: { a: 'b' } });
+  fault(t, await call('GET', meta, '2.39', undefined, caller), 404);
+  fault(t, await call('POST', `/images/${other.uuid}/metadata`, '2.1', { metadata: { a: 'b' } }, caller), 403);
+
+  fault(t, await call('DELETE', `/images/${other.uuid}`, '2.1', undefined, caller), 403, /not allowed to delete/);
+  t.is((await call('DELETE', `/images/${own.uuid}`, '2.35', undefined, caller)).status, 204);
+  fault(t, await call('GET', `/images/${own.uuid}`, '2.1', undefined, caller), 404);
+});

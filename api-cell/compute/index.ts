@@ -10,3 +10,4 @@ export { getAction, listActions, type ActionQuery, type ActionRow, type EventRow
 export { addTag, deleteMetadataKey, removeTag, setMetadata, setTags, type MetadataDeps } from './metadata.js';
 export { checkLocked, checkState, invalidState, locate, recordAction, type StateRule, type Target } from './target.js';
 export { updateServer, type ServerChanges } from './update.js';
+export { softDeleteServer } from './actions/soft-delete.js';

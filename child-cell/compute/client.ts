@@ -41,7 +41,7 @@ export class ComputeClient {
 
   /** Hands a power operation to a host; resolves once the host has taken it. */
   powerAction(host: string, args: PowerArgs, requestId: string, timeoutMs: number): Promise<BuildAccepted> {
-    const version = ['rescue', 'unrescue', 'unshelve', 'changePassword'].includes(args.operation) ? COMPUTE_VERSION_3 : COMPUTE_VERSION;
+    const version = ['rescue', 'unrescue', 'unshelve', 'changePassword', 'softDelete', 'restore'].includes(args.operation) ? COMPUTE_VERSION_3 : COMPUTE_VERSION;
     return callRpc<BuildAccepted>(this.nc, computeSubject(this.cellUuid, host), 'power_action', args, { version, requestId, timeoutMs });
   }
 

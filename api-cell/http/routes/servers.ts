@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { deleteServer, getServer, withRequestSpecFacts, type CreateServerRequest } from '../../compute/index.js';
+import { deleteServer, getServer, softDeleteServer, withRequestSpecFacts, type CreateServerRequest } from '../../compute/index.js';
 import { HostnameV290, HostnameV294 } from '../schemas/common.js';
 import { CreateServerBody } from '../schemas/servers.js';
 import type { ApiState } from '../state.js';
@@ -97,7 +97,10 @@ export function registerServerRoutes(router: Router<ApiState>, services: ApiServ
   });
 
   router.delete('/v2.1/servers/:id', async (ctx) => {
-    await deleteServer(services.delete(ctx.state.log), ctx.state.context, ctx.params['id'] ?? '');
+    const id = ctx.params['id'] ?? '';
+    const deferred = services.config.compute.reclaim_instance_interval > 0;
+    const actionDeps = { ...services, castTimeoutMs: services.config.super_conductor.cast_timeout_ms };
+    if (!(deferred && (await softDeleteServer(actionDeps, ctx.state.context, id)))) await deleteServer(services.delete(ctx.state.log), ctx.state.context, id);
     ctx.status = 204;
   });
 }

@@ -97,6 +97,10 @@ export function lifecycleActions(services: ApiServices, deps: MoveDeps): Record<
       requireMember(context, 'os_compute_api:servers:trigger_crash_dump');
       await triggerCrashDump(deps, context, uuid);
     },
+    restore: async ({ context, uuid }) => {
+      requireMember(context, 'os_compute_api:os-deferred-delete:restore');
+      await powerAction(deps, context, uuid, 'restore');
+    },
     forceDelete: async ({ ctx, context, uuid }) => {
       requireMember(context, 'os_compute_api:os-deferred-delete:force');
       await deleteServer(services.delete(ctx.state.log), context, uuid);

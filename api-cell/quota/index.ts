@@ -24,4 +24,4 @@ export {
   type QuotaResource,
   type QuotaValues,
 } from './sets.js';
-export { resetUserQuotas, setUserQuotas, userQuotaMaximums, userQuotas, userQuotaUsage } from './user-sets.js';
+export { resetUserQuotas, setUserQuotas, userInstanceLimits, userQuotaMaximums, userQuotas, userQuotaUsage } from './user-sets.js';

@@ -72,3 +72,13 @@ export async function setUserQuotas(api: ApiDatabase, projectId: string, userId:
 export async function resetUserQuotas(api: ApiDatabase, projectId: string, userId: string): Promise<void> {
   await execute(api, 'DELETE FROM project_user_quotas WHERE project_id = ? AND user_id = ?', [projectId, userId]);
 }
+
+/** A user's own limits on instances, cores and RAM in a project: only those set (most users have none). */
+export async function userInstanceLimits(api: ApiDatabase, projectId: string, userId: string): Promise<Record<string, number>> {
+  const rows = await select<UserLimitRow>(
+    api,
+    "SELECT user_id, resource, hard_limit FROM project_user_quotas WHERE project_id = ? AND user_id = ? AND resource IN ('instances', 'cores', 'ram')",
+    [projectId, userId],
+  );
+  return own(rows, userId) as Record<string, number>;
+}

@@ -114,6 +114,7 @@ export function registerQuotaRoutes(router: Router<ApiState>, services: ApiServi
     } else {
       const [used, maximums] = await Promise.all([usageOf(id, user), userQuotaMaximums(api, id, user, config.quota)]);
       await setUserQuotas(api, id, user, checkedChanges(body, used, maximums));
+      services.creator.forgetUserLimits(id, user);
     }
     ctx.body = quotaSetView(null, await limitsOf(id, user), version);
   });
@@ -127,6 +128,7 @@ export function registerQuotaRoutes(router: Router<ApiState>, services: ApiServi
       services.creator.forgetLimits(id);
     } else {
       await resetUserQuotas(api, id, user);
+      services.creator.forgetUserLimits(id, user);
     }
     ctx.body = null;
     ctx.status = 202;

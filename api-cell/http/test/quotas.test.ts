@@ -96,6 +96,13 @@ test.serial('quotas - per user: show, detail and update within what the project 
   t.deepEqual(detail['instances'], { in_use: 1, limit: 3, reserved: 0 });
   t.deepEqual(detail['cores'], { in_use: 1, limit: 5, reserved: 0 });
   t.deepEqual(detail['ram'], { in_use: 2048, limit: 51200, reserved: 0 });
+  const over = await d.boot({ flavorRef: '2', min_count: 3 }, { project: 'p-user', user: 'u1' });
+  fault(t, over, 403, /^Quota exceeded for instances: Requested 3, but already used 1 of 3 instances$/);
+  const trimmed = await d.boot({ flavorRef: '2', min_count: 1, max_count: 5, return_reservation_id: true }, { project: 'p-user', user: 'u1' });
+  t.is(trimmed.status, 202, 'as many as fit the user’s quota');
+  const after = await quotaSet(t, '/v2.1/os-quota-sets/p-user/detail?user_id=u1', admin, '2.57');
+  t.is((after['instances'] as { in_use: number }).in_use, 3);
+  t.is((await d.boot({ flavorRef: '2' }, { project: 'p-user', user: 'u3' })).status, 202, 'a user without quotas of its own is held to the project’s');
   t.is((await d.request('DELETE', path('u1'), undefined, admin)).status, 202);
   t.like(await quotaSet(t, path('u1'), admin, '2.57'), { instances: 10, cores: 20 });
   t.like(await quotaSet(t, path('u2'), admin, '2.57'), { instances: 7 }, 'another user keeps its own');

@@ -14,7 +14,7 @@ import {
 } from '../ops/runtime/index.js';
 import { buildReservations, failReservation, watchBuilds, type BuildDeps } from './build/index.js';
 import type { BuildJob } from './queue/index.js';
-import { failInstanceJob, offloadShelved, runInstanceJob } from './move/index.js';
+import { failInstanceJob, offloadShelved, reclaimSoftDeleted, runInstanceJob } from './move/index.js';
 import { BuildQueue, MoveQueue, startBuildWorker, startMoveWorker } from './queue/index.js';
 import { reapOrphanedBuilds } from './reaper.js';
 import { HostStateCache, Scheduler } from './scheduler/index.js';
@@ -137,6 +137,16 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
       every(pollMs, log, 'shelved offload', async () => {
         if (!(await queue.lead('shelved-offload', pollMs))) return;
         await offloadShelved({ registry, moves: moveQueue, log }, offloadAfter);
+      }),
+    );
+  }
+  const reclaimAfter = config.compute.reclaim_instance_interval;
+  if (reclaimAfter > 0) {
+    // As in Nova, the interval is both how long a soft delete lasts and how often it is looked for.
+    stops.push(
+      every(reclaimAfter * 1000, log, 'soft-delete reclaim', async () => {
+        if (!(await queue.lead('reclaim', reclaimAfter * 1000))) return;
+        await reclaimSoftDeleted({ api, registry, terminateTimeoutMs: config.api.terminate_timeout_ms, log }, reclaimAfter);
       }),
     );
   }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import { persistBuilds, type BuildInstance, type GroupSpec, type RequestSpec } from '../builds/index.js';
+import type { CellRegistry } from '../cells/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { admitMembers, lockGroupMembers } from '../groups/index.js';
 import { findFlavor, flavorSnapshot, type Flavor } from '../flavors/index.js';
 import { findImage, type Image } from '../images/index.js';
-import { addUsage, ensureUsageRows, fitCount, lockUsage, quotaLimits, type InstanceUsage } from '../quota/index.js';
+import { addUsage, ensureUsageRows, fitCount, lockUsage, quotaLimits, userInstanceLimits, userQuotaUsage, type InstanceUsage } from '../quota/index.js';
 import type { RequestContext } from '../context.js';
 import {
   Batcher,
@@ -62,6 +63,8 @@ export interface CreateServerResult {
 
 export interface CreateDeps {
   api: ApiDatabase;
+  /** Per-user quotas count a user's cores and RAM in the cells. */
+  registry: CellRegistry;
   queue: BuildQueue;
   config: Config;
   log: Logger;
@@ -76,6 +79,8 @@ interface PendingCreate {
   group: (GroupSpec & { id: number }) | null;
   keyData: string | null;
   limits: Record<string, number>;
+  /** At most this many fit the user's own quota, when it has one. */
+  maxByUser?: number;
   reservationId: string;
   uuids: string[];
   accepted?: string[];
@@ -99,6 +104,7 @@ export class ServerCreator {
   private readonly flavors = new TtlCache<Flavor>(readCacheMs);
   private readonly images = new TtlCache<Image>(readCacheMs);
   private readonly limits = new TtlCache<Record<string, number>>(readCacheMs);
+  private readonly userLimits = new TtlCache<Record<string, number>>(readCacheMs);
   private readonly batcher: Batcher<PendingCreate>;
 
   constructor(private readonly deps: CreateDeps) {
@@ -112,9 +118,14 @@ export class ServerCreator {
     return { uuids: pending.accepted ?? [], reservationId: pending.reservationId, adminPass: request.adminPass ?? newAdminPass() };
   }
 
-  /** Drops a project's cached limits, so a quota just changed here holds from the next boot. */
-  forgetLimits(projectId: string): void {
+  /** Drops a project's cached limits (every project's without one), so a quota just changed here holds from the next boot. */
+  forgetLimits(projectId?: string): void {
     this.limits.forget(projectId);
+  }
+
+  /** Drops a user's cached limits in a project, after its per-user quota changed. */
+  forgetUserLimits(projectId: string, userId: string): void {
+    this.userLimits.forget(`${projectId} ${userId}`);
   }
 
   private async check(context: RequestContext, request: CreateServerRequest): Promise<PendingCreate> {
@@ -146,8 +157,21 @@ export class ServerCreator {
     if (metadataLimit >= 0 && items > metadataLimit) {
       throw new QuotaExceededError(`Quota exceeded for metadata_items: Requested ${items}, but the limit is ${metadataLimit}`);
     }
+    const maxByUser = await this.userFit(context, request, flavor);
     const uuids = Array.from({ length: request.max_count }, () => randomUUID());
-    return { context, request, flavor, image, group, keyData, limits, reservationId: newReservationId(), uuids };
+    return { context, request, flavor, image, group, keyData, limits, ...(maxByUser === undefined ? {} : { maxByUser }), reservationId: newReservationId(), uuids };
+  }
+
+  /**
+   * A user with quotas of its own in the project (Nova's per-user quotas) is held to them too:
+   * how many fit, or Nova's "Quota exceeded". Checked before the batch, like Nova's first check.
+   */
+  private async userFit(context: RequestContext, request: CreateServerRequest, flavor: Flavor): Promise<number | undefined> {
+    const { api, registry } = this.deps;
+    const own = await this.userLimits.get(`${context.projectId} ${context.userId}`, () => userInstanceLimits(api, context.projectId, context.userId));
+    if (Object.keys(own).length === 0) return undefined;
+    const used = await userQuotaUsage(api, registry, context.projectId, context.userId);
+    return fitCount(used, { perInstance: { cores: flavor.vcpus, ram: flavor.memory_mb }, minCount: request.min_count, maxCount: request.max_count, limits: own });
   }
 
   /** One transaction for a batch of checked requests; each is accepted or fails on its own. */
@@ -184,7 +208,7 @@ export class ServerCreator {
         count = fitCount(used, {
           perInstance: { cores: item.flavor.vcpus, ram: item.flavor.memory_mb },
           minCount: item.request.min_count,
-          maxCount: item.request.max_count,
+          maxCount: Math.min(item.request.max_count, item.maxByUser ?? item.request.max_count),
           limits: item.limits,
         });
         if (item.group) admitMembers(groups, item.group, count, item.limits);

@@ -3,7 +3,7 @@ import { COMPUTE_BINARY } from '../../child-cell/db/index.js';
 import type { CellMapping, CellRegistry } from '../cells/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import type { FlavorSnapshot } from '../../child-cell/instance/index.js';
-import type { PartialServer } from './records.js';
+import type { PartialServer, ServerRecord } from './records.js';
 import type { RequestSpec } from '../builds/index.js';
 
 interface ServiceRow {
@@ -80,3 +80,25 @@ export async function partialServers(api: ApiDatabase, cellId: number, filter: {
 /** A cell that does not answer, as an error the API turns into 503. */
 export const cellDown = (cell: CellMapping, cause?: unknown): UnavailableError =>
   new UnavailableError(`Cell ${cell.name} is not responding; its servers cannot be shown or changed now.`, { cause });
+
+/**
+ * What a server view takes from the request spec (2.98, 2.100): the image's properties as they
+ * were at boot and the scheduler hints given, each hint's value a list as Nova keeps them. One
+ * read for a page of servers; records already carrying them are left alone.
+ */
+export async function withRequestSpecFacts(api: ApiDatabase, records: ServerRecord[]): Promise<void> {
+  const wanted = records.filter((r) => r.source !== 'down' && r.extras?.imageProperties === undefined);
+  if (wanted.length === 0) return;
+  const uuids = wanted.map((r) => (r.source === 'down' ? r.partial.uuid : r.instance.uuid));
+  const rows = await select<{ instance_uuid: string; spec: string }>(
+    api,
+    `SELECT instance_uuid, spec FROM request_specs WHERE instance_uuid IN (${inList(uuids.length)})`,
+    uuids,
+  );
+  const specs = new Map(rows.map((r) => [r.instance_uuid, JSON.parse(r.spec) as RequestSpec]));
+  for (const record of wanted) {
+    const spec = specs.get(record.source === 'down' ? record.partial.uuid : record.instance.uuid);
+    const hints = Object.entries(spec?.scheduler_hints ?? {}).map(([hint, value]) => [hint, Array.isArray(value) ? value : [value]]);
+    record.extras = { ...record.extras, imageProperties: spec?.image.properties ?? {}, schedulerHints: Object.fromEntries(hints) as Record<string, unknown[]> };
+  }
+}

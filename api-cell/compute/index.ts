@@ -1,6 +1,6 @@
 export { ServerCreator, type CreateDeps, type CreateServerRequest, type CreateServerResult } from './create.js';
 export { deleteServer, type DeleteDeps } from './delete.js';
-export { cellDown, hostStatuses, partialServers } from './extras.js';
+export { cellDown, hostStatuses, partialServers, withRequestSpecFacts } from './extras.js';
 export { recordProject, recordUuid, type PartialServer, type ServerExtras, type ServerRecord } from './records.js';
 export { getServer, notFound, type ShowDeps, type ShowOptions } from './show.js';
 export { filterSql, matchesBuild, statusStates, type ServerFilters } from './list-filters.js';
@@ -10,3 +10,4 @@ export { getAction, listActions, type ActionQuery, type ActionRow, type EventRow
 export { addTag, deleteMetadataKey, removeTag, setMetadata, setTags, type MetadataDeps } from './metadata.js';
 export { checkLocked, checkState, invalidState, locate, recordAction, type StateRule, type Target } from './target.js';
 export { updateServer, type ServerChanges } from './update.js';
+export { softDeleteServer } from './actions/soft-delete.js';

@@ -20,6 +20,10 @@ export interface ServerExtras {
   hostStatus?: string;
   /** Uuids of the server groups it belongs to. */
   serverGroups?: string[];
+  /** From its request spec (2.98): the image's properties at boot. */
+  imageProperties?: Record<string, string>;
+  /** From its request spec (2.100): the scheduler hints given at create. */
+  schedulerHints?: Record<string, unknown[]>;
 }
 
 /** A server as the API finds it: still a build request, an instance in a cell, or a row in a cell that is down. */

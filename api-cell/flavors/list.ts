@@ -14,6 +14,8 @@ export interface FlavorListQuery {
   isPublic: boolean | null;
   minRam?: number;
   minDisk?: number;
+  /** A regular expression the name matches (2.102). */
+  name?: string;
   sortKey: FlavorSortKey;
   sortDir: 'asc' | 'desc';
   limit: number;
@@ -47,6 +49,10 @@ export async function listFlavors(api: ApiDatabase, viewer: FlavorViewer, query:
   if (query.minDisk !== undefined) {
     where.push('flavors.root_gb >= ?');
     params.push(query.minDisk);
+  }
+  if (query.name !== undefined) {
+    where.push('flavors.name REGEXP ?');
+    params.push(query.name);
   }
   const key = `flavors.\`${query.sortKey}\``;
   const mkey = `m.\`${query.sortKey}\``;

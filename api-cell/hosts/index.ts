@@ -24,3 +24,4 @@ export {
 } from './services.js';
 export type { NodeUsage } from './usage.js';
 export { availabilityZones, type ZoneInfo } from './zones.js';
+export { assertComputeHost, listHosts, showHost, type HostEntry, type HostResource } from './host-list.js';

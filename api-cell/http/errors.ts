@@ -13,6 +13,10 @@ export class NotAcceptableError extends CellstackError {
 export class MethodNotAllowedError extends CellstackError {
   override readonly code: string = 'method_not_allowed';
 }
+/** What a real deployment's driver cannot do (Nova's HTTPNotImplemented). */
+export class NotImplementedError extends CellstackError {
+  override readonly code: string = 'not_implemented';
+}
 
 /** Error codes to HTTP statuses and Nova's fault names; the one place errors become HTTP. */
 const faults: Record<string, [number, string]> = {
@@ -27,6 +31,7 @@ const faults: Record<string, [number, string]> = {
   unexpected_state: [409, 'conflictingRequest'],
   too_large: [413, 'overLimit'],
   unsupported_media_type: [415, 'badMediaType'],
+  not_implemented: [501, 'notImplemented'],
   unavailable: [503, 'serviceUnavailable'],
 };
 

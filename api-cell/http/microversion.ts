@@ -8,7 +8,7 @@ export interface Microversion {
 
 /** The microversions this API serves. */
 export const MIN_VERSION: Microversion = { major: 2, minor: 1 };
-export const MAX_VERSION: Microversion = { major: 2, minor: 96 };
+export const MAX_VERSION: Microversion = { major: 2, minor: 103 };
 
 export const formatVersion = (v: Microversion): string => `${v.major}.${v.minor}`;
 

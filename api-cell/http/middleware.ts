@@ -4,7 +4,8 @@ import getRawBody from 'raw-body';
 import { errorMessage, ForbiddenError, InvalidInputError, NotFoundError, type Config, type Logger } from '../../ops/runtime/index.js';
 import type { IdentityService } from '../identity/index.js';
 import { PayloadTooLargeError, RETRY_AFTER_S, toFault, UnauthorizedError, UnsupportedMediaTypeError } from './errors.js';
-import { formatVersion, requestedVersion } from './microversion.js';
+import { atLeast, formatVersion, requestedVersion } from './microversion.js';
+import { refuseUncheckedQuery } from './query.js';
 import type { ApiState } from './state.js';
 
 type Ctx = ParameterizedContext<ApiState>;
@@ -110,6 +111,8 @@ export function microversions(): Middleware<ApiState> {
     ctx.set('openstack-api-version', `compute ${formatVersion(version)}`);
     ctx.set('x-openstack-nova-api-version', formatVersion(version));
     await next();
+    // A GET changes nothing, so checking its parameters after the route has answered is safe.
+    if (ctx.method === 'GET' && atLeast(version, '2.102')) refuseUncheckedQuery(ctx.query);
   };
 }
 
@@ -152,5 +155,26 @@ export function serviceOnly(config: Config, identity: IdentityService): Middlewa
       if (!ctx.state.context.isAdmin) throw new ForbiddenError('Placement is for services and admins only.');
       await next();
     });
+  };
+}
+
+const volumesBoot = /^\/v2\.1\/os-volumes_boot(?=\/|$)/;
+
+/**
+ * Below 2.103 `/os-volumes_boot` is another name for `/servers` (list, detail, create, show,
+ * update, delete, actions); Nova removed it at 2.103, where it is a 404 like any unknown path.
+ */
+export function volumesBootAlias(): Middleware {
+  return async (ctx, next) => {
+    if (volumesBoot.test(ctx.path)) {
+      let before2103 = true;
+      try {
+        before2103 = !atLeast(requestedVersion(ctx.headers), '2.103');
+      } catch {
+        // A malformed version header: the servers route answers it as it answers any.
+      }
+      if (before2103) ctx.path = ctx.path.replace(volumesBoot, '/v2.1/servers');
+    }
+    await next();
   };
 }

@@ -92,6 +92,11 @@ export interface ImageQuery {
   os_hidden?: boolean | undefined;
   /** Filters on image properties (`?os_distro=ubuntu`). */
   properties?: Record<string, string> | undefined;
+  /** At least this much RAM or disk asked for (the compute API's image proxy). */
+  min_ram_at_least?: number | undefined;
+  min_disk_at_least?: number | undefined;
+  /** Changed since (the compute API's image proxy `changes-since`). */
+  changed_since?: Date | undefined;
   limit: number;
   marker?: string | undefined;
   sortKey: ImageSortKey;
@@ -115,6 +120,9 @@ export async function listImages(api: ApiDatabase, viewer: ImageViewer, q: Image
   if (q.size_min !== undefined) add('size >= ?', q.size_min);
   if (q.size_max !== undefined) add('size <= ?', q.size_max);
   if (q.protected !== undefined) add('protected = ?', q.protected);
+  if (q.min_ram_at_least !== undefined) add('min_ram >= ?', q.min_ram_at_least);
+  if (q.min_disk_at_least !== undefined) add('min_disk >= ?', q.min_disk_at_least);
+  if (q.changed_since !== undefined) add('COALESCE(updated_at, created_at) >= ?', q.changed_since);
   add('os_hidden = ?', q.os_hidden ?? false);
   for (const tag of q.tags ?? []) add("JSON_CONTAINS(COALESCE(tags, '[]'), JSON_QUOTE(?))", tag);
   for (const [key, value] of Object.entries(q.properties ?? {})) add('JSON_VALUE(properties, ?) = ?', `$."${key.replaceAll('"', '')}"`, value);

@@ -13,7 +13,9 @@ export {
   type InstanceUsage,
 } from './usage.js';
 export {
+  classQuotas,
   defaultQuotas,
+  setClassQuotas,
   projectQuotas,
   projectQuotaUsage,
   quotaResources,
@@ -22,3 +24,4 @@ export {
   type QuotaResource,
   type QuotaValues,
 } from './sets.js';
+export { resetUserQuotas, setUserQuotas, userInstanceLimits, userQuotaMaximums, userQuotas, userQuotaUsage } from './user-sets.js';

@@ -45,10 +45,25 @@ function overlay(values: QuotaValues, rows: LimitRow[]): QuotaValues {
   return values;
 }
 
-/** The defaults every project starts from: the `default` quota class, else the config. */
-export async function defaultQuotas(api: ApiDatabase, defaults: Config['quota']): Promise<QuotaValues> {
-  const rows = await select<LimitRow>(api, "SELECT resource, hard_limit FROM quota_classes WHERE class_name = 'default'");
-  return overlay({ ...legacyDefaults, ...defaults }, rows);
+/** A quota class's limits: its own, else the config's defaults (Nova's DB quota driver). */
+export async function classQuotas(api: ApiDatabase, className: string, defaults: Config['quota']): Promise<QuotaValues> {
+  const rows = await select<LimitRow & { class_name: string }>(api, 'SELECT class_name, resource, hard_limit FROM quota_classes WHERE class_name = ?', [className]);
+  return overlay({ ...legacyDefaults, ...defaults }, rows.filter((r) => r.class_name === className));
+}
+
+/** The defaults every project starts from: the `default` quota class. */
+export const defaultQuotas = (api: ApiDatabase, defaults: Config['quota']): Promise<QuotaValues> => classQuotas(api, 'default', defaults);
+
+/** Sets some of a quota class's limits, one statement; `default` is what projects without their own limits get. */
+export async function setClassQuotas(api: ApiDatabase, className: string, limits: Partial<QuotaValues>): Promise<void> {
+  const entries = Object.entries(limits);
+  if (entries.length === 0) return;
+  await execute(
+    api,
+    `INSERT INTO quota_classes (class_name, resource, hard_limit) VALUES ${placeholders(entries.length, 3)}
+     ON DUPLICATE KEY UPDATE hard_limit = VALUES(hard_limit), updated_at = NOW(6)`,
+    entries.flatMap(([resource, limit]) => [className, resource, limit]),
+  );
 }
 
 /** A project's limits: its own, else the defaults. */

@@ -24,7 +24,7 @@ import {
 } from './messages.js';
 
 /** Power operations that came with version 3; the older ones are still sent as 2. */
-const LATEST_POWER_OPERATIONS: readonly string[] = ['rescue', 'unrescue', 'unshelve', 'changePassword'];
+const LATEST_POWER_OPERATIONS: readonly string[] = ['rescue', 'unrescue', 'unshelve', 'changePassword', 'softDelete', 'restore'];
 
 /** The only way to reach a compute host: through its cell's bus, on the host's own subject. */
 export class ComputeClient {

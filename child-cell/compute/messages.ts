@@ -86,6 +86,10 @@ export const PowerOperation = Type.Union([
   Type.Literal('unshelve'),
   /** Nova's set_admin_password; named as the action is. */
   Type.Literal('changePassword'),
+  /** A delete with reclaim_instance_interval set: the guest is powered off and kept (SOFT_DELETED). */
+  Type.Literal('softDelete'),
+  /** A SOFT_DELETED server brought back: powered on again. */
+  Type.Literal('restore'),
 ]);
 export type PowerOperation = Static<typeof PowerOperation>;
 

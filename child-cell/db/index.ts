@@ -52,6 +52,9 @@ export {
   type ServiceFilter,
   type ServiceRecord,
 } from './service-records.js';
+export { hostResources, type HostResources } from './host-resources.js';
+export { userInstanceUsage } from './user-usage.js';
+export { softDeletedBefore } from './soft-deleted.js';
 export { listComputeNodes, type ComputeNodePage, type ComputeNodeQuery, type ComputeNodeRecord } from './compute-nodes.js';
 export { findConsoleToken, saveConsoleToken, type ConsoleToken } from './console-tokens.js';
 export { heldBuilds, holdUnbuilt, removeHeldBuilds, stalledBuilds, type StalledBuild } from './unbuilt.js';

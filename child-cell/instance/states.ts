@@ -37,6 +37,8 @@ export const TaskState = {
   SHELVING_OFFLOADING: 'shelving_offloading',
   UNSHELVING: 'unshelving',
   UPDATING_PASSWORD: 'updating_password',
+  SOFT_DELETING: 'soft-deleting',
+  RESTORING: 'restoring',
   REBUILDING: 'rebuilding',
   RESIZE_PREP: 'resize_prep',
   RESIZE_MIGRATING: 'resize_migrating',

@@ -49,7 +49,7 @@ function writeConfig(layout: Layout): void {
  * `--nic none` and most later features do not exist. Not "2.latest": openstacksdk warns about
  * it on every call. Not 2.92: from there the server no longer generates key pairs, and Debian
  * 12's openstackclient does not generate them itself, so `openstack keypair create NAME` would
- * fail. The API serves 2.1 to 2.96; pass --os-compute-api-version for more.
+ * fail. The API serves 2.1 to 2.103; pass --os-compute-api-version for more.
  */
 export const CLIENT_COMPUTE_VERSION = '2.91';
 

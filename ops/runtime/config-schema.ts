@@ -93,6 +93,11 @@ export const ConfigSchema = Type.Object(
         description: 'Seconds a shelved server keeps its host before it is offloaded (its guest and allocation go): 0 at once, -1 never (shelveOffload does it).',
       }),
       shelved_poll_interval: num(3600, 'Seconds between the super-conductor\'s checks for shelved servers past shelved_offload_time (0 or less: never).'),
+      reclaim_instance_interval: Type.Integer({
+        default: 0,
+        minimum: 0,
+        description: 'Seconds a deleted server stays SOFT_DELETED (restore brings it back, forceDelete ends it) before the super-conductor deletes it; also how often it looks. 0: deletes are immediate.',
+      }),
     }),
     fake_driver: section('The fake virt driver that fake compute hosts run.', {
       vcpus: int(16, 'vCPUs each fake host has.', 1),

@@ -4,3 +4,4 @@ export { failShelve, shelveInstance } from './shelve-task.js';
 export { failUnshelve, unshelveInstance } from './unshelve-task.js';
 export { failInstanceJob, runInstanceJob } from './dispatch.js';
 export { offloadShelved } from './shelved-offload.js';
+export { reclaimSoftDeleted } from './reclaim.js';

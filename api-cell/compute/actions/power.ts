@@ -24,6 +24,9 @@ const rules: Record<PowerOperation, PowerRule> = {
   unrescue: { vm: ['rescued'], task: [null], taskState: TaskState.UNRESCUING },
   unshelve: { vm: ['shelved'], task: [null], taskState: TaskState.UNSHELVING },
   changePassword: { vm: ['active'], task: [null], taskState: TaskState.UPDATING_PASSWORD },
+  // Nova soft-deletes a launched server in any resting state; the API sends never-launched ones to a real delete.
+  softDelete: { vm: ['active', 'stopped', 'paused', 'suspended', 'rescued', 'resized', 'shelved', 'error'], task: [null], taskState: TaskState.SOFT_DELETING },
+  restore: { vm: ['soft-delete'], task: [null], taskState: TaskState.RESTORING },
 };
 
 const hardReboot: PowerRule = {
@@ -49,7 +52,8 @@ export async function powerAction(deps: ShowDeps & ActionDeps, context: RequestC
   checkLocked(context, target);
   checkState(target, operation, rule);
   await startTask(deps, target, { task_state: rule.taskState }, rule);
-  await recordAction(deps, context, target, operation);
+  // Nova records a soft delete as the delete it is.
+  await recordAction(deps, context, target, operation === 'softDelete' ? 'delete' : operation);
   const imageRef = operation === 'rescue' ? (options.imageRef ?? target.instance.image_ref) : undefined;
   await castToHost(
     deps,

@@ -3,6 +3,7 @@ import { consoleScreen, createConsole, findConsole, type ConsoleDeps } from '../
 import { errorMessage, InvalidInputError, NotFoundError, UnauthorizedError } from '../../../ops/runtime/index.js';
 import { atLeast } from '../microversion.js';
 import { requireAdmin, requireMember } from '../policy.js';
+import { strictQuery } from '../query.js';
 import { consoleSchemas, remoteConsole } from '../schemas/consoles.js';
 import type { ApiState } from '../state.js';
 import { validate } from '../validation.js';
@@ -29,11 +30,13 @@ export function registerConsoleRoutes(router: Router<ApiState>, services: ApiSer
 
   router.get('/v2.1/os-console-auth-tokens/:token', async (ctx) => {
     requireAdmin(ctx.state.context, 'os_compute_api:os-console-auth-tokens');
+    strictQuery(ctx, '2.99');
     const found = await findConsole(services, ctx.params['token'] ?? '');
     if (!found) throw new NotFoundError(`The token '${ctx.params['token']}' is invalid or has expired`);
     // Before 2.31 only RDP tokens were shown.
     if (!atLeast(ctx.state.version, '2.31') && found.token.console_type !== 'rdp-html5') throw new UnauthorizedError('The requested console type details are not accessible');
     const t = found.token;
+    // 2.99 adds tls_port, for spice-direct tokens only: none are made here (no SPICE).
     ctx.body = { console: { instance_uuid: t.instance_uuid, host: t.host, port: t.port, internal_access_path: t.internal_access_path } };
   });
 }

@@ -16,12 +16,14 @@ import { atLeast } from '../microversion.js';
 import { nextLinks, pageLimit } from '../paging.js';
 import { lastOf, noContent } from '../respond.js';
 import { requireAdmin } from '../policy.js';
-import { validateQuery } from '../query.js';
+import { strictQuery, validateQuery } from '../query.js';
 import {
   CreateFlavorBody,
   CreateFlavorBodyV255,
   ListFlavorsQuery,
   ListFlavorsQueryV275,
+  ListFlavorsQueryV2102,
+  CreateFlavorBodyV2102,
   UpdateFlavorBody,
 } from '../schemas/flavors.js';
 import type { ApiState } from '../state.js';
@@ -53,7 +55,10 @@ function minFilter(name: string, value: string | undefined): number | undefined 
 }
 
 async function list(ctx: Ctx, services: ApiServices): Promise<{ flavors: Flavor[]; limit: number }> {
-  const query = validateQuery<ListFlavorsQuery>(atLeast(ctx.state.version, '2.75') ? ListFlavorsQueryV275 : ListFlavorsQuery, ctx.query);
+  const { version } = ctx.state;
+  const schema = atLeast(version, '2.102') ? ListFlavorsQueryV2102 : atLeast(version, '2.75') ? ListFlavorsQueryV275 : ListFlavorsQuery;
+  const query = validateQuery<ListFlavorsQuery>(schema, ctx.query);
+  const name = lastOf(query.name);
   const limit = pageLimit(lastOf(query.limit), services.config.api.max_limit);
   const marker = lastOf(query.marker);
   const minRam = minFilter('minRam', lastOf(query.minRam));
@@ -66,8 +71,19 @@ async function list(ctx: Ctx, services: ApiServices): Promise<{ flavors: Flavor[
     ...(marker === undefined ? {} : { marker }),
     ...(minRam === undefined ? {} : { minRam }),
     ...(minDisk === undefined ? {} : { minDisk }),
+    ...(name === undefined ? {} : { name: regexFilter(name) }),
   });
   return { flavors, limit };
+}
+
+/** The name filter is a regular expression for the database; one it cannot read is the caller's mistake. */
+function regexFilter(pattern: string): string {
+  try {
+    new RegExp(pattern, 'u');
+  } catch {
+    throw new InvalidInputError(`Invalid name filter [${pattern}]`);
+  }
+  return pattern;
 }
 
 /** Nova's validate_integer on a size field that passed the schema (a JSON integer or a string of digits). */
@@ -98,13 +114,15 @@ export function registerFlavorRoutes(router: Router<ApiState>, services: ApiServ
   }
 
   router.get('/v2.1/flavors/:id', async (ctx) => {
+    strictQuery(ctx, '2.102');
     const flavor = await findFlavor(services.api, ctx.params['id'] ?? '', viewer(ctx));
     ctx.body = { flavor: flavorView(flavor, viewOptions(ctx, services)) };
   });
 
   router.post('/v2.1/flavors', async (ctx) => {
     const v255 = atLeast(ctx.state.version, '2.55');
-    const { flavor: f } = validate<CreateFlavorBody>(v255 ? CreateFlavorBodyV255 : CreateFlavorBody, ctx.state.body);
+    const schema = atLeast(ctx.state.version, '2.102') ? CreateFlavorBodyV2102 : v255 ? CreateFlavorBodyV255 : CreateFlavorBody;
+    const { flavor: f } = validate<CreateFlavorBody>(schema, ctx.state.body);
     requireAdmin(ctx.state.context, 'os_compute_api:os-flavor-manage:create');
     // As in Nova, no id (or null, or 0) gets a generated UUID; a number is kept as its string.
     const flavorid = f.id === undefined || f.id === null || f.id === 0 ? randomUUID() : String(f.id);

@@ -5,6 +5,7 @@ import { listMigrations, type MigrationRecord } from '../../../child-cell/db/ind
 import { InvalidInputError, NotFoundError } from '../../../ops/runtime/index.js';
 import { atLeast, type Microversion } from '../microversion.js';
 import { nextLinks, pageLimit } from '../paging.js';
+import { allowQuery } from '../query.js';
 import { requireAdmin } from '../policy.js';
 import type { ApiState } from '../state.js';
 import { isoTime } from '../views/links.js';
@@ -50,6 +51,7 @@ export function registerMigrationRoutes(router: Router<ApiState>, services: ApiS
   router.get('/v2.1/os-migrations', async (ctx) => {
     requireAdmin(ctx.state.context, 'os_compute_api:os-migrations:index');
     const v = ctx.state.version;
+    allowQuery(ctx, ['host', 'status', 'migration_type', 'instance_uuid', 'hidden', 'limit', 'marker', 'changes-since', 'changes-before', 'user_id', 'project_id']);
     const q = ctx.query;
     const limit = atLeast(v, '2.59') ? pageLimit(q['limit'], services.config.api.max_limit) : services.config.api.max_limit;
     const cells = (await services.registry.list()).filter((c) => !isCell0(c));

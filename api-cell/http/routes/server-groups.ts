@@ -27,7 +27,7 @@ async function visibleGroup(services: ApiServices, context: RequestContext, uuid
   return group;
 }
 
-/** os-server-groups: create, list, show, delete (Nova 2.1 to 2.96). */
+/** os-server-groups: create, list, show, delete (Nova 2.1 to 2.103). */
 export function registerServerGroupRoutes(router: Router<ApiState>, services: ApiServices): void {
   router.post('/v2.1/os-server-groups', async (ctx) => {
     const { context, version } = ctx.state;

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type Router from '@koa/router';
-import { addTag, deleteMetadataKey, getAction, getServer, listActions, removeTag, setMetadata, setTags, updateServer } from '../../compute/index.js';
+import { addTag, deleteMetadataKey, getAction, getServer, listActions, removeTag, setMetadata, setTags, updateServer, withRequestSpecFacts } from '../../compute/index.js';
 import { quotaLimits } from '../../quota/index.js';
 import { InvalidInputError, NotFoundError } from '../../../ops/runtime/index.js';
 import { atLeast } from '../microversion.js';
 import { nextLinks, pageLimit } from '../paging.js';
 import { endOf, queryTime } from '../times.js';
 import { requireMember, requireReader } from '../policy.js';
+import { allowQuery } from '../query.js';
 import { MetadataBody, MetaItemBody, TagsBody, UpdateServerBody } from '../schemas/server-resources.js';
 import type { ApiState } from '../state.js';
 import { validate } from '../validation.js';
@@ -32,6 +33,7 @@ export function registerServerResourceRoutes(router: Router<ApiState>, services:
     if (server.hostname !== undefined && !atLeast(v, '2.90')) throw new InvalidInputError("Additional properties are not allowed ('hostname' was unexpected)");
     await updateServer(services, ctx.state.context, id(ctx), server);
     const record = await getServer(services, ctx.state.context, id(ctx), { serverGroups: atLeast(v, '2.71'), hostStatus: atLeast(v, '2.75') && ctx.state.context.isAdmin });
+    if (atLeast(v, '2.98')) await withRequestSpecFacts(services.api, [record]);
     ctx.body = { server: serverView(record, { publicUrl: services.publicUrl, context: ctx.state.context, version: v }, 'update') };
   });
 
@@ -135,6 +137,7 @@ export function registerServerResourceRoutes(router: Router<ApiState>, services:
 
   router.get('/v2.1/servers/:id/os-instance-actions', async (ctx) => {
     requireReader(ctx.state.context, 'os_compute_api:os-instance-actions:list');
+    allowQuery(ctx, ['limit', 'marker', 'changes-since', 'changes-before']);
     const v = ctx.state.version;
     // A deleted server's history is shown from 2.21; before, it is gone with the server.
     if (!atLeast(v, '2.21')) await getServer(services, ctx.state.context, id(ctx));

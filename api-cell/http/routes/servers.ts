@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
-import { deleteServer, getServer, type CreateServerRequest } from '../../compute/index.js';
+import { deleteServer, getServer, softDeleteServer, withRequestSpecFacts, type CreateServerRequest } from '../../compute/index.js';
+import { HostnameV290, HostnameV294 } from '../schemas/common.js';
 import { CreateServerBody } from '../schemas/servers.js';
 import type { ApiState } from '../state.js';
 import { validate } from '../validation.js';
@@ -27,6 +28,7 @@ function createRequest(body: CreateServerBody, version: Microversion): CreateSer
   for (const [field, since] of fieldVersions) {
     if (s[field] !== undefined && !atLeast(version, since)) throw new InvalidInputError(`Additional properties are not allowed ('${field}' was unexpected)`);
   }
+  if (s.hostname !== undefined) validate(atLeast(version, '2.94') ? HostnameV294 : HostnameV290, { hostname: s.hostname });
   const minCount = toCount(s.min_count) ?? 1;
   const maxCount = toCount(s.max_count) ?? minCount;
   if (maxCount < minCount) throw new InvalidInputError(`min_count (${minCount}) must be <= max_count (${maxCount})`);
@@ -94,11 +96,15 @@ export function registerServerRoutes(router: Router<ApiState>, services: ApiServ
       hostStatus: atLeast(v, '2.16') && ctx.state.context.isAdmin,
       serverGroups: atLeast(v, '2.71'),
     });
+    if (atLeast(v, '2.98')) await withRequestSpecFacts(services.api, [record]);
     ctx.body = { server: serverView(record, { publicUrl: services.publicUrl, context: ctx.state.context, version: ctx.state.version }) };
   });
 
   router.delete('/v2.1/servers/:id', async (ctx) => {
-    await deleteServer(services.delete(ctx.state.log), ctx.state.context, ctx.params['id'] ?? '');
+    const id = ctx.params['id'] ?? '';
+    const deferred = services.config.compute.reclaim_instance_interval > 0;
+    const actionDeps = { ...services, castTimeoutMs: services.config.super_conductor.cast_timeout_ms };
+    if (!(deferred && (await softDeleteServer(actionDeps, ctx.state.context, id)))) await deleteServer(services.delete(ctx.state.log), ctx.state.context, id);
     ctx.status = 204;
   });
 }

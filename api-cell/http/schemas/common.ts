@@ -10,3 +10,7 @@ export const metadata = Type.Record(Type.String({ minLength: 1, maxLength: 255 }
 });
 export const tag = Type.String({ minLength: 1, maxLength: 60, pattern: '^[^,/]*$' });
 export const uuid = Type.String({ format: 'uuid' });
+
+/** `hostname` from 2.90: a single DNS label; from 2.94 (FQDN) dots and underscores too, up to 255. */
+export const HostnameV290 = Type.Object({ hostname: Type.String({ minLength: 2, maxLength: 63, pattern: '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$' }) });
+export const HostnameV294 = Type.Object({ hostname: Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-._]*$' }) });

@@ -15,10 +15,12 @@ const create = (protocols: string[], types: string[]) =>
 const create26 = create(protocols26, types26);
 // 2.8 adds VMware's MKS consoles.
 const create28 = create([...protocols26, 'mks'], [...types26, 'webmks']);
+// 2.99 adds SPICE's direct (native client) consoles.
+const create299 = create([...protocols26, 'mks'], [...types26, 'webmks', 'spice-direct']);
 
 /** POST /servers/{id}/remote-consoles by microversion. */
 export function remoteConsole(version: Microversion): TSchema {
-  return atLeast(version, '2.8') ? create28 : create26;
+  return atLeast(version, '2.99') ? create299 : atLeast(version, '2.8') ? create28 : create26;
 }
 
 const typeOf = (types: string[]) => Type.Object({ type: literals(types) }, { additionalProperties: false });

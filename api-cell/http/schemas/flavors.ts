@@ -33,6 +33,9 @@ const wrap = <T extends TSchema>(flavor: T) => Type.Object({ flavor }, { additio
 export const CreateFlavorBody = wrap(Type.Object(createFields, { additionalProperties: false }));
 /** POST /flavors from 2.55: a description too. */
 export const CreateFlavorBodyV255 = wrap(Type.Object({ ...createFields, description: Type.Optional(flavorDescription) }, { additionalProperties: false }));
+const { rxtx_factor: _rxtx, ...createFieldsV2102 } = createFields;
+/** POST /flavors from 2.102: no rxtx_factor. */
+export const CreateFlavorBodyV2102 = wrap(Type.Object({ ...createFieldsV2102, description: Type.Optional(flavorDescription) }, { additionalProperties: false }));
 export type CreateFlavorBody = Static<typeof CreateFlavorBodyV255>;
 
 /** PUT /flavors/{id} (2.55): only the description, and it must be there. */
@@ -53,7 +56,12 @@ const listFields = {
 export const ListFlavorsQuery = Type.Object(listFields, { additionalProperties: true });
 /** From 2.75 an unknown parameter is a 400. */
 export const ListFlavorsQueryV275 = Type.Object(listFields, { additionalProperties: false });
-export type ListFlavorsQuery = Static<typeof ListFlavorsQuery>;
+/** From 2.102 a `name` filter (a regular expression), and no sorting on rxtx_factor. */
+export const ListFlavorsQueryV2102 = Type.Object(
+  { ...listFields, name: many(Type.String()), sort_key: many(Type.String({ enum: flavorSortKeys.filter((k) => k !== 'rxtx_factor') })) },
+  { additionalProperties: false },
+);
+export type ListFlavorsQuery = Static<typeof ListFlavorsQuery> & { name?: string[] };
 
 /** Extra spec keys and values; values may be numbers (Nova keeps them as strings). */
 const specKey = '^[a-zA-Z0-9-_:. ]{1,255}$';

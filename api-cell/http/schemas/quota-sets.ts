@@ -25,11 +25,23 @@ const update = (resources: string[]) =>
     },
     { additionalProperties: false },
   );
+const updateClass = (resources: string[]) =>
+  Type.Object(
+    { quota_class_set: Type.Object(Object.fromEntries(resources.map((r) => [r, Type.Optional(limit)])), { additionalProperties: false }) },
+    { additionalProperties: false },
+  );
 
 /** PUT /os-quota-sets/{id}: every resource below 2.36; no network ones from 2.36; no injected files from 2.57. */
 export const UpdateQuotaSetV21 = update([...current, ...injected, ...network]);
 export const UpdateQuotaSetV236 = update([...current, ...injected]);
 export const UpdateQuotaSetV257 = update(current);
+/** PUT /os-quota-class-sets/{class}: every resource below 2.50; no network ones from 2.50; no injected files from 2.57. */
+export const UpdateQuotaClassV21 = updateClass([...current, ...injected, ...network]);
+export const UpdateQuotaClassV250 = updateClass([...current, ...injected]);
+export const UpdateQuotaClassV257 = updateClass(current);
+export interface UpdateQuotaClassBody {
+  quota_class_set: Record<string, number | string>;
+}
 export interface UpdateQuotaSetBody {
   quota_set: Record<string, number | string | boolean>;
 }
@@ -37,7 +49,7 @@ export interface UpdateQuotaSetBody {
 /** Nova's strings for true. */
 export const isTrue = (value: unknown): boolean => value === true || (typeof value === 'string' && /^(true|1|on|yes)$/i.test(value));
 
-const userQuery = { user_id: Type.Optional(Type.Unknown()) };
+const userQuery = { user_id: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])) };
 /** show, detail, update and delete take `user_id`; unknown parameters are refused from 2.75. */
 export const QuotaSetQuery: TSchema = Type.Object(userQuery, { additionalProperties: true });
 export const QuotaSetQueryV275: TSchema = Type.Object(userQuery, { additionalProperties: false });

@@ -52,6 +52,7 @@ export const actionSchemas: Record<string, TSchema> = {
     { additionalProperties: false },
   ),
   forceDelete: empty,
+  restore: empty,
   createImage: Type.Object({ name, metadata: Type.Optional(metadata) }, { additionalProperties: false }),
   rescue: Type.Union([
     Type.Null(),
@@ -92,5 +93,5 @@ export const actionSchemas: Record<string, TSchema> = {
 };
 
 /** Actions whose body may also be `{}` in practice (clients send either). */
-export const lenient = new Set(['os-stop', 'os-start', 'pause', 'unpause', 'suspend', 'resume', 'unlock', 'unrescue', 'shelve', 'shelveOffload', 'confirmResize', 'revertResize', 'forceDelete']);
+export const lenient = new Set(['os-stop', 'os-start', 'pause', 'unpause', 'suspend', 'resume', 'unlock', 'unrescue', 'shelve', 'shelveOffload', 'confirmResize', 'revertResize', 'forceDelete', 'restore']);
 export const nullOrEmpty = nothingOrEmpty;

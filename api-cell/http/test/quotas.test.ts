@@ -39,7 +39,6 @@ test('quotas - a member or reader sees its own project only; defaults are for an
   fault(t, await d.request('GET', '/v2.1/os-quota-sets/p2/detail'), 403, /os-quota-sets:detail/);
   t.is((await quotaSet(t, '/v2.1/os-quota-sets/p2', admin))['id'], 'p2');
   t.deepEqual(await quotaSet(t, '/v2.1/os-quota-sets/p2/defaults', {}, '2.57'), { id: 'p2', ...current });
-  fault(t, await d.request('GET', '/v2.1/os-quota-sets/p1?user_id=u1'), 400, /user_id/);
   t.is((await d.request('GET', '/v2.1/os-quota-sets/p1?bogus=1', undefined, {}, v('2.74'))).status, 200);
   fault(t, await d.request('GET', '/v2.1/os-quota-sets/p1?bogus=1', undefined, {}, v('2.75')), 400);
 });
@@ -67,6 +66,39 @@ test('quotas - only admins update, the answer has no id, and each microversion t
   fault(t, await put('p-up', { cores: 'many' }), 400, /quota_set\/cores/);
   fault(t, await put('p-up', { cores: 1, force: 'maybe' }), 400, /quota_set\/force/);
   fault(t, await d.request('PUT', '/v2.1/os-quota-sets/p-up', { cores: 1 }, admin), 400, /'quota_set' is a required property/);
+});
+
+test.serial('quotas - per user: show, detail and update within what the project has left, delete back to the project’s', async (t) => {
+  const path = (user: string) => `/v2.1/os-quota-sets/p-user?user_id=${user}`;
+  t.like(await quotaSet(t, path('u1'), { project: 'p-user' }, '2.57'), { id: 'p-user', instances: 10, cores: 20 });
+  const boot = await d.boot({ flavorRef: '2' }, { project: 'p-user', user: 'u1' });
+  t.is(boot.status, 202);
+  await d.waitForStatus(boot.body.server.id, ['ACTIVE']);
+  const set = (user: string, quota_set: Record<string, unknown>) =>
+    d.request<{ quota_set: QuotaSet }>('PUT', path(user), { quota_set }, admin, v('2.57'));
+  const res = await set('u1', { instances: 3, cores: 5 });
+  t.is(res.status, 200, JSON.stringify(res.body));
+  t.deepEqual(res.body.quota_set, { ...current, instances: 3, cores: 5 });
+  t.like(await quotaSet(t, path('u1'), admin, '2.57'), { instances: 3, cores: 5 });
+  t.like(await quotaSet(t, '/v2.1/os-quota-sets/p-user', admin, '2.57'), { instances: 10, cores: 20 }, 'the project keeps its own');
+  fault(t, await set('u2', { instances: 8 }), 400, /^Quota limit 8 for instances must be less than or equal to 7\.$/);
+  fault(t, await set('u2', { instances: -1 }), 400, /less than or equal to 7/);
+  t.is((await set('u2', { instances: 7 })).status, 200);
+  fault(t, await set('u1', { instances: 0 }), 400, /already used and reserved 1\.$/);
+  const detail = await quotaSet(t, `/v2.1/os-quota-sets/p-user/detail?user_id=u1`, admin, '2.57');
+  t.deepEqual(detail['instances'], { in_use: 1, limit: 3, reserved: 0 });
+  t.deepEqual(detail['cores'], { in_use: 1, limit: 5, reserved: 0 });
+  t.deepEqual(detail['ram'], { in_use: 2048, limit: 51200, reserved: 0 });
+  const over = await d.boot({ flavorRef: '2', min_count: 3 }, { project: 'p-user', user: 'u1' });
+  fault(t, over, 403, /^Quota exceeded for instances: Requested 3, but already used 1 of 3 instances$/);
+  const trimmed = await d.boot({ flavorRef: '2', min_count: 1, max_count: 5, return_reservation_id: true }, { project: 'p-user', user: 'u1' });
+  t.is(trimmed.status, 202, 'as many as fit the user’s quota');
+  const after = await quotaSet(t, '/v2.1/os-quota-sets/p-user/detail?user_id=u1', admin, '2.57');
+  t.is((after['instances'] as { in_use: number }).in_use, 3);
+  t.is((await d.boot({ flavorRef: '2' }, { project: 'p-user', user: 'u3' })).status, 202, 'a user without quotas of its own is held to the project’s');
+  t.is((await d.request('DELETE', path('u1'), undefined, admin)).status, 202);
+  t.like(await quotaSet(t, path('u1'), admin, '2.57'), { instances: 10, cores: 20 });
+  t.like(await quotaSet(t, path('u2'), admin, '2.57'), { instances: 7 }, 'another user keeps its own');
 });
 
 test.serial('quotas - a limit below what is in use is refused unless forced', async (t) => {

@@ -41,6 +41,11 @@ export function flavorView(flavor: Flavor, options: FlavorViewOptions): Record<s
     rxtx_factor: flavor.rxtx_factor || '',
     links: links(options.publicUrl, 'flavors', flavor.flavorid),
   };
+  // 2.102 dropped the fields of the long-gone flavor-disabled and flavor-rxtx extensions.
+  if (atLeast(version, '2.102')) {
+    delete view['OS-FLV-DISABLED:disabled'];
+    delete view['rxtx_factor'];
+  }
   if (atLeast(version, '2.55')) view['description'] = flavor.description;
   if (options.extraSpecs && atLeast(version, '2.61')) view['extra_specs'] = flavor.extra_specs;
   return view;

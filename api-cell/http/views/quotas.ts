@@ -17,6 +17,19 @@ export function quotaSetView(id: string | null, limits: QuotaValues, version: Mi
   return { quota_set: view };
 }
 
+/**
+ * `{"quota_class_set": {...}}`: below 2.50 without the server group limits but with the network
+ * ones, which go at 2.50; the injected-file ones go at 2.57. The update response has no id.
+ */
+export function quotaClassView(id: string | null, limits: QuotaValues, version: Microversion): { quota_class_set: Record<string, unknown> } {
+  const hidden = new Set<QuotaResource>(
+    atLeast(version, '2.50') ? [...networkQuotas, ...(atLeast(version, '2.57') ? injectedQuotas : [])] : ['server_groups', 'server_group_members'],
+  );
+  const view: Record<string, unknown> = id === null ? {} : { id };
+  for (const key of quotaResources) if (!hidden.has(key)) view[key] = limits[key];
+  return { quota_class_set: view };
+}
+
 /** Each resource as `{in_use, limit, reserved}`; nothing is ever reserved any more. */
 export function quotaDetailView(id: string, limits: QuotaValues, used: QuotaValues, version: Microversion): { quota_set: Record<string, unknown> } {
   const view: Record<string, unknown> = { id };

@@ -48,9 +48,16 @@ function flavorView(flavor: FlavorSnapshot, o: ViewOptions): Record<string, unkn
   return { id: flavor.flavorid, links: [{ rel: 'bookmark', href: `${o.publicUrl}/flavors/${flavor.flavorid}` }] };
 }
 
-function imageView(imageRef: string | null, o: ViewOptions): Record<string, unknown> | string {
+/** Image properties Nova's server view shows (2.98): its ImageMetaProps fields, by prefix, and their older names. */
+const imageMetaProp = /^(hw_|img_|os_|traits_required$|architecture$|owner_id$|vmware_|xenapi_|auto_disk_config$|ipxe_boot$|cache_in_nova$|vm_mode$|bittorrent$|mappings$|block_device_mapping$|bdm_v2$|root_device_name$|hypervisor_version_requires$|hypervisor_type$)/;
+
+function imageView(imageRef: string | null, o: ViewOptions, properties?: Record<string, string>): Record<string, unknown> | string {
   if (!imageRef) return '';
-  return { id: imageRef, links: [{ rel: 'bookmark', href: `${o.publicUrl}/images/${imageRef}` }] };
+  const view: Record<string, unknown> = { id: imageRef, links: [{ rel: 'bookmark', href: `${o.publicUrl}/images/${imageRef}` }] };
+  if (atLeast(o.version, '2.98')) {
+    view['properties'] = Object.fromEntries(Object.entries(properties ?? {}).filter(([key, value]) => imageMetaProp.test(key) && value !== null));
+  }
+  return view;
 }
 
 /** GET /servers (no detail): id, name, links. */
@@ -109,7 +116,7 @@ function fullView(record: ServerRecord, o: ViewOptions, detail: boolean): Record
     user_id: i.user_id,
     metadata: i.metadata,
     hostId: hostId(i.project_id, host),
-    image: imageView(i.image_ref, o),
+    image: imageView(i.image_ref, o, record.extras?.imageProperties),
     flavor: flavorView(i.flavor, o),
     created: isoTime(created),
     updated: isoTime(fromBuild ? created : record.instance.updated_at ?? created),
@@ -156,6 +163,7 @@ function fullView(record: ServerRecord, o: ViewOptions, detail: boolean): Record
   if (atLeast(o.version, '2.73')) view['locked_reason'] = fromBuild ? null : record.instance.locked_reason;
   if (atLeast(o.version, '2.90') && !admin) view['OS-EXT-SRV-ATTR:hostname'] = i.hostname;
   if (atLeast(o.version, '2.96')) view['pinned_availability_zone'] = fromBuild ? i.availability_zone : record.instance.pinned_availability_zone;
+  if (atLeast(o.version, '2.100')) view['scheduler_hints'] = record.extras?.schedulerHints ?? {};
   return view;
 }
 

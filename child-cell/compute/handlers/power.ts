@@ -10,6 +10,8 @@ interface PowerStep {
   vmState: string;
   powerState: number;
   event: string;
+  /** The instance action it belongs to, when not named as the operation is. */
+  action?: string;
 }
 
 /** What each power operation does to the guest, which task it runs under, and where it ends. */
@@ -31,6 +33,8 @@ export const powerSteps: Record<PowerOperation, PowerStep> = {
     event: 'compute_set_admin_password',
   },
   unrescue: { run: (d, u) => d.unrescue(u), tasks: [TaskState.UNRESCUING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_unrescue_instance' },
+  softDelete: { run: (d, u) => d.powerOff(u), tasks: [TaskState.SOFT_DELETING], vmState: VmState.SOFT_DELETED, powerState: PowerState.SHUTDOWN, event: 'compute_soft_delete_instance', action: 'delete' },
+  restore: { run: (d, u) => d.powerOn(u), tasks: [TaskState.RESTORING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, event: 'compute_restore_instance' },
 };
 
 /** Stop, start, reboot, pause, suspend, rescue and their undoing, acknowledged at once and reported when done. */
@@ -50,7 +54,7 @@ export function powerMethods(ctx: HostContext): RpcMethods {
 async function run(ctx: HostContext, args: PowerArgs, requestId: string): Promise<void> {
   const step = powerSteps[args.operation];
   const uuid = args.instance_uuid;
-  const event = { action: args.operation, event: step.event };
+  const event = { action: step.action ?? args.operation, event: step.event };
   try {
     await step.run(ctx.driver, uuid, args);
     await ctx.conductor.instanceUpdate(

@@ -9,7 +9,7 @@ import { rebuildServer, type RebuildRequest } from '../../../compute/actions/reb
 import { rescueServer, type RescueRequest } from '../../../compute/actions/rescue.js';
 import { resetState } from '../../../compute/actions/reset-state.js';
 import { snapshotServer } from '../../../compute/actions/snapshot.js';
-import { deleteServer, getServer } from '../../../compute/index.js';
+import { deleteServer, getServer, withRequestSpecFacts } from '../../../compute/index.js';
 import { atLeast } from '../../microversion.js';
 import { requireAdmin, requireMember } from '../../policy.js';
 import { serverView } from '../../views/servers.js';
@@ -55,6 +55,7 @@ export function lifecycleActions(services: ApiServices, deps: MoveDeps): Record<
       const r = args as RebuildBody;
       await rebuildServer(deps, context, uuid, r);
       const record = await getServer(services, context, uuid, { serverGroups: atLeast(version, '2.71'), hostStatus: atLeast(version, '2.75') && context.isAdmin });
+      if (atLeast(version, '2.98')) await withRequestSpecFacts(services.api, [record]);
       ctx.body = { server: { ...serverView(record, { publicUrl: services.publicUrl, context, version }, 'rebuild'), adminPass: r.adminPass ?? 'unchanged' } };
     },
     rescue: async ({ ctx, context, uuid, args }) => {
@@ -95,6 +96,10 @@ export function lifecycleActions(services: ApiServices, deps: MoveDeps): Record<
       if (!atLeast(version, '2.17')) throw new InvalidInputError(`There is no such action: ${action}`);
       requireMember(context, 'os_compute_api:servers:trigger_crash_dump');
       await triggerCrashDump(deps, context, uuid);
+    },
+    restore: async ({ context, uuid }) => {
+      requireMember(context, 'os_compute_api:os-deferred-delete:restore');
+      await powerAction(deps, context, uuid, 'restore');
     },
     forceDelete: async ({ ctx, context, uuid }) => {
       requireMember(context, 'os_compute_api:os-deferred-delete:force');

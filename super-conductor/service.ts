@@ -124,7 +124,7 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
     stops.push(
       every(watchMs, log, 'build watchdog', async () => {
         if (!(await queue.lead('build-watchdog', watchMs))) return;
-        const counts = await watchBuilds(deps, config.super_conductor.build_stall_ms);
+        const counts = await watchBuilds(deps, { stallMs: config.super_conductor.build_stall_ms, buildTimeoutMs: config.compute.instance_build_timeout * 1000 });
         m.redriven.inc(counts.recast + counts.returned);
       }),
     );

@@ -16,6 +16,7 @@ export interface StalledBuild {
   flavor: FlavorSnapshot;
   /** The request that created it, so events of a cast again land on the same create action. */
   request_id: string | null;
+  created_at: Date;
 }
 
 /**
@@ -25,7 +26,7 @@ export interface StalledBuild {
 export async function stalledBuilds(db: CellDatabase, before: Date, limit = 1000): Promise<StalledBuild[]> {
   const rows = await select<Omit<StalledBuild, 'flavor'> & { flavor: string }>(
     db,
-    `SELECT uuid, host, node, task_state, project_id, user_id, display_name, image_ref, flavor,
+    `SELECT uuid, host, node, task_state, project_id, user_id, display_name, image_ref, flavor, created_at,
         (SELECT a.request_id FROM instance_actions a WHERE a.instance_uuid = i.uuid AND a.action = 'create' ORDER BY a.id LIMIT 1) AS request_id
        FROM instances i WHERE vm_state = ? AND deleted = 0 AND updated_at < ? ORDER BY updated_at LIMIT ?`,
     [VmState.BUILDING, before, limit],

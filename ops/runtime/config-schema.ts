@@ -81,6 +81,7 @@ export const ConfigSchema = Type.Object(
       snapshot_timeout_ms: int(600_000, 'How long a host has to copy a guest disk (createImage, shelve) or spawn one (unshelve) before the job is tried again.', 1000),
     }),
     compute: section('Compute services and the hosts they run.', {
+      instance_build_timeout: num(0, 'Seconds after which a build still not ACTIVE goes to ERROR (Nova\'s instance_build_timeout), the last resort after casting again and scheduling again; 0: never.', 0),
       report_interval: num(10, 'Seconds between a host\'s heartbeats.', 0.01),
       resource_report_interval: num(60, 'Seconds between a host\'s resource reports.', 0.01),
       service_down_time: num(60, 'Seconds without a heartbeat after which a host counts as down.', 0.05),

@@ -1,9 +1,9 @@
 import { findMappings } from '../../api-cell/builds/index.js';
 import { isCell0, type CellMapping } from '../../api-cell/cells/index.js';
-import { allocationsOf } from '../../api-cell/placement/index.js';
-import { holdUnbuilt, removeHeldBuilds, stalledBuilds, updateInstance, type StalledBuild } from '../../child-cell/db/index.js';
+import { allocationsOf, freeAllocations } from '../../api-cell/placement/index.js';
+import { addFaults, holdUnbuilt, removeHeldBuilds, stalledBuilds, updateInstance, type StalledBuild } from '../../child-cell/db/index.js';
 import { TaskState, VmState } from '../../child-cell/instance/index.js';
-import { settleAll } from '../../ops/runtime/index.js';
+import { retryDeadlocks, settleAll } from '../../ops/runtime/index.js';
 import { resourcesOf } from '../scheduler/index.js';
 import { castBuild } from './cast.js';
 import type { BuildDeps } from './deps.js';
@@ -13,6 +13,13 @@ export interface WatchCounts {
   recast: number;
   returned: number;
   strays: number;
+  timedOut: number;
+}
+
+export interface WatchOptions {
+  stallMs: number;
+  /** Nova's instance_build_timeout: a build older than this goes to ERROR, the last resort (0: never). */
+  buildTimeoutMs: number;
 }
 
 /**
@@ -25,15 +32,18 @@ export interface WatchCounts {
  * - a row whose mapping names another cell or none (a hand-back cut short): removed.
  * A build whose host is up and spawning is left alone: spawns may take long.
  */
-export async function watchBuilds(deps: BuildDeps, stallMs: number): Promise<WatchCounts> {
-  const counts: WatchCounts = { recast: 0, returned: 0, strays: 0 };
+export async function watchBuilds(deps: BuildDeps, options: WatchOptions): Promise<WatchCounts> {
+  const counts: WatchCounts = { recast: 0, returned: 0, strays: 0, timedOut: 0 };
   const cells = (await deps.registry.list()).filter((c) => !isCell0(c));
-  const before = new Date(Date.now() - stallMs);
+  const before = new Date(Date.now() - options.stallMs);
   const answers = await deps.registry.scatterGather(cells, ({ db }) => stalledBuilds(db, before));
   await settleAll(
     answers.map(async (answer) => {
       if (answer.status !== 'ok' || answer.value.length === 0) return;
-      await redriveCell(deps, answer.cell, answer.value, counts);
+      const tooOld = options.buildTimeoutMs > 0 ? answer.value.filter((b) => Date.now() - b.created_at.getTime() > options.buildTimeoutMs) : [];
+      if (tooOld.length > 0) counts.timedOut += await timeOut(deps, answer.cell, tooOld, options.buildTimeoutMs);
+      const left = answer.value.filter((b) => !tooOld.includes(b));
+      if (left.length > 0) await redriveCell(deps, answer.cell, left, counts);
     }),
   );
   return counts;
@@ -80,4 +90,24 @@ export async function recast(deps: BuildDeps, cell: CellMapping, builds: Stalled
     });
   });
   await settleAll(casts);
+}
+
+/** The last resort (Nova's instance_build_timeout): builds that never finished go to ERROR, their claims freed. */
+async function timeOut(deps: BuildDeps, cell: CellMapping, builds: StalledBuild[], timeoutMs: number): Promise<number> {
+  let failed = 0;
+  for (const b of builds) {
+    const done = await deps.registry
+      .withCell(cell, ({ db }) =>
+        retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
+          await updateInstance(db, b.uuid, { vm_state: VmState.ERROR, task_state: null }, { vm_state: [VmState.BUILDING] }, transaction);
+          await addFaults(db, [{ instance_uuid: b.uuid, code: 500, message: 'Build of instance timed out', details: `not ACTIVE ${timeoutMs / 1000} s after it was accepted (compute.instance_build_timeout)` }], transaction);
+        })),
+      )
+      .then(() => true, () => false); // It moved on meanwhile (ACTIVE, deleted): nothing to time out.
+    if (!done) continue;
+    await freeAllocations(deps.api, [b.uuid]);
+    failed += 1;
+  }
+  if (failed > 0) deps.log.warn({ cell: cell.name, count: failed }, 'builds timed out (compute.instance_build_timeout)');
+  return failed;
 }

@@ -38,6 +38,9 @@ export async function runPrimary(options: ClusterOptions): Promise<void> {
     listening.set(listeners.size);
   });
 
+  // Workers accept from the shared socket themselves: a connection the kernel queued is taken by
+  // a live worker, where the primary's round robin could hand one to a worker dying that moment.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   const fork = (): void => {
     const worker = cluster.fork({ CELLSTACK_CLUSTER_WORKER: '1' });
     started.set(worker.id, Date.now());

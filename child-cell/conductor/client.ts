@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { callRpc, castRpc, CellstackError, type NatsConnection } from '../../ops/runtime/index.js';
 import { conductorSubject } from '../bus/index.js';
 import {
+  CONDUCTOR_LATEST_VERSION,
   CONDUCTOR_VERSION,
   type BuildFailedArgs,
   type BuildFailedResult,
@@ -34,8 +35,8 @@ export class ConductorClient {
     this.subject = conductorSubject(cellUuid);
   }
 
-  private call<R>(method: string, args: unknown, requestId?: string, timeoutMs = this.timeoutMs): Promise<R> {
-    return callRpc<R>(this.nc, this.subject, method, args, { version: CONDUCTOR_VERSION, timeoutMs, requestId });
+  private call<R>(method: string, args: unknown, requestId?: string, timeoutMs = this.timeoutMs, version = CONDUCTOR_VERSION): Promise<R> {
+    return callRpc<R>(this.nc, this.subject, method, args, { version, timeoutMs, requestId });
   }
 
   /**
@@ -106,5 +107,14 @@ export class ConductorClient {
 
   buildFailed(args: BuildFailedArgs, requestId?: string): Promise<BuildFailedResult> {
     return this.report('build_failed', args, requestId, this.timeoutMs * 2);
+  }
+
+  /**
+   * A cast its host did not take (v5): the conductor passes the build on to the alternates, as it
+   * does a failed spawn, and leaves it when none takes it. Sent once: when no conductor answers,
+   * the caller hands the build back to be scheduled again.
+   */
+  passBuildOn(args: Omit<BuildFailedArgs, 'not_taken'>, requestId: string, timeoutMs: number): Promise<BuildFailedResult> {
+    return this.call('build_failed', { ...args, not_taken: true }, requestId, timeoutMs, CONDUCTOR_LATEST_VERSION);
   }
 }

@@ -8,9 +8,12 @@ import { AllocationArgs, AlternateArgs, BuildArgs, FlavorArgs, MoveKind } from '
  *   2: finish_move, move_failed, finish_revert, report_resources.
  *   3: host_instances.
  *   4: finish_move and move_failed for kind evacuation (conductors are upgraded before hosts).
+ *   5: build_failed with not_taken: a cast its host did not take (the super-conductor asks), passed
+ *      on to the alternates and, with none taking it, left for the caller to hand back, not failed.
  * New fields must be optional so that an older peer still understands.
  */
 export const CONDUCTOR_VERSION = 4;
+export const CONDUCTOR_LATEST_VERSION = 5;
 
 export const PingArgs = Type.Object({});
 export interface PingResult {
@@ -96,12 +99,14 @@ export const BuildFailedArgs = Type.Object({
   failed_host: Type.String(),
   reason: Type.String(),
   build: BuildArgs,
+  /** The failed host never took the build (v5): no spawn was tried, so running out of alternates is no failure. */
+  not_taken: Type.Optional(Type.Boolean()),
 });
 export type BuildFailedArgs = Static<typeof BuildFailedArgs>;
 export type Alternate = Static<typeof AlternateArgs>;
 
 export interface BuildFailedResult {
-  /** The host the build went to next, or null when it went to ERROR. */
+  /** The host the build went to next, or null: in ERROR, or (not_taken) left for the caller to hand back. */
   rescheduled_to: string | null;
 }
 

@@ -68,12 +68,10 @@ test.serial('faults - builds cast while their cell\'s bus is down wait for it an
       return res.body.server.id;
     }),
   );
-  // The bus comes back only once a cast has failed for lack of it (the attempt is recorded in the cell).
-  await waitFor(
-    async () => Number((await select<{ n: number }>(d.cellDb('a'), "SELECT COUNT(*) AS n FROM instance_actions_events WHERE result = 'Error'"))[0]?.n) > 0,
-    60_000,
-    'a cast to fail while the bus is down',
-  );
+  // The bus comes back only once a build was written into the cell, cast, not taken, and handed back.
+  const inCell = async () => Number((await select<{ n: number }>(d.cellDb('a'), `SELECT COUNT(*) AS n FROM instances WHERE uuid IN (${ids.map(() => '?').join(', ')})`, ids))[0]?.n);
+  await waitFor(async () => (await inCell()) > 0, 60_000, 'a build to be written into the cell and cast');
+  await waitFor(async () => (await inCell()) === 0, 60_000, 'the builds no host took to be handed back');
   await nats.start();
   const servers = await settleAll(ids);
   t.deepEqual(servers.map((s) => s['status']), ids.map(() => 'ACTIVE'), 'no server failed for a bus that was only away');

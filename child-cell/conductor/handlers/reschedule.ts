@@ -2,18 +2,20 @@ import { errorMessage, retryDeadlocks, type RpcMethods } from '../../../ops/runt
 import type { BuildArgs } from '../../compute/index.js';
 import { addFaults, recordActionEvent, updateInstance, UnexpectedStateError } from '../../db/index.js';
 import { TaskState, VmState } from '../../instance/index.js';
-import { BuildFailedArgs, CONDUCTOR_VERSION, type BuildFailedResult } from '../messages.js';
+import { BuildFailedArgs, CONDUCTOR_LATEST_VERSION, type BuildFailedResult } from '../messages.js';
 import type { ConductorDeps } from './deps.js';
 
 /**
- * A spawn failed: try the next alternate the scheduler handed down, inside this cell (no call
- * back to the super-conductor), moving the allocation with placement. With none left the
- * instance goes to ERROR with a fault and its allocation is freed.
+ * The one place a build moves to an alternate. A spawn failed (the host asks) or a host did not
+ * take the cast (the super-conductor asks, not_taken): try the next alternate the scheduler
+ * handed down, inside this cell (no call back to the super-conductor), moving the allocation
+ * with placement. With none left a failed spawn goes to ERROR with a fault and its allocation
+ * is freed; a build no host took is left as it is, for the super-conductor to hand back.
  */
 export function rescheduleMethods(deps: ConductorDeps): RpcMethods {
   return {
     build_failed: {
-      version: CONDUCTOR_VERSION,
+      version: CONDUCTOR_LATEST_VERSION,
       schema: BuildFailedArgs,
       handle: async (args: BuildFailedArgs, context): Promise<BuildFailedResult> => {
         const requestId = context.requestId ?? `req-conductor-${args.build.instance.uuid}`;
@@ -46,7 +48,7 @@ export function rescheduleMethods(deps: ConductorDeps): RpcMethods {
             context.log.warn({ host: next.host, err: errorMessage(err) }, 'alternate did not take the build');
           }
         }
-        await giveUp(deps, uuid, args.reason);
+        if (!args.not_taken) await giveUp(deps, uuid, args.reason);
         return { rescheduled_to: null };
       },
     },

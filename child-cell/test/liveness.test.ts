@@ -38,7 +38,7 @@ test.serial('a pool of 200 hosts is discovered, schedulable and kept up; killed,
   const pool = await d.addPool('cell1', { prefix: 'big', hosts: 200 });
   // Nobody runs `cellctl host discover`: the super-conductor maps the new hosts by itself.
   await waitFor(async () => (await hypervisorCount()) === 202, 20_000, 'the 200 new hosts to be mapped');
-  await d.schedulerRefreshed(); // the scheduler takes in new hosts at its next refresh
+  await d.schedulerKnows(202); // the scheduler takes in new hosts once their providers exist
 
   const fits = await d.boot({ flavorRef: 'big' });
   const placed = await d.waitForStatus(fits.body.server.id, ['ACTIVE', 'ERROR']);

@@ -287,6 +287,17 @@ export class TestDeployment {
     );
   }
 
+  /** Waits until every running super-conductor's scheduler knows at least `hosts` hosts (their providers included). */
+  async schedulerKnows(hosts: number, timeoutMs = 30_000): Promise<void> {
+    const known = async (registry: Registry): Promise<number> =>
+      ((await registry.getSingleMetric('cellstack_scheduler_hosts')?.get())?.values[0]?.value ?? 0);
+    await waitFor(
+      async () => (await Promise.all(this.superConductorMetrics.map(known))).every((n) => n >= hosts),
+      timeoutMs,
+      `the scheduler to know ${hosts} hosts`,
+    );
+  }
+
   cell(name: string): RunningCell {
     const cell = this.cells.get(name);
     if (!cell) throw new Error(`no cell ${name} in this test deployment`);

@@ -3,14 +3,26 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const ticksPerSecond = 100;
 
-/** User plus system CPU seconds a process has used so far (0 if it is gone). */
+/**
+ * User plus system CPU seconds a process has used so far (0 if it is gone), with its children's:
+ * those running (an API primary's workers) and those it has reaped (a worker that died).
+ */
 export function cpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    const own = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    return own / ticksPerSecond + childrenOf(pid).reduce((sum, child) => sum + cpuSeconds(child), 0);
   } catch {
     return 0;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
   }
 }
 

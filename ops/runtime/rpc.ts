@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { JSONCodec, type Msg, type NatsConnection, type Subscription } from 'nats';
-import { CellstackError, errorCode, errorMessage, InvalidInputError, UnavailableError } from './errors.js';
+import { CellstackError, errorCode, errorMessage, InvalidInputError, isUnavailable, UnavailableError } from './errors.js';
 import type { Logger } from './log.js';
 
 /** Every message on a cellstack bus: which method, at which version, with which arguments. */
@@ -134,6 +134,11 @@ function decodeEnvelope(data: Uint8Array): RpcEnvelope {
 }
 
 function errorShape(err: unknown): RpcErrorShape {
+  // A database or Redis the handler needed was away: the caller may send it again (a host's
+  // report to its conductor is resent until it lands), so say so whatever library raised it.
+  if (!(err instanceof CellstackError) && isUnavailable(err)) {
+    return { name: 'UnavailableError', code: 'unavailable', message: errorMessage(err), retryable: true };
+  }
   const retryable = err instanceof CellstackError ? err.retryable : false;
   const name = err instanceof Error ? err.name : 'Error';
   return { name, code: errorCode(err), message: errorMessage(err), retryable };

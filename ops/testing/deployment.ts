@@ -38,6 +38,8 @@ export interface PoolSpec {
 export interface CellSpec {
   name: string;
   pools: PoolSpec[];
+  /** The server the cell's database is reached at, when not the shared one (a relay a test can cut). */
+  dbServer?: string;
 }
 
 type Overrides = { [S in keyof Config]?: Partial<Config[S]> };
@@ -151,7 +153,7 @@ export class TestDeployment {
 
   private async startCell(spec: CellSpec): Promise<void> {
     const nats = await new TestNats().start();
-    const databaseUrl = this.dbs.url(spec.name);
+    const databaseUrl = this.dbs.url(spec.name, spec.dbServer);
     const { cell: mapping } = await createCell(this.api, { name: spec.name, transportUrl: nats.url, databaseUrl });
     await syncCellDatabase(databaseUrl);
     const running: RunningCell = { mapping, nats, db: openCellDatabase(databaseUrl, { poolMax: 2 }), conductors: [], conductorMetrics: [], pools: [], busses: [] };

@@ -234,16 +234,19 @@ function describe(expected: StateExpectation): string {
   return `${vm}/${task}`;
 }
 
-/** Soft-deletes instances (Nova's `deleted = id`); returns how many were live. */
+/** Soft-deletes instances (Nova's `deleted = id`) and drops their console tokens; returns how many were live. */
 export async function softDeleteInstances(db: CellDatabase, uuids: string[]): Promise<number> {
   if (uuids.length === 0) return 0;
-  return execute(
+  const deleted = await execute(
     run(db),
     `UPDATE instances SET deleted = id, deleted_at = NOW(6), terminated_at = COALESCE(terminated_at, NOW(6)),
        vm_state = 'deleted', task_state = NULL, power_state = 0, updated_at = NOW(6)
      WHERE uuid IN (${inList(uuids.length)}) AND deleted = 0`,
     uuids,
   );
+  // A console of a server that is gone must not open (Nova deletes them with the instance).
+  await execute(run(db), `DELETE FROM console_auth_tokens WHERE instance_uuid IN (${inList(uuids.length)})`, uuids);
+  return deleted;
 }
 
 export interface FaultRecord {

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { assertShape, TestDeployment } from '../../../ops/testing/index.js';
+import { select } from '../../../ops/runtime/index.js';
+import { assertShape, TestDeployment, waitFor } from '../../../ops/testing/index.js';
 import { diagnosticsResponse } from '../responses/index.js';
 
 let d: TestDeployment;
@@ -42,8 +43,12 @@ test('consoles - a noVNC console URL opens a page showing the guest, and its tok
   t.is((await d.request('GET', '/v2.1/os-console-auth-tokens/not-a-token', undefined, admin, v('2.31'))).status, 404);
 
   t.is((await d.request('DELETE', `/v2.1/servers/${id}`)).status, 204);
+  await waitFor(async () => (await d.show(id)).status === 404, 20_000, 'the server to be gone');
   const after = await fetch(url);
   t.regex(await after.text(), /no longer there|invalid or has expired/);
+  t.is((await d.request('GET', `/v2.1/os-console-auth-tokens/${token}`, undefined, admin, v('2.31'))).status, 404, 'its token went with it');
+  const left = await select(d.cellDb('one'), 'SELECT 1 FROM console_auth_tokens WHERE instance_uuid = ?', [id]);
+  t.deepEqual(left, [], 'no console token outlives its server');
 });
 
 test('consoles - the legacy os-getVNCConsole action before 2.6, and bad requests', async (t) => {

@@ -1,4 +1,5 @@
-import { inList, select, UnavailableError } from '../../ops/runtime/index.js';
+import { UnavailableError } from '../../ops/runtime/index.js';
+import { inList, select } from '../../ops/runtime-db/index.js';
 import { COMPUTE_BINARY } from '../../child-cell/db/index.js';
 import type { CellMapping, CellRegistry } from '../cells/index.js';
 import type { ApiDatabase } from '../db/index.js';

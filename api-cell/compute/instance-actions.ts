@@ -1,7 +1,8 @@
 import { findMapping } from '../builds/index.js';
 import type { RequestContext } from '../context.js';
 import { canAccessProject } from '../context.js';
-import { NotFoundError, select } from '../../ops/runtime/index.js';
+import { NotFoundError } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import { cellDown } from './extras.js';
 import { notFound, type ShowDeps } from './show.js';
 

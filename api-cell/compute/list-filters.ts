@@ -1,4 +1,4 @@
-import { inList } from '../../ops/runtime/index.js';
+import { inList } from '../../ops/runtime-db/index.js';
 import { serverStatus } from '../../child-cell/instance/index.js';
 import type { BuildInstance } from '../builds/index.js';
 

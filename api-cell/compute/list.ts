@@ -3,7 +3,8 @@ import { isCell0, type CellMapping, type CellRegistry } from '../cells/index.js'
 import type { ApiDatabase } from '../db/index.js';
 import { canAccessProject, type RequestContext } from '../context.js';
 import { getInstancesDetailed, type InstanceDetail } from '../../child-cell/db/index.js';
-import { fastSelect, InvalidInputError, select } from '../../ops/runtime/index.js';
+import { InvalidInputError } from '../../ops/runtime/index.js';
+import { fastSelect, select } from '../../ops/runtime-db/index.js';
 import { hostStatuses, partialServers } from './extras.js';
 import { filterSql, matchesBuild, type ServerFilters } from './list-filters.js';
 import { afterMarker, compareRows, orderBy, sortSelect, sqlTime, type SortKey } from './list-sql.js';

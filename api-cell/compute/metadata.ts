@@ -1,5 +1,6 @@
 import type { RequestContext } from '../context.js';
-import { execute, inList, placeholders, QuotaExceededError, retryDeadlocks, type Runner } from '../../ops/runtime/index.js';
+import { QuotaExceededError } from '../../ops/runtime/index.js';
+import { execute, inList, placeholders, retryDeadlocks, type Runner } from '../../ops/runtime-db/index.js';
 import { checkLocked, checkState, locate, type Target } from './target.js';
 import type { ShowDeps } from './show.js';
 

@@ -1,7 +1,8 @@
 import type { CellMapping } from '../cells/index.js';
 import type { RequestContext } from '../context.js';
 import type { InstanceDetail } from '../../child-cell/db/index.js';
-import { ConflictError, execute } from '../../ops/runtime/index.js';
+import { ConflictError } from '../../ops/runtime/index.js';
+import { execute } from '../../ops/runtime-db/index.js';
 import { getServer, type ShowDeps } from './show.js';
 
 /** An instance that can be acted on: its cell and its row. */

@@ -1,6 +1,6 @@
 import { findMapping, loadBuildInstance } from '../builds/index.js';
 import type { RequestContext } from '../context.js';
-import { execute } from '../../ops/runtime/index.js';
+import { execute } from '../../ops/runtime-db/index.js';
 import { canonicalIpv6, hostnameFor } from './names.js';
 import { getServer, notFound, type ShowDeps } from './show.js';
 

@@ -1,4 +1,4 @@
-import { execute } from '../../ops/runtime/index.js';
+import { execute } from '../../ops/runtime-db/index.js';
 import type { CellDatabase } from './database.js';
 import type { CreateAction } from './instances.js';
 

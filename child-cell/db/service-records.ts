@@ -1,4 +1,4 @@
-import { execute, inList, select } from '../../ops/runtime/index.js';
+import { execute, inList, select } from '../../ops/runtime-db/index.js';
 import type { CellDatabase } from './database.js';
 
 /** A services row as the admin APIs (os-services, os-hypervisors, os-availability-zone) read it. */

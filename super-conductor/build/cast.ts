@@ -3,7 +3,8 @@ import { claimResources } from '../../api-cell/placement/index.js';
 import { recordActionEvent, updateInstance } from '../../child-cell/db/index.js';
 import { ComputeClient, type AlternateArgs, type BuildArgs } from '../../child-cell/compute/index.js';
 import { TaskState, VmState } from '../../child-cell/instance/index.js';
-import { errorMessage, select, UnavailableError } from '../../ops/runtime/index.js';
+import { errorMessage, UnavailableError } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import type { BuildDeps } from './deps.js';
 import { returnToQueue } from './requeue.js';
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { isCell0, type CellRegistry } from '../../api-cell/cells/index.js';
 import type { CellDatabase } from '../../child-cell/db/index.js';
 import { TaskState, VmState } from '../../child-cell/instance/index.js';
-import { errorMessage, execute, inList, select, type Logger } from '../../ops/runtime/index.js';
+import { errorMessage, type Logger } from '../../ops/runtime/index.js';
+import { execute, inList, select } from '../../ops/runtime-db/index.js';
 import type { MoveQueue } from '../queue/index.js';
 
 export interface ShelvedOffloadDeps {

@@ -1,5 +1,6 @@
 import { TaskState } from '../../../child-cell/instance/index.js';
-import { execute, ifNotFound, InvalidInputError, placeholders } from '../../../ops/runtime/index.js';
+import { ifNotFound, InvalidInputError } from '../../../ops/runtime/index.js';
+import { execute, placeholders } from '../../../ops/runtime-db/index.js';
 import type { RequestContext } from '../../context.js';
 import type { ApiDatabase } from '../../db/index.js';
 import { findImage } from '../../images/index.js';

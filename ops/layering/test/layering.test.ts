@@ -1,0 +1,48 @@
+import test from 'ava';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cellstackRules, checkLayers, readImportGraph, type Violation } from '../index.js';
+
+const folders = ['api-cell', 'child-cell', 'super-conductor', 'ops'];
+
+/** Writes a small source tree (path -> text) in a fresh folder and checks it with cellstack's rules. */
+function check(files: Record<string, string>): Violation[] {
+  const root = mkdtempSync(join(tmpdir(), 'layering-'));
+  try {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    return checkLayers(readImportGraph(root, folders), cellstackRules);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+test('layering - the repository keeps its import rules', (t) => {
+  const root = fileURLToPath(new URL('../../../../', import.meta.url));
+  const violations = checkLayers(readImportGraph(root, folders), cellstackRules);
+  t.deepEqual(violations, []);
+});
+
+test('layering - a host reaching the database through the runtime fails, with the chain', (t) => {
+  const violations = check({
+    'child-cell/compute/host.ts': "import { createLogger } from '../../ops/runtime/index.js';\n",
+    'ops/runtime/index.ts': "export { createLogger } from './log.js';\nexport {\n  select,\n} from '../runtime-db/index.js';\n",
+    'ops/runtime/log.ts': 'export const createLogger = 1;\n',
+    'ops/runtime-db/index.ts': "import type { Sequelize } from 'sequelize';\nexport const select = 1;\n",
+  });
+  const host = violations.find((v) => v.rule === 'hosts-reach-no-database');
+  t.deepEqual(host?.chain, ['child-cell/compute/host.ts', 'ops/runtime/index.ts', 'ops/runtime-db/index.ts']);
+  t.true(violations.some((v) => v.rule === 'runtime-reaches-no-database' && v.chain[0] === 'ops/runtime/index.ts'));
+});
+
+test('layering - a virt driver importing a cell database module directly fails', (t) => {
+  const violations = check({
+    'child-cell/virt/fake-driver.ts': "import { instances } from '../db/index.js';\n",
+    'child-cell/db/index.ts': 'export const instances = 1;\n',
+  });
+  t.deepEqual(violations.map((v) => [v.rule, v.chain]), [['hosts-reach-no-database', ['child-cell/virt/fake-driver.ts', 'child-cell/db/index.ts']]]);
+});

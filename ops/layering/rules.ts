@@ -1,8 +1,11 @@
 import type { LayerRule } from './check.js';
 
 const databases = ['ops/runtime-db/', 'api-cell/db/', 'child-cell/db/', 'package:sequelize', 'package:mariadb', 'package:umzug'];
+const processes = ['api-cell/', 'child-cell/', 'super-conductor/'];
+/** The operator tools: they import the processes, so the processes must not import them. */
+const tools = ['ops/launcher/', 'ops/bench/', 'ops/loadtest/', 'ops/cellctl/', 'ops/chaos/', 'ops/clients/', 'ops/testing/', 'ops/layering/'];
 
-/** What may reach a database in cellstack. */
+/** Which way imports run in cellstack: tools -> processes -> runtime-db -> runtime. */
 export const cellstackRules: LayerRule[] = [
   {
     name: 'hosts-reach-no-database',
@@ -19,5 +22,21 @@ export const cellstackRules: LayerRule[] = [
     transitive: true,
     exemptTests: true,
     why: 'every process loads ops/runtime, hosts too: the database half lives in ops/runtime-db',
+  },
+  {
+    name: 'runtime-below-processes',
+    from: ['ops/runtime/', 'ops/runtime-db/'],
+    forbidden: [...processes, ...tools],
+    transitive: true,
+    exemptTests: true,
+    why: 'the shared runtime is the bottom layer: it imports no process and no tool',
+  },
+  {
+    name: 'processes-below-tools',
+    from: processes,
+    forbidden: tools,
+    transitive: true,
+    exemptTests: true,
+    why: 'the operator tools (launcher, bench, loadtest, cellctl, chaos, clients, testing) import the processes, never the other way',
   },
 ];

@@ -46,3 +46,26 @@ test('layering - a virt driver importing a cell database module directly fails',
   });
   t.deepEqual(violations.map((v) => [v.rule, v.chain]), [['hosts-reach-no-database', ['child-cell/virt/fake-driver.ts', 'child-cell/db/index.ts']]]);
 });
+
+test('layering - a process importing an operator tool fails, its test files may', (t) => {
+  const violations = check({
+    'api-cell/service.ts': "import { plan } from '../ops/launcher/index.js';\n",
+    'api-cell/test/api.test.ts': "import { TestDatabases } from '../../ops/testing/index.js';\n",
+    'super-conductor/main.ts': "const m = await import('../ops/cellctl/index.js');\n",
+    'ops/launcher/index.ts': "import { startApi } from '../../api-cell/service.js';\nexport const plan = startApi;\n",
+    'ops/cellctl/index.ts': 'export {};\n',
+    'ops/testing/index.ts': 'export const TestDatabases = 1;\n',
+  });
+  t.deepEqual(violations.map((v) => [v.rule, v.chain]), [
+    ['processes-below-tools', ['api-cell/service.ts', 'ops/launcher/index.ts']],
+    ['processes-below-tools', ['super-conductor/main.ts', 'ops/cellctl/index.ts']],
+  ]);
+});
+
+test('layering - the runtime importing a process fails', (t) => {
+  const violations = check({
+    'ops/runtime/rpc.ts': "import { CellRegistry } from '../../api-cell/cells/index.js';\n",
+    'api-cell/cells/index.ts': 'export const CellRegistry = 1;\n',
+  });
+  t.deepEqual(violations.map((v) => [v.rule, v.chain]), [['runtime-below-processes', ['ops/runtime/rpc.ts', 'api-cell/cells/index.ts']]]);
+});

@@ -15,7 +15,8 @@ import { pingDatabase } from '../ops/runtime-db/index.js';
 import { buildReservations, failReservation, watchBuilds, type BuildDeps } from './build/index.js';
 import type { BuildJob } from './queue/index.js';
 import { failInstanceJob, offloadShelved, reclaimSoftDeleted, runInstanceJob } from './move/index.js';
-import { BuildQueue, MoveQueue, startBuildWorker, startMoveWorker } from './queue/index.js';
+import { BuildQueue, MoveQueue } from './queue/index.js';
+import { startBuildWorker, startMoveWorker } from './queue/worker/index.js';
 import { reapOrphanedBuilds } from './reaper.js';
 import { HostStateCache, Scheduler } from './scheduler/index.js';
 

@@ -7,6 +7,8 @@ export interface LayerRule {
   from: string[];
   /** Folders (ending in `/`), files, or `package:NAME` those files must not reach. */
   forbidden: string[];
+  /** Places inside forbidden ones that may be reached all the same; the more specific entry wins. */
+  allowed?: string[];
   /** Also through other files: any chain of imports counts, not only a direct one. */
   transitive: boolean;
   /** Test files (in a `test/` folder or named `*.test.ts`) may break it: they set up what they test. */
@@ -26,7 +28,16 @@ export function isTestFile(path: string): boolean {
 }
 
 function within(path: string, places: string[]): boolean {
-  return places.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p));
+  return closest(path, places) >= 0;
+}
+
+/** How specific the most specific of `places` holding `path` is (its length), or -1. */
+function closest(path: string, places: string[]): number {
+  return Math.max(-1, ...places.filter((p) => (p.endsWith('/') ? path.startsWith(p) : path === p)).map((p) => p.length));
+}
+
+function isForbidden(path: string, rule: LayerRule): boolean {
+  return closest(path, rule.forbidden) > closest(path, rule.allowed ?? []);
 }
 
 /** The shortest chain of imports from `start` to something `rule` forbids, or null. */
@@ -38,7 +49,7 @@ function forbiddenChain(graph: ImportGraph, rule: LayerRule, start: string): str
     for (const target of graph.get(file) ?? []) {
       if (cameFrom.has(target)) continue;
       cameFrom.set(target, file);
-      if (within(target, rule.forbidden)) {
+      if (isForbidden(target, rule)) {
         const chain = [target];
         for (let at = file; at !== ''; at = cameFrom.get(at) ?? '') chain.unshift(at);
         return chain;

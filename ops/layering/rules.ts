@@ -39,4 +39,13 @@ export const cellstackRules: LayerRule[] = [
     exemptTests: true,
     why: 'the operator tools (launcher, bench, loadtest, cellctl, chaos, clients, testing) import the processes, never the other way',
   },
+  {
+    name: 'api-only-produces-jobs',
+    from: ['api-cell/'],
+    forbidden: ['super-conductor/', 'super-conductor/queue/worker/'],
+    allowed: ['super-conductor/queue/'],
+    transitive: true,
+    exemptTests: true,
+    why: 'the API gives the super-conductor work through the queue producer (super-conductor/queue) only; the worker side (super-conductor/queue/worker) and the pipeline are not its to load',
+  },
 ];

@@ -140,3 +140,20 @@ export async function deleteServiceRecord(db: CellDatabase, service: Pick<Servic
     return nodes.map((n) => n.uuid);
   });
 }
+
+/** A host's compute service as host_status reads it (Nova's UP, MAINTENANCE, DOWN, UNKNOWN). */
+export interface ServiceState {
+  host: string;
+  disabled: number;
+  forced_down: number;
+  last_seen_up: Date | null;
+}
+
+/** The live services of `binary` on these hosts (at least one), in one query. */
+export function serviceStates(db: CellDatabase, binary: string, hosts: string[]): Promise<ServiceState[]> {
+  return select<ServiceState>(
+    db,
+    `SELECT host, disabled, forced_down, last_seen_up FROM services WHERE \`binary\` = ? AND deleted = 0 AND host IN (${inList(hosts.length)})`,
+    [binary, ...hosts],
+  );
+}

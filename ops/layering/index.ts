@@ -2,3 +2,4 @@
 export { checkLayers, describeViolation, isTestFile, type LayerRule, type Violation } from './check.js';
 export { importSpecifiers, readImportGraph, resolveSpecifier, type ImportGraph } from './graph.js';
 export { cellstackRules } from './rules.js';
+export { cellTables, strayCellStatements, type StrayStatement } from './sql.js';

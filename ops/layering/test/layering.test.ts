@@ -1,30 +1,58 @@
 import test from 'ava';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cellstackRules, checkLayers, readImportGraph, type Violation } from '../index.js';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cellstackRules, cellTables, checkLayers, readImportGraph, strayCellStatements, type Violation } from '../index.js';
 
 const folders = ['api-cell', 'child-cell', 'super-conductor', 'ops'];
 
-/** Writes a small source tree (path -> text) in a fresh folder and checks it with cellstack's rules. */
-function check(files: Record<string, string>): Violation[] {
+const repository = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** Writes a small source tree (path -> text) in a fresh folder and runs `fn` on it. */
+function inTree<T>(files: Record<string, string>, fn: (root: string) => T): T {
   const root = mkdtempSync(join(tmpdir(), 'layering-'));
   try {
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(dirname(join(root, path)), { recursive: true });
       writeFileSync(join(root, path), text);
     }
-    return checkLayers(readImportGraph(root, folders), cellstackRules);
+    return fn(root);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }
 
+/** Checks a small source tree with cellstack's import rules. */
+function check(files: Record<string, string>): Violation[] {
+  return inTree(files, (root) => checkLayers(readImportGraph(root, folders), cellstackRules));
+}
+
 test('layering - the repository keeps its import rules', (t) => {
-  const root = fileURLToPath(new URL('../../../../', import.meta.url));
-  const violations = checkLayers(readImportGraph(root, folders), cellstackRules);
-  t.deepEqual(violations, []);
+  t.deepEqual(checkLayers(readImportGraph(repository, folders), cellstackRules), []);
+});
+
+test('layering - no SQL on a cell table outside child-cell/db, and the list of cell tables is whole', (t) => {
+  t.deepEqual(strayCellStatements(repository, readImportGraph(repository, folders)), []);
+  const migrations = join(repository, 'child-cell/db/migrations');
+  const created = readdirSync(migrations).filter((f) => f.endsWith('.ts')).flatMap((f) =>
+    [...readFileSync(join(migrations, f), 'utf8').matchAll(/createTable\('([a-z_]+)'/g)].map((m) => m[1] ?? ''));
+  t.true(created.length > 5);
+  for (const table of created) t.true(cellTables.includes(table), `${table} is a cell table`);
+});
+
+test('layering - an API statement on a cell table fails, the same in child-cell/db or a test is fine', (t) => {
+  const stray = inTree({
+    'api-cell/compute/update.ts': "await execute(db, `UPDATE instances SET display_name = ? WHERE uuid = ?`, [name, uuid]);\nawait select(api, 'SELECT id FROM instance_mappings');\n",
+    'super-conductor/move/offload.ts': "const sql = 'SELECT i.uuid FROM instances i\\n JOIN instance_system_metadata m ON m.instance_uuid = i.uuid';\n",
+    'child-cell/db/instances.ts': "await execute(db, 'UPDATE instances SET host = ?', [host]);\n",
+    'api-cell/http/test/servers.test.ts': "await execute(db, 'DELETE FROM tags');\n",
+  }, (root) => strayCellStatements(root, readImportGraph(root, folders)));
+  t.deepEqual(stray, [
+    { file: 'api-cell/compute/update.ts', line: 1, table: 'instances' },
+    { file: 'super-conductor/move/offload.ts', line: 1, table: 'instances' },
+    { file: 'super-conductor/move/offload.ts', line: 1, table: 'instance_system_metadata' },
+  ]);
 });
 
 test('layering - a host reaching the database through the runtime fails, with the chain', (t) => {

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { Dependencies, InvalidInputError, parseListen, pingDatabase, type RunningService, type ServiceContext } from '../ops/runtime/index.js';
+import { Dependencies, InvalidInputError, parseListen, type RunningService, type ServiceContext } from '../ops/runtime/index.js';
+import { pingDatabase } from '../ops/runtime-db/index.js';
 import { BuildQueue } from '../super-conductor/queue/index.js';
 import { CellRegistry } from './cells/index.js';
 import { openApiDatabase } from './db/index.js';
@@ -13,7 +14,7 @@ export async function startApi({ config, log, metrics }: ServiceContext): Promis
   const api = openApiDatabase(config.database.api_url, dbOptions);
   const dependencies = new Dependencies(metrics, log);
   await dependencies.waitFor('API database', () => pingDatabase(api.sequelize, api.url));
-  dependencies.watchDatabase('API database', api.sequelize);
+  dependencies.watchDatabase('API database', () => pingDatabase(api.sequelize, api.url));
   const registry = new CellRegistry(api, { database: dbOptions, scatterTimeoutMs: config.cells.scatter_timeout_ms, busName: 'api' });
   const queue = new BuildQueue({ redisUrl: config.redis.url, prefix: config.redis.queue_prefix, attempts: config.super_conductor.job_attempts });
   queue.watch(dependencies);

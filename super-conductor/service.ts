@@ -7,15 +7,16 @@ import {
   errorMessage,
   Gauge,
   Histogram,
-  pingDatabase,
   type Logger,
   type RunningService,
   type ServiceContext,
 } from '../ops/runtime/index.js';
+import { pingDatabase } from '../ops/runtime-db/index.js';
 import { buildReservations, failReservation, watchBuilds, type BuildDeps } from './build/index.js';
 import type { BuildJob } from './queue/index.js';
 import { failInstanceJob, offloadShelved, reclaimSoftDeleted, runInstanceJob } from './move/index.js';
-import { BuildQueue, MoveQueue, startBuildWorker, startMoveWorker } from './queue/index.js';
+import { BuildQueue, MoveQueue } from './queue/index.js';
+import { startBuildWorker, startMoveWorker } from './queue/worker/index.js';
 import { reapOrphanedBuilds } from './reaper.js';
 import { HostStateCache, Scheduler } from './scheduler/index.js';
 
@@ -42,7 +43,7 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
   });
   const dependencies = new Dependencies(metrics, log);
   await dependencies.waitFor('API database', () => pingDatabase(api.sequelize, api.url));
-  dependencies.watchDatabase('API database', api.sequelize);
+  dependencies.watchDatabase('API database', () => pingDatabase(api.sequelize, api.url));
   const registry = new CellRegistry(api, {
     database: { poolMax: config.database.pool_max, connectTimeoutMs: config.database.connect_timeout_ms },
     scatterTimeoutMs: config.cells.scatter_timeout_ms,

@@ -1,5 +1,6 @@
 import { countInstancesByHost } from '../../child-cell/db/index.js';
-import { ConflictError, inList, InvalidInputError, NotFoundError, select, UnavailableError, type Runner } from '../../ops/runtime/index.js';
+import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../../ops/runtime/index.js';
+import { inList, select, type Runner } from '../../ops/runtime-db/index.js';
 import type { CellRegistry } from '../cells/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import {

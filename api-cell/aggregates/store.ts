@@ -1,5 +1,6 @@
 import { UniqueConstraintError } from 'sequelize';
-import { ConflictError, execute, inList, InvalidInputError, NotFoundError, placeholders, select, type Runner } from '../../ops/runtime/index.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../ops/runtime/index.js';
+import { execute, inList, placeholders, select, type Runner } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 
 /** The metadata key that makes an aggregate an availability zone. */

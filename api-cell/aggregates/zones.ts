@@ -1,4 +1,4 @@
-import { inList, select, type Runner } from '../../ops/runtime/index.js';
+import { inList, select, type Runner } from '../../ops/runtime-db/index.js';
 import { ZONE_KEY } from './store.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { execute, inList, placeholders, retryDeadlocks, select, type Runner } from '../../ops/runtime/index.js';
+import { execute, inList, placeholders, retryDeadlocks, select, type Runner } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { freeAllocations } from '../placement/index.js';
 import type { Build, BuildInstance, InstanceMapping, RequestSpec } from './types.js';

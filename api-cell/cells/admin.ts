@@ -8,8 +8,8 @@ import {
   parseDatabaseUrl,
   parseTransportUrl,
   pingBus,
-  probeDatabase,
 } from '../../ops/runtime/index.js';
+import { probeDatabase } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { CELL0_NAME, CELL0_TRANSPORT_URL, CELL0_UUID, isCell0, toCellMapping, type CellMapping } from './mapping.js';
 import type { CellRegistry } from './registry.js';

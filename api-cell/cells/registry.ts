@@ -3,13 +3,15 @@ import { ConnectionError } from 'sequelize';
 import { openCellDatabase, type CellDatabase } from '../../child-cell/db/index.js';
 import {
   connectBus,
-  describeDbError,
   errorMessage,
   NotFoundError,
   UnavailableError,
-  type DatabaseOptions,
   type NatsConnection,
 } from '../../ops/runtime/index.js';
+import {
+  describeDbError,
+  type DatabaseOptions,
+} from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { isCell0, toCellMapping, type CellMapping } from './mapping.js';
 

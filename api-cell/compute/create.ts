@@ -11,19 +11,21 @@ import type { RequestContext } from '../context.js';
 import {
   Batcher,
   errorMessage,
-  execute,
   ForbiddenError,
   ifNotFound,
   InvalidInputError,
   NotFoundError,
-  placeholders,
   QuotaExceededError,
-  retryDeadlocks,
-  select,
   TtlCache,
   type Config,
   type Logger,
 } from '../../ops/runtime/index.js';
+import {
+  execute,
+  placeholders,
+  retryDeadlocks,
+  select,
+} from '../../ops/runtime-db/index.js';
 import type { BuildQueue } from '../../super-conductor/queue/index.js';
 import { canonicalIpv6, displayNameFor, hostnameFor, newAdminPass, newReservationId } from './names.js';
 

@@ -8,7 +8,8 @@ import { canAccessProject, type RequestContext } from '../context.js';
 import { getInstance, recordActionEvent, softDeleteInstances, startAction, updateInstance, type InstanceDetail } from '../../child-cell/db/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { TaskState } from '../../child-cell/instance/index.js';
-import { errorMessage, retryDeadlocks, UnavailableError, type Logger } from '../../ops/runtime/index.js';
+import { errorMessage, UnavailableError, type Logger } from '../../ops/runtime/index.js';
+import { retryDeadlocks } from '../../ops/runtime-db/index.js';
 import type { FlavorSnapshot } from '../../child-cell/instance/index.js';
 import { notFound } from './show.js';
 

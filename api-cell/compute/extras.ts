@@ -1,17 +1,11 @@
-import { inList, select, UnavailableError } from '../../ops/runtime/index.js';
-import { COMPUTE_BINARY } from '../../child-cell/db/index.js';
+import { UnavailableError } from '../../ops/runtime/index.js';
+import { inList, select } from '../../ops/runtime-db/index.js';
+import { COMPUTE_BINARY, serviceStates, type ServiceState } from '../../child-cell/db/index.js';
 import type { CellMapping, CellRegistry } from '../cells/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import type { FlavorSnapshot } from '../../child-cell/instance/index.js';
 import type { PartialServer, ServerRecord } from './records.js';
 import type { RequestSpec } from '../builds/index.js';
-
-interface ServiceRow {
-  host: string;
-  disabled: number;
-  forced_down: number;
-  last_seen_up: Date | null;
-}
 
 /**
  * Nova's host_status for the hosts of one cell, in one query: UP, MAINTENANCE (disabled),
@@ -22,15 +16,9 @@ export async function hostStatuses(registry: CellRegistry, cell: CellMapping, ho
   const statuses = new Map<string, string>();
   if (wanted.length === 0) return statuses;
   const rows = await registry
-    .withCell(cell, ({ db }) =>
-      select<ServiceRow>(
-        db,
-        `SELECT host, disabled, forced_down, last_seen_up FROM services WHERE \`binary\` = ? AND deleted = 0 AND host IN (${inList(wanted.length)})`,
-        [COMPUTE_BINARY, ...wanted],
-      ),
-    )
+    .withCell(cell, ({ db }) => serviceStates(db, COMPUTE_BINARY, wanted))
     // A cell whose database does not answer leaves its hosts UNKNOWN: the server is still shown.
-    .catch(() => [] as ServiceRow[]);
+    .catch(() => [] as ServiceState[]);
   const now = Date.now();
   for (const host of wanted) statuses.set(host, 'UNKNOWN');
   for (const r of rows) {

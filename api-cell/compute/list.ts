@@ -2,11 +2,12 @@ import { findMapping, loadBuildInstance, type BuildInstance } from '../builds/in
 import { isCell0, type CellMapping, type CellRegistry } from '../cells/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { canAccessProject, type RequestContext } from '../context.js';
-import { getInstancesDetailed, type InstanceDetail } from '../../child-cell/db/index.js';
-import { fastSelect, InvalidInputError, select } from '../../ops/runtime/index.js';
+import { getInstancesDetailed, instanceSortValues, listSortedInstances, type InstanceDetail } from '../../child-cell/db/index.js';
+import { InvalidInputError } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import { hostStatuses, partialServers } from './extras.js';
-import { filterSql, matchesBuild, type ServerFilters } from './list-filters.js';
-import { afterMarker, compareRows, orderBy, sortSelect, sqlTime, type SortKey } from './list-sql.js';
+import { matchesBuild, type ServerFilters } from './list-filters.js';
+import { compareRows, sqlTime, type SortKey } from './list-sql.js';
 import type { ServerRecord } from './records.js';
 
 export interface ListDeps {
@@ -53,19 +54,15 @@ export async function listServers(deps: ListDeps, context: RequestContext, reque
   if (limit === 0) return [];
   const marker = request.marker === undefined ? undefined : await markerValues(deps, context, request.marker, sort);
   const cells = await deps.registry.list();
-  const { sql, params } = filterSql(request.filters);
   const chunk = Math.max(20, Math.ceil((limit / Math.max(1, cells.length)) * 1.2));
-  const fetchAfter = (cursor: CellCursor, after: unknown[] | undefined, size: number) => {
-    const bound = after ? afterMarker(sort, after) : undefined;
-    const query = `SELECT uuid, ${sortSelect(sort)} FROM instances WHERE ${sql}${bound ? ` AND ${bound.sql}` : ''} ORDER BY ${orderBy(sort)} LIMIT ?`;
-    return deps.registry.withCell(cursor.cell, ({ db }) => fastSelect<Record<string, unknown> & { uuid: string }>(db, query, [...params, ...(bound?.params ?? []), size]));
-  };
+  const fetchAfter = (cursor: CellCursor, after: unknown[] | undefined, size: number) =>
+    deps.registry.withCell(cursor.cell, ({ db }) => listSortedInstances(db, request.filters, sort, after, size));
   const cursors: CellCursor[] = cells.map((cell) => ({ cell, buffer: [], exhausted: false }));
   const down: CellMapping[] = [];
   const fill = async (cursor: CellCursor, after: unknown[] | undefined): Promise<void> => {
     try {
       const rows = await timeout(fetchAfter(cursor, after, chunk), deps.scatterTimeoutMs);
-      cursor.buffer = rows.map((row) => ({ uuid: row.uuid, values: sort.map((_, i) => row[`s${i}`]), cell: cursor.cell }));
+      cursor.buffer = rows.map((row) => ({ ...row, cell: cursor.cell }));
       cursor.exhausted = rows.length < chunk;
     } catch {
       cursor.buffer = [];
@@ -130,12 +127,9 @@ async function markerValues(deps: ListDeps, context: RequestContext, marker: str
   }
   const cell = (await deps.registry.list()).find((c) => c.id === mapping.cell_id);
   if (!cell) throw missing;
-  const rows = await deps.registry.withCell(cell, ({ db }) =>
-    select<Record<string, unknown>>(db, `SELECT ${sortSelect(sort)} FROM instances WHERE uuid = ?`, [marker]),
-  );
-  const row = rows[0];
-  if (!row) throw missing;
-  return sort.map((_, i) => row[`s${i}`]);
+  const values = await deps.registry.withCell(cell, ({ db }) => instanceSortValues(db, marker, sort));
+  if (!values) throw missing;
+  return values;
 }
 
 /** A build request's sort values, computed as the database would for an instance. */

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../context.js';
-import { execute, inList, placeholders, QuotaExceededError, retryDeadlocks, type Runner } from '../../ops/runtime/index.js';
+import { QuotaExceededError } from '../../ops/runtime/index.js';
+import { addInstanceTag, deleteInstanceMetadataKey, removeInstanceTag, setInstanceMetadata, setInstanceTags } from '../../child-cell/db/index.js';
 import { checkLocked, checkState, locate, type Target } from './target.js';
 import type { ShowDeps } from './show.js';
 
@@ -30,40 +31,14 @@ export async function setMetadata(deps: MetadataDeps, context: RequestContext, u
   if (limit >= 0 && Object.keys(result).length > limit) {
     throw new QuotaExceededError(`Quota exceeded for metadata_items: Requested ${Object.keys(result).length}, but the limit is ${limit}`);
   }
-  await deps.registry.withCell(target.cell, ({ db }) =>
-    retryDeadlocks(() =>
-      db.sequelize.transaction(async (transaction) => {
-        const run: Runner = { sequelize: db.sequelize, transaction };
-        await writeMetadata(run, uuid, result);
-      }),
-    ),
-  );
+  await deps.registry.withCell(target.cell, ({ db }) => setInstanceMetadata(db, uuid, result));
   return result;
-}
-
-async function writeMetadata(run: Runner, uuid: string, items: Record<string, string>): Promise<void> {
-  const keys = Object.keys(items);
-  // Soft-deleted rows keep their history; live keys not in the new set go.
-  await execute(
-    run,
-    `UPDATE instance_metadata SET deleted = id, deleted_at = NOW(6) WHERE instance_uuid = ? AND deleted = 0${keys.length > 0 ? ` AND \`key\` NOT IN (${inList(keys.length)})` : ''}`,
-    [uuid, ...keys],
-  );
-  if (keys.length === 0) return;
-  await execute(
-    run,
-    `INSERT INTO instance_metadata (instance_uuid, \`key\`, value) VALUES ${placeholders(keys.length, 3)}
-     ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = NOW(6)`,
-    keys.flatMap((k) => [uuid, k, items[k]]),
-  );
 }
 
 export async function deleteMetadataKey(deps: MetadataDeps, context: RequestContext, uuid: string, key: string): Promise<boolean> {
   const target = await writable(deps, context, uuid, 'delete_instance_metadata', metadataStates);
   if (!(key in target.instance.metadata)) return false;
-  await deps.registry.withCell(target.cell, ({ db }) =>
-    execute(db, 'UPDATE instance_metadata SET deleted = id, deleted_at = NOW(6) WHERE instance_uuid = ? AND `key` = ? AND deleted = 0', [uuid, key]),
-  );
+  await deps.registry.withCell(target.cell, ({ db }) => deleteInstanceMetadataKey(db, uuid, key));
   return true;
 }
 
@@ -74,13 +49,7 @@ export async function setTags(deps: ShowDeps, context: RequestContext, uuid: str
   const target = await writable(deps, context, uuid, 'update_tags', tagStates);
   const unique = [...new Set(tags)];
   if (unique.length > maxTags) throw new QuotaExceededError(`Instance ${uuid} has too many tags: at most ${maxTags}`);
-  await deps.registry.withCell(target.cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
-      const run: Runner = { sequelize: db.sequelize, transaction };
-      await execute(run, 'DELETE FROM tags WHERE resource_id = ?', [uuid]);
-      if (unique.length > 0) await execute(run, `INSERT INTO tags (resource_id, tag) VALUES ${placeholders(unique.length, 2)}`, unique.flatMap((t) => [uuid, t]));
-    }),
-  );
+  await deps.registry.withCell(target.cell, ({ db }) => setInstanceTags(db, uuid, unique));
   return unique.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -89,13 +58,13 @@ export async function addTag(deps: ShowDeps, context: RequestContext, uuid: stri
   const target = await writable(deps, context, uuid, 'update_tag', tagStates);
   if (target.instance.tags.includes(tag)) return false;
   if (target.instance.tags.length >= maxTags) throw new QuotaExceededError(`Instance ${uuid} has too many tags: at most ${maxTags}`);
-  await deps.registry.withCell(target.cell, ({ db }) => execute(db, 'INSERT IGNORE INTO tags (resource_id, tag) VALUES (?, ?)', [uuid, tag]));
+  await deps.registry.withCell(target.cell, ({ db }) => addInstanceTag(db, uuid, tag));
   return true;
 }
 
 export async function removeTag(deps: ShowDeps, context: RequestContext, uuid: string, tag: string): Promise<boolean> {
   const target = await writable(deps, context, uuid, 'delete_tag', tagStates);
   if (!target.instance.tags.includes(tag)) return false;
-  await deps.registry.withCell(target.cell, ({ db }) => execute(db, 'DELETE FROM tags WHERE resource_id = ? AND tag = ?', [uuid, tag]));
+  await deps.registry.withCell(target.cell, ({ db }) => removeInstanceTag(db, uuid, tag));
   return true;
 }

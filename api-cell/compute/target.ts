@@ -1,7 +1,7 @@
 import type { CellMapping } from '../cells/index.js';
 import type { RequestContext } from '../context.js';
-import type { InstanceDetail } from '../../child-cell/db/index.js';
-import { ConflictError, execute } from '../../ops/runtime/index.js';
+import { addAction, type InstanceDetail } from '../../child-cell/db/index.js';
+import { ConflictError } from '../../ops/runtime/index.js';
 import { getServer, type ShowDeps } from './show.js';
 
 /** An instance that can be acted on: its cell and its row. */
@@ -44,10 +44,6 @@ export function checkLocked(context: RequestContext, target: Target): void {
 /** Records the action the API starts (os-instance-actions); the host records its events. */
 export async function recordAction(deps: ShowDeps, context: RequestContext, target: Target, action: string): Promise<void> {
   await deps.registry.withCell(target.cell, ({ db }) =>
-    execute(
-      db,
-      'INSERT IGNORE INTO instance_actions (action, instance_uuid, request_id, user_id, project_id, start_time) VALUES (?, ?, ?, ?, ?, NOW(6))',
-      [action, target.instance.uuid, context.requestId, context.userId, context.projectId],
-    ),
+    addAction(db, target.instance.uuid, action, { request_id: context.requestId, user_id: context.userId, project_id: context.projectId }),
   );
 }

@@ -1,6 +1,7 @@
 import { findMapping, loadBuildInstance } from '../builds/index.js';
 import type { RequestContext } from '../context.js';
-import { execute } from '../../ops/runtime/index.js';
+import { editInstance } from '../../child-cell/db/index.js';
+import { execute } from '../../ops/runtime-db/index.js';
 import { canonicalIpv6, hostnameFor } from './names.js';
 import { getServer, notFound, type ShowDeps } from './show.js';
 
@@ -50,14 +51,8 @@ export async function updateServer(deps: ShowDeps, context: RequestContext, uuid
     return;
   }
   if (record.source !== 'cell') return;
-  const values = keys.map((k) => columnValue(changes, k));
-  const sets = keys.map((k) => `${columnOf[k]} = ?`);
+  const values: Record<string, unknown> = Object.fromEntries(keys.map((k) => [columnOf[k], columnValue(changes, k)]));
   // Nova derives the hostname from a new name unless one is given (before 2.90 it always did).
-  if (changes.name !== undefined && changes.hostname === undefined) {
-    sets.push('hostname = ?');
-    values.push(hostnameFor(changes.name));
-  }
-  await deps.registry.withCell(record.cell, ({ db }) =>
-    execute(db, `UPDATE instances SET ${sets.join(', ')}, updated_at = NOW(6) WHERE uuid = ? AND deleted = 0`, [...values, uuid]),
-  );
+  if (changes.name !== undefined && changes.hostname === undefined) values['hostname'] = hostnameFor(changes.name);
+  await deps.registry.withCell(record.cell, ({ db }) => editInstance(db, uuid, values));
 }

@@ -6,7 +6,7 @@ import {
   type DatabaseOptions,
   type MigrationStatus,
   type SyncResult,
-} from '../../ops/runtime/index.js';
+} from '../../ops/runtime-db/index.js';
 import { apiMigrations } from './migrations/index.js';
 import { defineApiModels, type ApiModels } from './models.js';
 
@@ -23,7 +23,7 @@ export function openApiDatabase(url: string, options: DatabaseOptions = {}): Api
   return { url, sequelize, models: defineApiModels(sequelize), close: () => sequelize.close() };
 }
 
-export type { SyncResult } from '../../ops/runtime/index.js';
+export type { SyncResult } from '../../ops/runtime-db/index.js';
 
 /** Creates the API database if missing and applies pending migrations. */
 export function syncApiDatabase(url: string, options: DatabaseOptions = {}): Promise<SyncResult> {

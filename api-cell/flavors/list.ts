@@ -1,4 +1,5 @@
-import { InvalidInputError, select } from '../../ops/runtime/index.js';
+import { InvalidInputError } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { loadFlavors, visibleTo, type Flavor, type FlavorViewer } from './store.js';
 

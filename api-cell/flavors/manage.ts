@@ -1,4 +1,5 @@
-import { ConflictError, execute, NotFoundError, placeholders, select } from '../../ops/runtime/index.js';
+import { ConflictError, NotFoundError } from '../../ops/runtime/index.js';
+import { execute, placeholders, select } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { findFlavor, isDuplicateKey, type Flavor } from './store.js';
 

@@ -1,5 +1,6 @@
 import type { FlavorSnapshot } from '../../child-cell/instance/index.js';
-import { ConflictError, execute, inList, NotFoundError, placeholders, select } from '../../ops/runtime/index.js';
+import { ConflictError, NotFoundError } from '../../ops/runtime/index.js';
+import { execute, inList, placeholders, select } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 
 export interface Flavor {

@@ -1,7 +1,8 @@
 import type { Transaction } from 'sequelize';
 import type { ApiDatabase } from '../db/index.js';
 import type { GroupSpec } from '../builds/index.js';
-import { execute, inList, InvalidInputError, QuotaExceededError, select, type Runner } from '../../ops/runtime/index.js';
+import { InvalidInputError, QuotaExceededError } from '../../ops/runtime/index.js';
+import { execute, inList, select, type Runner } from '../../ops/runtime-db/index.js';
 
 /** Members each locked group holds, as counted under the lock; admitted members are added as they go. */
 export type GroupMemberCounts = Map<number, number>;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiDatabase } from '../db/index.js';
 import { ensureUsageRows, lockUsage, quotaLimits } from '../quota/index.js';
-import { execute, inList, QuotaExceededError, retryDeadlocks, select, type Config } from '../../ops/runtime/index.js';
+import { QuotaExceededError, type Config } from '../../ops/runtime/index.js';
+import { execute, inList, retryDeadlocks, select } from '../../ops/runtime-db/index.js';
 
 /** A server group (Nova's InstanceGroup) with the servers in it. */
 export interface ServerGroup {

@@ -10,15 +10,17 @@ import {
 } from '../../child-cell/db/index.js';
 import {
   ConflictError,
-  execute,
-  inList,
   InvalidInputError,
   NotFoundError,
-  select,
   UnavailableError,
   type Config,
   type Logger,
 } from '../../ops/runtime/index.js';
+import {
+  execute,
+  inList,
+  select,
+} from '../../ops/runtime-db/index.js';
 import { hostZones, zoneName } from '../aggregates/index.js';
 import { isCell0, type CellMapping, type CellRegistry } from '../cells/index.js';
 import type { ApiDatabase } from '../db/index.js';

@@ -1,4 +1,5 @@
-import { execute, NotFoundError, select } from '../../ops/runtime/index.js';
+import { NotFoundError } from '../../ops/runtime/index.js';
+import { execute, select } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { findGroup, findProject, findRole, findUser, getDomain, toRole, type Role } from './lookup.js';
 import { revokeTokensOf, revokeTokensOfGroups } from './revocations.js';

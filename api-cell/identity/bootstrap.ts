@@ -1,4 +1,4 @@
-import { execute } from '../../ops/runtime/index.js';
+import { execute } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { assignRole } from './assignments.js';
 import { DEFAULT_DOMAIN, DEFAULT_ROLES, findProject, findRole, findUser, newId, type Project, type User } from './lookup.js';

@@ -1,4 +1,5 @@
-import { ConflictError, ForbiddenError, execute, select } from '../../ops/runtime/index.js';
+import { ConflictError, ForbiddenError } from '../../ops/runtime/index.js';
+import { execute, select } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { deleteGroup } from './groups.js';
 import { DEFAULT_DOMAIN, getDomain, newId, writeUnique, type Domain } from './lookup.js';

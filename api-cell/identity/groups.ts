@@ -1,4 +1,5 @@
-import { execute, NotFoundError, select } from '../../ops/runtime/index.js';
+import { NotFoundError } from '../../ops/runtime/index.js';
+import { execute, select } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { duplicate, findDomain, findGroup, findUser, nameTaken, newId, toGroup, toUser, writeUnique, type Group, type Ref, type User, type UserRow } from './lookup.js';
 import { revokeTokensOf, revokeTokensOfGroups } from './revocations.js';

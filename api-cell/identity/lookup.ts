@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, execute, InvalidInputError, NotFoundError, select } from '../../ops/runtime/index.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../ops/runtime/index.js';
+import { execute, select } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 
 export const DEFAULT_DOMAIN = { id: 'default', name: 'Default' } as const;

@@ -1,4 +1,4 @@
-import { execute, select } from '../../ops/runtime/index.js';
+import { execute, select } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { duplicate, findDomain, findProject, nameTaken, newId, toProject, writeUnique, type Extra, type Project, type ProjectRow, type Ref } from './lookup.js';
 import { revokeTokensOf } from './revocations.js';

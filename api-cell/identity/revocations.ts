@@ -1,4 +1,4 @@
-import { execute, inList, placeholders, select } from '../../ops/runtime/index.js';
+import { execute, inList, placeholders, select } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 
 /** Whose tokens a revocation event ends: a user's, a project's, or a user's in one project. */

@@ -1,4 +1,5 @@
-import { ConflictError, execute, select } from '../../ops/runtime/index.js';
+import { ConflictError } from '../../ops/runtime/index.js';
+import { execute, select } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { findRole, newId, writeUnique, type Role } from './lookup.js';
 import { revokeTokensOf, revokeTokensOfGroups } from './revocations.js';

@@ -1,4 +1,5 @@
-import { execute, InvalidInputError, UnauthorizedError } from '../../ops/runtime/index.js';
+import { InvalidInputError, UnauthorizedError } from '../../ops/runtime/index.js';
+import { execute } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { duplicate, findDomain, findUser, findUserRow, isEnabled, nameTaken, newId, toUser, writeUnique, type Extra, type Ref, type User } from './lookup.js';
 import { hashPassword, verifyPassword } from './passwords.js';

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ConflictError, execute, ForbiddenError, inList, NotFoundError, select } from '../../ops/runtime/index.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../ops/runtime/index.js';
+import { execute, inList, select } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 
 export interface Image {

@@ -1,4 +1,5 @@
-import { ConflictError, execute, InvalidInputError, NotFoundError, QuotaExceededError, select, type Config } from '../../ops/runtime/index.js';
+import { ConflictError, InvalidInputError, NotFoundError, QuotaExceededError, type Config } from '../../ops/runtime/index.js';
+import { execute, select } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { quotaLimits } from '../quota/index.js';
 import { generateSshKeyPair, sshFingerprint } from './ssh.js';

@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
-import { execute, inList, isDeadlock, placeholders, retryDeadlocks, select, UnavailableError, type Runner } from '../../ops/runtime/index.js';
+import { UnavailableError } from '../../ops/runtime/index.js';
+import { execute, inList, isDeadlock, placeholders, retryDeadlocks, select, type Runner } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { loadProvidersIn } from './read.js';
 import { whyNotFit, type Provider, type Resources } from './types.js';

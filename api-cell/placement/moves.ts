@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { execute, inList, retryDeadlocks, select, type Runner } from '../../ops/runtime/index.js';
+import { execute, inList, retryDeadlocks, select, type Runner } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 
 async function bump(run: Runner, consumers: string[]): Promise<void> {

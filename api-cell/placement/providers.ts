@@ -1,4 +1,4 @@
-import { execute, inList, placeholders, select } from '../../ops/runtime/index.js';
+import { execute, inList, placeholders, select } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { ResourceClass } from './types.js';
 

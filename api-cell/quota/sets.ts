@@ -1,5 +1,6 @@
 import type { ApiDatabase } from '../db/index.js';
-import { execute, placeholders, select, type Config } from '../../ops/runtime/index.js';
+import { type Config } from '../../ops/runtime/index.js';
+import { execute, placeholders, select } from '../../ops/runtime-db/index.js';
 import { quotaUsage } from './usage.js';
 
 /** Every resource a quota set names, as Nova's quota engine lists them. */

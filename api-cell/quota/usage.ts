@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
-import { execute, inList, QuotaExceededError, select, type Config, type Runner } from '../../ops/runtime/index.js';
+import { QuotaExceededError, type Config } from '../../ops/runtime/index.js';
+import { execute, inList, select, type Runner } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 
 /** The resources a server counts against: one instance, its vCPUs, its RAM. */

@@ -1,5 +1,6 @@
 import { userInstanceUsage } from '../../child-cell/db/index.js';
-import { execute, placeholders, select, type Config } from '../../ops/runtime/index.js';
+import { type Config } from '../../ops/runtime/index.js';
+import { execute, placeholders, select } from '../../ops/runtime-db/index.js';
 import type { CellRegistry } from '../cells/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { projectQuotas, quotaResources, type QuotaResource, type QuotaValues } from './sets.js';

@@ -7,11 +7,11 @@ import {
   Dependencies,
   Histogram,
   InvalidInputError,
-  pingDatabase,
   serveRpc,
   type RunningService,
   type ServiceContext,
 } from '../../ops/runtime/index.js';
+import { pingDatabase } from '../../ops/runtime-db/index.js';
 import { conductorMethods } from './handler.js';
 import type { ConductorDeps } from './handlers/deps.js';
 import { HeartbeatBatcher } from './handlers/hosts.js';
@@ -27,7 +27,7 @@ export async function startConductor({ config, log, metrics }: ServiceContext): 
   const db = openCellDatabase(databaseUrl, { poolMax: config.database.pool_max, connectTimeoutMs: config.database.connect_timeout_ms });
   const dependencies = new Dependencies(metrics, cellLog);
   await dependencies.waitFor('cell database', () => pingDatabase(db.sequelize, databaseUrl));
-  dependencies.watchDatabase('cell database', db.sequelize);
+  dependencies.watchDatabase('cell database', () => pingDatabase(db.sequelize, databaseUrl));
   const nc = await dependencies.waitFor('cell bus', () => connectBus(transportUrl, { name: `cell-conductor ${config.cell.name || uuid}` }));
   dependencies.watchBus('cell bus', nc);
   const m = conductorMetrics(metrics);

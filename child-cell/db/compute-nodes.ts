@@ -1,4 +1,4 @@
-import { select } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import type { CellDatabase } from './database.js';
 import { COMPUTE_BINARY } from '../bus/index.js';
 import { serviceColumns, toServiceRecord, type ServiceRecord } from './service-records.js';

@@ -1,4 +1,4 @@
-import { execute, select } from '../../ops/runtime/index.js';
+import { execute, select } from '../../ops/runtime-db/index.js';
 import type { CellDatabase } from './database.js';
 
 export interface ConsoleToken {

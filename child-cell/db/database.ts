@@ -6,7 +6,7 @@ import {
   type DatabaseOptions,
   type MigrationStatus,
   type SyncResult,
-} from '../../ops/runtime/index.js';
+} from '../../ops/runtime-db/index.js';
 import { cellMigrations } from './migrations/index.js';
 import { COMPUTE_BINARY } from '../bus/index.js';
 

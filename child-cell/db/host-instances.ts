@@ -1,4 +1,4 @@
-import { inList, select } from '../../ops/runtime/index.js';
+import { inList, select } from '../../ops/runtime-db/index.js';
 import type { CellDatabase } from './database.js';
 
 export interface HostInstanceRow {

@@ -1,4 +1,4 @@
-import { select } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import type { CellDatabase } from './database.js';
 
 /** A host's first compute node and what its live instances take, per project (os-hosts show). */

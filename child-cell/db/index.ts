@@ -28,7 +28,27 @@ export { changedComputeHostRows, computeHostRows, removedComputeNodes, staleServ
 export { markHostsDown, recordHeartbeats, upsertComputeNode, upsertService, type NodeReport, type ServiceRegistration } from './services.js';
 export { applyInstanceWrites, type InstanceWrite } from './instance-writes.js';
 export { instancesOnHosts, type HostInstanceRow } from './host-instances.js';
-export { startAction } from './instance-actions.js';
+export {
+  addAction,
+  getInstanceAction,
+  listInstanceActions,
+  startAction,
+  type ActionQuery,
+  type ActionRow,
+  type EventRow,
+} from './instance-actions.js';
+export {
+  addInstanceTag,
+  deleteInstanceMetadataKey,
+  editInstance,
+  removeInstanceTag,
+  replaceInstanceMetadata,
+  setInstanceMetadata,
+  setInstanceTags,
+} from './instance-edits.js';
+export { instanceFilterSql, type InstanceFilters } from './instance-filters.js';
+export { instanceSortKind, instanceSortValues, listSortedInstances, type SortedInstance, type SortKey, type SortKind } from './instance-list.js';
+export { claimShelvedBefore, releaseShelvedClaims, type ShelvedDue } from './shelved.js';
 export {
   createMigration,
   getMigration,
@@ -46,11 +66,13 @@ export {
   deleteServiceRecord,
   hostWorkload,
   listServiceRecords,
+  serviceStates,
   updateServiceRecord,
   type HostWorkload,
   type ServiceChanges,
   type ServiceFilter,
   type ServiceRecord,
+  type ServiceState,
 } from './service-records.js';
 export { hostResources, type HostResources } from './host-resources.js';
 export { userInstanceUsage } from './user-usage.js';

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { execute, inList, placeholders, retryDeadlocks, select, type Runner } from '../../ops/runtime/index.js';
+import { execute, inList, placeholders, retryDeadlocks, select, type Runner } from '../../ops/runtime-db/index.js';
 import type { CellDatabase } from './database.js';
 import { UnexpectedStateError, type StateExpectation } from './instances.js';
 

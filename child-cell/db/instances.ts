@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
-import { ConflictError, execute, fastSelect, inList, placeholders, retryDeadlocks, select, type Runner } from '../../ops/runtime/index.js';
+import { ConflictError } from '../../ops/runtime/index.js';
+import { execute, fastSelect, inList, placeholders, retryDeadlocks, select, type Runner } from '../../ops/runtime-db/index.js';
 import type { FlavorSnapshot, InstanceFault, InstanceRecord, NewInstance } from '../instance/index.js';
 import type { CellDatabase } from './database.js';
 

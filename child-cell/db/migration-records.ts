@@ -1,4 +1,4 @@
-import { execute, inList, placeholders, select, type Runner } from '../../ops/runtime/index.js';
+import { execute, inList, placeholders, select, type Runner } from '../../ops/runtime-db/index.js';
 import type { CellDatabase } from './database.js';
 
 /** A move of an instance between hosts (Nova's migrations table). */

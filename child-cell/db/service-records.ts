@@ -1,4 +1,4 @@
-import { execute, inList, select } from '../../ops/runtime/index.js';
+import { execute, inList, select } from '../../ops/runtime-db/index.js';
 import type { CellDatabase } from './database.js';
 
 /** A services row as the admin APIs (os-services, os-hypervisors, os-availability-zone) read it. */
@@ -139,4 +139,21 @@ export async function deleteServiceRecord(db: CellDatabase, service: Pick<Servic
     await execute(run, 'UPDATE services SET deleted = id, deleted_at = NOW(6), updated_at = NOW(6) WHERE id = ? AND deleted = 0', [service.id]);
     return nodes.map((n) => n.uuid);
   });
+}
+
+/** A host's compute service as host_status reads it (Nova's UP, MAINTENANCE, DOWN, UNKNOWN). */
+export interface ServiceState {
+  host: string;
+  disabled: number;
+  forced_down: number;
+  last_seen_up: Date | null;
+}
+
+/** The live services of `binary` on these hosts (at least one), in one query. */
+export function serviceStates(db: CellDatabase, binary: string, hosts: string[]): Promise<ServiceState[]> {
+  return select<ServiceState>(
+    db,
+    `SELECT host, disabled, forced_down, last_seen_up FROM services WHERE \`binary\` = ? AND deleted = 0 AND host IN (${inList(hosts.length)})`,
+    [binary, ...hosts],
+  );
 }

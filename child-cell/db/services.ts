@@ -1,4 +1,4 @@
-import { execute, inList, select } from '../../ops/runtime/index.js';
+import { execute, inList, select } from '../../ops/runtime-db/index.js';
 import { COMPUTE_BINARY } from '../bus/index.js';
 import type { CellDatabase } from './database.js';
 

@@ -1,4 +1,4 @@
-import { select } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import type { CellDatabase } from './database.js';
 
 /** Servers SOFT_DELETED and left alone since before `cutoff`: due for the reclaim (Nova's _reclaim_queued_deletes). */

@@ -1,4 +1,4 @@
-import { execute, inList, select } from '../../ops/runtime/index.js';
+import { execute, inList, select } from '../../ops/runtime-db/index.js';
 import { TaskState, VmState, type FlavorSnapshot } from '../instance/index.js';
 import type { CellDatabase } from './database.js';
 import { getInstancesDetailed, type InstanceDetail } from './instances.js';

@@ -1,4 +1,4 @@
-import { select } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import type { CellDatabase } from './database.js';
 
 /** What a usage report needs of an instance (deleted ones included). */

@@ -1,4 +1,4 @@
-import { select } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import type { CellDatabase } from './database.js';
 
 /** The vCPUs and RAM one user's live instances of a project hold in this cell (per-user quota views). */

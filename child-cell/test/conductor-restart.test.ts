@@ -1,5 +1,5 @@
 import test from 'ava';
-import { select } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import { TestDeployment, waitFor } from '../../ops/testing/index.js';
 
 // Spawns take 2 s, so the conductors can be stopped while builds are half done.

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { connectBus, select, type NatsConnection, type Registry } from '../../ops/runtime/index.js';
+import { connectBus, type NatsConnection, type Registry } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import { TestDeployment } from '../../ops/testing/index.js';
 import { COMPUTE_BINARY } from '../bus/index.js';
 import type { ConductorClient } from '../conductor/index.js';

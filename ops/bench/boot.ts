@@ -1,6 +1,6 @@
 import { build as buildHistogram, type Histogram } from 'hdr-histogram-js';
 import type { CellDatabase } from '../../child-cell/db/index.js';
-import { select } from '../runtime/index.js';
+import { select } from '../runtime-db/index.js';
 
 export interface BootBenchOptions {
   apiUrl: string;

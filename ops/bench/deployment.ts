@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { down, resolveOptions } from '../launcher/deployment.js';
 import { defaultOptions, layoutOf, type DeploymentOptions } from '../launcher/layout.js';
-import { dropDatabase } from '../runtime/index.js';
+import { dropDatabase } from '../runtime-db/index.js';
 import { pidsNamed } from './cpu.js';
 
 /** The benchmarks' own deployment: its own state directory, databases and ports, beside a developer's. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { build as buildHistogram } from 'hdr-histogram-js';
 import type { ApiDatabase } from '../../api-cell/db/index.js';
 import type { CellDatabase } from '../../child-cell/db/index.js';
-import { execute, placeholders } from '../runtime/index.js';
+import { execute, placeholders } from '../runtime-db/index.js';
 import type { Percentiles } from './boot.js';
 
 const flavor = JSON.stringify({ id: 1, flavorid: '1', name: 'm1.tiny', vcpus: 1, memory_mb: 512, root_gb: 1, ephemeral_gb: 0, swap: 0, extra_specs: {} });

@@ -1,5 +1,6 @@
 import { BaseError as SequelizeError } from 'sequelize';
-import { CellstackError, describeDbError, errorMessage } from '../runtime/index.js';
+import { CellstackError, errorMessage } from '../runtime/index.js';
+import { describeDbError } from '../runtime-db/index.js';
 import { CliContext } from './context.js';
 
 export type Action<A extends unknown[]> = (context: CliContext, ...args: A) => Promise<number | void>;

@@ -1,7 +1,8 @@
 import { apiSchemaStatus, type ApiDatabase } from '../../api-cell/db/index.js';
 import { CellRegistry, isCell0, type CellContext, type CellMapping } from '../../api-cell/cells/index.js';
 import { cellSchemaStatus, computeHosts } from '../../child-cell/db/index.js';
-import { errorMessage, maskUrl, pingBus, pingDatabase, pingRedis, type Config } from '../runtime/index.js';
+import { errorMessage, maskUrl, pingBus, pingRedis, type Config } from '../runtime/index.js';
+import { pingDatabase } from '../runtime-db/index.js';
 
 export type CheckResult = 'pass' | 'warn' | 'fail';
 

@@ -7,7 +7,8 @@ import { resolveOptions, up } from '../launcher/deployment.js';
 import { defaultOptions, layoutOf, type DeploymentOptions, type Layout } from '../launcher/layout.js';
 import { cellMetricsPorts } from '../launcher/plan.js';
 import { readPid } from '../launcher/processes.js';
-import { errorMessage, select } from '../runtime/index.js';
+import { errorMessage } from '../runtime/index.js';
+import { select } from '../runtime-db/index.js';
 import type { CellProbe } from './sampler.js';
 import { scenarioConfig, type Scenario } from './scenario.js';
 

@@ -1,6 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { NatsConnection } from 'nats';
-import { QueryTypes, type Sequelize } from 'sequelize';
 import { errorMessage, isUnavailable } from './errors.js';
 import type { Logger } from './log.js';
 import { Gauge, type Registry } from './metrics.js';
@@ -70,12 +69,15 @@ export class Dependencies {
     })().catch(() => undefined); // The iterator ends with the connection; nothing to report then.
   }
 
-  /** Pings a database every `everyMs`: the pool reconnects by itself, this says when it is away. */
-  watchDatabase(name: string, db: Sequelize, everyMs = 5000): void {
+  /**
+   * Runs `ping` (e.g. ops/runtime-db's `pingDatabase`) every `everyMs`: the pool reconnects by
+   * itself, this says when it is away. Takes a function so this module needs no database driver.
+   */
+  watchDatabase(name: string, ping: () => Promise<unknown>, everyMs = 5000): void {
     const timer = setInterval(() => {
-      db.query('SELECT 1', { type: QueryTypes.SELECT }).then(
+      ping().then(
         () => this.set(name, true),
-        (err: unknown) => this.set(name, false, errorMessage(err)),
+        (err: unknown) => this.set(name, false, errorMessage((err as { cause?: unknown }).cause ?? err)),
       );
     }, everyMs);
     timer.unref();

@@ -1,3 +1,5 @@
+// The runtime every process shares: config, logs, metrics, errors, the bus, RPC. It reaches no
+// database: that half is ops/runtime-db, which hosts must not import.
 export { configKeys, ConfigSchema, type ConfigKey } from './config-schema.js';
 export { loadConfig, sampleConfig, type Config, type LoadConfigOptions } from './config.js';
 export {
@@ -15,22 +17,11 @@ export {
   UnavailableError,
 } from './errors.js';
 export { createLogger, silentLogger, type Logger } from './log.js';
-export { Counter, createMetricsRegistry, Gauge, Histogram, Registry, serveMetrics } from './metrics.js';
+export { Counter, createMetricsRegistry, dbStatements, Gauge, Histogram, Registry, serveMetrics } from './metrics.js';
 export { Dependencies } from './health.js';
-export {
-  describeDbError,
-  dropDatabase,
-  ensureDatabase,
-  openDatabase,
-  pingDatabase,
-  probeDatabase,
-  type DatabaseOptions,
-} from './db.js';
 export { connectBus, pingBus, type BusOptions, type NatsConnection, type Subscription } from './bus.js';
 export { runService, type RunningService, type ServiceContext, type ServiceDefinition } from './service.js';
 export { maskUrl, parseDatabaseUrl, parseListen, parseTransportUrl, type DatabaseTarget } from './urls.js';
-export { applyMigrations, migrationStatus, syncDatabase, type Migration, type MigrationStatus, type SyncResult } from './migrate.js';
-export { column, dropColumns, softDelete, timestamps } from './columns.js';
 export { pingRedis } from './redis.js';
 export {
   callRpc,
@@ -44,8 +35,6 @@ export {
   type RpcMethods,
   type ServeOptions,
 } from './rpc.js';
-export { execute, fastSelect, inList, placeholders, select, type Runner } from './sql.js';
-export { isDeadlock, retryDeadlocks } from './retry.js';
 export { Batcher } from './batcher.js';
 export { settleAll } from './settle.js';
 export { TtlCache } from './ttl-cache.js';

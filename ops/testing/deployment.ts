@@ -17,14 +17,16 @@ import {
   connectBus,
   createLogger,
   createMetricsRegistry,
-  execute,
   loadConfig,
-  select,
   type Config,
   type NatsConnection,
   type Registry,
   type RunningService,
 } from '../runtime/index.js';
+import {
+  execute,
+  select,
+} from '../runtime-db/index.js';
 import { freePort } from './ports.js';
 import { redisUrl, TestDatabases, TestNats, waitFor } from './services.js';
 

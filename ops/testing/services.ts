@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { QueryTypes } from 'sequelize';
-import { openDatabase } from '../runtime/index.js';
+import { openDatabase } from '../runtime-db/index.js';
 import { freePort } from './ports.js';
 
 /** The repository root (tests run from dist/, so go up past it). */

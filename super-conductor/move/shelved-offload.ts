@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { isCell0, type CellRegistry } from '../../api-cell/cells/index.js';
-import type { CellDatabase } from '../../child-cell/db/index.js';
-import { TaskState, VmState } from '../../child-cell/instance/index.js';
-import { errorMessage, execute, inList, select, type Logger } from '../../ops/runtime/index.js';
+import { claimShelvedBefore, releaseShelvedClaims } from '../../child-cell/db/index.js';
+import { errorMessage, type Logger } from '../../ops/runtime/index.js';
 import type { MoveQueue } from '../queue/index.js';
 
 export interface ShelvedOffloadDeps {
   registry: CellRegistry;
   moves: MoveQueue;
   log: Logger;
-}
-
-interface Due {
-  uuid: string;
-  image: string;
 }
 
 /**
@@ -27,12 +21,12 @@ export async function offloadShelved(deps: ShelvedOffloadDeps, offloadAfterSecon
   let queued = 0;
   for (const cell of (await deps.registry.list()).filter((c) => !isCell0(c))) {
     try {
-      const due = await deps.registry.withCell(cell, ({ db }) => claimDue(db, cutoff));
+      const due = await deps.registry.withCell(cell, ({ db }) => claimShelvedBefore(db, cutoff));
       const jobs = due.map(({ uuid, image }) => ({ instance_uuid: uuid, cell_uuid: cell.uuid, image_uuid: image, offload: true, request_id: `req-${randomUUID()}` }));
       await deps.moves.enqueueShelves(jobs).catch(async (err: unknown) => {
         // Not queued: put them back as they were, for the next round.
         const uuids = due.map((d) => d.uuid);
-        if (uuids.length > 0) await deps.registry.withCell(cell, ({ db }) => execute(db, `UPDATE instances SET task_state = NULL WHERE task_state = ? AND uuid IN (${inList(uuids.length)})`, [TaskState.SHELVING_OFFLOADING, ...uuids]));
+        if (uuids.length > 0) await deps.registry.withCell(cell, ({ db }) => releaseShelvedClaims(db, uuids));
         throw err;
       });
       queued += due.length;
@@ -42,23 +36,4 @@ export async function offloadShelved(deps: ShelvedOffloadDeps, offloadAfterSecon
   }
   if (queued > 0) deps.log.info({ queued }, 'shelved servers past shelved_offload_time queued for offloading');
   return queued;
-}
-
-/** Finds the servers due and puts them in shelving_offloading, locked meanwhile so an unshelve cannot slip between. */
-async function claimDue(db: CellDatabase, cutoff: string): Promise<Due[]> {
-  return db.sequelize.transaction(async (transaction) => {
-    const run = { sequelize: db.sequelize, transaction };
-    const due = await select<Due>(
-      run,
-      `SELECT i.uuid, img.value AS image FROM instances i
-         JOIN instance_system_metadata at ON at.instance_uuid = i.uuid AND at.\`key\` = 'shelved_at' AND at.deleted = 0
-         JOIN instance_system_metadata img ON img.instance_uuid = i.uuid AND img.\`key\` = 'shelved_image_id' AND img.deleted = 0
-        WHERE i.vm_state = ? AND i.task_state IS NULL AND i.deleted = 0 AND at.value < ? FOR UPDATE`,
-      [VmState.SHELVED, cutoff],
-    );
-    if (due.length > 0) {
-      await execute(run, `UPDATE instances SET task_state = ?, updated_at = NOW(6) WHERE uuid IN (${inList(due.length)})`, [TaskState.SHELVING_OFFLOADING, ...due.map((d) => d.uuid)]);
-    }
-    return due;
-  });
 }

@@ -3,7 +3,8 @@ import type { ApiDatabase } from '../../api-cell/db/index.js';
 import { loadProviders, syncProviders, type Provider } from '../../api-cell/placement/index.js';
 import { COMPUTE_BINARY } from '../../child-cell/bus/index.js';
 import { changedComputeHostRows, computeHostRows, removedComputeNodes, staleServices, type CellDatabase, type ComputeHostRow } from '../../child-cell/db/index.js';
-import { select, type Logger } from '../../ops/runtime/index.js';
+import { type Logger } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import type { HostState } from './host-state.js';
 
 export interface HostStateCacheOptions {

@@ -1,7 +1,8 @@
 import type { RequestSpec } from '../../api-cell/builds/index.js';
 import type { ApiDatabase } from '../../api-cell/db/index.js';
 import { claimResources, ResourceClass, type Allocation, type Claim, type Resources } from '../../api-cell/placement/index.js';
-import { select, type Config, type Logger } from '../../ops/runtime/index.js';
+import { type Config, type Logger } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import type { HostStateCache } from './cache.js';
 import { defaultFilters, type FilterContext, type HostFilter } from './filters/index.js';
 import { serviceUp, type HostState } from './host-state.js';

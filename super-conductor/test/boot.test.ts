@@ -1,6 +1,6 @@
 import test from 'ava';
 import { setCellDisabled } from '../../api-cell/cells/index.js';
-import { execute, select } from '../../ops/runtime/index.js';
+import { execute, select } from '../../ops/runtime-db/index.js';
 import { TestDeployment } from '../../ops/testing/index.js';
 
 let d: TestDeployment;

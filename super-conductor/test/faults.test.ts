@@ -1,5 +1,5 @@
 import test from 'ava';
-import { select } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import { TestDeployment, waitFor } from '../../ops/testing/index.js';
 
 // Hosts that die keep their last heartbeat for service_down_time (60 s): the scheduler must not

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { select } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import { TestDeployment } from '../../ops/testing/index.js';
 import { BuildQueue } from '../queue/index.js';
 

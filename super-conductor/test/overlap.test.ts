@@ -1,5 +1,6 @@
 import test from 'ava';
-import { createLogger, select } from '../../ops/runtime/index.js';
+import { createLogger } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import { TestDeployment } from '../../ops/testing/index.js';
 import { buildReservations, type BuildDeps } from '../build/index.js';
 import { HostStateCache, Scheduler } from '../scheduler/index.js';

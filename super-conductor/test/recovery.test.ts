@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import test from 'ava';
 import { Queue } from 'bullmq';
-import { select } from '../../ops/runtime/index.js';
+import { select } from '../../ops/runtime-db/index.js';
 import { repoRoot, TestDeployment } from '../../ops/testing/index.js';
 import { BUILD_QUEUE, redisConnection } from '../queue/index.js';
 

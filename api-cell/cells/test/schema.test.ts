@@ -2,7 +2,7 @@ import test from 'ava';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { apiMigrations, syncApiDatabase } from '../../db/index.js';
 import { cellMigrations, syncCellDatabase } from '../../../child-cell/db/index.js';
-import { applyMigrations, ensureDatabase, openDatabase, type Migration } from '../../../ops/runtime/index.js';
+import { applyMigrations, ensureDatabase, openDatabase, type Migration } from '../../../ops/runtime-db/index.js';
 import { TestDatabases } from '../../../ops/testing/index.js';
 
 const dbs = new TestDatabases();

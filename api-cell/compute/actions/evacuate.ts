@@ -1,6 +1,7 @@
 import { COMPUTE_BINARY, listServiceRecords } from '../../../child-cell/db/index.js';
 import { VmState } from '../../../child-cell/instance/index.js';
-import { ConflictError, InvalidInputError, NotFoundError, select } from '../../../ops/runtime/index.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../../ops/runtime/index.js';
+import { select } from '../../../ops/runtime-db/index.js';
 import type { RequestContext } from '../../context.js';
 import { serviceUp } from '../../hosts/index.js';
 import { newAdminPass } from '../names.js';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createMigration, getSystemMetadata, latestMigration, setMigrationStatus, setSystemMetadata, updateInstance } from '../../../child-cell/db/index.js';
 import { moveSteps, PowerState, TaskState, VmState, type FlavorSnapshot } from '../../../child-cell/instance/index.js';
-import { ConflictError, errorMessage, ifNotFound, InvalidInputError, retryDeadlocks, UnavailableError, type Config } from '../../../ops/runtime/index.js';
+import { ConflictError, errorMessage, ifNotFound, InvalidInputError, UnavailableError, type Config } from '../../../ops/runtime/index.js';
+import { retryDeadlocks } from '../../../ops/runtime-db/index.js';
 import type { MoveQueue } from '../../../super-conductor/queue/index.js';
 import type { RequestContext } from '../../context.js';
 import type { ApiDatabase } from '../../db/index.js';

@@ -1,5 +1,6 @@
+import { replaceInstanceMetadata } from '../../../child-cell/db/index.js';
 import { TaskState } from '../../../child-cell/instance/index.js';
-import { execute, ifNotFound, InvalidInputError, placeholders } from '../../../ops/runtime/index.js';
+import { ifNotFound, InvalidInputError } from '../../../ops/runtime/index.js';
 import type { RequestContext } from '../../context.js';
 import type { ApiDatabase } from '../../db/index.js';
 import { findImage } from '../../images/index.js';
@@ -49,15 +50,8 @@ export async function rebuildServer(deps: ShowDeps & ActionDeps & { api: ApiData
   if (r.user_data !== undefined) updates['user_data'] = r.user_data;
   if (r['OS-DCF:diskConfig'] !== undefined) updates['auto_disk_config'] = r['OS-DCF:diskConfig'] === 'AUTO';
   await startTask(deps, target, updates, states);
-  if (r.metadata) {
-    const keys = Object.keys(r.metadata);
-    await deps.registry.withCell(target.cell, async ({ db }) => {
-      await execute(db, 'UPDATE instance_metadata SET deleted = id, deleted_at = NOW(6) WHERE instance_uuid = ? AND deleted = 0', [uuid]);
-      if (keys.length > 0) {
-        await execute(db, `INSERT INTO instance_metadata (instance_uuid, \`key\`, value) VALUES ${placeholders(keys.length, 3)}`, keys.flatMap((k) => [uuid, k, r.metadata?.[k]]));
-      }
-    });
-  }
+  const metadata = r.metadata;
+  if (metadata) await deps.registry.withCell(target.cell, ({ db }) => replaceInstanceMetadata(db, uuid, metadata));
   await recordAction(deps, context, target, 'rebuild');
   const i = target.instance;
   await castToHost(

@@ -1,6 +1,7 @@
 import { getSystemMetadata, setSystemMetadata, updateInstance } from '../../../child-cell/db/index.js';
 import { TaskState, VmState } from '../../../child-cell/instance/index.js';
-import { ConflictError, errorMessage, InvalidInputError, select, UnavailableError } from '../../../ops/runtime/index.js';
+import { ConflictError, errorMessage, InvalidInputError, UnavailableError } from '../../../ops/runtime/index.js';
+import { select } from '../../../ops/runtime-db/index.js';
 import type { RequestContext } from '../../context.js';
 import { hostZones, zoneName } from '../../aggregates/index.js';
 import { discardImage } from '../../images/index.js';

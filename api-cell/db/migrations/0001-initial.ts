@@ -1,5 +1,5 @@
 import type { QueryInterface } from 'sequelize';
-import { column, timestamps } from '../../../ops/runtime/index.js';
+import { column, timestamps } from '../../../ops/runtime-db/index.js';
 
 /** The API database as the first release has it: mappings, build queue state, flavors, placement. */
 export async function up(qi: QueryInterface): Promise<void> {

@@ -1,5 +1,5 @@
 import type { QueryInterface } from 'sequelize';
-import { column, softDelete, timestamps } from '../../../ops/runtime/index.js';
+import { column, softDelete, timestamps } from '../../../ops/runtime-db/index.js';
 
 /**
  * The image registry (a Glance v2 subset: what `imageRef` and `openstack image list` resolve

@@ -1,5 +1,5 @@
 import type { QueryInterface } from 'sequelize';
-import { column, timestamps } from '../../../ops/runtime/index.js';
+import { column, timestamps } from '../../../ops/runtime-db/index.js';
 
 /** The built-in identity (a Keystone v3 subset): domains, projects, users, roles, revoked tokens. */
 export async function up(qi: QueryInterface): Promise<void> {

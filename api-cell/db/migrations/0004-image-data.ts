@@ -1,5 +1,5 @@
 import { DataTypes, type QueryInterface } from 'sequelize';
-import { column, dropColumns, timestamps } from '../../../ops/runtime/index.js';
+import { column, dropColumns, timestamps } from '../../../ops/runtime-db/index.js';
 
 /** Image tags, hashes, hidden flag and the uploaded bytes of small images (the image registry's own store). */
 export async function up(qi: QueryInterface): Promise<void> {

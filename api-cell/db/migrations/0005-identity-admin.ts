@@ -1,5 +1,5 @@
 import type { QueryInterface } from 'sequelize';
-import { column, dropColumns, timestamps } from '../../../ops/runtime/index.js';
+import { column, dropColumns, timestamps } from '../../../ops/runtime-db/index.js';
 
 /**
  * Identity administration over Keystone's v3 API: groups and their members, role assignments of

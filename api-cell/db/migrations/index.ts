@@ -1,4 +1,4 @@
-import type { Migration } from '../../../ops/runtime/index.js';
+import type { Migration } from '../../../ops/runtime-db/index.js';
 import * as initial from './0001-initial.js';
 import * as images from './0002-images.js';
 import * as identity from './0003-identity.js';

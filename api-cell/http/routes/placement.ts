@@ -1,7 +1,8 @@
 import type Router from '@koa/router';
 import { Type, type Static } from '@sinclair/typebox';
 import { allocationsOf, claimResources, freeAllocations } from '../../placement/index.js';
-import { ConflictError, NotFoundError, select } from '../../../ops/runtime/index.js';
+import { ConflictError, NotFoundError } from '../../../ops/runtime/index.js';
+import { select } from '../../../ops/runtime-db/index.js';
 import type { ApiState } from '../state.js';
 import { validate } from '../validation.js';
 import type { ApiServices } from './services.js';

@@ -1,7 +1,8 @@
 import type Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
 import { listServers, recordUuid, sortKeys, statusStates, withRequestSpecFacts, type ServerFilters } from '../../compute/index.js';
-import { ForbiddenError, InvalidInputError, select } from '../../../ops/runtime/index.js';
+import { ForbiddenError, InvalidInputError } from '../../../ops/runtime/index.js';
+import { select } from '../../../ops/runtime-db/index.js';
 import { atLeast } from '../microversion.js';
 import { nextLinks, pageLimit } from '../paging.js';
 import { endOf, queryTime } from '../times.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { select } from '../../../ops/runtime/index.js';
+import { select } from '../../../ops/runtime-db/index.js';
 import { assertShape, TestDeployment, waitFor } from '../../../ops/testing/index.js';
 import { diagnosticsResponse } from '../responses/index.js';
 

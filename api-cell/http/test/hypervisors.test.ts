@@ -1,5 +1,5 @@
 import test from 'ava';
-import { execute } from '../../../ops/runtime/index.js';
+import { execute } from '../../../ops/runtime-db/index.js';
 import { fault, TestDeployment } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;

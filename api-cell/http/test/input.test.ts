@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
-import { execute, openDatabase } from '../../../ops/runtime/index.js';
+import { execute, openDatabase } from '../../../ops/runtime-db/index.js';
 import { fault, TestDeployment } from '../../../ops/testing/index.js';
 import { toFault } from '../errors.js';
 

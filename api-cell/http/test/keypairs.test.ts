@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import test from 'ava';
-import { execute } from '../../../ops/runtime/index.js';
+import { execute } from '../../../ops/runtime-db/index.js';
 import { fault, TestDeployment } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;

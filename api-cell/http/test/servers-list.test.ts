@@ -1,6 +1,6 @@
 import test from 'ava';
 import { TestDeployment } from '../../../ops/testing/index.js';
-import { execute } from '../../../ops/runtime/index.js';
+import { execute } from '../../../ops/runtime-db/index.js';
 
 let d: TestDeployment;
 const byProject: Record<string, string[]> = { p1: [], p2: [] };

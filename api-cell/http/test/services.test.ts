@@ -1,6 +1,6 @@
 import test from 'ava';
 import { COMPUTE_BINARY } from '../../../child-cell/db/index.js';
-import { execute, select } from '../../../ops/runtime/index.js';
+import { execute, select } from '../../../ops/runtime-db/index.js';
 import { fault, TestDeployment } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;

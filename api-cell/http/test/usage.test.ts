@@ -1,5 +1,5 @@
 import test from 'ava';
-import { execute, select } from '../../../ops/runtime/index.js';
+import { execute, select } from '../../../ops/runtime-db/index.js';
 import { fault, TestDeployment, waitFor, type Caller } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;

@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
-import { errorMessage, type RpcMethods, type Runner } from '../../../ops/runtime/index.js';
+import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
+import { type Runner } from '../../../ops/runtime-db/index.js';
 import { addFaults, recordActionEvent, setMigrationStatus, setSystemMetadata, updateInstance } from '../../db/index.js';
 import { moveSteps, PowerState, TaskState, VmState } from '../../instance/index.js';
 import { CONDUCTOR_VERSION, FinishMoveArgs, FinishRevertArgs, MoveFailedArgs } from '../messages.js';

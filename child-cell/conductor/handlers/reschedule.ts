@@ -1,4 +1,5 @@
-import { errorMessage, retryDeadlocks, type RpcMethods } from '../../../ops/runtime/index.js';
+import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
+import { retryDeadlocks } from '../../../ops/runtime-db/index.js';
 import type { BuildArgs } from '../../compute/index.js';
 import { addFaults, recordActionEvent, updateInstance, UnexpectedStateError } from '../../db/index.js';
 import { TaskState, VmState } from '../../instance/index.js';

@@ -1,5 +1,5 @@
 import type { QueryInterface } from 'sequelize';
-import { column, softDelete, timestamps } from '../../../ops/runtime/index.js';
+import { column, softDelete, timestamps } from '../../../ops/runtime-db/index.js';
 
 /** A cell database (cell0 and every child cell): its instances, hosts and their history. */
 export async function up(qi: QueryInterface): Promise<void> {

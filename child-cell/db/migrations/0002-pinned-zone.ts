@@ -1,5 +1,5 @@
 import type { QueryInterface } from 'sequelize';
-import { column, dropColumns } from '../../../ops/runtime/index.js';
+import { column, dropColumns } from '../../../ops/runtime-db/index.js';
 
 /**
  * The zone a server's request asked for (2.96 pinned_availability_zone), apart from

@@ -1,5 +1,5 @@
 import type { QueryInterface } from 'sequelize';
-import { column, timestamps } from '../../../ops/runtime/index.js';
+import { column, timestamps } from '../../../ops/runtime-db/index.js';
 
 /**
  * Remote console tokens (Nova's console_auth_tokens): only the token's SHA-256 is kept, with

@@ -1,5 +1,5 @@
 import type { QueryInterface } from 'sequelize';
-import { column, dropColumns } from '../../../ops/runtime/index.js';
+import { column, dropColumns } from '../../../ops/runtime-db/index.js';
 
 /** Whether the guest's disk is resized and partitioned for it (OS-DCF:diskConfig AUTO) or left as the image has it (MANUAL). */
 export async function up(qi: QueryInterface): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Migration } from '../../../ops/runtime/index.js';
+import type { Migration } from '../../../ops/runtime-db/index.js';
 import * as initial from './0001-initial.js';
 import * as pinnedZone from './0002-pinned-zone.js';
 import * as serviceLiveness from './0003-service-liveness.js';

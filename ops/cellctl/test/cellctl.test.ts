@@ -1,6 +1,6 @@
 import test from 'ava';
 import { QueryTypes } from 'sequelize';
-import { openDatabase } from '../../runtime/index.js';
+import { openDatabase } from '../../runtime-db/index.js';
 import { redisUrl, runNode, TestDatabases, TestNats } from '../../testing/index.js';
 
 // Each test gets its own API database (and cells), so they run side by side.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { passwordToken } from '../../loadtest/client.js';
-import { openDatabase, select } from '../../runtime/index.js';
+import { openDatabase, select } from '../../runtime-db/index.js';
 import { dbServer, freePortRange, portOpen, redisUrl, runNode, TestDatabases } from '../../testing/index.js';
 
 const dbs = new TestDatabases();

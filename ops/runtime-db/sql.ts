@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { dbStatements } from './metrics.js';
+import { dbStatements } from '../runtime/index.js';
 import { retryDeadlocks } from './retry.js';
 
 /** Thin helpers over Sequelize's raw queries, so hot paths write one statement per batch. */

@@ -1,6 +1,6 @@
 import type { QueryInterface, Sequelize } from 'sequelize';
 import { ensureDatabase, openDatabase, withServerLock, type DatabaseOptions } from './db.js';
-import { parseDatabaseUrl } from './urls.js';
+import { parseDatabaseUrl } from '../runtime/index.js';
 import type { Umzug } from 'umzug';
 
 export interface Migration {

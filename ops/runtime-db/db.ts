@@ -1,8 +1,6 @@
 import { createConnection } from 'mariadb';
 import { QueryTypes, Sequelize, type Options } from 'sequelize';
-import { UnavailableError } from './errors.js';
-import { dbStatements } from './metrics.js';
-import { maskUrl, parseDatabaseUrl, type DatabaseTarget } from './urls.js';
+import { dbStatements, maskUrl, parseDatabaseUrl, UnavailableError, type DatabaseTarget } from '../runtime/index.js';
 
 export interface DatabaseOptions {
   poolMax?: number;

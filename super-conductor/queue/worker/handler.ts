@@ -1,7 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { CellstackError, errorMessage, type Logger } from '../../ops/runtime/index.js';
-import { redisConnection } from './connection.js';
-import { BUILD_JOB_VERSION, BUILD_QUEUE, MOVE_QUEUE, EVACUATE_JOB_VERSION, type BuildJob, type InstanceJob } from './messages.js';
+import { CellstackError, errorMessage, type Logger } from '../../../ops/runtime/index.js';
+import { BUILD_JOB_VERSION, BUILD_QUEUE, MOVE_QUEUE, EVACUATE_JOB_VERSION, redisConnection, type BuildJob, type InstanceJob } from '../index.js';
 
 export interface BuildWorkerOptions {
   redisUrl: string;

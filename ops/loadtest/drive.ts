@@ -40,6 +40,8 @@ export class ServerDriver {
   private readonly sentAt = new Map<string, number>();
   private readonly status = new Map<string, string>();
   private readonly settled = new Set<string>();
+  /** Servers whose DELETE was accepted: they stay 'DELETED' whatever a later list shows while they go. */
+  private readonly deleted = new Set<string>();
   private readonly outcome: BootOutcome;
   private readonly churn: ChurnOutcome = { operations: {} };
   /** Boots and churn are over: the watch ends once every accepted boot settled. */
@@ -56,6 +58,16 @@ export class ServerDriver {
 
   get settledCount(): number {
     return this.settled.size;
+  }
+
+  /** Accepted boots not yet ACTIVE or ERROR. */
+  get unsettledCount(): number {
+    return this.outcome.accepted - this.settled.size;
+  }
+
+  /** Every accepted server and its status as last seen ('DELETED' once its DELETE was accepted). */
+  servers(): ReadonlyMap<string, string> {
+    return this.status;
   }
 
   /** Runs boots, churn and the watch until the duration is over and boots in flight settled (or `settle` ran out). */
@@ -143,7 +155,7 @@ export class ServerDriver {
   private seen(server: ServerView): void {
     const sent = this.sentAt.get(server.id);
     if (sent === undefined) return;
-    this.status.set(server.id, server.status);
+    this.status.set(server.id, this.deleted.has(server.id) ? 'DELETED' : server.status);
     if (this.settled.has(server.id)) return;
     if (server.status === 'ERROR') {
       this.settled.add(server.id);
@@ -189,7 +201,10 @@ export class ServerDriver {
     const tally = (this.churn.operations[operation] ??= { accepted: 0, refused: 0 });
     if (res.status === 202 || res.status === 204) {
       tally.accepted += 1;
-      if (operation === 'delete') this.status.set(id, 'DELETED');
+      if (operation === 'delete') {
+        this.deleted.add(id);
+        this.status.set(id, 'DELETED');
+      }
     } else {
       tally.refused += 1;
       if (this.status.get(id) === 'BUSY') this.status.set(id, before);

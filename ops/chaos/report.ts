@@ -19,7 +19,9 @@ export interface ChaosResult {
   kills: KillRecord[];
   /** Seconds after the load started at which the last restarted part served again. */
   lastRestartAt: number;
-  /** Seconds from the last restart until every invariant held; null: they never all held before the deadline. */
+  /** Seconds after the load started that settling counts from: the last restart, or the end of the load when later. */
+  settleFrom: number;
+  /** Seconds from `settleFrom` until every invariant held; null: they never all held before the deadline. */
   settleSeconds: number | null;
   invariants: InvariantReport;
   consoles: { asked: number; opened: number };
@@ -45,7 +47,7 @@ export function verdict(r: Omit<ChaosResult, 'failures' | 'pass'>): string[] {
   const out: string[] = [];
   if (r.boots.accepted === 0) out.push('no boot was accepted');
   for (const v of r.invariants.violations) out.push(`${v.invariant}: ${v.count} (${v.examples.slice(0, 3).join('; ')})`);
-  if (r.settleSeconds === null) out.push(`the invariants did not all hold within ${r.scenario.settle_deadline_s} s of the last restart`);
+  if (r.settleSeconds === null) out.push(`the invariants did not all hold within ${r.scenario.settle_deadline_s} s of the last restart (or the end of the load)`);
   if (r.api.serverErrors > 0) out.push(`${r.api.serverErrors} API answers of 500 or more other than 503`);
   if (!r.cleanup.clean) out.push(`left after deleting everything: ${Object.entries(r.cleanup.left).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   for (const k of r.kills) if (k.failed) out.push(`${k.target} could not be restarted: ${k.failed}`);
@@ -55,7 +57,8 @@ export function verdict(r: Omit<ChaosResult, 'failures' | 'pass'>): string[] {
 /** The one line of figures a run ends with. */
 export function summaryLine(r: ChaosResult): string {
   const i = r.invariants;
-  const settle = r.settleSeconds === null ? `not settled within ${r.scenario.settle_deadline_s} s of last restart` : `settle ${r.settleSeconds.toFixed(1)} s after last restart`;
+  const from = r.settleFrom > r.lastRestartAt ? 'the end of the load' : 'last restart';
+  const settle = r.settleSeconds === null ? `not settled within ${r.scenario.settle_deadline_s} s of ${from}` : `settle ${r.settleSeconds.toFixed(1)} s after ${from}`;
   return [
     `chaos ${r.name}: accepted ${r.boots.accepted}, active ${i.active}, error ${i.error}, stuck ${i.stuck}, lost ${i.lost}, duplicates ${i.duplicates}, over-allocated ${i.overAllocated}`,
     `allocations ${i.allocationMismatches === 0 ? 'exact' : `off by ${i.allocationMismatches}`}, quota ${i.quotaMismatches === 0 ? 'exact' : 'off'}`,

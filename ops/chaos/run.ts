@@ -13,7 +13,7 @@ import { hostsUp, openCells } from '../loadtest/deployment.js';
 import { ServerDriver } from '../loadtest/drive.js';
 import { scenarioConfig } from '../loadtest/scenario.js';
 import { errorMessage } from '../runtime/index.js';
-import { checkInvariants, type CheckDatabases, type InvariantReport } from './checks.js';
+import { checkInvariants, type CheckDatabases, type ClientView, type InvariantReport } from './checks.js';
 import { deleteEverything, openConsoles } from './cleanup.js';
 import { verdict, type ChaosResult } from './report.js';
 import { loadScenario, type ChaosScenario } from './scenario.js';
@@ -80,30 +80,25 @@ export async function runChaos(s: ChaosScenario, o: ChaosRunOptions, teardown: T
   const bar = bars?.create(s.boots.count, 0, { what: 'settled boots' });
   sampler.start();
   o.say(`load: ${s.boots.count} boots, ${plan.length} kills`);
-  const [outcome, kills] = await Promise.all([driver.run(() => bar?.update(driver.settledCount)), runKills(parts, plan, started)]);
-  bars?.stop();
+  const running = driver.run(() => bar?.update(driver.settledCount));
+  const kills = await runKills(parts, plan, started);
+  const loadEnd = started + s.duration * 1000;
+  if (Date.now() < loadEnd) await delay(loadEnd - Date.now());
   const lastRestartAt = Math.max(0, ...kills.map((k) => k.backAt ?? 0));
+  // Settling counts from the last restart, or from the end of the load when that comes later.
+  const settleFrom = Math.max(lastRestartAt, s.duration);
 
   const dbs = openCheckDatabases(layout);
   teardown.add(() => closeCheckDatabases(dbs));
-  const accepted = [...driver.servers().keys()];
-  const deleted = new Set([...driver.servers()].filter(([, status]) => status === 'DELETED').map(([id]) => id));
-  const view = { projectId, accepted, deleted, flavor };
-  const deadline = started + (lastRestartAt + s.settle_deadline_s) * 1000;
-  let invariants: InvariantReport | undefined;
-  let settledAt: number | undefined;
-  for (;;) {
-    invariants = await checkInvariants(dbs, api, view).catch((err: unknown) => {
-      o.say(`  checks could not run yet: ${errorMessage(err).split('\n')[0] ?? ''}`);
-      return invariants;
-    });
-    if (invariants && invariants.violations.length === 0) {
-      settledAt = Date.now();
-      break;
-    }
-    if (Date.now() > deadline) break;
-    await delay(2000);
-  }
+  const check = (deadline: number): ReturnType<typeof checkUntilHeld> =>
+    checkUntilHeld(dbs, api, () => clientView(driver, projectId, flavor), deadline, o.say);
+  let checked = await check(started + (settleFrom + s.settle_deadline_s) * 1000);
+  driver.stop();
+  const outcome = await running;
+  bars?.stop();
+  // A POST still in flight when the checks began may have been accepted since: check that one too.
+  if (outcome.boots.accepted !== checked.view?.accepted.length) checked = await check(Date.now());
+  const { invariants, settledAt } = checked;
   const timeline = sampler.stop();
   if (!invariants) throw new Error('the invariants could not be checked at all (the API or a database did not answer)');
   o.say(settledAt ? 'invariants hold; deleting every server' : 'invariants violated at the deadline; deleting every server');
@@ -122,7 +117,8 @@ export async function runChaos(s: ChaosScenario, o: ChaosRunOptions, teardown: T
     churn: outcome.churn.operations,
     kills,
     lastRestartAt,
-    settleSeconds: settledAt === undefined ? null : Math.max(0, (settledAt - started) / 1000 - lastRestartAt),
+    settleFrom,
+    settleSeconds: settledAt === undefined ? null : Math.max(0, (settledAt - started) / 1000 - settleFrom),
     invariants,
     consoles,
     cleanup,
@@ -138,6 +134,35 @@ export async function runChaos(s: ChaosScenario, o: ChaosRunOptions, teardown: T
   };
   const failures = verdict(base);
   return { ...base, failures, pass: failures.length === 0 };
+}
+
+/** What the client did to servers so far, as the checks compare against. */
+function clientView(driver: ServerDriver, projectId: string, flavor: { vcpus: number; ram: number }): ClientView {
+  const servers = driver.servers();
+  const deleted = new Set([...servers].filter(([, status]) => status === 'DELETED').map(([id]) => id));
+  return { projectId, accepted: [...servers.keys()], deleted, flavor };
+}
+
+/** Checks the invariants every 2 s until they all hold (settledAt: when) or the deadline passes. */
+async function checkUntilHeld(
+  dbs: CheckDatabases,
+  api: ComputeApi,
+  view: () => ClientView,
+  deadline: number,
+  say: (line: string) => void,
+): Promise<{ invariants: InvariantReport | undefined; settledAt?: number; view?: ClientView }> {
+  let invariants: InvariantReport | undefined;
+  let seen: ClientView | undefined;
+  for (;;) {
+    seen = view();
+    invariants = await checkInvariants(dbs, api, seen).catch((err: unknown) => {
+      say(`  checks could not run yet: ${errorMessage(err).split('\n')[0] ?? ''}`);
+      return invariants;
+    });
+    if (invariants && invariants.violations.length === 0) return { invariants, settledAt: Date.now(), view: seen };
+    if (Date.now() > deadline) return { invariants, view: seen };
+    await delay(2000);
+  }
 }
 
 /** A run left behind by a crash or Ctrl-C: its processes stopped, its files (MariaDB data dir too) gone. */

@@ -46,6 +46,8 @@ export class ServerDriver {
   private readonly churn: ChurnOutcome = { operations: {} };
   /** Boots and churn are over: the watch ends once every accepted boot settled. */
   private loadDone = false;
+  /** Asked to stop watching (the caller checks the outcome itself). */
+  private stopped = false;
 
   constructor(
     private readonly api: ComputeApi,
@@ -54,6 +56,11 @@ export class ServerDriver {
     private readonly started: number,
   ) {
     this.outcome = { postToActiveMs: [], acceptMs: [], requested: 0, accepted: 0, rejected: 0, active: 0, errors: 0, unsettled: 0, activePerSecond: [] };
+  }
+
+  /** Ends the watch at its next turn, settled or not. */
+  stop(): void {
+    this.stopped = true;
   }
 
   get settledCount(): number {
@@ -130,24 +137,25 @@ export class ServerDriver {
     let since = new Date(this.started - 2000);
     for (;;) {
       const polled = Date.now();
-      await this.poll(since);
-      since = new Date(polled - 2000);
+      // A list the API did not answer (a part of it down) is asked again from the same point, so no change is missed.
+      if (await this.poll(since)) since = new Date(polled - 2000);
       onTick?.();
-      if ((this.loadDone && this.settled.size >= this.outcome.accepted) || Date.now() >= until) return;
+      if ((this.loadDone && this.settled.size >= this.outcome.accepted) || this.stopped || Date.now() >= until) return;
       await sleep(500);
     }
   }
 
-  /** Every server changed since `since`, page by page. */
-  private async poll(since: Date): Promise<void> {
+  /** Every server changed since `since`, page by page; false when a page did not come. */
+  private async poll(since: Date): Promise<boolean> {
     let marker = '';
     for (;;) {
       const query = `/servers/detail?changes-since=${encodeURIComponent(since.toISOString())}&limit=1000${marker ? `&marker=${marker}` : ''}`;
       const res = await this.api.call<{ servers?: ServerView[] }>('GET', query);
+      if (res.status !== 200) return false;
       const servers = res.body?.servers ?? [];
       for (const server of servers) this.seen(server);
       const last = servers[servers.length - 1];
-      if (servers.length < 1000 || !last) return;
+      if (servers.length < 1000 || !last) return true;
       marker = last.id;
     }
   }

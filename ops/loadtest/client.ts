@@ -5,10 +5,26 @@ export interface ApiAnswer<T> {
   body: T | undefined;
 }
 
+/** An answer of 500 or more, kept so a report can say what failed and when. */
+export interface FailedAnswer {
+  /** Seconds since `started`. */
+  at: number;
+  method: string;
+  path: string;
+  status: number;
+  body: string;
+}
+
 /** Requests finished in each second since `started`, split into writes and reads. */
 export class RequestCounter {
   readonly writes: number[] = [];
   readonly reads: number[] = [];
+  /** Answers by "write 202", "read 200", ... ("read 0": no answer at all). */
+  readonly statuses: Record<string, number> = {};
+  /** Answers of 500 or more in each second since `started`, by status ("503": [...]). */
+  readonly failuresPerSecond: Record<string, number[]> = {};
+  /** The first answers of 500 or more, with what was asked. */
+  readonly failures: FailedAnswer[] = [];
 
   constructor(readonly started: number) {}
 
@@ -17,6 +33,18 @@ export class RequestCounter {
     const series = write ? this.writes : this.reads;
     while (series.length <= second) series.push(0);
     series[second] = (series[second] ?? 0) + 1;
+  }
+
+  /** Tallies one answer (status 0: the request got none). */
+  answered(method: string, path: string, status: number, body: string): void {
+    const key = `${method === 'GET' ? 'read' : 'write'} ${status}`;
+    this.statuses[key] = (this.statuses[key] ?? 0) + 1;
+    if (status < 500) return;
+    const at = Math.max(0, (Date.now() - this.started) / 1000);
+    const series = (this.failuresPerSecond[String(status)] ??= []);
+    while (series.length <= Math.floor(at)) series.push(0);
+    series[Math.floor(at)] = (series[Math.floor(at)] ?? 0) + 1;
+    if (this.failures.length < 50) this.failures.push({ at, method, path, status, body: body.slice(0, 300) });
   }
 }
 
@@ -39,10 +67,22 @@ export class ComputeApi {
       });
       const text = await res.text();
       this.counter.count(method !== 'GET');
-      return { status: res.status, body: text ? (JSON.parse(text) as T) : undefined };
-    } catch {
+      this.counter.answered(method, path, res.status, text);
+      return { status: res.status, body: parseBody<T>(text) };
+    } catch (err) {
+      this.counter.answered(method, path, 0, String(err));
       return { status: 0, body: undefined };
     }
+  }
+}
+
+/** A JSON body, or none when the answer was empty or not JSON (a proxy's error page). */
+function parseBody<T>(text: string): T | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
   }
 }
 

@@ -40,10 +40,14 @@ export class ServerDriver {
   private readonly sentAt = new Map<string, number>();
   private readonly status = new Map<string, string>();
   private readonly settled = new Set<string>();
+  /** Servers whose DELETE was accepted: they stay 'DELETED' whatever a later list shows while they go. */
+  private readonly deleted = new Set<string>();
   private readonly outcome: BootOutcome;
   private readonly churn: ChurnOutcome = { operations: {} };
   /** Boots and churn are over: the watch ends once every accepted boot settled. */
   private loadDone = false;
+  /** Asked to stop watching (the caller checks the outcome itself). */
+  private stopped = false;
 
   constructor(
     private readonly api: ComputeApi,
@@ -54,8 +58,23 @@ export class ServerDriver {
     this.outcome = { postToActiveMs: [], acceptMs: [], requested: 0, accepted: 0, rejected: 0, active: 0, errors: 0, unsettled: 0, activePerSecond: [] };
   }
 
+  /** Ends the watch at its next turn, settled or not. */
+  stop(): void {
+    this.stopped = true;
+  }
+
   get settledCount(): number {
     return this.settled.size;
+  }
+
+  /** Accepted boots not yet ACTIVE or ERROR. */
+  get unsettledCount(): number {
+    return this.outcome.accepted - this.settled.size;
+  }
+
+  /** Every accepted server and its status as last seen ('DELETED' once its DELETE was accepted). */
+  servers(): ReadonlyMap<string, string> {
+    return this.status;
   }
 
   /** Runs boots, churn and the watch until the duration is over and boots in flight settled (or `settle` ran out). */
@@ -118,24 +137,25 @@ export class ServerDriver {
     let since = new Date(this.started - 2000);
     for (;;) {
       const polled = Date.now();
-      await this.poll(since);
-      since = new Date(polled - 2000);
+      // A list the API did not answer (a part of it down) is asked again from the same point, so no change is missed.
+      if (await this.poll(since)) since = new Date(polled - 2000);
       onTick?.();
-      if ((this.loadDone && this.settled.size >= this.outcome.accepted) || Date.now() >= until) return;
+      if ((this.loadDone && this.settled.size >= this.outcome.accepted) || this.stopped || Date.now() >= until) return;
       await sleep(500);
     }
   }
 
-  /** Every server changed since `since`, page by page. */
-  private async poll(since: Date): Promise<void> {
+  /** Every server changed since `since`, page by page; false when a page did not come. */
+  private async poll(since: Date): Promise<boolean> {
     let marker = '';
     for (;;) {
       const query = `/servers/detail?changes-since=${encodeURIComponent(since.toISOString())}&limit=1000${marker ? `&marker=${marker}` : ''}`;
       const res = await this.api.call<{ servers?: ServerView[] }>('GET', query);
+      if (res.status !== 200) return false;
       const servers = res.body?.servers ?? [];
       for (const server of servers) this.seen(server);
       const last = servers[servers.length - 1];
-      if (servers.length < 1000 || !last) return;
+      if (servers.length < 1000 || !last) return true;
       marker = last.id;
     }
   }
@@ -143,7 +163,7 @@ export class ServerDriver {
   private seen(server: ServerView): void {
     const sent = this.sentAt.get(server.id);
     if (sent === undefined) return;
-    this.status.set(server.id, server.status);
+    this.status.set(server.id, this.deleted.has(server.id) ? 'DELETED' : server.status);
     if (this.settled.has(server.id)) return;
     if (server.status === 'ERROR') {
       this.settled.add(server.id);
@@ -189,7 +209,10 @@ export class ServerDriver {
     const tally = (this.churn.operations[operation] ??= { accepted: 0, refused: 0 });
     if (res.status === 202 || res.status === 204) {
       tally.accepted += 1;
-      if (operation === 'delete') this.status.set(id, 'DELETED');
+      if (operation === 'delete') {
+        this.deleted.add(id);
+        this.status.set(id, 'DELETED');
+      }
     } else {
       tally.refused += 1;
       if (this.status.get(id) === 'BUSY') this.status.set(id, before);

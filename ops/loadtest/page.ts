@@ -14,6 +14,8 @@ export interface Chart {
   /** A logarithmic y axis (for counts that span several powers of ten). */
   logY?: boolean;
   series: { label: string; values: (number | null)[] }[];
+  /** Spans of x shaded and labelled over the plot (a chaos run's kills, from kill to restart). */
+  bands?: { from: number; to: number; label: string }[];
 }
 
 /**
@@ -70,6 +72,20 @@ for (const [i, c] of charts.entries()) {
     paths: bars ? uPlot.paths.bars({ size: [0.9, 80] }) : undefined,
   })));
   const xAxis = { label: c.xLabel, values: c.xNames ? (u, vals) => vals.map(name) : undefined, splits: c.xNames ? () => c.x : undefined, grid: { show: !bars } };
+  const bandHook = (u) => {
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.font = (10 * devicePixelRatio) + 'px sans-serif';
+    for (const [k, b] of (c.bands || []).entries()) {
+      const x0 = u.valToPos(b.from, 'x', true);
+      const x1 = u.valToPos(b.to, 'x', true);
+      ctx.fillStyle = 'rgba(214, 39, 40, 0.12)';
+      ctx.fillRect(x0, u.bbox.top, Math.max(2 * devicePixelRatio, x1 - x0), u.bbox.height);
+      ctx.fillStyle = '#a00';
+      ctx.fillText(b.label, x0 + 2, u.bbox.top + 12 * devicePixelRatio * (1 + (k % 6)));
+    }
+    ctx.restore();
+  };
   const yRange = (u, min, max) => c.logY ? [Math.max(1e-3, min / 2), max * 2] : [0, max > 0 ? max * 1.1 : 1];
   new uPlot({
     title: c.title,
@@ -78,6 +94,7 @@ for (const [i, c] of charts.entries()) {
     legend: { live: false },
     scales: { x: { time: false, ...(bars ? { range: (u, min, max) => [min - 0.6, max + 0.6] } : {}) }, y: { ...(c.logY ? { distr: 3 } : {}), range: yRange } },
     axes: [xAxis, { label: c.yLabel }],
+    hooks: c.bands ? { draw: [bandHook] } : {},
     series,
   }, [c.x, ...c.series.map((s) => s.values)], el);
 }

@@ -23,8 +23,9 @@ export interface CastTarget {
  */
 export async function castBuild(deps: BuildDeps, cell: CellMapping, target: CastTarget): Promise<void> {
   const { host, args, requestId } = target;
-  const bus = await deps.registry.bus(cell);
   try {
+    // The cell's bus being away is the host not taking the build, as far as this build goes.
+    const bus = await deps.registry.bus(cell);
     await new ComputeClient(bus, cell.uuid).buildAndRunInstance(host, args, requestId, deps.castTimeoutMs);
     return;
   } catch (err) {
@@ -40,10 +41,10 @@ export async function castBuild(deps: BuildDeps, cell: CellMapping, target: Cast
 
 /** Asks the cell's conductor to pass the build on to the first alternate that takes it; null when none did or no conductor answered. */
 async function passOn(deps: BuildDeps, cell: CellMapping, target: CastTarget, alternates: BuildArgs['alternates'], reason: string): Promise<string | null> {
-  const conductor = new ConductorClient(await deps.registry.bus(cell), cell.uuid);
   // Each alternate has castTimeoutMs to take it, and the conductor moves the claim first.
   const timeoutMs = deps.castTimeoutMs * (alternates.length + 1) + 5000;
   try {
+    const conductor = new ConductorClient(await deps.registry.bus(cell), cell.uuid);
     const { rescheduled_to: to } = await conductor.passBuildOn({ failed_host: target.host, reason, build: { ...target.args, alternates } }, target.requestId, timeoutMs);
     return to;
   } catch (err) {

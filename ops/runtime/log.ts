@@ -16,9 +16,25 @@ export function createLogger(service: string, level = 'info', destination?: Node
       redact: { paths: ['password', '*.password', 'token', '*.token', 'adminPass'], censor: '****' },
     },
     // Buffered: a busy process writes its lines a few KiB at a time, not one write per line.
-    // pino flushes what is buffered when the process exits.
-    destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+    destination ?? bufferedStdout(),
   );
+}
+
+let stdout: ReturnType<typeof pino.destination> | undefined;
+
+/** One buffered standard output per process, written out when the process exits (process.exit included). */
+function bufferedStdout(): ReturnType<typeof pino.destination> {
+  if (stdout) return stdout;
+  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  process.once('exit', () => {
+    try {
+      stream.flushSync();
+    } catch {
+      // Not open yet, or stdout gone: nothing more can be written.
+    }
+  });
+  stdout = stream;
+  return stream;
 }
 
 /** A logger that writes nothing, for library code run without a process around it. */

@@ -17,6 +17,8 @@ export interface ComputeHostOptions {
   driver: VirtDriver;
   ratios: { cpu: number; ram: number; disk: number };
   log: Logger;
+  /** Misbehave on purpose: take the first cast of each build and forget it. */
+  losesFirstCasts?: boolean;
   onBuilt?: (ok: boolean) => void;
 }
 
@@ -33,6 +35,7 @@ export class ComputeHost {
       peers: new ComputeClient(options.nc, options.cellUuid),
       log: options.log.child({ host: options.host }),
       instances: new Map(),
+      ...(options.losesFirstCasts ? { lostCasts: new Set<string>() } : {}),
       ...(options.onBuilt ? { onBuilt: options.onBuilt } : {}),
     };
   }

@@ -14,6 +14,8 @@ export interface HostPoolOptions {
   count: number;
   /** Hosts whose every spawn fails, to exercise rescheduling. */
   failingHosts?: string[];
+  /** Hosts that take the first cast of each build and forget it (as if they died right after answering), to exercise the build watchdog. */
+  losingHosts?: string[];
   driver: FakeDriverOptions;
   ratios: { cpu: number; ram: number; disk: number };
   reportIntervalMs: number;
@@ -52,6 +54,7 @@ export class HostPool {
   constructor(private readonly options: HostPoolOptions) {
     this.conductor = new ConductorClient(options.nc, options.cellUuid);
     const failing = new Set(options.failingHosts ?? []);
+    const losing = new Set(options.losingHosts ?? []);
     for (let n = 1; n <= options.count; n += 1) {
       const host = `${options.prefix}-${n}`;
       this.hosts.push(
@@ -64,6 +67,7 @@ export class HostPool {
           driver: new FakeDriver({ ...options.driver, failEverySpawn: failing.has(host) }),
           ratios: options.ratios,
           log: options.log,
+          losesFirstCasts: losing.has(host),
           ...(options.onBuilt ? { onBuilt: options.onBuilt } : {}),
         }),
       );

@@ -21,6 +21,7 @@ export interface StalledBuild {
 
 /**
  * Builds in this cell that have not moved since `before` (one indexed read of the BUILDING rows).
+ * A row never updated since the super-conductor wrote it has no updated_at: its scheduled_at counts.
  * task_state null marks a build being handed back to the queue (see holdUnbuilt).
  */
 export async function stalledBuilds(db: CellDatabase, before: Date, limit = 1000): Promise<StalledBuild[]> {
@@ -28,7 +29,8 @@ export async function stalledBuilds(db: CellDatabase, before: Date, limit = 1000
     db,
     `SELECT uuid, host, node, task_state, project_id, user_id, display_name, image_ref, flavor, created_at,
         (SELECT a.request_id FROM instance_actions a WHERE a.instance_uuid = i.uuid AND a.action = 'create' ORDER BY a.id LIMIT 1) AS request_id
-       FROM instances i WHERE vm_state = ? AND deleted = 0 AND updated_at < ? ORDER BY updated_at LIMIT ?`,
+       FROM instances i WHERE vm_state = ? AND deleted = 0 AND COALESCE(updated_at, scheduled_at, created_at) < ?
+       ORDER BY COALESCE(updated_at, scheduled_at, created_at) LIMIT ?`,
     [VmState.BUILDING, before, limit],
   );
   return rows.map((r) => ({ ...r, flavor: JSON.parse(r.flavor) as FlavorSnapshot }));

@@ -34,6 +34,8 @@ export interface PoolSpec {
   prefix: string;
   hosts: number;
   failing?: string[];
+  /** Hosts that take the first cast of each build and forget it. */
+  losing?: string[];
   driver?: Partial<FakeDriverOptions>;
 }
 
@@ -205,6 +207,7 @@ export class TestDeployment {
       prefix: spec.prefix,
       count: spec.hosts,
       failingHosts: spec.failing ?? [],
+      losingHosts: spec.losing ?? [],
       driver: { vcpus: 16, memory_mb: 65536, local_gb: 1000, spawnMs: 0, spawnJitterMs: 0, actionMs: 0, failureRate: 0, ...spec.driver },
       ratios: { cpu: this.config.compute.cpu_allocation_ratio, ram: this.config.compute.ram_allocation_ratio, disk: this.config.compute.disk_allocation_ratio },
       reportIntervalMs: this.config.compute.report_interval * 1000,

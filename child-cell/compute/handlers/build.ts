@@ -11,6 +11,10 @@ export function buildMethods(ctx: HostContext): RpcMethods {
       schema: BuildArgs,
       handle: async (args: BuildArgs, rpc): Promise<BuildAccepted> => {
         const uuid = args.instance.uuid;
+        if (ctx.lostCasts && !ctx.lostCasts.has(uuid)) {
+          ctx.lostCasts.add(uuid); // Answered, then forgotten: as a host that died right after answering.
+          return { accepted: true };
+        }
         if (!ctx.instances.has(uuid)) {
           ctx.instances.set(uuid, 'building');
           // Acknowledge now; the build goes on and reports through the conductor.

@@ -13,6 +13,8 @@ export interface HostContext {
   log: Logger;
   /** Instances this host is building or has, so a duplicated message does nothing new. */
   instances: Map<string, 'building' | 'running' | 'deleting'>;
+  /** A host that misbehaves on purpose: builds whose first cast it took and forgot. */
+  lostCasts?: Set<string>;
   onBuilt?: (ok: boolean) => void;
 }
 

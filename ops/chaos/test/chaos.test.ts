@@ -10,10 +10,9 @@ import type { ChaosResult } from '../report.js';
 const stateDir = mkdtempSync(join(tmpdir(), 'cellstack-chaos-'));
 test.after.always(() => rmSync(stateDir, { recursive: true, force: true }));
 
-// The short scenario's kinds, on a smaller deployment and a quicker schedule, so CI stays near two minutes.
-// Remote consoles are left out (consoles: 0): deleting a server leaves its console tokens behind, which
-// the full short scenario reports.
-test('chaos - boots and churn through kills of a pool, conductors, NATS, an API worker and Redis keep every invariant', async (t) => {
+// Every kind the long scenario kills, once each, on a smaller deployment and a quicker schedule, so CI
+// stays near two minutes; remote consoles are asked for, so leftover tokens would show.
+test('chaos - boots and churn through kills of a pool, a conductor, a super-conductor, NATS, an API worker, Redis and MariaDB keep every invariant', async (t) => {
   t.timeout(240_000);
   // API, 2 NATS, and 7 /metrics (2 conductors, 2 pools, 2 super-conductors, the API).
   const base = await freePortRange(10);
@@ -25,21 +24,21 @@ test('chaos - boots and churn through kills of a pool, conductors, NATS, an API 
     jitter_s: 0.5,
     settle_deadline_s: 60,
     cleanup_deadline_s: 60,
-    consoles: 0,
+    consoles: 5,
     deployment: { cells: 2, hosts_per_cell: 10, super_conductors: 2, api_workers: 2, state_dir: stateDir, api_port: base, nats_port: base + 1, metrics_port: base + 3 },
     timing: { report_interval: 2, resource_report_interval: 10, service_down_time: 10 },
     fake: { spawn_ms: 400, spawn_jitter_ms: 200, action_ms: 100 },
     boots: { count: 150, rate: 8 },
     churn: { rate: 1.5 },
     kills: [
-      // Redis first and NATS last: a build cast while a cell's NATS is down and then Redis is
-      // killed can stay building (reported by the short scenario); this order keeps CI about the rest.
-      { at: 2, target: 'redis', restart_after: 3 },
-      { at: 5, target: 'cell1-compute', restart_after: 3 },
-      { at: 8, target: 'api-worker' },
-      { at: 10, target: 'cell2-conductor', restart_after: 3 },
-      { at: 13, target: 'super-conductor-1', restart_after: 3 },
-      { at: 17, target: 'cell1-nats', restart_after: 3 },
+      { at: 2, target: 'cell1-compute', restart_after: 3 },
+      { at: 5, target: 'api-worker' },
+      { at: 7, target: 'cell2-conductor', restart_after: 3 },
+      { at: 10, target: 'super-conductor-1', restart_after: 3 },
+      // A cell's NATS, then Redis while builds cast during the outage are still being re-driven.
+      { at: 13, target: 'cell1-nats', restart_after: 3 },
+      { at: 16, target: 'redis', restart_after: 3 },
+      { at: 20, target: 'mariadb', restart_after: 3 },
     ],
   };
   const file = join(stateDir, 'ci.yaml');
@@ -57,7 +56,7 @@ test('chaos - boots and churn through kills of a pool, conductors, NATS, an API 
   t.is(result.invariants.lost + result.invariants.stuck + result.invariants.duplicates + result.invariants.overAllocated, 0);
   t.deepEqual(
     result.kills.map((k) => k.kind).sort(),
-    ['api-worker', 'cell-conductor', 'compute-pool', 'nats', 'redis', 'super-conductor'],
+    ['api-worker', 'cell-conductor', 'compute-pool', 'mariadb', 'nats', 'redis', 'super-conductor'],
   );
   t.true(result.kills.every((k) => k.pid !== undefined && k.backAt !== undefined && !k.failed), 'every part was killed and came back');
   t.true(Object.values(result.cleanup.left).every((n) => n === 0), 'nothing left after deleting everything');

@@ -19,10 +19,12 @@ export async function consoleOutput(deps: ShowDeps & ActionDeps, context: Reques
   return tail(answer.output, length).replace(unprintable, '');
 }
 
-/** The last `length` whole lines, each still ending in its newline. */
+/**
+ * The last `length` pieces of the log split at its newlines, joined again: Nova's tail, which
+ * clients count the same way (a log ending in a newline ends in an empty piece).
+ */
 export function tail(output: string, length: number | null): string {
   if (length === null || length === -1) return output;
   if (length === 0) return '';
-  const lines = output.endsWith('\n') ? output.slice(0, -1).split('\n') : output.split('\n');
-  return `${lines.slice(-length).join('\n')}\n`;
+  return output.split('\n').slice(-length).join('\n');
 }

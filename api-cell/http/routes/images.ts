@@ -28,6 +28,21 @@ import type { ApiServices } from './services.js';
 
 type Ctx = RouterContext<ApiState>;
 const PATCH_TYPE = 'application/openstack-images-v2.1-json-patch';
+/** Glance still takes the older form, each operation named by its key: `{"replace": "/name", "value": ...}`. */
+const OLD_PATCH_TYPE = 'application/openstack-images-v2.0-json-patch';
+
+/** An old-form patch in the v2.1 form (`op`, `path`); anything else is left for the schema to refuse. */
+function fromOldPatch(body: unknown): unknown {
+  if (!Array.isArray(body)) return body;
+  return body.map((item: unknown) => {
+    if (typeof item !== 'object' || item === null) return item;
+    const entry = item as Record<string, unknown>;
+    const op = ['add', 'replace', 'remove'].find((k) => typeof entry[k] === 'string');
+    if (!op) return item;
+    const { [op]: path, ...rest } = entry;
+    return { op, path, ...rest };
+  });
+}
 const viewerOf = (ctx: Ctx): ImageViewer => ({ projectId: ctx.state.context.projectId, isAdmin: ctx.state.context.isAdmin });
 
 /** The image service (Glance v2, the part clients use): versions, images, their data and schemas. */
@@ -91,8 +106,9 @@ export function imageRouter(services: ApiServices): Router<ApiState> {
   });
   v2.patch('/images/:id', async (ctx) => {
     requireMember(ctx.state.context, 'modify_image');
-    if (!ctx.is(PATCH_TYPE)) throw new UnsupportedMediaTypeError(`Unsupported Content-Type: send ${PATCH_TYPE}.`);
-    const ops = validate<ImagePatchOp[]>(ImagePatchBody, ctx.state.body);
+    const old = Boolean(ctx.is(OLD_PATCH_TYPE));
+    if (!old && !ctx.is(PATCH_TYPE)) throw new UnsupportedMediaTypeError(`Unsupported Content-Type: send ${PATCH_TYPE}.`);
+    const ops = validate<ImagePatchOp[]>(ImagePatchBody, old ? fromOldPatch(ctx.state.body) : ctx.state.body);
     const viewer = viewerOf(ctx);
     const image = await findImage(services.api, ctx.params['id'] ?? '', viewer);
     assertOwner(image, viewer, 'modify');

@@ -28,6 +28,7 @@ const positive = (value: string): number => {
 
 interface Flags {
   full?: boolean;
+  regex?: string;
   selection: string;
   stateDir?: string;
   out?: string;
@@ -51,12 +52,12 @@ function adminCredentials(layout: Layout): AdminCredentials {
   };
 }
 
-/** The run's own deployment: its own state directory, databases and free ports, beside a developer's. */
+/** The run's own deployment: its own state directory, databases and free ports, beside a developer's or another run's. */
 async function ownDeployment(): Promise<DeploymentOptions> {
   const base = await freePortRange(40);
   return resolveOptions(defaultOptions(root), {
-    stateDir: join(root, 'ops/tempest/out/deployment'),
-    dbPrefix: 'cellstack_tempest',
+    stateDir: mkdtempSync(join(tmpdir(), 'cellstack-tempest-deployment-')),
+    dbPrefix: `cellstack_tempest_${process.pid}`,
     apiPort: base,
     natsPort: base + 1,
     metricsPort: base + 10,
@@ -64,8 +65,8 @@ async function ownDeployment(): Promise<DeploymentOptions> {
 }
 
 async function main(flags: Flags): Promise<number> {
-  const selection = flags.full ? 'full' : flags.selection;
-  const include = flags.full ? fullSuite : readSelection(sourceDir, selection);
+  const selection = flags.full ? 'full' : flags.regex !== undefined ? 'regex' : flags.selection;
+  const include = flags.full ? fullSuite : flags.regex !== undefined ? [flags.regex] : readSelection(sourceDir, selection);
   ensureTempest(say);
 
   let options: DeploymentOptions;
@@ -96,13 +97,17 @@ async function main(flags: Flags): Promise<number> {
     return c.failed + c.uxsuccess > 0 ? 1 : 0;
   } finally {
     rmSync(workspace, { recursive: true, force: true });
-    if (own && !flags.keep) await freshDeployment(options);
+    if (own && !flags.keep) {
+      await freshDeployment(options);
+      rmSync(options.stateDir, { recursive: true, force: true });
+    } else if (own) say(`the run's deployment stays up: ops/bin/deploy down --state-dir ${options.stateDir}`);
   }
 }
 
 const program = new Command('tempest')
   .description("run Tempest's compute API tests against a cellstack deployment")
   .option('--full', 'every test of tempest.api.compute')
+  .option('--regex <regex>', 'the tests whose ids match (lists go to ops/tempest/out/regex)')
   .option('--selection <name>', 'a list in ops/tempest/<name>-selection.txt', 'ci')
   .option('--state-dir <dir>', 'a running deployment to test (default: bring one up for the run and stop it after)', (v) => resolve(v))
   .option('--out <dir>', 'where the lists go (default ops/tempest/out/<selection>)', (v) => resolve(v))

@@ -5,7 +5,7 @@ type Section = Record<string, string | number | boolean>;
 /*
  * Feature flags as cellstack serves them (README, API coverage). On: every server action it
  * implements, VNC consoles, resize, live and cold migration (block migration: fake hosts share
- * no storage). Off: what needs Neutron, Cinder, Swift, a metadata service, config drives, or a
+ * no storage), stable-device rescue (2.87). Off: what needs Neutron, Cinder, Swift, a metadata service, config drives, or a
  * console type it does not serve.
  */
 const computeFeatures: Section = {
@@ -22,7 +22,8 @@ const computeFeatures: Section = {
   cold_migration: true,
   live_migration: true,
   block_migration_for_live_migration: true,
-  can_migrate_between_any_hosts: true,
+  // Servers move only inside their cell (as in a multi-cell Nova): let the scheduler pick the host.
+  can_migrate_between_any_hosts: false,
   vnc_console: true,
   spice_console: false,
   rdp_console: false,

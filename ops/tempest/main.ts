@@ -13,7 +13,7 @@ import { prepareCloud, type AdminCredentials } from './cloud.js';
 import { tempestConf } from './conf.js';
 import { ensureTempest } from './install.js';
 import { summarize, writeReport } from './report.js';
-import { runTempest } from './run.js';
+import { forgetWorkspace, runTempest } from './run.js';
 import { fullSuite, readSelection } from './selection.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -96,6 +96,7 @@ async function main(flags: Flags): Promise<number> {
     say(`lists: ${out}/{passed,failed,skipped,summary}.txt, results.json`);
     return c.failed + c.uxsuccess > 0 ? 1 : 0;
   } finally {
+    forgetWorkspace(workspace);
     rmSync(workspace, { recursive: true, force: true });
     if (own && !flags.keep) {
       await freshDeployment(options);

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stestrBinary, tempestBinary } from './install.js';
 import { parseSubunit, type TestResult } from './subunit.js';
@@ -15,11 +15,20 @@ export interface RunRequest {
   timeoutMs: number;
 }
 
-/** Makes a Tempest workspace (`tempest init`) with the given tempest.conf. */
+/** Makes a Tempest workspace (`tempest init`, which logs into its working directory) with the given tempest.conf. */
 export function makeWorkspace(workspace: string, conf: string): void {
   mkdirSync(workspace, { recursive: true });
-  execFileSync(tempestBinary, ['init', workspace], { stdio: 'ignore' });
+  execFileSync(tempestBinary, ['init', workspace], { stdio: 'ignore', cwd: dirname(workspace) });
   writeFileSync(join(workspace, 'etc', 'tempest.conf'), conf);
+}
+
+/** Drops the workspace from Tempest's registry (~/.tempest/workspace.yaml); the caller removes its files. */
+export function forgetWorkspace(workspace: string): void {
+  try {
+    execFileSync(tempestBinary, ['workspace', 'remove', '--name', basename(workspace)], { stdio: 'ignore', cwd: dirname(workspace) });
+  } catch {
+    // Not registered (init failed): nothing to forget.
+  }
 }
 
 const resultLine = /^\{\d+\} (\S+) \[[\d.]+s\] \.\.\. (ok|FAILED|SKIPPED.*)$/;

@@ -57,7 +57,7 @@ interface Open {
   details: Record<string, string>;
 }
 
-/** Every test of a subunit v2 stream with its final status and attachments, in the order they ended. */
+/** Every test of a subunit v2 stream with its final status and attachments, in the order they first appear. */
 export function parseSubunit(stream: Buffer): TestResult[] {
   const tests = new Map<string, Open>();
   let pos = 0;

@@ -86,6 +86,16 @@ test('actions - rebuild keeps the id and host, takes the new name and image', as
   t.is(after['OS-EXT-SRV-ATTR:host'], before['OS-EXT-SRV-ATTR:host']);
 });
 
+test('actions - a server rebuilt while stopped is rebuilt powered off and stays SHUTOFF, as in Nova', async (t) => {
+  const id = await active();
+  t.is((await act(id, { 'os-stop': null })).status, 202);
+  await settle(id, 'SHUTOFF');
+  t.is((await act(id, { rebuild: { imageRef: d.image.uuid } })).status, 202);
+  const after = await settle(id, 'SHUTOFF');
+  t.is(after['OS-EXT-STS:power_state'], 4, 'powered off');
+  t.is(after['OS-EXT-STS:task_state'], null);
+});
+
 test('actions - resize then confirm: new flavor on another host of the cell, the source allocation freed', async (t) => {
   const id = await active();
   const before = (await d.show(id)).body.server;
@@ -121,7 +131,11 @@ test('actions - resize then revert: back to the source host and the old flavor',
 });
 
 test('actions - migrate and live-migrate (admin) move a server to another host of its cell', async (t) => {
-  const id = await active({ availability_zone: undefined });
+  // Booted onto cell one (2.74, as an admin): cell two has a single host, nowhere to move to.
+  const boot = await d.request<{ server: { id: string } }>('POST', '/v2.1/servers', { server: { name: 'act', flavorRef: '1', imageRef: d.image.uuid, networks: 'none', host: 'h-1' } }, admin, v('2.74'));
+  t.is(boot.status, 202, JSON.stringify(boot.body));
+  const id = boot.body.server.id;
+  await d.waitForStatus(id, ['ACTIVE']);
   const before = (await d.show(id)).body.server;
   t.is((await act(id, { migrate: null }, admin)).status, 202);
   const migrated = await settle(id, 'VERIFY_RESIZE');

@@ -21,6 +21,8 @@ async function rebuild(ctx: HostContext, args: RebuildArgs, requestId: string): 
   const { uuid, flavor } = args.instance;
   const event = { action: 'rebuild', event: 'compute_rebuild_instance' };
   try {
+    // A server rebuilt while stopped stays stopped, as in Nova.
+    const wasStopped = ctx.driver.guests().includes(uuid) && ctx.driver.powerState(uuid) === PowerState.SHUTDOWN;
     if (ctx.driver.guests().includes(uuid)) await ctx.driver.destroy(uuid);
     await ctx.conductor.instanceUpdate({ uuid, host: ctx.host, updates: { task_state: 'rebuild_spawning' }, expected_task_state: [TaskState.REBUILDING], event: { ...event, result: null } }, requestId);
     await ctx.driver.spawn({
@@ -32,11 +34,13 @@ async function rebuild(ctx: HostContext, args: RebuildArgs, requestId: string): 
       image_ref: args.instance.image_ref,
     });
     ctx.instances.set(uuid, 'running');
+    if (wasStopped) await ctx.driver.powerOff(uuid);
+    const rested = wasStopped ? { vm_state: VmState.STOPPED, power_state: PowerState.SHUTDOWN } : { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING };
     await ctx.conductor.instanceUpdate(
       {
         uuid,
         host: ctx.host,
-        updates: { vm_state: VmState.ACTIVE, task_state: null, power_state: PowerState.RUNNING, launched_at: Date.now() },
+        updates: { ...rested, task_state: null, launched_at: Date.now() },
         expected_task_state: ['rebuild_spawning'],
         event: { ...event, result: 'Success' },
       },

@@ -74,6 +74,7 @@ export async function listServers(deps: ListDeps, context: RequestContext, reque
   const builds = await buildCandidates(deps, request, marker);
   builds.sort((a, b) => compareRows(sort, a.values, b.values));
   const page: Candidate[] = [];
+  const placed = new Map<string, number>();
   const last = new Map<CellCursor, unknown[]>();
   while (page.length < limit) {
     // A cell whose batch ran out may still hold the next row: ask it before choosing.
@@ -95,6 +96,14 @@ export async function listServers(deps: ListDeps, context: RequestContext, reque
     } else {
       builds.shift();
     }
+    // A server being routed this moment is in its cell and still a build request: list it once,
+    // as its cell has it.
+    const seen = placed.get(best.uuid);
+    if (seen !== undefined) {
+      if (from) page[seen] = best;
+      continue;
+    }
+    placed.set(best.uuid, page.length);
     page.push(best);
   }
   const records = await fullRecords(deps, page, request.hostStatus);

@@ -12,6 +12,7 @@ import { chargeDelta, ensureUsageRows, quotaLimits } from '../../quota/index.js'
 import type { ShowDeps } from '../show.js';
 import { checkLocked, checkState, invalidState, locate, recordAction, type Target } from '../target.js';
 import { castToHost, type ActionDeps } from './cast.js';
+import { checkHostInCell } from './hosts.js';
 
 export interface MoveDeps extends ShowDeps, ActionDeps {
   api: ApiDatabase;
@@ -93,6 +94,7 @@ export async function migrateServer(deps: MoveDeps, context: RequestContext, uui
   checkLocked(context, target);
   checkState(target, action, live ? { vm: [VmState.ACTIVE, VmState.PAUSED], task: [null] } : { vm: [VmState.ACTIVE, VmState.STOPPED], task: [null] });
   if (host !== null && host === target.instance.host) throw new InvalidInputError(`The instance is already on host ${host}`);
+  if (host !== null) await checkHostInCell(deps.api, host, target);
   await startMove(deps, context, target, live ? 'live-migration' : 'migration', target.instance.flavor, host, !live && target.instance.vm_state === VmState.STOPPED);
 }
 

@@ -1,13 +1,13 @@
 import { getSystemMetadata, setSystemMetadata, updateInstance } from '../../../child-cell/db/index.js';
 import { TaskState, VmState } from '../../../child-cell/instance/index.js';
 import { ConflictError, errorMessage, InvalidInputError, UnavailableError } from '../../../ops/runtime/index.js';
-import { select } from '../../../ops/runtime-db/index.js';
 import type { RequestContext } from '../../context.js';
 import { hostZones, zoneName } from '../../aggregates/index.js';
 import { discardImage } from '../../images/index.js';
 import { checkZone } from '../create.js';
 import { checkLocked, checkState, locate, recordAction, type Target } from '../target.js';
 import { startTask } from './cast.js';
+import { checkHostInCell } from './hosts.js';
 import type { MoveDeps } from './moves.js';
 import { powerAction } from './power.js';
 import { startImageTask } from './snapshot.js';
@@ -69,11 +69,7 @@ export async function unshelveServer(deps: MoveDeps, context: RequestContext, uu
   }
   if (zone !== null) await checkZone(deps, zone);
   if (host !== null) {
-    const found = await select(deps.api, 'SELECT 1 FROM resource_providers WHERE host = ? LIMIT 1', [host]);
-    if (found.length === 0) throw new InvalidInputError(`Compute host ${host} could not be found.`);
-    // An unshelve stays in the server's cell, as Nova looks the host up there: one elsewhere is not found.
-    const inCell = await select(deps.api, 'SELECT 1 FROM host_mappings WHERE host = ? AND cell_id = (SELECT id FROM cell_mappings WHERE uuid = ?) LIMIT 1', [host, target.cell.uuid]);
-    if (inCell.length === 0) throw new InvalidInputError(`Compute host ${host} could not be found in the cell of server ${uuid}.`);
+    await checkHostInCell(deps.api, host, target);
     if (zone !== null) {
       const hostZone = zoneName(await hostZones(deps.api, [host]), host, deps.config.scheduler.default_availability_zone);
       if (!hostZone.split(',').includes(zone)) throw new InvalidInputError(`Host ${host} is not in availability zone ${zone}.`);

@@ -145,6 +145,10 @@ test('actions - migrate and live-migrate (admin) move a server to another host o
   const cellHosts = d.cell(String(await d.mappedCell(id))).pools.flatMap((p) => p.hosts.map((h) => h.host));
   const current = String((await d.show(id)).body.server['OS-EXT-SRV-ATTR:host']);
   const other = cellHosts.find((h) => h !== current);
+  const nowhere = await act(id, { 'os-migrateLive': { host: 'no-such-host', block_migration: 'auto' } }, admin, v('2.25'));
+  t.is(nowhere.status, 400, 'a host that does not exist is refused, as Nova does');
+  t.deepEqual(nowhere.body, { badRequest: { code: 400, message: 'Compute host no-such-host could not be found.' } });
+  t.is((await act(id, { 'os-migrateLive': { host: 'x-1', block_migration: 'auto' } }, admin, v('2.25'))).status, 400, 'nor one in another cell');
   t.is((await act(id, { 'os-migrateLive': { host: other ?? null, block_migration: 'auto' } }, admin, v('2.25'))).status, 202);
   const live = await settle(id, 'ACTIVE');
   t.is(live['OS-EXT-SRV-ATTR:host'], other);

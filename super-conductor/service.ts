@@ -126,7 +126,7 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
       every(watchMs, log, 'build watchdog', async () => {
         if (!(await queue.lead('build-watchdog', watchMs))) return;
         const counts = await watchBuilds(deps, { stallMs: config.super_conductor.build_stall_ms, buildTimeoutMs: config.compute.instance_build_timeout * 1000 });
-        m.redriven.inc(counts.recast + counts.returned);
+        m.redriven.inc(counts.recast + counts.returned + counts.deletes);
       }),
     );
   }

@@ -62,6 +62,17 @@ async function deleteBuildRequest(deps: DeleteDeps, uuid: string, projectId: str
 }
 
 async function deleteInstance(deps: DeleteDeps, context: RequestContext, cell: CellMapping, instance: InstanceDetail): Promise<void> {
+  await deps.registry.withCell(cell, ({ db }) => startAction(db, instance.uuid, 'delete', { request_id: context.requestId, user_id: context.userId, project_id: context.projectId }));
+  await finishDelete(deps, cell, instance, context.requestId);
+}
+
+/**
+ * The steps of a delete, each safe to run again, so a delete cut short (the API process died, the
+ * host never answered) is finished by running them again (the build watchdog does): quota and
+ * allocations given back once, the instance marked deleting, the host asked to destroy the guest,
+ * or, when it has none or does not answer, the instance deleted in its cell directly.
+ */
+export async function finishDelete(deps: DeleteDeps, cell: CellMapping, instance: Pick<InstanceDetail, 'uuid' | 'project_id' | 'flavor' | 'host'>, requestId: string): Promise<void> {
   const uuid = instance.uuid;
   await ensureUsageRows(deps.api, [instance.project_id]);
   await retryDeadlocks(() => deps.api.sequelize.transaction(async (transaction) => {
@@ -71,25 +82,22 @@ async function deleteInstance(deps: DeleteDeps, context: RequestContext, cell: C
     await freeAllocations(deps.api, [uuid], transaction);
     await removeGroupMembers({ sequelize: deps.api.sequelize, transaction }, [uuid]);
   }));
-  await deps.registry.withCell(cell, async ({ db }) => {
-    await startAction(db, uuid, 'delete', { request_id: context.requestId, user_id: context.userId, project_id: context.projectId });
-    await updateInstance(db, uuid, { task_state: TaskState.DELETING });
-  });
+  await deps.registry.withCell(cell, ({ db }) => updateInstance(db, uuid, { task_state: TaskState.DELETING }));
   if (instance.host && !isCell0(cell)) {
     try {
       const compute = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
-      await compute.terminateInstance(instance.host, { instance_uuid: uuid }, context.requestId, deps.terminateTimeoutMs);
+      await compute.terminateInstance(instance.host, { instance_uuid: uuid }, requestId, deps.terminateTimeoutMs);
       return;
     } catch (err) {
       if (!(err instanceof UnavailableError)) throw err;
-      deps.log.warn({ request_id: context.requestId, host: instance.host, err: errorMessage(err) }, 'host did not answer; deleting in the cell directly');
+      deps.log.warn({ request_id: requestId, host: instance.host, err: errorMessage(err) }, 'host did not answer; deleting in the cell directly');
     }
   }
   await deps.registry.withCell(cell, async ({ db }) => {
     await softDeleteInstances(db, [uuid]);
     await recordActionEvent(db, {
       instance_uuid: uuid,
-      request_id: context.requestId,
+      request_id: requestId,
       action: 'delete',
       event: 'api_local_delete',
       host: instance.host ?? '',

@@ -1,5 +1,5 @@
 export { ServerCreator, type CreateDeps, type CreateServerRequest, type CreateServerResult } from './create.js';
-export { deleteServer, type DeleteDeps } from './delete.js';
+export { deleteServer, finishDelete, type DeleteDeps } from './delete.js';
 export { cellDown, hostStatuses, partialServers, withRequestSpecFacts } from './extras.js';
 export { recordProject, recordUuid, type PartialServer, type ServerExtras, type ServerRecord } from './records.js';
 export { getServer, notFound, type ShowDeps, type ShowOptions } from './show.js';

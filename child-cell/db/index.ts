@@ -79,4 +79,4 @@ export { userInstanceUsage } from './user-usage.js';
 export { softDeletedBefore } from './soft-deleted.js';
 export { listComputeNodes, type ComputeNodePage, type ComputeNodeQuery, type ComputeNodeRecord } from './compute-nodes.js';
 export { findConsoleToken, saveConsoleToken, type ConsoleToken } from './console-tokens.js';
-export { heldBuilds, holdUnbuilt, removeHeldBuilds, stalledBuilds, type StalledBuild } from './unbuilt.js';
+export { heldBuilds, holdUnbuilt, removeHeldBuilds, stalledBuilds, stalledDeletes, type StalledBuild, type StalledDelete } from './unbuilt.js';

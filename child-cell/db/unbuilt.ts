@@ -101,3 +101,27 @@ export async function removeHeldBuilds(db: CellDatabase, uuids: string[]): Promi
     return gone;
   });
 }
+
+/** A delete that stopped moving: its row still in task deleting since before the cutoff. */
+export interface StalledDelete {
+  uuid: string;
+  host: string | null;
+  project_id: string;
+  flavor: FlavorSnapshot;
+  /** The request of its delete action, so the events of finishing it land there. */
+  request_id: string | null;
+}
+
+/** Deletes in this cell cut short (the API died, the host never answered); the states index serves it, one range per state. */
+export async function stalledDeletes(db: CellDatabase, before: Date, limit = 1000): Promise<StalledDelete[]> {
+  const states = Object.values(VmState).filter((s) => s !== VmState.DELETED);
+  const rows = await select<Omit<StalledDelete, 'flavor'> & { flavor: string }>(
+    db,
+    `SELECT uuid, host, project_id, flavor,
+        (SELECT a.request_id FROM instance_actions a WHERE a.instance_uuid = i.uuid AND a.action = 'delete' ORDER BY a.id DESC LIMIT 1) AS request_id
+       FROM instances i WHERE vm_state IN (${inList(states.length)}) AND task_state = ? AND deleted = 0
+        AND COALESCE(updated_at, scheduled_at, created_at) < ? LIMIT ?`,
+    [...states, TaskState.DELETING, before, limit],
+  );
+  return rows.map((r) => ({ ...r, flavor: JSON.parse(r.flavor) as FlavorSnapshot }));
+}

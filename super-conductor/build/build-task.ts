@@ -107,7 +107,7 @@ async function applyMinCounts(deps: BuildDeps, jobs: BuildJob[], builds: Build[]
 async function recastRouted(deps: BuildDeps, uuids: string[], requestId: string): Promise<void> {
   const mappings = await findMappings(deps.api, uuids);
   const cells = await deps.registry.list();
-  const counts = { recast: 0, returned: 0, strays: 0, timedOut: 0 };
+  const counts = { recast: 0, returned: 0, strays: 0, timedOut: 0, deletes: 0 };
   for (const cell of cells.filter((c) => !isCell0(c))) {
     const inCell = [...mappings.values()].filter((m) => m.cell_id === cell.id && !m.queued_for_delete).map((m) => m.instance_uuid);
     if (inCell.length === 0) continue;

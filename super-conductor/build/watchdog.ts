@@ -1,7 +1,8 @@
 import { findMappings } from '../../api-cell/builds/index.js';
 import { isCell0, type CellMapping } from '../../api-cell/cells/index.js';
 import { allocationsOf, freeAllocations } from '../../api-cell/placement/index.js';
-import { addFaults, holdUnbuilt, removeHeldBuilds, stalledBuilds, updateInstance, type StalledBuild } from '../../child-cell/db/index.js';
+import { finishDelete } from '../../api-cell/compute/index.js';
+import { addFaults, holdUnbuilt, removeHeldBuilds, stalledBuilds, stalledDeletes, updateInstance, type StalledBuild } from '../../child-cell/db/index.js';
 import { TaskState, VmState } from '../../child-cell/instance/index.js';
 import { settleAll } from '../../ops/runtime/index.js';
 import { retryDeadlocks } from '../../ops/runtime-db/index.js';
@@ -15,6 +16,8 @@ export interface WatchCounts {
   returned: number;
   strays: number;
   timedOut: number;
+  /** Deletes cut short (the API died, the host never answered) finished again. */
+  deletes: number;
 }
 
 export interface WatchOptions {
@@ -30,14 +33,16 @@ export interface WatchOptions {
  * - still waiting for its host (scheduling, or networking the host never finished): cast again;
  * - spawning on a host that is down: handed back to be scheduled again;
  * - held to be handed back (no task): the hand-back is finished;
- * - a row whose mapping names another cell or none (a hand-back cut short): removed.
+ * - a row whose mapping names another cell or none (a hand-back cut short): removed;
+ * - a delete cut short (task deleting, unchanged): finished again, through the host or locally.
  * A build whose host is up and spawning is left alone: spawns may take long.
  */
 export async function watchBuilds(deps: BuildDeps, options: WatchOptions): Promise<WatchCounts> {
-  const counts: WatchCounts = { recast: 0, returned: 0, strays: 0, timedOut: 0 };
+  const counts: WatchCounts = { recast: 0, returned: 0, strays: 0, timedOut: 0, deletes: 0 };
   const cells = (await deps.registry.list()).filter((c) => !isCell0(c));
   const before = new Date(Date.now() - options.stallMs);
   const answers = await deps.registry.scatterGather(cells, ({ db }) => stalledBuilds(db, before));
+  const deletes = await deps.registry.scatterGather(cells, ({ db }) => stalledDeletes(db, before));
   await settleAll(
     answers.map(async (answer) => {
       if (answer.status !== 'ok' || answer.value.length === 0) return;
@@ -45,6 +50,15 @@ export async function watchBuilds(deps: BuildDeps, options: WatchOptions): Promi
       if (tooOld.length > 0) counts.timedOut += await timeOut(deps, answer.cell, tooOld, options.buildTimeoutMs);
       const left = answer.value.filter((b) => !tooOld.includes(b));
       if (left.length > 0) await redriveCell(deps, answer.cell, left, counts);
+    }),
+  );
+  await settleAll(
+    deletes.map(async (answer) => {
+      if (answer.status !== 'ok') return;
+      for (const d of answer.value) {
+        await finishDelete({ ...deps, terminateTimeoutMs: deps.castTimeoutMs }, answer.cell, d, d.request_id ?? `req-redelete-${d.uuid}`);
+        counts.deletes += 1;
+      }
     }),
   );
   return counts;

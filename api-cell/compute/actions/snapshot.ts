@@ -65,6 +65,7 @@ export async function queueSnapshotImage(deps: Pick<MoveDeps, 'api'>, i: Instanc
     container_format: base?.container_format ?? 'bare',
     min_disk: Math.max(i.flavor.root_gb, base?.min_disk ?? 0),
     min_ram: base?.min_ram ?? 0,
-    properties: { ...base?.properties, ...metadata, image_type: 'snapshot', instance_uuid: i.uuid, user_id: i.user_id, base_image_ref: i.image_ref ?? '' },
+    // The caller's metadata has the last word, over the snapshot's own properties too (Nova).
+    properties: { ...base?.properties, image_type: 'snapshot', instance_uuid: i.uuid, user_id: i.user_id, base_image_ref: i.image_ref ?? '', ...metadata },
   });
 }

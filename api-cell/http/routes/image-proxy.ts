@@ -99,6 +99,12 @@ export function registerImageProxyRoutes(router: Router<ApiState>, services: Api
     ctx.body = { image: proxyImageView(await image(ctx, services), publicUrl) };
   });
 
+  // A delete with an empty id names no image (Nova: 404, not 405).
+  router.delete(['/v2.1/images', '/v2.1/images/'], (ctx) => {
+    servedUntil(ctx, '2.36');
+    throw new NotFoundError('Image not found.');
+  });
+
   router.delete('/v2.1/images/:id', async (ctx) => {
     servedUntil(ctx, '2.36');
     const target = await image(ctx, services);

@@ -169,5 +169,6 @@ test('2.36 - the image proxy lists, shows and deletes images until 2.35, their m
 
   fault(t, await call('DELETE', `/images/${other.uuid}`, '2.1', undefined, caller), 403, /not allowed to delete/);
   t.is((await call('DELETE', `/images/${own.uuid}`, '2.35', undefined, caller)).status, 204);
+  fault(t, await call('DELETE', '/images/', '2.1', undefined, caller), 404, /Image not found/);
   fault(t, await call('GET', `/images/${own.uuid}`, '2.1', undefined, caller), 404);
 });

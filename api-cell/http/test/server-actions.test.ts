@@ -212,6 +212,11 @@ test('actions - createImage makes a private snapshot image that turns active, an
   }
   t.like(image, { name: 'snap-1', status: 'active', visibility: 'private', owner: 'p1', image_type: 'snapshot', instance_uuid: id, purpose: 'backup' });
   t.true(Number(image['size']) > 0, 'the host uploaded the disk');
+  // The caller's metadata has the last word, over the snapshot's own properties too (Nova; Tempest's test_create_delete_image).
+  const typed = await act(id, { createImage: { name: 'snap-typed', metadata: { image_type: 'test' } } }, {}, v('2.45'));
+  t.is(typed.status, 202, JSON.stringify(typed.body));
+  const typedImage = (await d.request<Record<string, unknown>>('GET', `/image/v2/images/${String((typed.body as { image_id: string }).image_id)}`)).body;
+  t.is(typedImage['image_type'], 'test');
   const server = await settle(id, 'ACTIVE');
   t.is(server['OS-EXT-STS:task_state'], null);
   const actions = await d.request<{ instanceActions: { action: string }[] }>('GET', `/v2.1/servers/${id}/os-instance-actions`);

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { Config, Logger } from '../../ops/runtime/index.js';
+import { workerCounts, type Config, type Logger } from '../../ops/runtime/index.js';
 import { MethodNotAllowedError } from './errors.js';
 import { authenticate, faults, jsonBody, microversions, requestIds, serviceOnly, volumesBootAlias } from './middleware.js';
 import { registerFlavorRoutes } from './routes/flavors.js';
@@ -49,6 +49,9 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   app.silent = true;
   const open = new Router<ApiState>();
   open.get('/healthcheck', (ctx) => {
+    // Under a primary, how many API workers listen: `cellctl status` shows it.
+    const workers = workerCounts();
+    if (workers) ctx.set('x-cellstack-api-workers', `${workers.listening}/${workers.wanted}`);
     ctx.body = 'OK';
   });
   registerVersionRoutes(open, { publicUrl: deps.services.publicUrl });

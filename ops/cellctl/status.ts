@@ -39,8 +39,24 @@ export async function runStatusChecks(config: Config, api: ApiDatabase, registry
       ? pass('cells', `${children.length} child cells (${children.filter((c) => c.disabled).length} disabled)`)
       : fail('cells', 'no child cell is mapped; run `cellctl cell create`'),
   );
-  checks.push(...(await checkCells(cells, api, registry)), redis);
+  checks.push(...(await checkCells(cells, api, registry)), redis, await checkApi(config));
   return checks;
+}
+
+/** Does the Compute API answer its health check, and how many of its workers listen? */
+async function checkApi(config: Config): Promise<StatusCheck> {
+  const url = `${(config.api.public_url || `http://${config.api.listen}`).replace(/\/$/, '')}/healthcheck`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    if (res.status !== 200) return fail('Compute API', `${url} answers ${res.status}`);
+    const workers = res.headers.get('x-cellstack-api-workers');
+    if (!workers) return pass('Compute API', `answers at ${url} (one process)`);
+    const [listening, wanted] = workers.split('/').map(Number);
+    const detail = `answers at ${url}; ${listening} of ${wanted} workers listening`;
+    return listening === wanted ? pass('Compute API', detail) : warn('Compute API', `${detail} (a dead one is being replaced)`);
+  } catch (err) {
+    return warn('Compute API', `does not answer at ${url}: ${errorMessage((err as { cause?: unknown }).cause ?? err)}`);
+  }
 }
 
 async function checkRedis(url: string): Promise<StatusCheck> {

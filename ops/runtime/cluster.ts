@@ -33,9 +33,16 @@ export async function runPrimary(options: ClusterOptions): Promise<void> {
   const listening = new Gauge({ name: 'cellstack_workers_listening', help: 'Worker processes accepting connections on the shared socket.', registers: [own] });
   const started = new Map<number, number>();
   const listeners = new Set<number>();
+  // Every worker is told how many of its kind listen, for its health check (cellctl status reads it).
+  const announce = (): void => {
+    for (const w of Object.values(cluster.workers ?? {})) {
+      if (w?.isConnected()) w.send({ type: workersMessage, wanted: options.workers, listening: listeners.size });
+    }
+  };
   cluster.on('listening', (worker: Worker) => {
     listeners.add(worker.id);
     listening.set(listeners.size);
+    announce();
   });
 
   // Workers accept from the shared socket themselves: a connection the kernel queued is taken by
@@ -50,6 +57,7 @@ export async function runPrimary(options: ClusterOptions): Promise<void> {
     alive.set(Object.keys(cluster.workers ?? {}).length);
     listeners.delete(worker.id);
     listening.set(listeners.size);
+    announce();
     if (stopping) return;
     const lived = Date.now() - (started.get(worker.id) ?? 0);
     started.delete(worker.id);
@@ -88,6 +96,20 @@ export async function runPrimary(options: ClusterOptions): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+const workersMessage = 'cellstack:workers';
+let siblings: { wanted: number; listening: number } | undefined;
+if (cluster.isWorker) {
+  process.on('message', (message: unknown) => {
+    const m = message as { type?: unknown; wanted?: unknown; listening?: unknown };
+    if (m.type === workersMessage && typeof m.wanted === 'number' && typeof m.listening === 'number') siblings = { wanted: m.wanted, listening: m.listening };
+  });
+}
+
+/** In a worker: how many workers its primary keeps, and how many listen now (undefined in a process of its own). */
+export function workerCounts(): { wanted: number; listening: number } | undefined {
+  return siblings;
 }
 
 /** In a worker: the primary collects this registry's figures instead of the worker serving them. */

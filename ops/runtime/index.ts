@@ -38,3 +38,4 @@ export {
 export { Batcher } from './batcher.js';
 export { settleAll } from './settle.js';
 export { TtlCache } from './ttl-cache.js';
+export { workerCounts } from './cluster.js';

@@ -1,7 +1,9 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
 import test from 'ava';
 import { QueryTypes } from 'sequelize';
 import { openDatabase } from '../../runtime-db/index.js';
-import { redisUrl, runNode, TestDatabases, TestNats } from '../../testing/index.js';
+import { freePort, redisUrl, repoRoot, runNode, TestDatabases, TestNats, waitFor } from '../../testing/index.js';
 
 // Each test gets its own API database (and cells), so they run side by side.
 const dbs = new TestDatabases();
@@ -17,12 +19,39 @@ test.after.always(async () => {
   await dbs.drop();
 });
 
+/** The Compute API each test's deployment has running, if any (host:port); others point at a closed port. */
+const apiListen = new Map<string, string>();
+
 function cellctl(api: string, ...args: string[]) {
   return runNode('ops/cellctl/main.js', args, {
     CELLSTACK_DATABASE_API_URL: dbs.url(api),
     CELLSTACK_REDIS_URL: redisUrl,
     CELLSTACK_CELLS_SCATTER_TIMEOUT_MS: '3000',
+    CELLSTACK_API_LISTEN: apiListen.get(api) ?? '127.0.0.1:1',
   });
+}
+
+/** A real API process (a primary with two workers) on the deployment's database. */
+async function startApiProcess(api: string): Promise<ChildProcess> {
+  const listen = `127.0.0.1:${await freePort()}`;
+  apiListen.set(api, listen);
+  const child = spawn(process.execPath, [resolve(repoRoot, 'dist/api-cell/main.js')], {
+    env: {
+      ...process.env,
+      CELLSTACK_DATABASE_API_URL: dbs.url(api),
+      CELLSTACK_REDIS_URL: redisUrl,
+      CELLSTACK_API_LISTEN: listen,
+      CELLSTACK_API_WORKERS: '2',
+      CELLSTACK_API_AUTH_STRATEGY: 'trusted-headers',
+      CELLSTACK_METRICS_LISTEN: '',
+    },
+    stdio: 'ignore',
+  });
+  await waitFor(async () => {
+    const res = await fetch(`http://${listen}/healthcheck`).catch(() => undefined);
+    return res?.headers.get('x-cellstack-api-workers') === '2/2';
+  }, 60_000, 'the API workers to listen');
+  return child;
 }
 
 /** db sync, cell0 and the given cells (name -> nats url), cell dbs synced. */
@@ -162,12 +191,15 @@ test('cell delete - refused while the cell has hosts, allowed with --force; host
 
 test('status - all pass on a healthy deployment, fails when a cell bus or database is unreachable', async (t) => {
   const nats = await new TestNats().start();
+  let api: ChildProcess | undefined;
   try {
     await deployment('stat', { one: natsA.url, two: nats.url });
+    api = await startApiProcess('stat');
     const healthy = await cellctl('stat', 'status');
     t.is(healthy.code, 0, healthy.stdout);
     t.notRegex(healthy.stdout, /^(WARN|FAIL)/m);
     t.regex(healthy.stdout, /^PASS  cell two bus/m);
+    t.regex(healthy.stdout, /^PASS  Compute API: answers at http:\/\/127.0.0.1:\d+\/healthcheck; 2 of 2 workers listening/m);
 
     await addComputeServices('stat_one', ['lonely']);
     const unmapped = await cellctl('stat', 'status');
@@ -189,7 +221,14 @@ test('status - all pass on a healthy deployment, fails when a cell bus or databa
     t.is(dbDown.code, 2);
     t.regex(dbDown.stdout, /^FAIL  cell one database: .*does not answer/m);
     t.regex(dbDown.stdout, /^PASS  cell one bus/m);
+
+    const exited = new Promise((done) => api?.once('exit', done));
+    api.kill('SIGTERM');
+    await exited;
+    api = undefined;
+    t.regex((await cellctl('stat', 'status')).stdout, /^WARN  Compute API: does not answer at http:\/\/127.0.0.1:\d+\/healthcheck/m);
   } finally {
+    api?.kill('SIGKILL');
     await nats.stop();
   }
 });

@@ -115,6 +115,6 @@ export async function ownMariaDb(dir: string): Promise<OwnServer> {
 export async function ownRedis(dir: string): Promise<OwnServer> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--pidfile', resolve(dir, 'redis.pid')];
   return new OwnServer('redis', port, 'redis-server', args, resolve(dir, 'redis.log'));
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -8,7 +8,19 @@ import { freePortRange, runNode } from '../../testing/index.js';
 import type { ChaosResult } from '../report.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'cellstack-chaos-'));
-test.after.always(() => rmSync(stateDir, { recursive: true, force: true }));
+// A run cut short (the test's time ran out) leaves its deployment, MariaDB and Redis: stop them all.
+test.after.always(async () => {
+  await runNode('ops/launcher/main.js', ['down', '--state-dir', stateDir], {}, 60_000).catch(() => undefined);
+  for (const file of readdirSync(stateDir, { recursive: true }).map(String).filter((f) => f.endsWith('.pid'))) {
+    const pid = Number(readFileSync(join(stateDir, file), 'utf8').trim());
+    try {
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+  rmSync(stateDir, { recursive: true, force: true });
+});
 
 // Every kind the long scenario kills, once each, on a smaller deployment and a quicker schedule, so CI
 // stays near two minutes; remote consoles are asked for, so leftover tokens would show.

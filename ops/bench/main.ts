@@ -33,6 +33,7 @@ interface BootFlags {
   concurrency: number;
   rate?: number;
   superConductors: number;
+  apiWorkers: number;
   keep?: boolean;
 }
 
@@ -47,11 +48,12 @@ program
   .option('--concurrency <n>', 'POSTs in flight at once (closed loop)', positive, 32)
   .option('--rate <n>', 'offer this many servers per second instead (open loop)', positive)
   .option('--super-conductors <n>', 'super-conductor processes', positive, 1)
+  .option('--api-workers <n>', 'API worker processes (deploy up runs 2 on 2 or more cores; 1 measures the pipeline without the redundancy)', positive, 1)
   .option('--keep', 'leave the benchmark deployment running afterwards')
   .action(bootBench);
 
 async function bootBench(flags: BootFlags): Promise<void> {
-  const options: DeploymentOptions = benchOptions(root, flags.cells, Math.ceil(flags.hosts / flags.cells), flags.superConductors);
+  const options: DeploymentOptions = { ...benchOptions(root, flags.cells, Math.ceil(flags.hosts / flags.cells), flags.superConductors), apiWorkers: flags.apiWorkers };
   await freshDeployment(options);
   const say = (line: string): void => console.log(`  ${line}`);
   console.log(`bringing up ${flags.cells} cells with ${options.hostsPerCell * flags.cells} fake hosts`);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { BootsSection, ChurnSection, FakeSection, TimingSection, toScenario, type Scenario } from '../loadtest/scenario.js';
+import { BootsSection, ChurnSection, FakeSection, problems, TimingSection, toScenario, type Scenario } from '../loadtest/scenario.js';
 import { InvalidInputError } from '../runtime/index.js';
 
 const int = (value: number, description: string, minimum = 0) => Type.Integer({ default: value, description, minimum });
@@ -66,16 +66,6 @@ export type Kill = Static<typeof KillSchema>;
 
 const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
 const validate = ajv.compile<ChaosScenario>(ChaosScenarioSchema);
-
-function problems(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? [])
-    .map((e) => {
-      const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'scenario';
-      const extra = 'additionalProperty' in e.params ? ` "${String(e.params['additionalProperty'])}"` : '';
-      return `${where} ${e.message ?? 'is invalid'}${extra}`;
-    })
-    .join('; ');
-}
 
 /** Checks a chaos scenario, fills in the defaults and checks every kill names a part the deployment has. */
 export function toChaosScenario(value: unknown, where = 'scenario'): ChaosScenario {

@@ -108,7 +108,8 @@ const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
 const validateScenario = ajv.compile<Scenario>(ScenarioSchema);
 const validateStudy = ajv.compile<Study>(StudySchema);
 
-function problems(errors: ErrorObject[] | null | undefined): string {
+/** ajv's errors as one line naming each place (`boots.rate must be >= 0; ...`); the chaos scenarios use it too. */
+export function problems(errors: ErrorObject[] | null | undefined): string {
   return (errors ?? [])
     .map((e) => {
       const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'scenario';

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { seededRandom } from '../../../ops/chaos/index.js';
 import { TestDeployment } from '../../../ops/testing/index.js';
 
 let d: TestDeployment;
@@ -10,17 +11,8 @@ test.before(async () => {
 });
 test.after.always(() => d?.stop());
 
-/** A small seeded generator, so a failing run can be replayed with CELLSTACK_FUZZ_SEED. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded generator (the chaos harness's), so a failing run can be replayed with CELLSTACK_FUZZ_SEED.
+const random = seededRandom;
 
 const paths = [
   '/v2.1/servers', '/v2.1/servers/detail', '/v2.1/servers/{id}', '/v2.1/servers/{id}/action', '/v2.1/servers/{id}/metadata',

@@ -20,8 +20,7 @@ export interface Unstarted {
  */
 export async function returnToQueue(deps: BuildDeps, cell: CellMapping, builds: Unstarted[], why: string, tasks: string[] = [TaskState.SCHEDULING]): Promise<string[]> {
   if (builds.length === 0) return [];
-  const tried = new Map(builds.map((b) => [b.uuid, b.triedHosts]));
-  const rows = await deps.registry.withCell(cell, async ({ db }) => heldBuilds(db, await holdUnbuilt(db, [...tried.keys()], tasks)));
+  const rows = await deps.registry.withCell(cell, async ({ db }) => heldBuilds(db, await holdUnbuilt(db, builds.map((b) => b.uuid), tasks)));
   const returned = await returnBuilds(deps.api, cell.id, rows.map((row) => ({ instance: buildInstanceOf(row) })));
   await deps.registry.withCell(cell, ({ db }) => removeHeldBuilds(db, returned));
   const byReservation = new Map<string, string[]>();

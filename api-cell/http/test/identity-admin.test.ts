@@ -1,5 +1,6 @@
 import test from 'ava';
 import { assignRole, createUser, deleteUser, findRole } from '../../identity/index.js';
+import { waitFor } from '../../../ops/testing/index.js';
 import { IdentityTestClient, names } from './identity-client.js';
 
 // Keystone v3's administration through the REST API, as Tempest's dynamic credentials,
@@ -180,7 +181,6 @@ test('identity admin - a user deleted from another process (cellctl) loses its t
   t.true(await computeTakes(token));
   await deleteUser(d.api, user.id);
   // The API reads revocations every few seconds; wait for it, up to three rounds.
-  const until = Date.now() + 15_000;
-  while ((await computeTakes(token)) && Date.now() < until) await new Promise((done) => setTimeout(done, 200));
+  await waitFor(async () => !(await computeTakes(token)), 15_000, 'the deleted user\'s token to be refused');
   t.false(await computeTakes(token));
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { select } from '../../ops/runtime-db/index.js';
-import { TestDeployment } from '../../ops/testing/index.js';
+import { TestDeployment, waitFor } from '../../ops/testing/index.js';
 
 // Spawns here take a minute: a build outlives instance_build_timeout while its host is up and busy.
 let d: TestDeployment;
@@ -18,7 +18,8 @@ test('build timeout - a build still spawning past compute.instance_build_timeout
   const server = await d.waitForStatus(id, ['ACTIVE', 'ERROR'], 60_000);
   t.is(server['status'], 'ERROR');
   t.regex(String((server['fault'] as { message: string }).message), /timed out/);
-  t.deepEqual(await d.allocations(id), [], 'its claim is freed');
+  // The claim is freed right after the ERROR is written, in the API database.
+  await waitFor(async () => (await d.allocations(id)).length === 0, 30_000, 'the timed-out build to free its claim');
   const events = await select<{ event: string }>(d.cellDb('slow'), 'SELECT e.event FROM instance_actions_events e JOIN instance_actions a ON a.id = e.action_id WHERE a.instance_uuid = ?', [id]);
   t.is(events.filter((e) => e.event === 'compute_build_and_run_instance').length, 1, 'the spawning build was left to its host, not cast again');
 });

@@ -10,6 +10,7 @@ import { resourcesOf } from '../scheduler/index.js';
 import { castBuild } from './cast.js';
 import type { BuildDeps } from './deps.js';
 import { returnToQueue } from './requeue.js';
+import { castTarget } from './route.js';
 
 export interface WatchCounts {
   recast: number;
@@ -92,17 +93,7 @@ export async function recast(deps: BuildDeps, cell: CellMapping, builds: Stalled
     const allocation = allocations.get(b.uuid);
     if (!allocation || !b.host || !b.node) return;
     counts.recast += 1;
-    await castBuild(deps, cell, {
-      host: b.host,
-      projectId: b.project_id,
-      userId: b.user_id,
-      requestId: b.request_id ?? `req-redrive-${b.uuid}`,
-      args: {
-        instance: { uuid: b.uuid, project_id: b.project_id, user_id: b.user_id, display_name: b.display_name ?? b.uuid, image_ref: b.image_ref ?? '', node: b.node, flavor: b.flavor },
-        allocation: { provider_uuid: allocation.providerUuid, resources: resourcesOf({ flavor: b.flavor } as Parameters<typeof resourcesOf>[0]) },
-        alternates: [],
-      },
-    });
+    await castBuild(deps, cell, castTarget(b, { host: b.host, node: b.node, providerUuid: allocation.providerUuid }, resourcesOf(b), [], b.request_id ?? `req-redrive-${b.uuid}`));
   });
   await settleAll(casts);
 }

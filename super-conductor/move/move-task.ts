@@ -3,7 +3,7 @@ import type { CellMapping } from '../../api-cell/cells/index.js';
 import { allocationsOf, freeAllocations, moveAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { addFaults, getInstance, getMigration, recordActionEvent, setMigrationStatus, updateInstance, type InstanceDetail, type MigrationRecord } from '../../child-cell/db/index.js';
-import { moveStartTasks, moveSteps } from '../../child-cell/instance/index.js';
+import { buildMessage, moveStartTasks, moveSteps } from '../../child-cell/instance/index.js';
 import { ifNotFound, isNoResponders, UnavailableError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
 import type { MoveJob } from '../queue/index.js';
@@ -57,7 +57,7 @@ async function moveOnce(deps: BuildDeps, cell: CellMapping, job: MoveJob, gone: 
     await client.receiveMove(
       dest,
       {
-        instance: { uuid: instance.uuid, project_id: instance.project_id, user_id: instance.user_id, display_name: instance.display_name ?? instance.uuid, image_ref: instance.image_ref ?? '', node: current.dest_node, flavor: job.flavor },
+        instance: buildMessage({ ...instance, flavor: job.flavor }, current.dest_node),
         migration_uuid: job.migration_uuid,
         kind: job.kind,
         source_host: current.source_compute ?? instance.host,

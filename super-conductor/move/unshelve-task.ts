@@ -4,7 +4,7 @@ import { discardImage } from '../../api-cell/images/index.js';
 import { allocationsOf, freeAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { addFaults, getInstance, getSystemMetadata, recordActionEvent, setSystemMetadata, UnexpectedStateError, updateInstance, type InstanceDetail } from '../../child-cell/db/index.js';
-import { TaskState } from '../../child-cell/instance/index.js';
+import { buildMessage, TaskState } from '../../child-cell/instance/index.js';
 import { errorMessage, ifNotFound, RemoteError, UnavailableError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
 import type { UnshelveJob } from '../queue/index.js';
@@ -24,7 +24,7 @@ export async function unshelveInstance(deps: SnapshotDeps, job: UnshelveJob): Pr
   if (!placed) return;
   const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
   const args = {
-    instance: { uuid: instance.uuid, project_id: instance.project_id, user_id: instance.user_id, display_name: instance.display_name ?? instance.uuid, image_ref: imageId ?? instance.image_ref ?? '', node: placed.node, flavor: instance.flavor },
+    instance: buildMessage({ ...instance, image_ref: imageId ?? instance.image_ref }, placed.node),
   };
   try {
     await client.unshelveInstance(placed.host, args, job.request_id, deps.snapshotTimeoutMs);

@@ -2,10 +2,9 @@ import { findMappings } from '../../api-cell/builds/index.js';
 import { isCell0, type CellMapping } from '../../api-cell/cells/index.js';
 import { allocationsOf, freeAllocations } from '../../api-cell/placement/index.js';
 import { finishDelete } from '../../api-cell/compute/index.js';
-import { addFaults, holdUnbuilt, removeHeldBuilds, stalledBuilds, stalledDeletes, updateInstance, type StalledBuild } from '../../child-cell/db/index.js';
+import { holdUnbuilt, stepFailed, removeHeldBuilds, stalledBuilds, stalledDeletes, updateInstance, type StalledBuild } from '../../child-cell/db/index.js';
 import { TaskState, VmState } from '../../child-cell/instance/index.js';
 import { settleAll } from '../../ops/runtime/index.js';
-import { retryDeadlocks } from '../../ops/runtime-db/index.js';
 import { resourcesOf } from '../scheduler/index.js';
 import { castBuild } from './cast.js';
 import type { BuildDeps } from './deps.js';
@@ -104,10 +103,11 @@ async function timeOut(deps: BuildDeps, cell: CellMapping, builds: StalledBuild[
   for (const b of builds) {
     const done = await deps.registry
       .withCell(cell, ({ db }) =>
-        retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
-          await updateInstance(db, b.uuid, { vm_state: VmState.ERROR, task_state: null }, { vm_state: [VmState.BUILDING] }, transaction);
-          await addFaults(db, [{ instance_uuid: b.uuid, code: 500, message: 'Build of instance timed out', details: `not ACTIVE ${timeoutMs / 1000} s after it was accepted (compute.instance_build_timeout)` }], transaction);
-        })),
+        stepFailed(db, b.uuid, {
+          updates: { vm_state: VmState.ERROR, task_state: null },
+          expected: { vm_state: [VmState.BUILDING] },
+          fault: { code: 500, message: 'Build of instance timed out', details: `not ACTIVE ${timeoutMs / 1000} s after it was accepted (compute.instance_build_timeout)` },
+        }),
       )
       .then(() => true, () => false); // It moved on meanwhile (ACTIVE, deleted): nothing to time out.
     if (!done) continue;

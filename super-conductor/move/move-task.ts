@@ -2,8 +2,8 @@ import { respecOf } from './respec.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
 import { allocationsOf, freeAllocations, moveAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
-import { addFaults, getInstance, getMigration, recordActionEvent, setMigrationStatus, updateInstance, type InstanceDetail, type MigrationRecord } from '../../child-cell/db/index.js';
-import { buildMessage, moveStartTasks, moveSteps } from '../../child-cell/instance/index.js';
+import { destinationChosen, destinationUndone, getInstance, getMigration, stepFailed, type InstanceDetail, type MigrationRecord } from '../../child-cell/db/index.js';
+import { buildMessage, moveSteps } from '../../child-cell/instance/index.js';
 import { ifNotFound, isNoResponders, UnavailableError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
 import type { MoveJob } from '../queue/index.js';
@@ -77,14 +77,7 @@ async function moveOnce(deps: BuildDeps, cell: CellMapping, job: MoveJob, gone: 
 
 /** The chosen destination is gone: the migration goes back to its start and the claim on it is freed. */
 async function unchoose(deps: BuildDeps, cell: CellMapping, job: MoveJob, uuid: string, dest: string): Promise<void> {
-  const undone = await deps.registry.withCell(cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
-      const run = { sequelize: db.sequelize, transaction };
-      if (!(await setMigrationStatus(run, job.migration_uuid, moveSteps[job.kind].startStatus, [moveSteps[job.kind].runningStatus]))) return false;
-      await updateInstance(db, uuid, { task_state: moveSteps[job.kind].startTask }, { task_state: [moveSteps[job.kind].movingTask] }, transaction);
-      return true;
-    }),
-  );
+  const undone = await deps.registry.withCell(cell, ({ db }) => destinationUndone(db, uuid, job.migration_uuid, moveSteps[job.kind]));
   if (undone) await freeAllocations(deps.api, [uuid]);
   deps.log.warn({ instance: uuid, kind: job.kind, dest }, 'the chosen destination is gone; choosing another');
 }
@@ -110,11 +103,7 @@ async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJo
     return false;
   }
   await deps.registry.withCell(cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
-      const run = { sequelize: db.sequelize, transaction };
-      await setMigrationStatus(run, job.migration_uuid, moveSteps[job.kind].runningStatus, [moveSteps[job.kind].startStatus], { host: placed.host.host, node: placed.host.node });
-      await updateInstance(db, instance.uuid, { task_state: moveSteps[job.kind].movingTask }, { task_state: moveStartTasks }, transaction);
-    }),
+    destinationChosen(db, instance.uuid, job.migration_uuid, moveSteps[job.kind], { host: placed.host.host, node: placed.host.node }),
   );
   deps.log.info({ instance: instance.uuid, from: instance.host, to: placed.host.host, kind: job.kind, resources: resourcesOf(spec) }, 'move scheduled');
   return true;
@@ -124,12 +113,11 @@ async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJo
 async function giveUp(deps: BuildDeps, cell: CellMapping, job: MoveJob, instance: InstanceDetail, reason: string): Promise<void> {
   await moveAllocations(deps.api, job.migration_uuid, instance.uuid, instance.project_id, instance.user_id);
   await deps.registry.withCell(cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
-      const run = { sequelize: db.sequelize, transaction };
-      await setMigrationStatus(run, job.migration_uuid, 'error', [moveSteps[job.kind].startStatus]);
-      await updateInstance(db, instance.uuid, { task_state: null }, {}, transaction);
-      await addFaults(db, [{ instance_uuid: instance.uuid, code: 400, message: 'No valid host was found.', details: reason }], transaction);
-      await recordActionEvent(db, { instance_uuid: instance.uuid, request_id: job.request_id, action: moveSteps[job.kind].action, event: 'conductor_migrate_server', host: '', result: 'Error', details: reason }, transaction);
+    stepFailed(db, instance.uuid, {
+      migration: { uuid: job.migration_uuid, status: 'error', from: [moveSteps[job.kind].startStatus] },
+      updates: { task_state: null },
+      fault: { code: 400, message: 'No valid host was found.', details: reason },
+      event: { request_id: job.request_id, action: moveSteps[job.kind].action, event: 'conductor_migrate_server' },
     }),
   );
   deps.log.warn({ instance: instance.uuid, kind: job.kind, reason }, 'no host for the move');

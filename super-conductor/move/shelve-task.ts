@@ -2,8 +2,8 @@ import type { CellMapping } from '../../api-cell/cells/index.js';
 import { discardImage, findImage, storeImageData } from '../../api-cell/images/index.js';
 import { freeAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
-import { addFaults, getInstance, recordActionEvent, setSystemMetadata, updateInstance, UnexpectedStateError } from '../../child-cell/db/index.js';
-import { PowerState, SHELVE_TASKS, TaskState, VmState } from '../../child-cell/instance/index.js';
+import { addFaults, getInstance, markShelved, recordActionEvent, updateInstance, UnexpectedStateError } from '../../child-cell/db/index.js';
+import { SHELVE_TASKS, TaskState, VmState } from '../../child-cell/instance/index.js';
 import { ifNotFound, NotFoundError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
 import type { ShelveJob } from '../queue/index.js';
@@ -29,14 +29,7 @@ export async function shelveInstance(deps: SnapshotDeps, job: ShelveJob): Promis
     await storeImageData(deps.api, job.image_uuid, Buffer.from(data, 'base64'));
   }
   await deps.registry.withCell(cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
-      const run = { sequelize: db.sequelize, transaction };
-      const updates = { vm_state: VmState.SHELVED, power_state: PowerState.SHUTDOWN, task_state: job.offload ? TaskState.SHELVING_OFFLOADING : null };
-      await updateInstance(db, job.instance_uuid, updates, { task_state: SHELVE_TASKS }, transaction);
-      if (instance.vm_state !== VmState.SHELVED) {
-        await setSystemMetadata(run, job.instance_uuid, { shelved_image_id: job.image_uuid, shelved_at: new Date().toISOString(), shelved_host: instance.host ?? '' });
-      }
-    }),
+    markShelved(db, job.instance_uuid, { imageUuid: job.image_uuid, host: instance.host, offload: job.offload, firstTime: instance.vm_state !== VmState.SHELVED }),
   );
   deps.log.info({ instance: job.instance_uuid, image: job.image_uuid, host: instance.host, offload: job.offload }, 'instance shelved');
   if (job.offload) await offload(deps, cell, client, job, instance.host);

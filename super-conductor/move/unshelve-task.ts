@@ -3,7 +3,7 @@ import type { CellMapping } from '../../api-cell/cells/index.js';
 import { discardImage } from '../../api-cell/images/index.js';
 import { allocationsOf, freeAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
-import { addFaults, getInstance, getSystemMetadata, recordActionEvent, setSystemMetadata, UnexpectedStateError, updateInstance, type InstanceDetail } from '../../child-cell/db/index.js';
+import { getInstance, getSystemMetadata, stepFailed, setSystemMetadata, UnexpectedStateError, updateInstance, type InstanceDetail } from '../../child-cell/db/index.js';
 import { buildMessage, TaskState } from '../../child-cell/instance/index.js';
 import { errorMessage, ifNotFound, RemoteError, UnavailableError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from '../build/index.js';
@@ -65,10 +65,11 @@ async function place(deps: BuildDeps, cell: CellMapping, job: UnshelveJob, insta
 async function backToShelf(deps: BuildDeps, cell: CellMapping, job: UnshelveJob, message: string, reason: string): Promise<void> {
   await freeAllocations(deps.api, [job.instance_uuid]);
   await deps.registry.withCell(cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
-      await updateInstance(db, job.instance_uuid, { task_state: null, host: null, node: null }, { task_state: [TaskState.UNSHELVING] }, transaction);
-      await addFaults(db, [{ instance_uuid: job.instance_uuid, code: message === 'unshelve failed' ? 500 : 400, message, details: reason }], transaction);
-      await recordActionEvent(db, { instance_uuid: job.instance_uuid, request_id: job.request_id, action: 'unshelve', event: 'conductor_unshelve_instance', host: '', result: 'Error', details: reason }, transaction);
+    stepFailed(db, job.instance_uuid, {
+      updates: { task_state: null, host: null, node: null },
+      expected: { task_state: [TaskState.UNSHELVING] },
+      fault: { code: message === 'unshelve failed' ? 500 : 400, message, details: reason },
+      event: { request_id: job.request_id, action: 'unshelve', event: 'conductor_unshelve_instance' },
     }),
   );
   deps.log.warn({ instance: job.instance_uuid, reason }, 'unshelve failed; the server stays shelved');

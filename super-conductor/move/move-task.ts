@@ -52,7 +52,7 @@ async function moveOnce(deps: BuildDeps, cell: CellMapping, job: MoveJob, gone: 
   if (current?.status !== moveSteps[job.kind].runningStatus || !current.dest_compute || !current.dest_node) return;
   const dest = current.dest_compute;
   const source = (await allocationsOf(deps.api, [job.migration_uuid])).get(job.migration_uuid);
-  const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
+  const client = await ComputeClient.forCell(deps.registry, cell);
   try {
     await client.receiveMove(
       dest,

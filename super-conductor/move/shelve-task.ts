@@ -21,7 +21,7 @@ export async function shelveInstance(deps: SnapshotDeps, job: ShelveJob): Promis
   const cell = await deps.registry.find(job.cell_uuid);
   const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid));
   if (!instance || !SHELVE_TASKS.includes(instance.task_state ?? '')) return;
-  const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
+  const client = await ComputeClient.forCell(deps.registry, cell);
   const image = await findImage(deps.api, job.image_uuid).catch(ifNotFound(() => undefined));
   if (image?.status === 'queued') {
     if (!instance.host) throw new NotFoundError(`instance ${job.instance_uuid} has no host to shelve it on`);

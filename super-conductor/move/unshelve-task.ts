@@ -22,7 +22,7 @@ export async function unshelveInstance(deps: SnapshotDeps, job: UnshelveJob): Pr
   if (!instance || instance.task_state !== TaskState.UNSHELVING) return;
   const placed = instance.host && instance.node ? { host: instance.host, node: instance.node } : await place(deps, cell, job, instance);
   if (!placed) return;
-  const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
+  const client = await ComputeClient.forCell(deps.registry, cell);
   const args = {
     instance: buildMessage({ ...instance, image_ref: imageId ?? instance.image_ref }, placed.node),
   };

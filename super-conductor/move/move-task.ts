@@ -5,7 +5,7 @@ import { ComputeClient } from '../../child-cell/compute/index.js';
 import { destinationChosen, destinationUndone, getInstance, getMigration, stepFailed, type InstanceDetail, type MigrationRecord } from '../../child-cell/db/index.js';
 import { buildMessage, moveSteps } from '../../child-cell/instance/index.js';
 import { ifNotFound, isNoResponders, UnavailableError } from '../../ops/runtime/index.js';
-import type { BuildDeps } from '../build/index.js';
+import type { TaskDeps } from '../deps.js';
 import type { MoveJob } from '../queue/index.js';
 import { resourcesOf } from '../scheduler/index.js';
 
@@ -20,7 +20,7 @@ const destinationRounds = 3;
  * (nothing listens on its subject) gives its claim back and another is chosen without it. Safe
  * to run again: a migration already under way is just handed to its destination again.
  */
-export async function moveInstance(deps: BuildDeps, job: MoveJob): Promise<void> {
+export async function moveInstance(deps: TaskDeps, job: MoveJob): Promise<void> {
   const cell = await deps.registry.find(job.cell_uuid);
   const gone: string[] = [];
   for (let round = 1; ; round += 1) {
@@ -41,7 +41,7 @@ class DestinationGone extends UnavailableError {
   }
 }
 
-async function moveOnce(deps: BuildDeps, cell: CellMapping, job: MoveJob, gone: string[]): Promise<void> {
+async function moveOnce(deps: TaskDeps, cell: CellMapping, job: MoveJob, gone: string[]): Promise<void> {
   const [instance, migration] = await deps.registry.withCell(cell, async ({ db }) => [await getInstance(db, job.instance_uuid), await getMigration(db, job.migration_uuid)] as const);
   if (!instance || !migration || !instance.host || !instance.node) return;
   if (migration.status === moveSteps[job.kind].startStatus) {
@@ -76,13 +76,13 @@ async function moveOnce(deps: BuildDeps, cell: CellMapping, job: MoveJob, gone: 
 
 
 /** The chosen destination is gone: the migration goes back to its start and the claim on it is freed. */
-async function unchoose(deps: BuildDeps, cell: CellMapping, job: MoveJob, uuid: string, dest: string): Promise<void> {
+async function unchoose(deps: TaskDeps, cell: CellMapping, job: MoveJob, uuid: string, dest: string): Promise<void> {
   const undone = await deps.registry.withCell(cell, ({ db }) => destinationUndone(db, uuid, job.migration_uuid, moveSteps[job.kind]));
   if (undone) await freeAllocations(deps.api, [uuid]);
   deps.log.warn({ instance: uuid, kind: job.kind, dest }, 'the chosen destination is gone; choosing another');
 }
 
-async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJob, instance: InstanceDetail, migration: MigrationRecord, gone: string[]): Promise<boolean> {
+async function chooseDestination(deps: TaskDeps, cell: CellMapping, job: MoveJob, instance: InstanceDetail, migration: MigrationRecord, gone: string[]): Promise<boolean> {
   // The source goes to the migration once. Run again after a claim on a destination was made
   // (and before the migration said so), the instance's claim is that destination's: it is kept
   // and the scheduler takes it as already placed.
@@ -110,7 +110,7 @@ async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJo
 }
 
 /** No host can take it: the instance keeps its source allocation and its place, and says why. */
-async function giveUp(deps: BuildDeps, cell: CellMapping, job: MoveJob, instance: InstanceDetail, reason: string): Promise<void> {
+async function giveUp(deps: TaskDeps, cell: CellMapping, job: MoveJob, instance: InstanceDetail, reason: string): Promise<void> {
   await moveAllocations(deps.api, job.migration_uuid, instance.uuid, instance.project_id, instance.user_id);
   await deps.registry.withCell(cell, ({ db }) =>
     stepFailed(db, instance.uuid, {
@@ -124,7 +124,7 @@ async function giveUp(deps: BuildDeps, cell: CellMapping, job: MoveJob, instance
 }
 
 /** A move job that failed for good: put the instance back as it was. */
-export async function failMove(deps: BuildDeps, job: MoveJob, reason: string): Promise<void> {
+export async function failMove(deps: TaskDeps, job: MoveJob, reason: string): Promise<void> {
   const cell = await deps.registry.find(job.cell_uuid).catch(ifNotFound(() => undefined));
   if (!cell) return;
   const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid)).catch((err: unknown) => {

@@ -5,7 +5,7 @@ import { ComputeClient } from '../../child-cell/compute/index.js';
 import { addFaults, getInstance, markShelved, recordActionEvent, updateInstance, UnexpectedStateError } from '../../child-cell/db/index.js';
 import { SHELVE_TASKS, TaskState, VmState } from '../../child-cell/instance/index.js';
 import { ifNotFound, NotFoundError } from '../../ops/runtime/index.js';
-import type { BuildDeps } from '../build/index.js';
+import type { TaskDeps } from '../deps.js';
 import type { ShelveJob } from '../queue/index.js';
 import type { SnapshotDeps } from './snapshot-task.js';
 
@@ -36,7 +36,7 @@ export async function shelveInstance(deps: SnapshotDeps, job: ShelveJob): Promis
 }
 
 /** The guest goes from its host, then the allocation, then the host from the instance. */
-async function offload(deps: BuildDeps, cell: CellMapping, client: ComputeClient, job: ShelveJob, host: string | null): Promise<void> {
+async function offload(deps: TaskDeps, cell: CellMapping, client: ComputeClient, job: ShelveJob, host: string | null): Promise<void> {
   if (host) await client.releaseGuest(host, { instance_uuid: job.instance_uuid }, job.request_id, deps.castTimeoutMs);
   await freeAllocations(deps.api, [job.instance_uuid]);
   await deps.registry.withCell(cell, ({ db }) =>
@@ -46,7 +46,7 @@ async function offload(deps: BuildDeps, cell: CellMapping, client: ComputeClient
 }
 
 /** A shelve that failed for good: the server keeps running where it was, and its action says why. */
-export async function failShelve(deps: BuildDeps, job: ShelveJob, reason: string): Promise<void> {
+export async function failShelve(deps: TaskDeps, job: ShelveJob, reason: string): Promise<void> {
   const image = await findImage(deps.api, job.image_uuid).catch(ifNotFound(() => undefined));
   if (image?.status === 'queued') await discardImage(deps.api, job.image_uuid);
   const cell = await deps.registry.find(job.cell_uuid).catch(ifNotFound(() => undefined));

@@ -4,11 +4,11 @@ import { ComputeClient } from '../../child-cell/compute/index.js';
 import { getInstance, recordActionEvent, updateInstance, UnexpectedStateError } from '../../child-cell/db/index.js';
 import { SNAPSHOT_TASKS } from '../../child-cell/instance/index.js';
 import { ifNotFound, NotFoundError } from '../../ops/runtime/index.js';
-import type { BuildDeps } from '../build/index.js';
+import type { TaskDeps } from '../deps.js';
 import type { SnapshotJob } from '../queue/index.js';
 
 
-export interface SnapshotDeps extends BuildDeps {
+export interface SnapshotDeps extends TaskDeps {
   /** How long the host has to copy the disk (super_conductor.snapshot_timeout_ms). */
   snapshotTimeoutMs: number;
 }
@@ -33,7 +33,7 @@ export async function snapshotInstance(deps: SnapshotDeps, job: SnapshotJob): Pr
 }
 
 /** A snapshot that failed for good: the image goes, the server's task ends, its action says why. */
-export async function failSnapshot(deps: BuildDeps, job: SnapshotJob, reason: string): Promise<void> {
+export async function failSnapshot(deps: TaskDeps, job: SnapshotJob, reason: string): Promise<void> {
   await discardImage(deps.api, job.image_uuid);
   const cell = await deps.registry.find(job.cell_uuid).catch(ifNotFound(() => undefined));
   if (!cell) return;
@@ -46,7 +46,7 @@ export async function failSnapshot(deps: BuildDeps, job: SnapshotJob, reason: st
 
 
 /** Ends the snapshot task of the server, if it is still in one. */
-async function endTask(deps: BuildDeps, cell: CellMapping, job: SnapshotJob): Promise<void> {
+async function endTask(deps: TaskDeps, cell: CellMapping, job: SnapshotJob): Promise<void> {
   await deps.registry
     .withCell(cell, ({ db }) => updateInstance(db, job.instance_uuid, { task_state: null }, { task_state: SNAPSHOT_TASKS }))
     .catch((err: unknown) => {

@@ -6,7 +6,7 @@ import { ComputeClient } from '../../child-cell/compute/index.js';
 import { getInstance, getSystemMetadata, stepFailed, setSystemMetadata, UnexpectedStateError, updateInstance, type InstanceDetail } from '../../child-cell/db/index.js';
 import { buildMessage, TaskState } from '../../child-cell/instance/index.js';
 import { errorMessage, ifNotFound, RemoteError, UnavailableError } from '../../ops/runtime/index.js';
-import type { BuildDeps } from '../build/index.js';
+import type { TaskDeps } from '../deps.js';
 import type { UnshelveJob } from '../queue/index.js';
 import type { SnapshotDeps } from './snapshot-task.js';
 
@@ -40,7 +40,7 @@ export async function unshelveInstance(deps: SnapshotDeps, job: UnshelveJob): Pr
   deps.log.info({ instance: job.instance_uuid, host: placed.host }, 'instance unshelved');
 }
 
-async function place(deps: BuildDeps, cell: CellMapping, job: UnshelveJob, instance: InstanceDetail): Promise<{ host: string; node: string } | null> {
+async function place(deps: TaskDeps, cell: CellMapping, job: UnshelveJob, instance: InstanceDetail): Promise<{ host: string; node: string } | null> {
   const spec = await respecOf(deps.api, cell, instance, {
     flavor: instance.flavor,
     zone: job.any_zone ? null : (job.availability_zone ?? instance.pinned_availability_zone),
@@ -62,7 +62,7 @@ async function place(deps: BuildDeps, cell: CellMapping, job: UnshelveJob, insta
 }
 
 /** No host, or the spawn failed: the server stays shelved and offloaded, and says why. */
-async function backToShelf(deps: BuildDeps, cell: CellMapping, job: UnshelveJob, message: string, reason: string): Promise<void> {
+async function backToShelf(deps: TaskDeps, cell: CellMapping, job: UnshelveJob, message: string, reason: string): Promise<void> {
   await freeAllocations(deps.api, [job.instance_uuid]);
   await deps.registry.withCell(cell, ({ db }) =>
     stepFailed(db, job.instance_uuid, {
@@ -76,7 +76,7 @@ async function backToShelf(deps: BuildDeps, cell: CellMapping, job: UnshelveJob,
 }
 
 /** An unshelve job that failed for good. */
-export async function failUnshelve(deps: BuildDeps, job: UnshelveJob, reason: string): Promise<void> {
+export async function failUnshelve(deps: TaskDeps, job: UnshelveJob, reason: string): Promise<void> {
   const cell = await deps.registry.find(job.cell_uuid).catch(ifNotFound(() => undefined));
   if (!cell) return;
   await backToShelf(deps, cell, job, 'unshelve failed', reason).catch((err: unknown) => {

@@ -12,7 +12,7 @@ import {
   type ServiceContext,
 } from '../ops/runtime/index.js';
 import { pingDatabase } from '../ops/runtime-db/index.js';
-import { buildReservations, failReservation, watchBuilds, type BuildDeps } from './build/index.js';
+import { buildReservations, failReservation, watchBuilds, type BuildDeps } from './boot/index.js';
 import type { BuildJob } from './queue/index.js';
 import { failInstanceJob, offloadShelved, reclaimSoftDeleted, runInstanceJob } from './move/index.js';
 import { BuildQueue, MoveQueue } from './queue/index.js';

@@ -17,6 +17,7 @@ import { CpuMeter } from './cpu.js';
 import { benchOptions, freshDeployment, processesToMeter } from './deployment.js';
 import { idleBench, type IdleFlags } from './idle.js';
 import { machineDescription } from './machine.js';
+import { floorCpuMs, floorMessagesPerBoot, floorRedisCallsPerBoot, measureFloor } from './floor.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const positive = (value: string): number => {
@@ -191,6 +192,38 @@ program
   .option('--seconds <s>', 'seconds to measure (at least one resource report interval)', positive, 60)
   .option('--keep', 'leave the benchmark deployment running afterwards')
   .action((flags: IdleFlags) => idleBench(root, flags));
+
+interface FloorFlags {
+  boots: number;
+  batch: number;
+  messages: number;
+}
+
+program
+  .command('floor')
+  .description("the least this machine's MariaDB, NATS and Redis spend on what one boot must do: the yardstick for the boot figures")
+  .option('--boots <n>', 'boots whose rows are written', positive, 5000)
+  .option('--batch <n>', 'boots written per batch', positive, 100)
+  .option('--messages <n>', 'NATS requests and Redis round trips timed', positive, 20_000)
+  .action(floorBench);
+
+async function floorBench(flags: FloorFlags): Promise<void> {
+  const options = benchOptions(root, 1, 0);
+  const say = (line: string): void => console.log(`  ${line}`);
+  console.log(`measuring the floor: ${flags.boots} boots' rows in batches of ${flags.batch}, ${flags.messages} NATS requests and Redis calls`);
+  const f = await measureFloor({ dbServer: options.dbServer, boots: flags.boots, batch: flags.batch, messages: flags.messages, redisUrl: options.redisUrl, natsServer: '/usr/sbin/nats-server', say });
+  const ms = (n: number): string => n.toFixed(3);
+  console.log([
+    '',
+    `machine:   ${machineDescription()}`,
+    `date:      ${new Date().toISOString()}`,
+    `database:  ${f.statementsPerBatch} statements a batch of ${f.batch}; a boot: ${ms(f.db.wallMs)} ms wall, ${ms(f.db.clientCpuMs)} ms client CPU, ${ms(f.db.serverCpuMs)} ms MariaDB CPU`,
+    `           through Sequelize: ${ms(f.dbSequelize.wallMs)} ms wall, ${ms(f.dbSequelize.clientCpuMs)} ms client CPU, ${ms(f.dbSequelize.serverCpuMs)} ms MariaDB CPU`,
+    `NATS:      a request and reply: ${ms(f.nats.wallMs)} ms wall, ${ms(f.nats.clientCpuMs)} ms client CPU, ${ms(f.nats.serverCpuMs)} ms nats-server CPU`,
+    `Redis:     a round trip: ${ms(f.redis.wallMs)} ms wall, ${ms(f.redis.clientCpuMs)} ms client CPU, ${ms(f.redis.serverCpuMs)} ms redis-server CPU`,
+    `floor:     ${ms(floorCpuMs(f))} ms of CPU a boot, everything together (rows + ${floorMessagesPerBoot} NATS requests + ${floorRedisCallsPerBoot} Redis calls)`,
+  ].join('\n'));
+}
 
 try {
   await program.parseAsync();

@@ -35,6 +35,7 @@ interface BootFlags {
   rate?: number;
   superConductors: number;
   apiWorkers: number;
+  floor?: boolean;
   keep?: boolean;
 }
 
@@ -50,11 +51,15 @@ program
   .option('--rate <n>', 'offer this many servers per second instead (open loop)', positive)
   .option('--super-conductors <n>', 'super-conductor processes', positive, 1)
   .option('--api-workers <n>', 'API worker processes (deploy up runs 2 on 2 or more cores; 1 measures the pipeline without the redundancy)', positive, 1)
+  .option('--floor', 'measure the floor first (bench floor, about 10 s) and give the CPU per boot as a multiple of it')
   .option('--keep', 'leave the benchmark deployment running afterwards')
   .action(bootBench);
 
 async function bootBench(flags: BootFlags): Promise<void> {
   const options: DeploymentOptions = { ...benchOptions(root, flags.cells, Math.ceil(flags.hosts / flags.cells), flags.superConductors), apiWorkers: flags.apiWorkers };
+  const floor = flags.floor
+    ? floorCpuMs(await measureFloor({ dbServer: options.dbServer, boots: 5000, batch: 100, messages: 20_000, redisUrl: options.redisUrl, natsServer: '/usr/sbin/nats-server', say: (line) => console.log(`  floor: ${line}`) }))
+    : undefined;
   await freshDeployment(options);
   const say = (line: string): void => console.log(`  ${line}`);
   console.log(`bringing up ${flags.cells} cells with ${options.hostsPerCell * flags.cells} fake hosts`);
@@ -87,7 +92,7 @@ async function bootBench(flags: BootFlags): Promise<void> {
     });
     const cpu = meter.stop();
     bar.stop();
-    report(result, cpu, flags);
+    report(result, cpu, flags, floor);
   } finally {
     await Promise.all([api.close(), ...cells.map((c) => c.close())]);
     if (!flags.keep) {
@@ -97,7 +102,7 @@ async function bootBench(flags: BootFlags): Promise<void> {
   }
 }
 
-function report(result: BootBenchResult, cpu: Record<string, number>, flags: BootFlags): void {
+function report(result: BootBenchResult, cpu: Record<string, number>, flags: BootFlags, floorMs?: number): void {
   const total = Object.values(cpu).reduce((a, b) => a + b, 0);
   const perBoot = result.active > 0 ? total / result.active : 0;
   const lines = [
@@ -108,7 +113,7 @@ function report(result: BootBenchResult, cpu: Record<string, number>, flags: Boo
     `boots/s:        ${result.bootsPerSecond.toFixed(1)} (${result.active} ACTIVE in ${result.seconds.toFixed(2)} s; ${result.errors} ERROR, ${result.rejected} rejected)`,
     `POST->ACTIVE:   p50 ${result.postToActiveMs.p50} ms, p95 ${result.postToActiveMs.p95} ms, p99 ${result.postToActiveMs.p99} ms, max ${result.postToActiveMs.max} ms`,
     `POST->202:      p50 ${result.acceptMs.p50} ms, p99 ${result.acceptMs.p99} ms`,
-    `CPU per boot:   ${(perBoot * 1000).toFixed(2)} ms (${total.toFixed(1)} CPU s in all)`,
+    `CPU per boot:   ${(perBoot * 1000).toFixed(2)} ms (${total.toFixed(1)} CPU s in all)${floorMs ? `, ${((perBoot * 1000) / floorMs).toFixed(1)} x the floor of ${floorMs.toFixed(3)} ms` : ''}`,
     `ACTIVE per s:   ${result.activePerSecond.join(' ')}`,
     `CPU by process: ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${((v / Math.max(1, result.active)) * 1000).toFixed(2)} ms`).join(', ')}`,
   ];
@@ -116,7 +121,7 @@ function report(result: BootBenchResult, cpu: Record<string, number>, flags: Boo
   const out = resolve(root, 'ops/bench/out');
   mkdirSync(out, { recursive: true });
   const file = resolve(out, `boot-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ machine: machineDescription(), date: new Date().toISOString(), flags, result, cpuSeconds: cpu, cpuMsPerBoot: perBoot * 1000 }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ machine: machineDescription(), date: new Date().toISOString(), flags, result, cpuSeconds: cpu, cpuMsPerBoot: perBoot * 1000, floorCpuMsPerBoot: floorMs ?? null }, null, 2)}\n`);
   console.log(`result:         ${file}`);
 }
 

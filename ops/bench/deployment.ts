@@ -17,6 +17,8 @@ export function benchOptions(root: string, cells: number, hostsPerCell: number, 
     apiPort: 18774 + portShift,
     natsPort: 14231 + portShift,
     metricsPort: 19180 + portShift,
+    // The cells' buses count their messages (/varz) so a run can say how many a boot took.
+    natsMonitorPort: 18222 + portShift,
     hostsPerCell,
     superConductors,
   });

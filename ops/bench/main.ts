@@ -17,6 +17,7 @@ import { CpuMeter } from './cpu.js';
 import { benchOptions, freshDeployment, processesToMeter } from './deployment.js';
 import { idleBench, type IdleFlags } from './idle.js';
 import { machineDescription } from './machine.js';
+import { perBoot, sentCounts, type SentCounts } from './counts.js';
 import { floorCpuMs, floorMessagesPerBoot, floorRedisCallsPerBoot, measureFloor } from './floor.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -77,6 +78,7 @@ async function bootBench(flags: BootFlags): Promise<void> {
     const meter = new CpuMeter(processesToMeter(layout.runDir));
     const bar = new SingleBar({ format: '  booting [{bar}] {value}/{total} settled | {eta}s left', hideCursor: true });
     bar.start(flags.servers, 0);
+    const sentBefore = await sentCounts(layout);
     meter.start();
     const result = await runBootBench({
       apiUrl: layout.apiUrl,
@@ -92,7 +94,8 @@ async function bootBench(flags: BootFlags): Promise<void> {
     });
     const cpu = meter.stop();
     bar.stop();
-    report(result, cpu, flags, floor);
+    const sent = perBoot(sentBefore, await sentCounts(layout), result.active);
+    report(result, cpu, flags, sent, floor);
   } finally {
     await Promise.all([api.close(), ...cells.map((c) => c.close())]);
     if (!flags.keep) {
@@ -102,7 +105,7 @@ async function bootBench(flags: BootFlags): Promise<void> {
   }
 }
 
-function report(result: BootBenchResult, cpu: Record<string, number>, flags: BootFlags, floorMs?: number): void {
+function report(result: BootBenchResult, cpu: Record<string, number>, flags: BootFlags, sent: SentCounts, floorMs?: number): void {
   const total = Object.values(cpu).reduce((a, b) => a + b, 0);
   const perBoot = result.active > 0 ? total / result.active : 0;
   const lines = [
@@ -114,6 +117,7 @@ function report(result: BootBenchResult, cpu: Record<string, number>, flags: Boo
     `POST->ACTIVE:   p50 ${result.postToActiveMs.p50} ms, p95 ${result.postToActiveMs.p95} ms, p99 ${result.postToActiveMs.p99} ms, max ${result.postToActiveMs.max} ms`,
     `POST->202:      p50 ${result.acceptMs.p50} ms, p99 ${result.acceptMs.p99} ms`,
     `CPU per boot:   ${(perBoot * 1000).toFixed(2)} ms (${total.toFixed(1)} CPU s in all)${floorMs ? `, ${((perBoot * 1000) / floorMs).toFixed(1)} x the floor of ${floorMs.toFixed(3)} ms` : ''}`,
+    `sent per boot:  ${sent.apiStatements.toFixed(2)} statements to the API database, ${sent.cellStatements.toFixed(2)} to cell databases, ${sent.busMessages.toFixed(2)} bus messages`,
     `ACTIVE per s:   ${result.activePerSecond.join(' ')}`,
     `CPU by process: ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${((v / Math.max(1, result.active)) * 1000).toFixed(2)} ms`).join(', ')}`,
   ];
@@ -121,7 +125,7 @@ function report(result: BootBenchResult, cpu: Record<string, number>, flags: Boo
   const out = resolve(root, 'ops/bench/out');
   mkdirSync(out, { recursive: true });
   const file = resolve(out, `boot-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ machine: machineDescription(), date: new Date().toISOString(), flags, result, cpuSeconds: cpu, cpuMsPerBoot: perBoot * 1000, floorCpuMsPerBoot: floorMs ?? null }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ machine: machineDescription(), date: new Date().toISOString(), flags, result, cpuSeconds: cpu, cpuMsPerBoot: perBoot * 1000, floorCpuMsPerBoot: floorMs ?? null, sentPerBoot: sent }, null, 2)}\n`);
   console.log(`result:         ${file}`);
 }
 

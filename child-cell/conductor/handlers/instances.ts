@@ -57,7 +57,7 @@ export function instanceMethods(deps: ConductorDeps): RpcMethods {
       handle: async (args: InstanceUpdatesArgs, context): Promise<InstanceUpdatesResult> => {
         const pendings = args.updates.map((u) => pendingWrite(u, u.request_id ?? context.requestId));
         // Submitted together, they share the conductor's next transaction (with other hosts' too).
-        const errors = await Promise.all(pendings.map((p) => writes.submit(p).then(() => p.error, (err: unknown) => err)));
+        const errors = await Promise.all(writes.submitAll(pendings).map((done, i) => done.then(() => pendings[i]?.error, (err: unknown) => err)));
         return { results: errors.map((err) => (err === undefined ? { ok: true } : { ok: false, error: errorShape(err) })) };
       },
     },

@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { CellstackError, errorMessage, type Logger } from '../../../ops/runtime/index.js';
-import { BUILD_JOB_VERSION, BUILD_QUEUE, MOVE_QUEUE, EVACUATE_JOB_VERSION, redisConnection, type BuildJob, type InstanceJob } from '../index.js';
+import { BUILD_JOB_VERSION, BUILD_QUEUE, MOVE_QUEUE, BACKUP_JOB_VERSION, redisConnection, type BuildJob, type InstanceJob } from '../index.js';
 
 export interface BuildWorkerOptions {
   redisUrl: string;
@@ -30,7 +30,7 @@ export interface MoveWorkerOptions extends Omit<BuildWorkerOptions, 'build' | 'o
 
 /** The super-conductor's side of the move queue (moves and snapshots). */
 export function startMoveWorker(options: MoveWorkerOptions): BuildWorker {
-  return startWorker<InstanceJob>(MOVE_QUEUE, EVACUATE_JOB_VERSION, options);
+  return startWorker<InstanceJob>(MOVE_QUEUE, BACKUP_JOB_VERSION, options);
 }
 
 interface WorkerOptions<T> extends Omit<BuildWorkerOptions, 'build' | 'onFailed'> {

@@ -1,7 +1,7 @@
 import type { RequestSpec } from '../../api-cell/builds/index.js';
 import type { ApiDatabase } from '../../api-cell/db/index.js';
 import { claimResources, ResourceClass, type Allocation, type Claim, type Resources } from '../../api-cell/placement/index.js';
-import { type Config, type Logger } from '../../ops/runtime/index.js';
+import { errorMessage, type Config, type Logger } from '../../ops/runtime/index.js';
 import { select } from '../../ops/runtime-db/index.js';
 import type { HostStateCache } from './cache.js';
 import { defaultFilters, type FilterContext, type HostFilter } from './filters/index.js';
@@ -79,8 +79,31 @@ export class Scheduler {
     return this.cache.all().some((h) => h.host === host && serviceUp(h, now, this.options.serviceDownTimeMs));
   }
 
-  /** Places a batch of instances; those that hold allocations already (a retried job) keep them. */
+  /**
+   * Places a batch of instances; those that hold allocations already (a retried job) keep them.
+   * What found no host is tried once more over host states read after the batch came.
+   */
   async place(specs: RequestSpec[], held: Map<string, Allocation>): Promise<PlacementResult> {
+    const began = Date.now();
+    const result = await this.placeOnce(specs, held);
+    const missed = result.unplaced.filter((u) => !u.awaitingHosts);
+    if (missed.length === 0) return result;
+    try {
+      await this.cache.catchUp(began);
+    } catch (err) {
+      this.options.log.warn({ err: errorMessage(err) }, 'host states could not be read again for builds that found no host');
+      return result;
+    }
+    const again = await this.placeOnce(missed.map((u) => u.spec), held);
+    return {
+      placed: [...result.placed, ...again.placed],
+      unplaced: [...result.unplaced.filter((u) => u.awaitingHosts), ...again.unplaced],
+      decisionMs: result.decisionMs + again.decisionMs,
+      claimConflicts: result.claimConflicts + again.claimConflicts,
+    };
+  }
+
+  private async placeOnce(specs: RequestSpec[], held: Map<string, Allocation>): Promise<PlacementResult> {
     const result: PlacementResult = { placed: [], unplaced: [], decisionMs: 0, claimConflicts: 0 };
     const groupHosts = await this.groupHosts(specs);
     let pending: RequestSpec[] = [];

@@ -284,8 +284,11 @@ test('actions - createBackup keeps only the newest `rotation` backups of its kin
   await imageActive(String(fourth.body.image_id));
   await waitFor(async () => (await backupsOf(id)).length === 1, 20_000, 'rotation 1 to leave one backup');
   t.deepEqual(await backupsOf(id), ['b4']);
-  const actions = await d.request<{ instanceActions: { action: string }[] }>('GET', `/v2.1/servers/${id}/os-instance-actions`);
-  t.is(actions.body.instanceActions.filter((a) => a.action === 'createBackup').length, 5);
+  const actions = await d.request<{ instanceActions: { action: string; request_id: string }[] }>('GET', `/v2.1/servers/${id}/os-instance-actions`);
+  t.deepEqual([...new Set(actions.body.instanceActions.map((a) => a.action))], ['createBackup', 'create'], 'one createBackup action each, the host\'s event in it');
+  const last = actions.body.instanceActions[0]?.request_id ?? '';
+  const detail = await d.request<{ instanceAction: { events: { event: string; result: string }[] } }>('GET', `/v2.1/servers/${id}/os-instance-actions/${last}`, undefined, admin);
+  t.true(detail.body.instanceAction.events.some((e) => e.event === 'compute_backup_instance' && e.result === 'Success'), JSON.stringify(detail.body));
 });
 
 test('actions - createBackup: Location before 2.45 unless rotation is 0, bad bodies are 400, a reader is 403', async (t) => {

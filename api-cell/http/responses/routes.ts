@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { atLeast, type Microversion } from '../microversion.js';
+import * as a from './admin.js';
 import * as c from './compute.js';
 import { diagnosticsResponse, instanceActionResponse, instanceActionsResponse, versionResponse, versionsResponse } from './resources.js';
 import { serverCreateResponse, serverDetailListResponse, serverListResponse, serverShowResponse, serverUpdateResponse } from './servers.js';
@@ -55,6 +56,17 @@ const table: [string, RegExp, Pick][] = [
   ['GET', /^\/v2\.1\/os-services$/, c.serviceListResponse],
   ['GET', /^\/v2\.1\/os-hypervisors$/, c.hypervisorListResponse],
   ['GET', new RegExp(`^/v2\\.1/servers/${id}/diagnostics$`), (v) => (atLeast(v, '2.48') ? diagnosticsResponse : undefined)],
+  ['GET', /^\/v2\.1\/images$/, () => a.proxyImageListResponse(false)],
+  ['GET', /^\/v2\.1\/images\/detail$/, () => a.proxyImageListResponse(true)],
+  ['GET', new RegExp(`^/v2\\.1/images/${id}$`), always(a.proxyImageResponse)],
+  ['GET', new RegExp(`^/v2\\.1/images/${id}/metadata$`), always(c.metadataResponse)],
+  ['GET', /^\/v2\.1\/os-migrations$/, a.migrationListResponse],
+  ['GET', /^\/v2\.1\/os-hosts$/, always(a.hostListResponse)],
+  ['GET', new RegExp(`^/v2\\.1/os-hosts/${id}$`), always(a.hostShowResponse)],
+  ['GET', /^\/v2\.1\/extensions$/, always(a.extensionListResponse)],
+  ['GET', new RegExp(`^/v2\\.1/extensions/${id}$`), always(a.extensionResponse)],
+  ['GET', /^\/v2\.1\/os-simple-tenant-usage\/?$/, a.tenantUsageListResponse],
+  ['GET', new RegExp(`^/v2\\.1/os-simple-tenant-usage/${id}$`), a.tenantUsageResponse],
 ];
 
 /**

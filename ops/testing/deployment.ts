@@ -345,7 +345,8 @@ export class TestDeployment {
       parsed = { text };
     }
     // Every answer of a route with a response schema must fit it, whatever the test checks.
-    const stray = answerShapeErrors(method, path, res.status, res.headers, parsed, text);
+    const request = typeof body === 'string' ? undefined : body;
+    const stray = answerShapeErrors(method, path, res.status, res.headers, parsed, text, request);
     if (stray.length > 0) throw new Error(`${method} ${path} answered ${res.status} in a shape its schema does not allow:\n${stray.join('\n')}\n${text.slice(0, 2000)}`);
     return { status: res.status, body: parsed as T, headers: res.headers };
   }

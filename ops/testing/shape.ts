@@ -27,12 +27,13 @@ export function assertShape(t: ExecutionContext, schema: TSchema, value: unknown
 
 /**
  * Where a successful compute answer strays from the schema of its route and microversion (the
- * version the answer names); nothing for routes without a schema or answers without a body.
+ * version the answer names; a server action's by the action sent); nothing for routes without a
+ * schema or answers without a body.
  */
-export function answerShapeErrors(method: string, path: string, status: number, headers: Headers, body: unknown, text: string): string[] {
+export function answerShapeErrors(method: string, path: string, status: number, headers: Headers, body: unknown, text: string, requestBody?: unknown): string[] {
   if (status < 200 || status > 299 || text === '' || !(headers.get('content-type') ?? '').includes('json')) return [];
   const version = /compute (\d+)\.(\d+)/.exec(headers.get('openstack-api-version') ?? '');
   const v = { major: Number(version?.[1] ?? 2), minor: Number(version?.[2] ?? 1) };
-  const schema = responseSchemaOf(method, path, v);
+  const schema = responseSchemaOf(method, path, v, requestBody);
   return schema ? shapeErrors(schema, body) : [];
 }

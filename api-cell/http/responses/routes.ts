@@ -1,11 +1,12 @@
 import type { TSchema } from '@sinclair/typebox';
 import { atLeast, type Microversion } from '../microversion.js';
+import { remoteConsoleResponse, serverActionResponse, serverAddressesResponse, serverPasswordResponse } from './actions.js';
 import * as a from './admin.js';
 import * as c from './compute.js';
 import { diagnosticsResponse, instanceActionResponse, instanceActionsResponse, versionResponse, versionsResponse } from './resources.js';
 import { serverCreateResponse, serverDetailListResponse, serverListResponse, serverShowResponse, serverUpdateResponse } from './servers.js';
 
-type Pick = (v: Microversion) => TSchema | undefined;
+type Pick = (v: Microversion, body: unknown) => TSchema | undefined;
 const always = (schema: TSchema): Pick => () => schema;
 
 const id = '[^/]+';
@@ -18,6 +19,10 @@ const table: [string, RegExp, Pick][] = [
   ['GET', /^\/v2\.1\/servers\/detail$/, serverDetailListResponse],
   ['GET', new RegExp(`^/v2\\.1/servers/${id}$`), serverShowResponse],
   ['PUT', new RegExp(`^/v2\\.1/servers/${id}$`), serverUpdateResponse],
+  ['POST', new RegExp(`^/v2\\.1/servers/${id}/action$`), (v, body) => serverActionResponse(actionOf(body), v)],
+  ['POST', new RegExp(`^/v2\\.1/servers/${id}/remote-consoles$`), always(remoteConsoleResponse)],
+  ['GET', new RegExp(`^/v2\\.1/servers/${id}/os-server-password$`), always(serverPasswordResponse)],
+  ['GET', new RegExp(`^/v2\\.1/servers/${id}/ips$`), always(serverAddressesResponse)],
   ['GET', new RegExp(`^/v2\\.1/servers/${id}/os-instance-actions$`), instanceActionsResponse],
   ['GET', new RegExp(`^/v2\\.1/servers/${id}/os-instance-actions/${id}$`), instanceActionResponse],
   ['GET', new RegExp(`^/v2\\.1/servers/${id}/metadata$`), always(c.metadataResponse)],
@@ -69,12 +74,15 @@ const table: [string, RegExp, Pick][] = [
   ['GET', new RegExp(`^/v2\\.1/os-simple-tenant-usage/${id}$`), a.tenantUsageResponse],
 ];
 
+/** The action a server action body names: its one key. */
+const actionOf = (body: unknown): string => (body && typeof body === 'object' ? (Object.keys(body)[0] ?? '') : '');
+
 /**
- * The schema a successful answer to `method path` must fit at microversion `v`, or undefined
- * where none is written down yet. `path` may carry a query string.
+ * The schema a successful answer to `method path` (sent with `body`) must fit at microversion
+ * `v`, or undefined where none is written down yet. `path` may carry a query string.
  */
-export function responseSchemaOf(method: string, path: string, v: Microversion): TSchema | undefined {
+export function responseSchemaOf(method: string, path: string, v: Microversion, body?: unknown): TSchema | undefined {
   const bare = path.split('?')[0] ?? '';
   const hit = table.find(([m, pattern]) => m === method && pattern.test(bare));
-  return hit?.[2](v);
+  return hit?.[2](v, body);
 }

@@ -18,6 +18,9 @@ test('responses - routes find their schema whatever the id or query; unknown rou
   t.truthy(responseSchemaOf('GET', '/v2.1/servers/x/diagnostics', { major: 2, minor: 48 }));
   t.is(responseSchemaOf('GET', '/v2.1/os-no-such-thing', v), undefined);
   t.is(responseSchemaOf('DELETE', '/v2.1/flavors/1', v), undefined);
+  t.truthy(responseSchemaOf('POST', '/v2.1/servers/x/action', v, { 'os-getConsoleOutput': { length: 3 } }), 'a server action by the action sent');
+  t.is(responseSchemaOf('POST', '/v2.1/servers/x/action', v, { createImage: { name: 'x' } }), undefined, 'createImage has a body from 2.45 only');
+  t.truthy(responseSchemaOf('POST', '/v2.1/servers/x/action', { major: 2, minor: 45 }, { createImage: { name: 'x' } }));
 });
 
 test('responses - a stray or missing key, or a key of another microversion, is named', (t) => {
@@ -27,6 +30,10 @@ test('responses - a stray or missing key, or a key of another microversion, is n
   t.true(check('GET', '/v2.1/flavors/1', { flavor }, '2.55').some((e) => e.includes("'description'")), '2.55 adds description');
   t.true(check('GET', '/v2.1/flavors/1', { flavor: { ...flavor, description: null } }, '2.102').some((e) => e.includes("'rxtx_factor'")), '2.102 drops rxtx_factor');
   t.true(check('GET', '/v2.1/flavors/1', { flavor }, '2.75').some((e) => e.startsWith('/flavor/swap')), 'an empty swap is 0 from 2.75');
+  const action = (body: unknown, answer: unknown) => answerShapeErrors('POST', '/v2.1/servers/x/action', 200, json(), answer, JSON.stringify(answer), body);
+  t.deepEqual(action({ 'os-getConsoleOutput': {} }, { output: 'login:' }), []);
+  t.deepEqual(action({ 'os-getConsoleOutput': {} }, { output: 'login:', lines: 1 }), ["/ must NOT have additional properties ('lines')"]);
+  t.deepEqual(action({ rescue: null }, { adminPass: 7 }), ['/adminPass must be string']);
   const limits = check('GET', '/v2.1/limits', { limits: { rate: [], absolute: { maxTotalCores: 20 } } });
   t.true(limits.some((e) => e.includes("'maxTotalInstances'")));
 });

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { execute } from '../../../ops/runtime-db/index.js';
 import { TestDeployment, waitFor } from '../../../ops/testing/index.js';
+import { rotateBackups } from '../../images/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -284,6 +285,7 @@ test('actions - createBackup keeps only the newest `rotation` backups of its kin
   await imageActive(String(fourth.body.image_id));
   await waitFor(async () => (await backupsOf(id)).length === 1, 20_000, 'rotation 1 to leave one backup');
   t.deepEqual(await backupsOf(id), ['b4']);
+  t.deepEqual(await rotateBackups(d.api, id, 'daily', 1), [], 'a rotation run again (a job retried) deletes nothing more');
   const actions = await d.request<{ instanceActions: { action: string; request_id: string }[] }>('GET', `/v2.1/servers/${id}/os-instance-actions`);
   t.deepEqual([...new Set(actions.body.instanceActions.map((a) => a.action))], ['createBackup', 'create'], 'one createBackup action each, the host\'s event in it');
   const last = actions.body.instanceActions[0]?.request_id ?? '';

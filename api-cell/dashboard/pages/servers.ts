@@ -1,0 +1,124 @@
+import { html, jsonBlock, type Html } from '../html.js';
+import { serverActions, serverView, type ServerView } from '../servers.js';
+import { viewerOf, type DashboardContext, type DashboardDeps, type DashboardRouter } from '../state.js';
+import { BASE, csrfField, page } from './layout.js';
+
+const done: Record<string, string> = {
+  launched: 'The server was accepted; it shows ACTIVE here once its host has built it.',
+  stop: 'Stop requested.',
+  start: 'Start requested.',
+  reboot: 'Reboot requested.',
+  'hard-reboot': 'Hard reboot requested.',
+  delete: 'Delete requested.',
+};
+
+type Named = { id: string; name: string };
+
+async function listServers(deps: DashboardDeps, ctx: DashboardContext): Promise<ServerView[]> {
+  const q = new URLSearchParams({ limit: '200' });
+  for (const key of ['name', 'status']) {
+    const value = ctx.query[key];
+    if (typeof value === 'string' && value) q.set(key, value);
+  }
+  const body = await deps.api.get<{ servers: Parameters<typeof serverView>[0][] }>(viewerOf(ctx).token, `/v2.1/servers/detail?${q.toString()}`);
+  return body.servers.map(serverView);
+}
+
+export function serverRows(servers: ServerView[]): Html {
+  if (servers.length === 0) return html`<tr><td colspan="6" class="muted">No servers.</td></tr>`;
+  return html`${servers.map(
+    (s) => html`<tr data-id="${s.id}"><td><a href="${BASE}/servers/${s.id}">${s.name}</a></td>
+      <td class="status ${s.status}">${s.status}</td><td>${s.task ?? ''}</td><td>${s.flavor}</td><td>${s.addresses}</td><td>${s.created}</td></tr>`,
+  )}`;
+}
+
+export function registerServerPages(router: DashboardRouter, deps: DashboardDeps): void {
+  router.get('/servers', async (ctx) => {
+    const servers = await listServers(deps, ctx);
+    const note = done[String(ctx.query['done'] ?? '')];
+    const f = (key: string) => (typeof ctx.query[key] === 'string' ? String(ctx.query[key]) : '');
+    ctx.type = 'html';
+    ctx.body = page(
+      { title: 'Servers', viewer: viewerOf(ctx), section: 'servers', scripts: ['dom.js', 'servers.js'], ...(note ? { flash: { kind: 'info', text: note } } : {}) },
+      html`<form method="get" class="filters">Name <input name="name" value="${f('name')}"> Status <input name="status" value="${f('status')}" size="8">
+        <button>Filter</button> <a href="${BASE}/servers/new">Launch a server</a></form>
+      <table id="servers"><thead><tr><th>Name</th><th>Status</th><th>Task</th><th>Flavor</th><th>Addresses</th><th>Created</th></tr></thead>
+      <tbody>${serverRows(servers)}</tbody></table>
+      <p class="muted">Updated every 2 seconds without reloading.</p>`,
+    );
+  });
+  router.get('/servers.json', async (ctx) => {
+    ctx.body = { servers: await listServers(deps, ctx) };
+  });
+  router.get('/servers/new', async (ctx) => {
+    const { token } = viewerOf(ctx);
+    const [flavors, images, keypairs] = await Promise.all([
+      deps.api.get<{ flavors: (Named & { vcpus: number; ram: number; disk: number })[] }>(token, '/v2.1/flavors/detail'),
+      deps.api.get<{ images: Named[] }>(token, '/image/v2/images?limit=200'),
+      deps.api.get<{ keypairs: { keypair: { name: string } }[] }>(token, '/v2.1/os-keypairs'),
+    ]);
+    ctx.type = 'html';
+    ctx.body = page(
+      { title: 'Launch a server', viewer: viewerOf(ctx), section: 'launch' },
+      html`<form method="post" action="${BASE}/servers" class="card">${csrfField(viewerOf(ctx))}
+        <label for="name">Name</label><input id="name" name="name" required maxlength="255">
+        <label for="flavor">Flavor</label><select id="flavor" name="flavor">${flavors.flavors.map((f) => html`<option value="${f.id}">${f.name} (${f.vcpus} vCPU, ${f.ram} MiB, ${f.disk} GB)</option>`)}</select>
+        <label for="image">Image</label><select id="image" name="image">${images.images.map((i) => html`<option value="${i.id}">${i.name}</option>`)}</select>
+        <label for="keypair">Key pair</label><select id="keypair" name="keypair"><option value="">(none)</option>${keypairs.keypairs.map((k) => html`<option>${k.keypair.name}</option>`)}</select>
+        <p><button type="submit">Launch</button></p></form>`,
+    );
+  });
+  router.post('/servers', async (ctx) => {
+    const form = ctx.state.form;
+    const server: Record<string, unknown> = { name: form['name'] ?? '', flavorRef: form['flavor'] ?? '', imageRef: form['image'] ?? '', networks: 'none' };
+    if (form['keypair']) server['key_name'] = form['keypair'];
+    await deps.api.call(viewerOf(ctx).token, '/v2.1/servers', { method: 'POST', body: { server } });
+    ctx.redirect(`${BASE}/servers?done=launched`);
+  });
+  router.get('/servers/:id', async (ctx) => {
+    const id = encodeURIComponent(ctx.params['id'] ?? '');
+    const viewer = viewerOf(ctx);
+    const { server } = await deps.api.get<{ server: Parameters<typeof serverView>[0] }>(viewer.token, `/v2.1/servers/${id}`);
+    const s = serverView(server);
+    const note = done[String(ctx.query['done'] ?? '')];
+    const buttons = Object.entries(serverActions)
+      .filter(([, a]) => a.when.includes(s.status))
+      .map(([name, a]) => html`<form method="post" action="${BASE}/servers/${s.id}/action" class="inline">${csrfField(viewer)}<input type="hidden" name="action" value="${name}"><button>${a.label}</button></form> `);
+    ctx.type = 'html';
+    ctx.body = page(
+      { title: `Server ${s.name}`, viewer, section: 'servers', ...(note ? { flash: { kind: 'info', text: note } } : {}) },
+      html`<table><tbody>
+        <tr><th>ID</th><td>${s.id}</td></tr><tr><th>Status</th><td class="${s.status}" id="status">${s.status}</td></tr>
+        <tr><th>Task</th><td>${s.task ?? ''}</td></tr><tr><th>Flavor</th><td>${s.flavor}</td></tr><tr><th>Image</th><td>${s.image}</td></tr>
+        <tr><th>Addresses</th><td>${s.addresses}</td></tr><tr><th>Created</th><td>${s.created}</td></tr>
+        ${s.fault ? html`<tr><th>Fault</th><td class="ERROR">${s.fault}</td></tr>` : ''}
+      </tbody></table>
+      <p>${buttons} <a href="${BASE}/servers/${s.id}/console">Console log</a></p>
+      ${jsonBlock('server', s)}`,
+    );
+  });
+  router.post('/servers/:id/action', async (ctx) => {
+    const id = encodeURIComponent(ctx.params['id'] ?? '');
+    const name = ctx.state.form['action'] ?? '';
+    const action = serverActions[name];
+    const { token } = viewerOf(ctx);
+    if (!action) {
+      ctx.status = 400;
+      ctx.body = page({ title: 'Unknown action', viewer: viewerOf(ctx), flash: { kind: 'error', text: `No action "${name}".` } }, html``);
+      return;
+    }
+    if (action.body) await deps.api.call(token, `/v2.1/servers/${id}/action`, { method: 'POST', body: action.body });
+    else await deps.api.call(token, `/v2.1/servers/${id}`, { method: 'DELETE' });
+    ctx.redirect(name === 'delete' ? `${BASE}/servers?done=delete` : `${BASE}/servers/${id}?done=${name}`);
+  });
+  router.get('/servers/:id/console', async (ctx) => {
+    const id = encodeURIComponent(ctx.params['id'] ?? '');
+    const { token } = viewerOf(ctx);
+    const answer = await deps.api.call<{ output: string }>(token, `/v2.1/servers/${id}/action`, { method: 'POST', body: { 'os-getConsoleOutput': { length: 200 } } });
+    ctx.type = 'html';
+    ctx.body = page(
+      { title: 'Console log', viewer: viewerOf(ctx), section: 'servers' },
+      html`<p><a href="${BASE}/servers/${id}">Back to the server</a></p><pre id="console">${answer.body.output}</pre>`,
+    );
+  });
+}

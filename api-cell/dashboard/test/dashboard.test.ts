@@ -1,0 +1,234 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'ava';
+import type { Page } from 'playwright-core';
+import { createLogger, loadConfig, createMetricsRegistry, type RunningService } from '../../../ops/runtime/index.js';
+import { dbServer, freePort, repoRoot, TcpProxy, TestDeployment, waitFor } from '../../../ops/testing/index.js';
+import { assignRole, bootstrapIdentity, createProject, createUser, findRole } from '../../identity/index.js';
+import { startDashboard } from '../service.js';
+import { launchChromium, type Browser } from './browser.js';
+
+// Cell "two" reaches its database through a relay this file cuts, and has a NATS server of its own it stops.
+const server = new URL(dbServer);
+const relay = new TcpProxy(server.hostname, Number(server.port || 3306));
+let d: TestDeployment;
+let dashboard: RunningService;
+let browser: Browser;
+let page: Page;
+let base = '';
+/** CELLSTACK_DASHBOARD_SCREENSHOTS=docs/dashboard saves a screenshot of each page (the ones in the docs). */
+const shots = process.env['CELLSTACK_DASHBOARD_SCREENSHOTS'];
+
+async function shot(name: string): Promise<void> {
+  if (!shots) return;
+  const dir = join(repoRoot, shots);
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+test.before(async () => {
+  await relay.start();
+  d = await TestDeployment.start({
+    cells: [
+      { name: 'one', pools: [{ prefix: 'one-host', hosts: 2 }] },
+      { name: 'two', pools: [{ prefix: 'two-host', hosts: 2 }], dbServer: `${server.protocol}//${server.username ? `${server.username}${server.password ? `:${server.password}` : ''}@` : ''}127.0.0.1:${relay.port}` },
+    ],
+    config: { api: { auth_strategy: 'keystone' }, identity: { token_secret: 'dashboard-test-secret' }, database: { connect_timeout_ms: 1000 } },
+  });
+  await bootstrapIdentity(d.api, { password: 'admin-password' });
+  const demo = await createProject(d.api, { name: 'demo' });
+  const alice = await createUser(d.api, { name: 'alice', password: 'alice-password', defaultProject: demo.id });
+  await assignRole(d.api, alice.id, demo.id, (await findRole(d.api, 'member')).id);
+  await d.quota(demo.id, { instances: -1, cores: -1, ram: -1 });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}/dashboard`;
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      ...d.config,
+      api: { ...d.config.api, public_url: d.apiUrl },
+      dashboard: { listen: `127.0.0.1:${port}`, probe_interval_ms: 500, probe_timeout_ms: 1000 },
+    },
+  });
+  dashboard = await startDashboard({ config, log: createLogger('dashboard', process.env['CELLSTACK_TEST_LOG'] ?? 'silent'), metrics: createMetricsRegistry('dashboard'), args: {} });
+  browser = await launchChromium();
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+});
+
+test.after.always(async () => {
+  await browser?.close();
+  await dashboard?.stop();
+  await relay.start().catch(() => undefined);
+  await d?.stop();
+  await relay.cut();
+});
+
+async function signIn(user: string, password: string): Promise<void> {
+  await page.goto(`${base}/auth/login`);
+  await page.fill('#user', user);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/auth/login')), page.click('button[type=submit]')]);
+}
+
+async function signOut(): Promise<void> {
+  await Promise.all([page.waitForURL(/\/auth\/login/), page.click('text=Sign out')]);
+}
+
+/** Calls the Compute API as the admin, with a token of the admin's own. */
+async function asAdmin<T>(path: string): Promise<T> {
+  const auth = { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin-password' } } }, scope: { project: { name: 'admin', domain: { name: 'Default' } } } };
+  const login = await fetch(`${d.apiUrl}/identity/v3/auth/tokens?nocatalog=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ auth }) });
+  const token = login.headers.get('x-subject-token') ?? '';
+  return (await d.request<T>('GET', path, undefined, {}, { 'x-auth-token': token, 'openstack-api-version': 'compute 2.87' })).body;
+}
+
+const cellState = (name: string) => page.locator(`#cells tr[data-cell="${name}"]`).getAttribute('data-state');
+
+test.serial('dashboard - the admin signs in with their own password; the token is kept in an HttpOnly, SameSite cookie', async (t) => {
+  await page.goto(`${base}/admin/cells`);
+  t.regex(page.url(), /\/dashboard\/auth\/login\?next=/, 'no session: the sign-in page');
+  await page.fill('#user', 'admin');
+  await page.fill('#password', 'wrong');
+  await page.click('button[type=submit]');
+  t.regex((await page.textContent('[role=alert]')) ?? '', /not right/);
+  await signIn('admin', 'admin-password');
+  t.regex(page.url(), /\/dashboard\/admin\/cells$/);
+  const cookie = (await browser.context.cookies()).find((c) => c.name === 'cellstack_token');
+  t.truthy(cookie);
+  t.true(cookie?.httpOnly);
+  t.is(cookie?.sameSite, 'Strict');
+  t.is(await page.evaluate('document.cookie.includes("cellstack_token")'), false, 'scripts cannot read the token');
+});
+
+test.serial('dashboard - the cells page shows every cell up, with its hosts and probe times', async (t) => {
+  await page.goto(`${base}/admin/cells`);
+  await page.waitForSelector('#cells tr[data-cell="one"][data-state="up"]');
+  await page.waitForSelector('#cells tr[data-cell="two"][data-state="up"]');
+  await waitFor(async () => /2 \/ 0 \/ 0/.test((await page.textContent('#cells tr[data-cell="two"]')) ?? ''), 15_000, 'cell two to show its 2 hosts up');
+  t.regex((await page.textContent('#cells tr[data-cell="one"]')) ?? '', /ok [\d.]+ ms/);
+  await shot('cells');
+});
+
+test.serial('dashboard - the hosts heat map draws every host; a host page disables and enables it', async (t) => {
+  await page.goto(`${base}/admin/hosts`);
+  await page.waitForFunction('window.heatmapHosts === 4');
+  await page.selectOption('#f-cell', { label: 'two' });
+  t.is(await page.evaluate('window.heatmapHosts'), 2, 'filtered to cell two');
+  await page.selectOption('#f-cell', '');
+  await shot('hosts');
+  await page.goto(`${base}/admin/hosts/two-host-1`);
+  t.is(await page.textContent('#host-status'), 'enabled');
+  await page.click('button:has-text("Disable")');
+  t.regex((await page.textContent('#host-status')) ?? '', /^disabled/);
+  const services = await asAdmin<{ services: { host: string; status: string }[] }>('/v2.1/os-services?host=two-host-1');
+  t.is(services.services[0]?.status, 'disabled', 'the API says so too');
+  await page.click('button:has-text("Enable")');
+  t.is(await page.textContent('#host-status'), 'enabled');
+});
+
+test.serial('dashboard - the heat map draws 10,000 hosts (a benchmark: its browser time is logged, not asserted)', async (t) => {
+  await page.goto(`${base}/admin/hosts`);
+  await page.waitForFunction('window.heatmapHosts === 4');
+  const n = 10_000;
+  const fleet = {
+    cells: Array.from({ length: 20 }, (_, i) => `cell${i + 1}`),
+    zones: ['nova', 'az2'],
+    name: Array.from({ length: n }, (_, i) => `host-${i}`),
+    cell: Array.from({ length: n }, (_, i) => i % 20),
+    zone: Array.from({ length: n }, (_, i) => i % 2),
+    state: Array.from({ length: n }, (_, i) => (i % 97 === 0 ? 1 : 0)),
+    disabled: Array.from({ length: n }, (_, i) => (i % 89 === 0 ? 1 : 0)),
+    cpu: Array.from({ length: n }, (_, i) => (i * 37) % 1001),
+    ram: Array.from({ length: n }, (_, i) => (i * 53) % 1001),
+    disk: Array.from({ length: n }, (_, i) => (i * 71) % 1001),
+    servers: Array.from({ length: n }, (_, i) => i % 9),
+  };
+  const ms = await page.evaluate((data) => (globalThis as unknown as { heatmapShow(d: unknown): number }).heatmapShow(data), fleet);
+  t.is(await page.evaluate('window.heatmapHosts'), n, 'every host drawn');
+  t.log(`heat map: ${n} hosts drawn in ${ms.toFixed(1)} ms of browser time`);
+  await shot('hosts-10000');
+});
+
+test.serial('dashboard - the activity page plots boots from the API', async (t) => {
+  await page.goto(`${base}/admin/activity`);
+  await page.waitForSelector('#plot-boots .uplot');
+  t.regex((await page.textContent('#latency')) ?? '', /servers/);
+  await signOut();
+});
+
+test.serial('dashboard - a member sees no operator page, by link or by URL', async (t) => {
+  await signIn('alice', 'alice-password');
+  t.regex(page.url(), /\/dashboard\/servers$/);
+  t.is(await page.locator('header a:has-text("Cells")').count(), 0, 'no operator links');
+  for (const path of ['/admin/cells', '/admin/hosts', '/admin/hosts/one-host-1', '/admin/activity']) {
+    const res = await page.goto(`${base}${path}`);
+    t.is(res?.status(), 403, path);
+  }
+  const data = await page.evaluate(async (url) => (await fetch(url)).status, `${base}/admin/hosts.json`);
+  t.is(data, 403);
+  await page.goto(`${base}/servers`);
+  const csrf = (await page.getAttribute('meta[name=csrf]', 'content')) ?? '';
+  t.true(csrf.length > 20);
+  const post = await page.evaluate(
+    async ([url, body]) => (await fetch(url as string, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body as string })).status,
+    [`${base}/admin/hosts/one-host-1/service`, `op=disable&_csrf=${encodeURIComponent(csrf)}`],
+  );
+  t.is(post, 403, 'a member cannot change a host even with a good CSRF token');
+});
+
+test.serial('dashboard - a form posted without its CSRF token is refused and changes nothing', async (t) => {
+  await page.goto(`${base}/servers`);
+  const post = (body: string) =>
+    page.evaluate(async ([url, form]) => (await fetch(url as string, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form as string })).status, [`${base}/servers`, body]);
+  t.is(await post('name=forged&flavor=1&image=x'), 403);
+  t.is(await post('name=forged&flavor=1&image=x&_csrf=made-up'), 403);
+  const list = await asAdmin<{ servers: unknown[] }>('/v2.1/servers?all_tenants=1');
+  t.is(list.servers.length, 0);
+});
+
+test.serial('dashboard - a member launches a server from the form and watches it go ACTIVE without reloading, then stops and deletes it', async (t) => {
+  await page.goto(`${base}/servers/new`);
+  await page.fill('#name', 'web-1');
+  await page.selectOption('#flavor', { label: (await page.locator('#flavor option').first().textContent()) ?? '' });
+  await shot('launch');
+  await Promise.all([page.waitForURL(/\/servers\?done=launched/), page.click('button[type=submit]')]);
+  let navigations = 0;
+  page.on('framenavigated', () => (navigations += 1));
+  const row = page.locator('#servers tr', { hasText: 'web-1' });
+  await row.locator('td.status.ACTIVE').waitFor({ timeout: 30_000 });
+  t.is(navigations, 0, 'the list updated in place');
+  await shot('servers');
+  page.removeAllListeners('framenavigated');
+  await Promise.all([page.waitForURL(/\/servers\/[\w-]+$/), row.locator('a').click()]);
+  await Promise.all([page.waitForURL(/done=stop/), page.click('button:has-text("Stop")')]);
+  await waitFor(async () => {
+    await page.reload();
+    return (await page.textContent('#status')) === 'SHUTOFF';
+  }, 20_000, 'the server to be SHUTOFF');
+  await page.click('text=Console log');
+  t.truthy(await page.textContent('#console'));
+  await page.goBack();
+  await Promise.all([page.waitForURL(/\/servers\?done=delete/), page.click('button:has-text("Delete")')]);
+  await page.locator('#servers tr', { hasText: 'web-1' }).waitFor({ state: 'detached', timeout: 20_000 });
+  t.pass();
+  await signOut();
+});
+
+test.serial('dashboard - a cell whose conductor, bus and database stop shows as down within 10 s, and up again after', async (t) => {
+  await signIn('admin', 'admin-password');
+  await page.waitForSelector('#cells tr[data-cell="two"][data-state="up"]');
+  const cut = Date.now();
+  await d.stopConductors('two');
+  await d.cell('two').nats.stop();
+  await relay.cut();
+  await page.waitForSelector('#cells tr[data-cell="two"][data-state="down"]', { timeout: 10_000 });
+  const seenAfter = Date.now() - cut;
+  t.true(seenAfter < 10_000, `shown down after ${seenAfter} ms`);
+  t.is(await cellState('one'), 'up', 'the other cell stays up');
+  await shot('cells-down');
+  await relay.start();
+  await d.cell('two').nats.start();
+  await d.addConductor('two');
+  await page.waitForSelector('#cells tr[data-cell="two"][data-state="up"]', { timeout: 20_000 });
+  t.log(`cell two shown down ${seenAfter} ms after it was stopped`);
+});

@@ -11,6 +11,7 @@ import { registerActivityPages } from './pages/activity.js';
 import { registerCellPages } from './pages/cells.js';
 import { registerHostPages } from './pages/hosts.js';
 import { BASE, page } from './pages/layout.js';
+import { registerServerShowPages } from './pages/server-show.js';
 import { registerServerPages } from './pages/servers.js';
 import { registerSignInPages } from './pages/sign-in.js';
 import { COOKIE_PATH, Sessions, TOKEN_COOKIE } from './session.js';
@@ -91,6 +92,7 @@ export function createDashboardApp(deps: DashboardDeps): Koa<DashboardState> {
   });
   registerSignInPages(router, deps);
   registerServerPages(router, deps);
+  registerServerShowPages(router, deps);
   registerCellPages(router, deps);
   registerHostPages(router, deps);
   registerActivityPages(router, deps);

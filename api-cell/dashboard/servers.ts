@@ -36,11 +36,33 @@ export function serverView(s: ApiServer): ServerView {
   };
 }
 
-/** What each action button asks the Compute API (POST /servers/{id}/action, or DELETE). */
-export const serverActions: Record<string, { label: string; body?: Record<string, unknown>; when: string[] }> = {
-  stop: { label: 'Stop', body: { 'os-stop': null }, when: ['ACTIVE', 'ERROR'] },
-  start: { label: 'Start', body: { 'os-start': null }, when: ['SHUTOFF'] },
-  reboot: { label: 'Reboot', body: { reboot: { type: 'SOFT' } }, when: ['ACTIVE'] },
-  'hard-reboot': { label: 'Hard reboot', body: { reboot: { type: 'HARD' } }, when: ['ACTIVE', 'SHUTOFF', 'ERROR'] },
-  delete: { label: 'Delete', when: ['ACTIVE', 'SHUTOFF', 'ERROR', 'BUILD', 'UNKNOWN'] },
+/** What a button needs besides itself: a flavor to resize to, a name for the snapshot. */
+export type ActionInput = 'flavor' | 'name';
+
+export interface ServerAction {
+  label: string;
+  /** The body of POST /servers/{id}/action; none: the action is DELETE /servers/{id}. */
+  body?: (form: Record<string, string>) => Record<string, unknown>;
+  input?: ActionInput;
+  /** Statuses the button shows in (the API refuses the others with 409 anyway). */
+  when: string[];
+}
+
+const fixed = (body: Record<string, unknown>) => () => body;
+
+/** The actions the Compute API offers a server's owner, each as one form on the server's page. */
+export const serverActions: Record<string, ServerAction> = {
+  stop: { label: 'Stop', body: fixed({ 'os-stop': null }), when: ['ACTIVE', 'ERROR', 'RESCUE'] },
+  start: { label: 'Start', body: fixed({ 'os-start': null }), when: ['SHUTOFF'] },
+  reboot: { label: 'Reboot', body: fixed({ reboot: { type: 'SOFT' } }), when: ['ACTIVE'] },
+  'hard-reboot': { label: 'Hard reboot', body: fixed({ reboot: { type: 'HARD' } }), when: ['ACTIVE', 'SHUTOFF', 'ERROR'] },
+  resize: { label: 'Resize', input: 'flavor', body: (f) => ({ resize: { flavorRef: f['flavor'] ?? '' } }), when: ['ACTIVE', 'SHUTOFF'] },
+  'confirm-resize': { label: 'Confirm resize', body: fixed({ confirmResize: null }), when: ['VERIFY_RESIZE'] },
+  'revert-resize': { label: 'Revert resize', body: fixed({ revertResize: null }), when: ['VERIFY_RESIZE'] },
+  snapshot: { label: 'Snapshot', input: 'name', body: (f) => ({ createImage: { name: f['name'] ?? '' } }), when: ['ACTIVE', 'SHUTOFF'] },
+  shelve: { label: 'Shelve', body: fixed({ shelve: null }), when: ['ACTIVE', 'SHUTOFF'] },
+  unshelve: { label: 'Unshelve', body: fixed({ unshelve: null }), when: ['SHELVED', 'SHELVED_OFFLOADED'] },
+  rescue: { label: 'Rescue', body: fixed({ rescue: {} }), when: ['ACTIVE', 'SHUTOFF'] },
+  unrescue: { label: 'Unrescue', body: fixed({ unrescue: null }), when: ['RESCUE'] },
+  delete: { label: 'Delete', when: ['ACTIVE', 'SHUTOFF', 'ERROR', 'BUILD', 'UNKNOWN', 'VERIFY_RESIZE', 'SHELVED', 'SHELVED_OFFLOADED', 'RESCUE'] },
 };

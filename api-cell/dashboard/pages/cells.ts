@@ -43,8 +43,15 @@ export function registerCellPages(router: DashboardRouter, deps: DashboardDeps):
     const send = (probes: CellProbe[]): void => {
       if (sending || res.writableEnded) return;
       sending = true;
-      void cellsPayload(deps, token, probes)
-        .then((payload) => res.writableEnded || res.write(`data: ${JSON.stringify(payload)}\n\n`))
+      // A token revoked or expired while the page is open ends the stream (the check is cached 5 s).
+      void deps.sessions
+        .check(token)
+        .then(async (still) => {
+          if (!still?.admin) return void res.end();
+          const payload = await cellsPayload(deps, token, probes);
+          if (!res.writableEnded) res.write(`data: ${JSON.stringify(payload)}\n\n`);
+        })
+        .catch(() => undefined)
         .finally(() => (sending = false));
     };
     send(deps.cells.latest());

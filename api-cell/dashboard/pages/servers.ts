@@ -1,18 +1,14 @@
-import { html, jsonBlock, type Html } from '../html.js';
-import { serverActions, serverView, type ServerView } from '../servers.js';
+import { html, type Html } from '../html.js';
+import { serverView, type ServerView } from '../servers.js';
 import { viewerOf, type DashboardContext, type DashboardDeps, type DashboardRouter } from '../state.js';
 import { BASE, csrfField, page } from './layout.js';
 
 const done: Record<string, string> = {
   launched: 'The server was accepted; it shows ACTIVE here once its host has built it.',
-  stop: 'Stop requested.',
-  start: 'Start requested.',
-  reboot: 'Reboot requested.',
-  'hard-reboot': 'Hard reboot requested.',
   delete: 'Delete requested.',
 };
 
-type Named = { id: string; name: string };
+export type Named = { id: string; name: string };
 
 async function listServers(deps: DashboardDeps, ctx: DashboardContext): Promise<ServerView[]> {
   const q = new URLSearchParams({ limit: '200' });
@@ -74,51 +70,5 @@ export function registerServerPages(router: DashboardRouter, deps: DashboardDeps
     if (form['keypair']) server['key_name'] = form['keypair'];
     await deps.api.call(viewerOf(ctx).token, '/v2.1/servers', { method: 'POST', body: { server } });
     ctx.redirect(`${BASE}/servers?done=launched`);
-  });
-  router.get('/servers/:id', async (ctx) => {
-    const id = encodeURIComponent(ctx.params['id'] ?? '');
-    const viewer = viewerOf(ctx);
-    const { server } = await deps.api.get<{ server: Parameters<typeof serverView>[0] }>(viewer.token, `/v2.1/servers/${id}`);
-    const s = serverView(server);
-    const note = done[String(ctx.query['done'] ?? '')];
-    const buttons = Object.entries(serverActions)
-      .filter(([, a]) => a.when.includes(s.status))
-      .map(([name, a]) => html`<form method="post" action="${BASE}/servers/${s.id}/action" class="inline">${csrfField(viewer)}<input type="hidden" name="action" value="${name}"><button>${a.label}</button></form> `);
-    ctx.type = 'html';
-    ctx.body = page(
-      { title: `Server ${s.name}`, viewer, section: 'servers', ...(note ? { flash: { kind: 'info', text: note } } : {}) },
-      html`<table><tbody>
-        <tr><th>ID</th><td>${s.id}</td></tr><tr><th>Status</th><td class="${s.status}" id="status">${s.status}</td></tr>
-        <tr><th>Task</th><td>${s.task ?? ''}</td></tr><tr><th>Flavor</th><td>${s.flavor}</td></tr><tr><th>Image</th><td>${s.image}</td></tr>
-        <tr><th>Addresses</th><td>${s.addresses}</td></tr><tr><th>Created</th><td>${s.created}</td></tr>
-        ${s.fault ? html`<tr><th>Fault</th><td class="ERROR">${s.fault}</td></tr>` : ''}
-      </tbody></table>
-      <p>${buttons} <a href="${BASE}/servers/${s.id}/console">Console log</a></p>
-      ${jsonBlock('server', s)}`,
-    );
-  });
-  router.post('/servers/:id/action', async (ctx) => {
-    const id = encodeURIComponent(ctx.params['id'] ?? '');
-    const name = ctx.state.form['action'] ?? '';
-    const action = serverActions[name];
-    const { token } = viewerOf(ctx);
-    if (!action) {
-      ctx.status = 400;
-      ctx.body = page({ title: 'Unknown action', viewer: viewerOf(ctx), flash: { kind: 'error', text: `No action "${name}".` } }, html``);
-      return;
-    }
-    if (action.body) await deps.api.call(token, `/v2.1/servers/${id}/action`, { method: 'POST', body: action.body });
-    else await deps.api.call(token, `/v2.1/servers/${id}`, { method: 'DELETE' });
-    ctx.redirect(name === 'delete' ? `${BASE}/servers?done=delete` : `${BASE}/servers/${id}?done=${name}`);
-  });
-  router.get('/servers/:id/console', async (ctx) => {
-    const id = encodeURIComponent(ctx.params['id'] ?? '');
-    const { token } = viewerOf(ctx);
-    const answer = await deps.api.call<{ output: string }>(token, `/v2.1/servers/${id}/action`, { method: 'POST', body: { 'os-getConsoleOutput': { length: 200 } } });
-    ctx.type = 'html';
-    ctx.body = page(
-      { title: 'Console log', viewer: viewerOf(ctx), section: 'servers' },
-      html`<p><a href="${BASE}/servers/${id}">Back to the server</a></p><pre id="console">${answer.body.output}</pre>`,
-    );
   });
 }

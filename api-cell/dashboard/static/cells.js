@@ -42,6 +42,7 @@
     draw(JSON.parse(e.data));
   };
   events.onerror = function () {
-    live.textContent = 'reconnecting…';
+    // CLOSED: the dashboard refused the stream (the session ended); otherwise the browser retries.
+    live.textContent = events.readyState === 2 ? 'stopped: sign in again' : 'reconnecting…';
   };
 })();

@@ -75,11 +75,21 @@ async function signOut(): Promise<void> {
 }
 
 /** Calls the Compute API as the admin, with a token of the admin's own. */
-async function asAdmin<T>(path: string): Promise<T> {
+async function asAdmin<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
   const auth = { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin-password' } } }, scope: { project: { name: 'admin', domain: { name: 'Default' } } } };
   const login = await fetch(`${d.apiUrl}/identity/v3/auth/tokens?nocatalog=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ auth }) });
   const token = login.headers.get('x-subject-token') ?? '';
-  return (await d.request<T>('GET', path, undefined, {}, { 'x-auth-token': token, 'openstack-api-version': 'compute 2.87' })).body;
+  return (await d.request<T>(method, path, body, {}, { 'x-auth-token': token, 'openstack-api-version': 'compute 2.87' })).body;
+}
+
+/** Presses an action's button on the server's page and reloads it until the server shows `status` with no task. */
+async function act(action: string, status: string): Promise<void> {
+  await Promise.all([page.waitForURL(new RegExp(`done=${action}`)), page.click(`form[data-action="${action}"] button`)]);
+  await waitFor(async () => {
+    await page.reload();
+    const server = JSON.parse((await page.textContent('#server')) ?? '{}') as { status?: string; task?: string | null };
+    return server.status === status && !server.task;
+  }, 20_000, `the server to be ${status} after ${action}`);
 }
 
 const cellState = (name: string) => page.locator(`#cells tr[data-cell="${name}"]`).getAttribute('data-state');
@@ -149,10 +159,17 @@ test.serial('dashboard - the heat map draws 10,000 hosts (a benchmark: its brows
   await shot('hosts-10000');
 });
 
-test.serial('dashboard - the activity page plots boots from the API', async (t) => {
+test.serial('dashboard - the activity page counts boots and their POST→ACTIVE time, and lists errors with their fault', async (t) => {
+  await d.flavor('huge', 1, 512, 5000); // more disk than any host has: no valid host
+  const boot = (name: string, flavorRef: string) => asAdmin('/v2.1/servers', 'POST', { server: { name, flavorRef, imageRef: d.image.uuid, networks: 'none' } });
+  await boot('counted', '1');
+  await boot('too-big', 'huge');
   await page.goto(`${base}/admin/activity`);
   await page.waitForSelector('#plot-boots .uplot');
-  t.regex((await page.textContent('#latency')) ?? '', /servers/);
+  await page.locator('#latency', { hasText: /^1 servers · p50 [\d.]+ s/ }).waitFor({ timeout: 30_000 });
+  await page.locator('#errors tr', { hasText: 'too-big' }).waitFor({ timeout: 30_000 });
+  t.regex((await page.textContent('#errors tr:has-text("too-big")')) ?? '', /valid host/i, 'the fault says why');
+  await shot('activity');
   await signOut();
 });
 
@@ -182,11 +199,11 @@ test.serial('dashboard - a form posted without its CSRF token is refused and cha
     page.evaluate(async ([url, form]) => (await fetch(url as string, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form as string })).status, [`${base}/servers`, body]);
   t.is(await post('name=forged&flavor=1&image=x'), 403);
   t.is(await post('name=forged&flavor=1&image=x&_csrf=made-up'), 403);
-  const list = await asAdmin<{ servers: unknown[] }>('/v2.1/servers?all_tenants=1');
-  t.is(list.servers.length, 0);
+  const list = await asAdmin<{ servers: { name: string }[] }>('/v2.1/servers?all_tenants=1');
+  t.false(list.servers.some((s) => s.name === 'forged'));
 });
 
-test.serial('dashboard - a member launches a server from the form and watches it go ACTIVE without reloading, then stops and deletes it', async (t) => {
+test.serial('dashboard - a member launches a server from the form and watches it go ACTIVE without reloading, then resizes, stops and deletes it', async (t) => {
   await page.goto(`${base}/servers/new`);
   await page.fill('#name', 'web-1');
   await page.selectOption('#flavor', { label: (await page.locator('#flavor option').first().textContent()) ?? '' });
@@ -200,11 +217,13 @@ test.serial('dashboard - a member launches a server from the form and watches it
   await shot('servers');
   page.removeAllListeners('framenavigated');
   await Promise.all([page.waitForURL(/\/servers\/[\w-]+$/), row.locator('a').click()]);
-  await Promise.all([page.waitForURL(/done=stop/), page.click('button:has-text("Stop")')]);
-  await waitFor(async () => {
-    await page.reload();
-    return (await page.textContent('#status')) === 'SHUTOFF';
-  }, 20_000, 'the server to be SHUTOFF');
+  await act('resize', 'VERIFY_RESIZE');
+  await act('confirm-resize', 'ACTIVE');
+  t.not(await page.textContent('tr:has(th:text("Flavor")) td'), 'm1.tiny', 'resized to the flavor picked');
+  await shot('server');
+  await act('stop', 'SHUTOFF');
+  const taken = await page.locator('#instance-actions td:first-child').allTextContents();
+  t.deepEqual([...taken].sort(), ['confirmResize', 'create', 'resize', 'stop'], 'the instance actions list what was done');
   await page.click('text=Console log');
   t.truthy(await page.textContent('#console'));
   await page.goBack();

@@ -11,6 +11,7 @@ import { registerActivityPages } from './pages/activity.js';
 import { registerCellPages } from './pages/cells.js';
 import { registerHostPages } from './pages/hosts.js';
 import { BASE, page } from './pages/layout.js';
+import { registerProjectPages } from './pages/project.js';
 import { registerServerShowPages } from './pages/server-show.js';
 import { registerServerPages } from './pages/servers.js';
 import { registerSignInPages } from './pages/sign-in.js';
@@ -34,6 +35,10 @@ const isData = (path: string): boolean => path.endsWith('.json') || path.endsWit
 
 export function createDashboardApp(deps: DashboardDeps): Koa<DashboardState> {
   const app = new Koa<DashboardState>();
+  // A browser that leaves mid-answer (a closed tab, a stream it stopped) is not the dashboard's fault.
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') deps.log.warn({ err: errorMessage(err) }, 'dashboard answer failed');
+  });
   app.use(async (ctx, next) => {
     try {
       await next();
@@ -93,6 +98,7 @@ export function createDashboardApp(deps: DashboardDeps): Koa<DashboardState> {
   registerSignInPages(router, deps);
   registerServerPages(router, deps);
   registerServerShowPages(router, deps);
+  registerProjectPages(router, deps);
   registerCellPages(router, deps);
   registerHostPages(router, deps);
   registerActivityPages(router, deps);

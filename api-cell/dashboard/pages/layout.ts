@@ -34,6 +34,8 @@ function nav(viewer: Viewer, section: string | undefined): Html {
     <strong>cellstack</strong>
     ${link('/servers', 'servers', 'Servers')}
     ${link('/servers/new', 'launch', 'Launch')}
+    ${link('/keypairs', 'keypairs', 'Key pairs')}
+    ${link('/limits', 'limits', 'Limits')}
     ${viewer.admin ? [link('/admin/cells', 'cells', 'Cells'), link('/admin/hosts', 'hosts', 'Hosts'), link('/admin/activity', 'activity', 'Activity')] : []}
     <span class="who">${viewer.userName} · ${viewer.projectName}${viewer.admin ? ' · admin' : ''}</span>
     <form method="post" action="${BASE}/auth/logout">${csrfField(viewer)}<button>Sign out</button></form>

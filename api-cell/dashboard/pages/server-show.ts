@@ -47,7 +47,7 @@ export function registerServerShowPages(router: DashboardRouter, deps: Dashboard
         <tr><th>Addresses</th><td>${s.addresses}</td></tr><tr><th>Created</th><td>${s.created}</td></tr>
         ${s.fault ? html`<tr><th>Fault</th><td class="ERROR" id="fault">${s.fault}</td></tr>` : ''}
       </tbody></table>
-      <p>${forms} <a href="${BASE}/servers/${s.id}/console">Console log</a></p>
+      <p>${forms} <a href="${BASE}/servers/${s.id}/console">Console log</a> · <a href="${BASE}/servers/${s.id}/remote-console">Console</a></p>
       <h2>Actions taken</h2>
       <table id="instance-actions"><thead><tr><th>Action</th><th>Started</th><th>Request</th><th>Message</th></tr></thead><tbody>
       ${actions.instanceActions.map((a) => html`<tr><td>${a.action}</td><td>${a.start_time}</td><td>${a.request_id}</td><td>${a.message ?? ''}</td></tr>`)}
@@ -77,6 +77,22 @@ export function registerServerShowPages(router: DashboardRouter, deps: Dashboard
     ctx.body = page(
       { title: 'Console log', viewer: viewerOf(ctx), section: 'servers' },
       html`<p><a href="${BASE}/servers/${id}">Back to the server</a></p><pre id="console">${answer.body.output}</pre>`,
+    );
+  });
+  router.get('/servers/:id/remote-console', async (ctx) => {
+    const id = idOf(ctx);
+    const { token } = viewerOf(ctx);
+    // The URL the API hands any client (2.6+ remote-consoles); it opens the console on the API's own page.
+    const answer = await deps.api.call<{ remote_console: { url: string } }>(token, `/v2.1/servers/${id}/remote-consoles`, {
+      method: 'POST',
+      body: { remote_console: { protocol: 'vnc', type: 'novnc' } },
+    });
+    const url = answer.body.remote_console.url;
+    ctx.type = 'html';
+    ctx.body = page(
+      { title: 'Console', viewer: viewerOf(ctx), section: 'servers' },
+      html`<p><a href="${BASE}/servers/${id}">Back to the server</a> · <a href="${url}" target="_blank" rel="noopener">open in its own window</a></p>
+        <iframe id="remote-console" src="${url}" title="console" style="width:100%;height:34em;border:1px solid #ccc;background:#000"></iframe>`,
     );
   });
 }

@@ -203,9 +203,15 @@ test.serial('dashboard - a form posted without its CSRF token is refused and cha
   t.false(list.servers.some((s) => s.name === 'forged'));
 });
 
-test.serial('dashboard - a member launches a server from the form and watches it go ACTIVE without reloading, then resizes, stops and deletes it', async (t) => {
+test.serial('dashboard - a member makes a key pair, launches a server with it from the form and watches it go ACTIVE without reloading, opens its console, resizes, stops and deletes it', async (t) => {
+  await page.goto(`${base}/keypairs`);
+  await page.fill('#kp-name', 'k1');
+  await page.click('button:has-text("Create key pair")');
+  t.regex((await page.textContent('#private-key')) ?? '', /PRIVATE KEY/, 'the private key is shown once');
   await page.goto(`${base}/servers/new`);
   await page.fill('#name', 'web-1');
+  await page.selectOption('#keypair', 'k1');
+  await page.fill('#user_data', '#cloud-config\nhostname: web-1\n');
   await page.selectOption('#flavor', { label: (await page.locator('#flavor option').first().textContent()) ?? '' });
   await shot('launch');
   await Promise.all([page.waitForURL(/\/servers\?done=launched/), page.click('button[type=submit]')]);
@@ -217,6 +223,16 @@ test.serial('dashboard - a member launches a server from the form and watches it
   await shot('servers');
   page.removeAllListeners('framenavigated');
   await Promise.all([page.waitForURL(/\/servers\/[\w-]+$/), row.locator('a').click()]);
+  const id = page.url().split('/').at(-1) ?? '';
+  const made = await asAdmin<{ server: Record<string, unknown> }>(`/v2.1/servers/${id}`, 'GET');
+  t.is(made.server['key_name'], 'k1', 'launched with the key pair picked');
+  await page.goto(`${base}/servers/${id}/remote-console`);
+  const frame = page.frameLocator('#remote-console');
+  await frame.locator('body').waitFor();
+  t.truthy(await frame.locator('body').textContent(), 'the console page opens in the frame');
+  await page.goto(`${base}/limits`);
+  t.regex((await page.textContent('#limits tr:has(th:text("Servers"))')) ?? '', /^Servers1unlimited$/);
+  await page.goto(`${base}/servers/${id}`);
   await act('resize', 'VERIFY_RESIZE');
   await act('confirm-resize', 'ACTIVE');
   t.not(await page.textContent('tr:has(th:text("Flavor")) td'), 'm1.tiny', 'resized to the flavor picked');

@@ -8,6 +8,7 @@ import { errorMessage } from '../../ops/runtime/index.js';
 import { ApiFault } from './client.js';
 import { html } from './html.js';
 import { registerActivityPages } from './pages/activity.js';
+import { registerCatalogPages } from './pages/catalog.js';
 import { registerCellPages } from './pages/cells.js';
 import { registerHostPages } from './pages/hosts.js';
 import { BASE, page } from './pages/layout.js';
@@ -102,6 +103,7 @@ export function createDashboardApp(deps: DashboardDeps): Koa<DashboardState> {
   registerCellPages(router, deps);
   registerHostPages(router, deps);
   registerActivityPages(router, deps);
+  registerCatalogPages(router, deps);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -6,6 +6,8 @@ export interface HostRow {
   host: string;
   cell: string;
   zone: string;
+  /** Names of the host aggregates it is in. */
+  aggregates: string[];
   /** unknown: its cell did not answer the API (a 2.69 partial record). */
   state: 'up' | 'down' | 'unknown';
   disabled: boolean;
@@ -90,12 +92,15 @@ export class Fleet {
   }
 
   private async load(token: string): Promise<HostRow[]> {
-    const [services, hypervisors, cellOf] = await Promise.all([
+    const [services, hypervisors, aggregates, cellOf] = await Promise.all([
       this.api.get<{ services: ApiService[] }>(token, '/v2.1/os-services?binary=nova-compute'),
       this.api.getAll<ApiHypervisor>(token, '/v2.1/os-hypervisors/detail', 'hypervisors'),
+      this.api.get<{ aggregates: { name: string; hosts: string[] }[] }>(token, '/v2.1/os-aggregates'),
       this.cells.hostCells(),
     ]);
     const byHost = new Map(hypervisors.map((h) => [h.service.host, h]));
+    const aggregatesOf = new Map<string, string[]>();
+    for (const a of aggregates.aggregates) for (const host of a.hosts) aggregatesOf.set(host, [...(aggregatesOf.get(host) ?? []), a.name]);
     const now = Date.now();
     return services.services.map((s): HostRow => {
       const h = byHost.get(s.host);
@@ -104,6 +109,7 @@ export class Fleet {
         host: s.host,
         cell: cellOf.get(s.host) ?? '?',
         zone: s.zone ?? '',
+        aggregates: aggregatesOf.get(s.host) ?? [],
         state: s.status === 'UNKNOWN' ? 'unknown' : s.state === 'up' ? 'up' : 'down',
         disabled: s.status === 'disabled',
         forcedDown: s.forced_down ?? false,

@@ -13,9 +13,12 @@ export function heatmapData(hosts: HostRow[]): Record<string, unknown> {
   const sorted = [...hosts].sort((a, b) => a.cell.localeCompare(b.cell) || a.host.localeCompare(b.host, undefined, { numeric: true }));
   const cells = [...new Set(sorted.map((h) => h.cell))];
   const zones = [...new Set(sorted.map((h) => h.zone))].sort();
+  const aggregates = [...new Set(sorted.flatMap((h) => h.aggregates))].sort();
   return {
     cells,
     zones,
+    aggregates,
+    agg: sorted.map((h) => h.aggregates.map((a) => aggregates.indexOf(a))),
     name: sorted.map((h) => h.host),
     cell: sorted.map((h) => cells.indexOf(h.cell)),
     zone: sorted.map((h) => zones.indexOf(h.zone)),
@@ -49,6 +52,7 @@ export function registerHostPages(router: DashboardRouter, deps: DashboardDeps):
       { title: 'Hosts', viewer: viewerOf(ctx), section: 'hosts', scripts: ['heatmap.js'] },
       html`<p>Colour <select id="metric"><option value="max">highest of vCPU / RAM / disk</option><option value="cpu">vCPU</option><option value="ram">RAM</option><option value="disk">disk</option></select>
         Cell <select id="f-cell"><option value="">all</option></select> Zone <select id="f-zone"><option value="">all</option></select>
+        Aggregate <select id="f-agg"><option value="">all</option></select>
         State <select id="f-state"><option value="">all</option><option value="up">up</option><option value="down">down</option><option value="disabled">disabled</option><option value="unknown">unknown</option></select>
         <span id="summary" class="muted"></span></p>
         <p class="muted">Green is idle, red is full; black is down or unknown; blue is disabled. Click a host for its page.
@@ -75,6 +79,7 @@ export function registerHostPages(router: DashboardRouter, deps: DashboardDeps):
       { title: `Host ${name}`, viewer, section: 'hosts' },
       html`<div class="card"><table><tbody>
         <tr><th>Cell</th><td>${host.cell}</td></tr><tr><th>Zone</th><td>${host.zone}</td></tr>
+        <tr><th>Aggregates</th><td>${host.aggregates.join(', ')}</td></tr>
         <tr><th>State</th><td class="${host.state}" id="host-state">${host.state}${host.forcedDown ? ' (forced down)' : ''}</td></tr>
         <tr><th>Status</th><td class="${host.disabled ? 'disabled' : 'up'}" id="host-status">${host.disabled ? `disabled${host.disabledReason ? `: ${host.disabledReason}` : ''}` : 'enabled'}</td></tr>
         <tr><th>Last heartbeat</th><td>${host.heartbeatAge === null ? 'never' : `${host.heartbeatAge} s ago`}</td></tr>

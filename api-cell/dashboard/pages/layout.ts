@@ -28,6 +28,16 @@ export interface PageOptions {
   scripts?: string[];
 }
 
+const adminLinks: [string, string, string][] = [
+  ['/admin/cells', 'cells', 'Cells'],
+  ['/admin/hosts', 'hosts', 'Hosts'],
+  ['/admin/activity', 'activity', 'Activity'],
+  ['/admin/flavors', 'flavors', 'Flavors'],
+  ['/admin/images', 'images', 'Images'],
+  ['/admin/aggregates', 'aggregates', 'Aggregates'],
+  ['/admin/identity', 'identity', 'Projects'],
+];
+
 function nav(viewer: Viewer, section: string | undefined): Html {
   const link = (href: string, name: string, label: string) => html`<a href="${BASE}${href}" class="${section === name ? 'on' : ''}">${label}</a>`;
   return html`<header>
@@ -36,7 +46,7 @@ function nav(viewer: Viewer, section: string | undefined): Html {
     ${link('/servers/new', 'launch', 'Launch')}
     ${link('/keypairs', 'keypairs', 'Key pairs')}
     ${link('/limits', 'limits', 'Limits')}
-    ${viewer.admin ? [link('/admin/cells', 'cells', 'Cells'), link('/admin/hosts', 'hosts', 'Hosts'), link('/admin/activity', 'activity', 'Activity')] : []}
+    ${viewer.admin ? adminLinks.map(([href, name, label]) => link(href, name, label)) : []}
     <span class="who">${viewer.userName} · ${viewer.projectName}${viewer.admin ? ' · admin' : ''}</span>
     <form method="post" action="${BASE}/auth/logout">${csrfField(viewer)}<button>Sign out</button></form>
   </header>`;

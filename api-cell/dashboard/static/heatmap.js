@@ -4,7 +4,7 @@
   var canvas = document.getElementById('heatmap');
   var ctx = canvas.getContext('2d');
   var tip = document.getElementById('tip');
-  var controls = { metric: 'metric', cell: 'f-cell', zone: 'f-zone', state: 'f-state' };
+  var controls = { metric: 'metric', cell: 'f-cell', zone: 'f-zone', agg: 'f-agg', state: 'f-state' };
   var data = null;
   var layout = []; // per drawn host: [x, y, index]
   var size = 10;
@@ -49,6 +49,7 @@
     var fCell = el(controls.cell).value;
     var fZone = el(controls.zone).value;
     var fState = el(controls.state).value;
+    var fAgg = el(controls.agg).value;
     var width = Math.max(600, canvas.parentElement.clientWidth - 10);
     var n = data.name.length;
     size = n > 5000 ? 7 : n > 1000 ? 10 : 16;
@@ -62,6 +63,7 @@
       if (fCell !== '' && data.cell[i] !== Number(fCell)) continue;
       if (fZone !== '' && data.zone[i] !== Number(fZone)) continue;
       if (fState !== '' && stateOf(i) !== fState) continue;
+      if (fAgg !== '' && (!data.agg || data.agg[i].indexOf(Number(fAgg)) < 0)) continue;
       groups[data.cell[i]].push(i);
     }
     var height = 0;
@@ -139,6 +141,7 @@
           data = d;
           fillSelect(controls.cell, d.cells);
           fillSelect(controls.zone, d.zones);
+          fillSelect(controls.agg, d.aggregates || []);
           draw();
         }
       })
@@ -153,6 +156,7 @@
     data = d;
     fillSelect(controls.cell, d.cells);
     fillSelect(controls.zone, d.zones);
+    fillSelect(controls.agg, d.aggregates || []);
     draw();
     return window.heatmapDrawMs;
   };

@@ -33,6 +33,7 @@ test.before(async () => {
       { name: 'one', pools: [{ prefix: 'one-host', hosts: 2 }] },
       { name: 'two', pools: [{ prefix: 'two-host', hosts: 2 }], dbServer: `${server.protocol}//${server.username ? `${server.username}${server.password ? `:${server.password}` : ''}@` : ''}127.0.0.1:${relay.port}` },
     ],
+    zones: { az2: ['two-host-1'] },
     config: { api: { auth_strategy: 'keystone' }, identity: { token_secret: 'dashboard-test-secret' }, database: { connect_timeout_ms: 1000 } },
   });
   await bootstrapIdentity(d.api, { password: 'admin-password' });
@@ -125,6 +126,12 @@ test.serial('dashboard - the hosts heat map draws every host; a host page disabl
   await page.selectOption('#f-cell', { label: 'two' });
   t.is(await page.evaluate('window.heatmapHosts'), 2, 'filtered to cell two');
   await page.selectOption('#f-cell', '');
+  await page.selectOption('#f-agg', { label: 'zone-az2' });
+  t.is(await page.evaluate('window.heatmapHosts'), 1, 'filtered to the aggregate');
+  await page.selectOption('#f-agg', '');
+  await page.selectOption('#f-zone', { label: 'az2' });
+  t.is(await page.evaluate('window.heatmapHosts'), 1, 'filtered to the zone');
+  await page.selectOption('#f-zone', '');
   await shot('hosts');
   await page.goto(`${base}/admin/hosts/two-host-1`);
   t.is(await page.textContent('#host-status'), 'enabled');
@@ -159,6 +166,32 @@ test.serial('dashboard - the heat map draws 10,000 hosts (a benchmark: its brows
   await shot('hosts-10000');
 });
 
+test.serial('dashboard - the operator makes and deletes a flavor, and sees images, aggregates with their zones, projects and users', async (t) => {
+  await page.goto(`${base}/admin/flavors`);
+  t.is(await page.locator('#flavors tr[data-name="m1.tiny"]').count(), 1);
+  await page.fill('#fl-name', 'dash.small');
+  await page.fill('#fl-vcpus', '2');
+  await page.fill('#fl-ram', '1024');
+  await Promise.all([page.waitForURL(/\/admin\/flavors$/), page.click('button:has-text("Create flavor")')]);
+  t.regex((await page.textContent('#flavors tr[data-name="dash.small"]')) ?? '', /2\s*1024/);
+  const flavors = await asAdmin<{ flavors: { name: string }[] }>('/v2.1/flavors');
+  t.true(flavors.flavors.some((f) => f.name === 'dash.small'), 'the API has it');
+  await page.fill('#fl-name', 'm1.tiny');
+  const refused = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/admin/flavors') && r.request().method() === 'POST'), page.click('button:has-text("Create flavor")')]);
+  t.is(refused[0].status(), 409, 'the API refused a name in use');
+  t.regex((await page.textContent('[role=alert]')) ?? '', /m1\.tiny/, 'and the page says why, in its words');
+  await page.goto(`${base}/admin/flavors`);
+  await Promise.all([page.waitForURL(/\/admin\/flavors$/), page.click('#flavors tr[data-name="dash.small"] button')]);
+  t.is(await page.locator('#flavors tr[data-name="dash.small"]').count(), 0);
+  await page.goto(`${base}/admin/images`);
+  t.regex((await page.textContent('#images')) ?? '', /cirros/);
+  await page.goto(`${base}/admin/aggregates`);
+  t.regex((await page.textContent('#aggregates')) ?? '', /zone-az2\s*az2\s*1: two-host-1/);
+  await page.goto(`${base}/admin/identity`);
+  t.regex((await page.textContent('#users')) ?? '', /alice/);
+  t.regex((await page.textContent('#projects')) ?? '', /demo/);
+});
+
 test.serial('dashboard - the activity page counts boots and their POST→ACTIVE time, and lists errors with their fault', async (t) => {
   await d.flavor('huge', 1, 512, 5000); // more disk than any host has: no valid host
   const boot = (name: string, flavorRef: string) => asAdmin('/v2.1/servers', 'POST', { server: { name, flavorRef, imageRef: d.image.uuid, networks: 'none' } });
@@ -177,7 +210,7 @@ test.serial('dashboard - a member sees no operator page, by link or by URL', asy
   await signIn('alice', 'alice-password');
   t.regex(page.url(), /\/dashboard\/servers$/);
   t.is(await page.locator('header a:has-text("Cells")').count(), 0, 'no operator links');
-  for (const path of ['/admin/cells', '/admin/hosts', '/admin/hosts/one-host-1', '/admin/activity']) {
+  for (const path of ['/admin/cells', '/admin/hosts', '/admin/hosts/one-host-1', '/admin/activity', '/admin/flavors', '/admin/identity']) {
     const res = await page.goto(`${base}${path}`);
     t.is(res?.status(), 403, path);
   }

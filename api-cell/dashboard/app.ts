@@ -58,6 +58,18 @@ export function createDashboardApp(deps: DashboardDeps): Koa<DashboardState> {
     }
   });
   app.use(readForm);
+  const apiOrigin = new URL(deps.api.baseUrl).origin;
+  app.use(async (ctx, next) => {
+    // No other site may frame these pages (a button under a decoy is still a click); scripts come
+    // only from the dashboard itself; the one frame it shows is the API's console page.
+    ctx.set({
+      'content-security-policy': `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src ${apiOrigin}; frame-ancestors 'none'; form-action 'self'; base-uri 'none'`,
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'same-origin',
+    });
+    await next();
+  });
   app.use(async (ctx, next) => {
     if (!ctx.path.startsWith(BASE)) {
       ctx.status = 404;

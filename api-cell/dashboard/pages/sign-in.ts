@@ -4,14 +4,15 @@ import { COOKIE_PATH, LOGIN_CSRF_COOKIE, Sessions, TOKEN_COOKIE } from '../sessi
 import type { DashboardContext, DashboardDeps, DashboardRouter } from '../state.js';
 import { BASE, page } from './layout.js';
 
-const cookie = { httpOnly: true, sameSite: 'strict' as const, path: COOKIE_PATH, overwrite: true };
+/** Secure too when the request came over TLS. */
+const cookieFor = (ctx: DashboardContext) => ({ httpOnly: true, sameSite: 'strict' as const, path: COOKIE_PATH, overwrite: true, secure: ctx.secure });
 
 /** Only a path inside the dashboard: a sign-in link cannot send the user elsewhere. */
-const nextPath = (value: unknown): string => (typeof value === 'string' && /^\/dashboard(\/[\w\-./]*)?$/.test(value) ? value : BASE);
+const nextPath = (value: unknown): string => (typeof value === 'string' && /^\/dashboard(\/[\w\-./]*)?$/.test(value) && !value.includes('..') && !value.includes('//') ? value : BASE);
 
 function signInForm(ctx: DashboardContext, message?: string): void {
   const csrf = Sessions.loginCsrf();
-  ctx.cookies.set(LOGIN_CSRF_COOKIE, csrf, cookie);
+  ctx.cookies.set(LOGIN_CSRF_COOKIE, csrf, cookieFor(ctx));
   const form = ctx.state.form;
   const next = nextPath(ctx.query['next'] ?? form['next']);
   const flash = message ? { kind: 'error' as const, text: message } : ctx.query['expired'] ? { kind: 'info' as const, text: 'Your session ended: sign in again.' } : undefined;
@@ -45,7 +46,7 @@ export function registerSignInPages(router: DashboardRouter, deps: DashboardDeps
         ...(form['domain'] ? { domain: form['domain'] } : {}),
       });
       ctx.cookies.set(LOGIN_CSRF_COOKIE, null, { path: COOKIE_PATH });
-      ctx.cookies.set(TOKEN_COOKIE, viewer.token, { ...cookie, expires: new Date(viewer.expiresAt) });
+      ctx.cookies.set(TOKEN_COOKIE, viewer.token, { ...cookieFor(ctx), expires: new Date(viewer.expiresAt) });
       const next = nextPath(form['next']);
       ctx.redirect(next === BASE ? `${BASE}${viewer.admin ? '/admin/cells' : '/servers'}` : next);
     } catch (err) {

@@ -96,8 +96,10 @@ async function act(action: string, status: string): Promise<void> {
 const cellState = (name: string) => page.locator(`#cells tr[data-cell="${name}"]`).getAttribute('data-state');
 
 test.serial('dashboard - the admin signs in with their own password; the token is kept in an HttpOnly, SameSite cookie', async (t) => {
-  await page.goto(`${base}/admin/cells`);
+  const first = await page.goto(`${base}/admin/cells`);
   t.regex(page.url(), /\/dashboard\/auth\/login\?next=/, 'no session: the sign-in page');
+  t.regex(first?.headers()['content-security-policy'] ?? '', /frame-ancestors 'none'/, 'no other site may frame the forms');
+  t.is(first?.headers()['x-frame-options'], 'DENY');
   await page.fill('#user', 'admin');
   await page.fill('#password', 'wrong');
   await page.click('button[type=submit]');
@@ -261,8 +263,8 @@ test.serial('dashboard - a member makes a key pair, launches a server with it fr
   t.is(made.server['key_name'], 'k1', 'launched with the key pair picked');
   await page.goto(`${base}/servers/${id}/remote-console`);
   const frame = page.frameLocator('#remote-console');
-  await frame.locator('body').waitFor();
-  t.truthy(await frame.locator('body').textContent(), 'the console page opens in the frame');
+  t.regex((await frame.locator('h1').textContent()) ?? '', new RegExp(`Console of ${id}`), "the API's console page opens in the frame");
+  t.truthy(await frame.locator('#screen').textContent(), "with the guest's screen");
   await page.goto(`${base}/limits`);
   t.regex((await page.textContent('#limits tr:has(th:text("Servers"))')) ?? '', /^Servers1unlimited$/);
   await page.goto(`${base}/servers/${id}`);

@@ -4,6 +4,7 @@ import { pingDatabase } from '../../ops/runtime-db/index.js';
 import { CellRegistry } from '../cells/index.js';
 import { openApiDatabase } from '../db/index.js';
 import { createDashboardApp } from './app.js';
+import { ConductorLoads, parseTargets } from './cells/load.js';
 import { CellWatch } from './cells/watch.js';
 import { OpenStackClient } from './client.js';
 import { Fleet } from './fleet.js';
@@ -21,7 +22,9 @@ export async function startDashboard({ config, log, metrics }: ServiceContext): 
   const dependencies = new Dependencies(metrics, log);
   await dependencies.waitFor('API database', () => pingDatabase(api.sequelize, api.url));
   const registry = new CellRegistry(api, { database: { poolMax: 1, connectTimeoutMs: config.dashboard.probe_timeout_ms }, busName: 'dashboard' });
-  const cells = new CellWatch(api, registry, { intervalMs: config.dashboard.probe_interval_ms, timeoutMs: config.dashboard.probe_timeout_ms }, log);
+  const { probe_interval_ms: intervalMs, probe_timeout_ms: timeoutMs, conductor_metrics: metricsTargets } = config.dashboard;
+  const loads = metricsTargets ? new ConductorLoads(parseTargets(metricsTargets), timeoutMs, log) : undefined;
+  const cells = new CellWatch(api, registry, { intervalMs, timeoutMs }, log, loads);
   const client = new OpenStackClient(apiBaseUrl(config));
   const app = createDashboardApp({ api: client, sessions: new Sessions(client, config.identity.token_secret), cells, fleet: new Fleet(client, cells), log });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -24,12 +24,16 @@ export function resolveOptions(defaults: DeploymentOptions, given: Partial<Deplo
   };
 }
 
+/** Where each cell's conductor serves /metrics: cellSpecs starts them first, one per cell, from the first metrics port. */
+const conductorMetrics = (layout: Layout): string =>
+  layout.cells.map((cell, i) => `${cell.name}=http://${layout.options.host}:${layout.options.metricsPort + i}/metrics`).join(',');
+
 function writeConfig(layout: Layout): void {
   const { options } = layout;
   const config: Record<string, Record<string, unknown>> = {
     api: { listen: `${options.host}:${options.apiPort}`, auth_strategy: 'keystone', workers: options.apiWorkers ?? 1 },
     identity: { token_secret: options.tokenSecret },
-    ...(options.dashboardPort ? { dashboard: { listen: `${options.host}:${options.dashboardPort}` } } : {}),
+    ...(options.dashboardPort ? { dashboard: { listen: `${options.host}:${options.dashboardPort}`, conductor_metrics: conductorMetrics(layout) } } : {}),
     database: { api_url: layout.apiDatabaseUrl },
     redis: { url: options.redisUrl, queue_prefix: options.dbPrefix },
     placement: { url: `${layout.apiUrl}/placement`, service_token: options.serviceToken },

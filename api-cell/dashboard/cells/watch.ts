@@ -2,6 +2,7 @@ import { errorMessage, type Logger } from '../../../ops/runtime/index.js';
 import { pingDatabase } from '../../../ops/runtime-db/index.js';
 import { isCell0, listHostMappings, type CellMapping, type CellRegistry, type HostMappingView } from '../../cells/index.js';
 import type { ApiDatabase } from '../../db/index.js';
+import type { ConductorLoad, ConductorLoads } from './load.js';
 
 /** One engine of a cell (its bus or its database) as the last probe found it. */
 export interface EngineProbe {
@@ -18,6 +19,8 @@ export interface CellProbe {
   state: 'up' | 'down' | 'disabled';
   bus: EngineProbe;
   db: EngineProbe;
+  /** Its conductor's messages/s and CPU; null when its /metrics did not answer; absent when not configured. */
+  conductor?: ConductorLoad | null;
   /** When the cell last went down (epoch ms), while it is down. */
   downSince: number | null;
   checkedAt: number;
@@ -58,6 +61,7 @@ export class CellWatch {
   private hostsAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private scrapedAt = 0;
   private readonly listeners = new Set<(probes: CellProbe[]) => void>();
 
   constructor(
@@ -65,6 +69,7 @@ export class CellWatch {
     private readonly registry: CellRegistry,
     private readonly options: CellWatchOptions,
     private readonly log: Logger,
+    private readonly loads?: ConductorLoads,
   ) {}
 
   start(): void {
@@ -101,12 +106,23 @@ export class CellWatch {
     try {
       const cells = await withTimeout(this.registry.list(), this.options.timeoutMs, 'the API database');
       const before = new Map(this.probes.map((p) => [p.uuid, p]));
-      this.probes = await Promise.all(cells.map((cell) => this.probe(cell, before.get(cell.uuid))));
+      const [probes] = await Promise.all([Promise.all(cells.map((cell) => this.probe(cell, before.get(cell.uuid)))), this.scrapeLoads()]);
+      this.probes = probes.map((p) => {
+        const load = this.loads?.of(p.name);
+        return load === undefined ? p : { ...p, conductor: load };
+      });
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, 'could not list the cells; their last probes stand');
     }
     for (const listener of this.listeners) listener(this.probes);
     if (this.running) this.timer = setTimeout(() => void this.round(), this.options.intervalMs);
+  }
+
+  /** Conductor metrics every 3 s at most: a rate over one second of a quiet cell is mostly noise. */
+  private async scrapeLoads(): Promise<void> {
+    if (!this.loads || Date.now() - this.scrapedAt < 3000) return;
+    this.scrapedAt = Date.now();
+    await this.loads.scrape();
   }
 
   private async probe(cell: CellMapping, before: CellProbe | undefined): Promise<CellProbe> {

@@ -25,7 +25,7 @@ export function registerCellPages(router: DashboardRouter, deps: DashboardDeps):
     ctx.body = page(
       { title: 'Cells', viewer, section: 'cells', scripts: ['dom.js', 'cells.js'] },
       html`<table id="cells"><thead><tr><th>Cell</th><th>State</th><th>Bus</th><th>Database</th><th>Hosts up / down / disabled</th>
-        <th>Instances</th><th>Heartbeat age p50 / max</th><th>Down since</th></tr></thead><tbody></tbody></table>
+        <th>Instances</th><th>Heartbeat age p50 / max</th><th>Conductor</th><th>Down since</th></tr></thead><tbody></tbody></table>
         <p class="muted">Live: each cell's bus and database are probed every second from the dashboard
         (<span id="live">connecting…</span>); host figures come from the Compute API.</p><p id="api-error" class="down"></p>
         ${jsonBlock('cells-data', payload)}`,

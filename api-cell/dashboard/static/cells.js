@@ -29,6 +29,8 @@
       tr.appendChild(cell(h.up + ' / ' + h.down + ' / ' + h.disabled + (h.unknown ? ' (' + h.unknown + ' unknown)' : '')));
       tr.appendChild(cell(String(c.instances)));
       tr.appendChild(cell(seconds(c.heartbeat.p50) + ' / ' + seconds(c.heartbeat.max)));
+      var load = c.conductor;
+      tr.appendChild(load === undefined ? cell('–') : load === null ? cell('unreachable', 'down') : cell(load.messagesPerS + ' msg/s · ' + load.cpuPercent + '% CPU', 'conductor'));
       tr.appendChild(cell(c.downSince ? new Date(c.downSince).toLocaleTimeString() : ''));
       return tr;
     });

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import type { Page } from 'playwright-core';
-import { createLogger, loadConfig, createMetricsRegistry, type RunningService } from '../../../ops/runtime/index.js';
+import type { Server } from 'node:http';
+import { createLogger, loadConfig, createMetricsRegistry, serveMetrics, type RunningService } from '../../../ops/runtime/index.js';
 import { dbServer, freePort, repoRoot, TcpProxy, TestDeployment, waitFor } from '../../../ops/testing/index.js';
 import { assignRole, bootstrapIdentity, createProject, createUser, findRole } from '../../identity/index.js';
 import { startDashboard } from '../service.js';
@@ -16,6 +17,8 @@ let dashboard: RunningService;
 let browser: Browser;
 let page: Page;
 let base = '';
+/** The conductors' /metrics, served as the launcher's processes serve theirs. */
+const metricsServers: Server[] = [];
 /** CELLSTACK_DASHBOARD_SCREENSHOTS=docs/dashboard saves a screenshot of each page (the ones in the docs). */
 const shots = process.env['CELLSTACK_DASHBOARD_SCREENSHOTS'];
 
@@ -43,12 +46,19 @@ test.before(async () => {
   await d.quota(demo.id, { instances: -1, cores: -1, ram: -1 });
   const port = await freePort();
   base = `http://127.0.0.1:${port}/dashboard`;
+  const targets: string[] = [];
+  for (const cell of ['one', 'two']) {
+    const metricsPort = await freePort();
+    const registry = d.cell(cell).conductorMetrics[0];
+    if (registry) metricsServers.push(await serveMetrics(registry, `127.0.0.1:${metricsPort}`));
+    targets.push(`${cell}=http://127.0.0.1:${metricsPort}/metrics`);
+  }
   const config = loadConfig({
     env: {},
     overrides: {
       ...d.config,
       api: { ...d.config.api, public_url: d.apiUrl },
-      dashboard: { listen: `127.0.0.1:${port}`, probe_interval_ms: 500, probe_timeout_ms: 1000 },
+      dashboard: { listen: `127.0.0.1:${port}`, probe_interval_ms: 500, probe_timeout_ms: 1000, conductor_metrics: targets.join(',') },
     },
   });
   dashboard = await startDashboard({ config, log: createLogger('dashboard', process.env['CELLSTACK_TEST_LOG'] ?? 'silent'), metrics: createMetricsRegistry('dashboard'), args: {} });
@@ -59,6 +69,7 @@ test.before(async () => {
 test.after.always(async () => {
   await browser?.close();
   await dashboard?.stop();
+  for (const server of metricsServers) await new Promise((done) => server.close(done));
   await relay.start().catch(() => undefined);
   await d?.stop();
   await relay.cut();
@@ -113,12 +124,13 @@ test.serial('dashboard - the admin signs in with their own password; the token i
   t.is(await page.evaluate('document.cookie.includes("cellstack_token")'), false, 'scripts cannot read the token');
 });
 
-test.serial('dashboard - the cells page shows every cell up, with its hosts and probe times', async (t) => {
+test.serial('dashboard - the cells page shows every cell up, with its hosts, probe times and conductor load', async (t) => {
   await page.goto(`${base}/admin/cells`);
   await page.waitForSelector('#cells tr[data-cell="one"][data-state="up"]');
   await page.waitForSelector('#cells tr[data-cell="two"][data-state="up"]');
   await waitFor(async () => /2 \/ 0 \/ 0/.test((await page.textContent('#cells tr[data-cell="two"]')) ?? ''), 15_000, 'cell two to show its 2 hosts up');
   t.regex((await page.textContent('#cells tr[data-cell="one"]')) ?? '', /ok [\d.]+ ms/);
+  await page.locator('#cells tr[data-cell="one"] td.conductor', { hasText: /[\d.]+ msg\/s · [\d.]+% CPU/ }).waitFor({ timeout: 15_000 });
   await shot('cells');
 });
 

@@ -217,7 +217,17 @@ test.serial('dashboard - the activity page counts boots and their POST→ACTIVE 
   await page.locator('#errors tr', { hasText: 'too-big' }).waitFor({ timeout: 30_000 });
   t.regex((await page.textContent('#errors tr:has-text("too-big")')) ?? '', /valid host/i, 'the fault says why');
   await shot('activity');
+});
+
+test.serial('dashboard - signing out revokes the token and drops its cookie', async (t) => {
+  const token = (await browser.context.cookies()).find((c) => c.name === 'cellstack_token')?.value ?? '';
+  t.truthy(token);
   await signOut();
+  const after = await fetch(`${d.apiUrl}/v2.1/servers`, { headers: { 'x-auth-token': token } });
+  t.is(after.status, 401, 'the API refuses the token now');
+  t.false((await browser.context.cookies()).some((c) => c.name === 'cellstack_token'));
+  const res = await page.goto(`${base}/admin/cells`);
+  t.regex(res?.url() ?? '', /\/auth\/login/, 'the pages ask to sign in again');
 });
 
 test.serial('dashboard - a member sees no operator page, by link or by URL', async (t) => {

@@ -12,6 +12,7 @@ import { registerCatalogPages } from './pages/catalog.js';
 import { registerCellPages } from './pages/cells.js';
 import { registerHostPages } from './pages/hosts.js';
 import { BASE, page } from './pages/layout.js';
+import { registerProjectResourcePages } from './pages/project-resources.js';
 import { registerProjectPages } from './pages/project.js';
 import { registerServerShowPages } from './pages/server-show.js';
 import { registerServerPages } from './pages/servers.js';
@@ -112,6 +113,7 @@ export function createDashboardApp(deps: DashboardDeps): Koa<DashboardState> {
   registerServerPages(router, deps);
   registerServerShowPages(router, deps);
   registerProjectPages(router, deps);
+  registerProjectResourcePages(router, deps);
   registerCellPages(router, deps);
   registerHostPages(router, deps);
   registerActivityPages(router, deps);

@@ -33,7 +33,7 @@ const adminLinks: [string, string, string][] = [
   ['/admin/hosts', 'hosts', 'Hosts'],
   ['/admin/activity', 'activity', 'Activity'],
   ['/admin/flavors', 'flavors', 'Flavors'],
-  ['/admin/images', 'images', 'Images'],
+  ['/admin/images', 'images', 'All images'],
   ['/admin/aggregates', 'aggregates', 'Aggregates'],
   ['/admin/identity', 'identity', 'Projects'],
 ];
@@ -45,7 +45,9 @@ function nav(viewer: Viewer, section: string | undefined): Html {
     ${link('/servers', 'servers', 'Servers')}
     ${link('/servers/new', 'launch', 'Launch')}
     ${link('/keypairs', 'keypairs', 'Key pairs')}
-    ${link('/limits', 'limits', 'Limits')}
+    ${link('/server-groups', 'groups', 'Groups')}
+    ${link('/images', 'project-images', 'Images')}
+    ${link('/usage', 'usage', 'Usage')}
     ${viewer.admin ? adminLinks.map(([href, name, label]) => link(href, name, label)) : []}
     <span class="who">${viewer.userName} · ${viewer.projectName}${viewer.admin ? ' · admin' : ''}</span>
     <form method="post" action="${BASE}/auth/logout">${csrfField(viewer)}<button>Sign out</button></form>

@@ -265,9 +265,13 @@ test.serial('dashboard - a member makes a key pair, launches a server with it fr
   await page.fill('#kp-name', 'k1');
   await page.click('button:has-text("Create key pair")');
   t.regex((await page.textContent('#private-key')) ?? '', /PRIVATE KEY/, 'the private key is shown once');
+  await page.goto(`${base}/server-groups`);
+  await page.fill('#sg-name', 'g1');
+  await Promise.all([page.waitForURL(/\/server-groups$/), page.click('button:has-text("Create server group")')]);
   await page.goto(`${base}/servers/new`);
   await page.fill('#name', 'web-1');
   await page.selectOption('#keypair', 'k1');
+  await page.selectOption('#group', { label: 'g1 (anti-affinity)' });
   await page.fill('#user_data', '#cloud-config\nhostname: web-1\n');
   await page.selectOption('#flavor', { label: (await page.locator('#flavor option').first().textContent()) ?? '' });
   await shot('launch');
@@ -289,6 +293,12 @@ test.serial('dashboard - a member makes a key pair, launches a server with it fr
   t.truthy(await frame.locator('#screen').textContent(), "with the guest's screen");
   await page.goto(`${base}/limits`);
   t.regex((await page.textContent('#limits tr:has(th:text("Servers"))')) ?? '', /^Servers1unlimited$/);
+  await page.goto(`${base}/server-groups`);
+  t.regex((await page.textContent('#groups tr[data-name="g1"]')) ?? '', /anti-affinity\s*1/, 'launched into the group picked');
+  await page.goto(`${base}/usage`);
+  t.regex((await page.textContent('#usage')) ?? '', /Servers\s*1/);
+  await page.goto(`${base}/images`);
+  t.regex((await page.textContent('#project-images')) ?? '', /cirros/);
   await page.goto(`${base}/servers/${id}`);
   await act('resize', 'VERIFY_RESIZE');
   await act('confirm-resize', 'ACTIVE');

@@ -1,6 +1,7 @@
 import { html } from '../html.js';
 import { viewerOf, type DashboardDeps, type DashboardRouter } from '../state.js';
 import { BASE, csrfField, page } from './layout.js';
+import { imagesTable, type Image } from './project-resources.js';
 
 interface Flavor {
   id: string;
@@ -9,15 +10,6 @@ interface Flavor {
   ram: number;
   disk: number;
   'os-flavor-access:is_public'?: boolean;
-}
-
-interface Image {
-  id: string;
-  name: string;
-  status: string;
-  visibility: string;
-  size?: number | null;
-  owner?: string;
 }
 
 interface Aggregate {
@@ -73,9 +65,7 @@ export function registerCatalogPages(router: DashboardRouter, deps: DashboardDep
     ctx.type = 'html';
     ctx.body = page(
       { title: 'Images', viewer, section: 'images' },
-      html`<table id="images"><thead><tr><th>Name</th><th>ID</th><th>Status</th><th>Visibility</th><th>Size</th><th>Owner</th></tr></thead><tbody>
-        ${images.map((i) => html`<tr><td>${i.name}</td><td>${i.id}</td><td>${i.status}</td><td>${i.visibility}</td><td>${i.size ?? ''}</td><td>${i.owner ?? ''}</td></tr>`)}
-        </tbody></table>`,
+      imagesTable('images', images, true),
     );
   });
   router.get('/admin/aggregates', async (ctx) => {

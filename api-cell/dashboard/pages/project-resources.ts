@@ -1,4 +1,4 @@
-import { html } from '../html.js';
+import { html, type Html } from '../html.js';
 import { viewerOf, type DashboardDeps, type DashboardRouter } from '../state.js';
 import { BASE, csrfField, page } from './layout.js';
 
@@ -9,12 +9,20 @@ interface ServerGroup {
   members: string[];
 }
 
-interface Image {
+export interface Image {
   id: string;
   name: string;
   status: string;
   visibility: string;
   size?: number | null;
+  owner?: string;
+}
+
+/** The images table; an operator's also says each image's id and owner. */
+export function imagesTable(id: string, images: Image[], operator: boolean): Html {
+  return html`<table id="${id}"><thead><tr><th>Name</th>${operator ? html`<th>ID</th>` : ''}<th>Status</th><th>Visibility</th><th>Size</th>${operator ? html`<th>Owner</th>` : ''}</tr></thead><tbody>
+    ${images.map((i) => html`<tr><td>${i.name}</td>${operator ? html`<td>${i.id}</td>` : ''}<td>${i.status}</td><td>${i.visibility}</td><td>${i.size ?? ''}</td>${operator ? html`<td>${i.owner ?? ''}</td>` : ''}</tr>`)}
+    </tbody></table>`;
 }
 
 interface TenantUsage {
@@ -61,9 +69,7 @@ export function registerProjectResourcePages(router: DashboardRouter, deps: Dash
     ctx.type = 'html';
     ctx.body = page(
       { title: 'Images', viewer, section: 'project-images' },
-      html`<table id="project-images"><thead><tr><th>Name</th><th>Status</th><th>Visibility</th><th>Size</th></tr></thead><tbody>
-        ${images.map((i) => html`<tr><td>${i.name}</td><td>${i.status}</td><td>${i.visibility}</td><td>${i.size ?? ''}</td></tr>`)}
-        </tbody></table><p class="muted">Snapshots made from a server's page appear here.</p>`,
+      html`${imagesTable('project-images', images, false)}<p class="muted">Snapshots made from a server's page appear here.</p>`,
     );
   });
   router.get('/usage', async (ctx) => {

@@ -211,6 +211,9 @@ test.serial('dashboard - the activity page counts boots and their POST→ACTIVE 
   const boot = (name: string, flavorRef: string) => asAdmin('/v2.1/servers', 'POST', { server: { name, flavorRef, imageRef: d.image.uuid, networks: 'none' } });
   await boot('counted', '1');
   await boot('too-big', 'huge');
+  // Both settled before the page opens: its first read shows them, with no wait for its next round.
+  const statuses = async () => (await asAdmin<{ servers: { name: string; status: string }[] }>('/v2.1/servers/detail?all_tenants=1')).servers.map((x) => `${x.name}=${x.status}`).sort();
+  await waitFor(async () => (await statuses()).join() === 'counted=ACTIVE,too-big=ERROR', 30_000, 'one boot ACTIVE and one in ERROR');
   await page.goto(`${base}/admin/activity`);
   await page.waitForSelector('#plot-boots .uplot');
   await page.locator('#latency', { hasText: /^1 servers · p50 [\d.]+ s/ }).waitFor({ timeout: 30_000 });

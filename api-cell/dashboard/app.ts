@@ -14,6 +14,7 @@ import { registerHostPages } from './pages/hosts.js';
 import { BASE, page } from './pages/layout.js';
 import { registerProjectResourcePages } from './pages/project-resources.js';
 import { registerProjectPages } from './pages/project.js';
+import { registerQuotaPages } from './pages/quotas.js';
 import { registerServerShowPages } from './pages/server-show.js';
 import { registerServerPages } from './pages/servers.js';
 import { registerSignInPages } from './pages/sign-in.js';
@@ -118,6 +119,7 @@ export function createDashboardApp(deps: DashboardDeps): Koa<DashboardState> {
   registerHostPages(router, deps);
   registerActivityPages(router, deps);
   registerCatalogPages(router, deps);
+  registerQuotaPages(router, deps);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -89,8 +89,8 @@ export function registerCatalogPages(router: DashboardRouter, deps: DashboardDep
     ctx.type = 'html';
     ctx.body = page(
       { title: 'Projects and users', viewer, section: 'identity' },
-      html`<h2>Projects</h2><table id="projects"><thead><tr><th>Name</th><th>ID</th><th>Enabled</th></tr></thead><tbody>
-        ${projects.map((p) => html`<tr><td>${p.name}</td><td>${p.id}</td><td>${p.enabled === false ? 'no' : 'yes'}</td></tr>`)}</tbody></table>
+      html`<h2>Projects</h2><table id="projects"><thead><tr><th>Name</th><th>ID</th><th>Enabled</th><th></th></tr></thead><tbody>
+        ${projects.map((p) => html`<tr data-name="${p.name}"><td>${p.name}</td><td>${p.id}</td><td>${p.enabled === false ? 'no' : 'yes'}</td><td><a href="${BASE}/admin/quotas/${p.id}">Quotas</a></td></tr>`)}</tbody></table>
         <h2>Users</h2><table id="users"><thead><tr><th>Name</th><th>ID</th><th>Default project</th><th>Enabled</th></tr></thead><tbody>
         ${users.map((u) => html`<tr><td>${u.name}</td><td>${u.id}</td><td>${projectName.get(u.default_project_id ?? '') ?? ''}</td><td>${u.enabled === false ? 'no' : 'yes'}</td></tr>`)}</tbody></table>
         <p class="muted">Create and change them with <code>openstack project/user/role</code> or <code>cellctl</code>.</p>`,

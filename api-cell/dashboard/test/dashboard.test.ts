@@ -180,7 +180,7 @@ test.serial('dashboard - the heat map draws 10,000 hosts (a benchmark: its brows
   await shot('hosts-10000');
 });
 
-test.serial('dashboard - the operator makes and deletes a flavor, and sees images, aggregates with their zones, projects and users', async (t) => {
+test.serial('dashboard - the operator makes and deletes a flavor, sees images, aggregates with their zones, projects and users, and sets a quota', async (t) => {
   await page.goto(`${base}/admin/flavors`);
   t.is(await page.locator('#flavors tr[data-name="m1.tiny"]').count(), 1);
   await page.fill('#fl-name', 'dash.small');
@@ -204,6 +204,15 @@ test.serial('dashboard - the operator makes and deletes a flavor, and sees image
   await page.goto(`${base}/admin/identity`);
   t.regex((await page.textContent('#users')) ?? '', /alice/);
   t.regex((await page.textContent('#projects')) ?? '', /demo/);
+  await Promise.all([page.waitForURL(/\/admin\/quotas\//), page.click('#projects tr[data-name="demo"] a:has-text("Quotas")')]);
+  const projectId = page.url().split('/').at(-1) ?? '';
+  await page.fill('input[name="instances"]', '5');
+  await Promise.all([page.waitForURL(/\/admin\/quotas\//), page.click('button:has-text("Set quotas")')]);
+  t.is(await page.inputValue('input[name="instances"]'), '5');
+  const quota = await asAdmin<{ quota_set: { instances: number } }>(`/v2.1/os-quota-sets/${projectId}`);
+  t.is(quota.quota_set.instances, 5, 'the API has the new quota');
+  await page.fill('input[name="instances"]', '-1');
+  await Promise.all([page.waitForURL(/\/admin\/quotas\//), page.click('button:has-text("Set quotas")')]);
 });
 
 test.serial('dashboard - the activity page counts boots and their POST→ACTIVE time, and lists errors with their fault', async (t) => {

@@ -122,6 +122,9 @@ export function createDashboardApp(deps: DashboardDeps): Koa<DashboardState> {
   registerQuotaPages(router, deps);
   app.use(router.routes());
   app.use(router.allowedMethods());
+  app.use((ctx) => {
+    if (ctx.body === undefined && ctx.status === 404) refuse(ctx, 404, 'The dashboard has no such page.');
+  });
   return app;
 }
 

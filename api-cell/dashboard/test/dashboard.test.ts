@@ -250,6 +250,9 @@ test.serial('dashboard - a member sees no operator page, by link or by URL', asy
     const res = await page.goto(`${base}${path}`);
     t.is(res?.status(), 403, path);
   }
+  const missing = await page.goto(`${base}/no-such-page`);
+  t.is(missing?.status(), 404);
+  t.regex((await page.textContent('[role=alert]')) ?? '', /no such page/);
   const data = await page.evaluate(async (url) => (await fetch(url)).status, `${base}/admin/hosts.json`);
   t.is(data, 403);
   await page.goto(`${base}/servers`);

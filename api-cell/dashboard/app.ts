@@ -29,7 +29,7 @@ const staticFiles: Record<string, { path: string; type: string }> = {
   'uPlot.iife.min.js': { path: resolve(uplotDir, 'uPlot.iife.min.js'), type: 'text/javascript' },
   'uPlot.min.css': { path: resolve(uplotDir, 'uPlot.min.css'), type: 'text/css' },
 };
-for (const name of ['dom.js', 'cells.js', 'heatmap.js', 'servers.js', 'activity.js']) staticFiles[name] = { path: resolve(staticDir, name), type: 'text/javascript' };
+for (const name of ['dom.js', 'cells.js', 'heatmap.js', 'servers.js', 'server.js', 'activity.js']) staticFiles[name] = { path: resolve(staticDir, name), type: 'text/javascript' };
 
 /** Paths a visitor without a session may reach. */
 const open = (path: string): boolean => path === `${BASE}/healthcheck` || path === `${BASE}/auth/login` || path.startsWith(`${BASE}/static/`);

@@ -24,6 +24,11 @@ function actionForm(s: ServerView, name: string, action: ServerAction, csrf: Htm
 }
 
 export function registerServerShowPages(router: DashboardRouter, deps: DashboardDeps): void {
+  router.get('/servers/:id/status.json', async (ctx) => {
+    const { server } = await deps.api.get<{ server: Parameters<typeof serverView>[0] }>(viewerOf(ctx).token, `/v2.1/servers/${idOf(ctx)}`);
+    const s = serverView(server);
+    ctx.body = { status: s.status, task: s.task };
+  });
   router.get('/servers/:id', async (ctx) => {
     const viewer = viewerOf(ctx);
     const id = idOf(ctx);
@@ -40,9 +45,9 @@ export function registerServerShowPages(router: DashboardRouter, deps: Dashboard
       .map(([name, a]) => actionForm(s, name, a, csrf, flavors.flavors));
     ctx.type = 'html';
     ctx.body = page(
-      { title: `Server ${s.name}`, viewer, section: 'servers', ...(done ? { flash: { kind: 'info', text: `${done.label} requested.` } } : {}) },
+      { title: `Server ${s.name}`, viewer, section: 'servers', scripts: ['server.js'], ...(done ? { flash: { kind: 'info', text: `${done.label} requested.` } } : {}) },
       html`<table><tbody>
-        <tr><th>ID</th><td>${s.id}</td></tr><tr><th>Status</th><td class="${s.status}" id="status">${s.status}</td></tr>
+        <tr><th>ID</th><td>${s.id}</td></tr><tr><th>Status</th><td class="${s.status}" id="status" data-task="${s.task ?? ''}">${s.status}</td></tr>
         <tr><th>Task</th><td>${s.task ?? ''}</td></tr><tr><th>Flavor</th><td>${s.flavor}</td></tr><tr><th>Image</th><td>${s.image}</td></tr>
         <tr><th>Addresses</th><td>${s.addresses}</td></tr><tr><th>Created</th><td>${s.created}</td></tr>
         ${s.fault ? html`<tr><th>Fault</th><td class="ERROR" id="fault">${s.fault}</td></tr>` : ''}

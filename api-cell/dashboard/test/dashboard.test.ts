@@ -94,14 +94,10 @@ async function asAdmin<T>(path: string, method = 'GET', body?: unknown): Promise
   return (await d.request<T>(method, path, body, {}, { 'x-auth-token': token, 'openstack-api-version': 'compute 2.87' })).body;
 }
 
-/** Presses an action's button on the server's page and reloads it until the server shows `status` with no task. */
+/** Presses an action's button on the server's page; the page draws itself again until the server shows `status` with no task. */
 async function act(action: string, status: string): Promise<void> {
   await Promise.all([page.waitForURL(new RegExp(`done=${action}`)), page.click(`form[data-action="${action}"] button`)]);
-  await waitFor(async () => {
-    await page.reload();
-    const server = JSON.parse((await page.textContent('#server')) ?? '{}') as { status?: string; task?: string | null };
-    return server.status === status && !server.task;
-  }, 20_000, `the server to be ${status} after ${action}`);
+  await page.locator('#status[data-task=""]', { hasText: new RegExp(`^${status}$`) }).waitFor({ timeout: 20_000 });
 }
 
 const cellState = (name: string) => page.locator(`#cells tr[data-cell="${name}"]`).getAttribute('data-state');

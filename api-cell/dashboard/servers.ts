@@ -13,7 +13,7 @@ export interface ServerView {
   fault?: string;
 }
 
-type ApiServer = Record<string, unknown> & { id: string; name: string; status: string };
+type ApiServer = Record<string, unknown> & { id: string; name?: string; status: string };
 
 export function serverView(s: ApiServer): ServerView {
   const flavor = (s['flavor'] ?? {}) as { original_name?: string; id?: string };
@@ -24,7 +24,8 @@ export function serverView(s: ApiServer): ServerView {
   const fault = (s['fault'] as { message?: string } | undefined)?.message;
   return {
     id: s.id,
-    name: s.name,
+    // A server of a cell that does not answer comes as a partial record (2.69): no name, status UNKNOWN.
+    name: typeof s.name === 'string' ? s.name : s.id,
     status: s.status,
     task: (s['OS-EXT-STS:task_state'] as string | null | undefined) ?? null,
     power: Number(s['OS-EXT-STS:power_state'] ?? 0),

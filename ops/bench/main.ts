@@ -15,6 +15,7 @@ import { assignRole, createProject, createUser, findRole } from '../../api-cell/
 import { openApiDatabase } from '../../api-cell/db/index.js';
 import { CpuMeter } from './cpu.js';
 import { benchOptions, freshDeployment, processesToMeter } from './deployment.js';
+import { dashboardBench, type DashboardFlags } from './dashboard.js';
 import { idleBench, type IdleFlags } from './idle.js';
 import { machineDescription } from './machine.js';
 
@@ -191,6 +192,14 @@ program
   .option('--seconds <s>', 'seconds to measure (at least one resource report interval)', positive, 60)
   .option('--keep', 'leave the benchmark deployment running afterwards')
   .action((flags: IdleFlags) => idleBench(root, flags));
+
+program
+  .command('dashboard')
+  .description("the dashboard at many hosts: the host list through the API, the heat map's draw in chromium, the cells page's first event")
+  .option('--hosts <n>', 'fake compute hosts, spread over the cells', positive, 10_000)
+  .option('--cells <n>', 'child cells', positive, 2)
+  .option('--keep', 'leave the benchmark deployment running afterwards')
+  .action((flags: DashboardFlags) => dashboardBench(root, flags));
 
 try {
   await program.parseAsync();

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { repoRoot } from '../../../ops/testing/index.js';
+import { repoRoot } from './services.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 

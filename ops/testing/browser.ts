@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { repoRoot } from './services.js';
 
+// Imported by path, not through ops/testing/index.ts: only the files that drive a browser should load playwright-core.
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Debian's chromium with no network of its own beyond the pages it is sent to, and nothing kept between runs. */

@@ -10,12 +10,12 @@ import { errorMessage } from '../runtime/index.js';
 import { execute, select } from '../runtime-db/index.js';
 import { passwordToken } from '../loadtest/client.js';
 import { runBootBench, type BootBenchResult } from './boot.js';
+import { dashboardBench, type DashboardFlags } from './dashboard.js';
 import { runListBench, seedServers, warmups } from './list.js';
 import { assignRole, createProject, createUser, findRole } from '../../api-cell/identity/index.js';
 import { openApiDatabase } from '../../api-cell/db/index.js';
 import { CpuMeter } from './cpu.js';
 import { benchOptions, freshDeployment, processesToMeter } from './deployment.js';
-import { dashboardBench, type DashboardFlags } from './dashboard.js';
 import { idleBench, type IdleFlags } from './idle.js';
 import { machineDescription } from './machine.js';
 

@@ -136,6 +136,14 @@ program
   .option('--keep', 'leave the benchmark deployment running afterwards')
   .action(listBench);
 
+program
+  .command('dashboard')
+  .description("the dashboard at many hosts: the host list through the API, the heat map's draw in chromium, the cells page's first event")
+  .option('--hosts <n>', 'fake compute hosts, spread over the cells', positive, 10_000)
+  .option('--cells <n>', 'child cells', positive, 2)
+  .option('--keep', 'leave the benchmark deployment running afterwards')
+  .action((flags: DashboardFlags) => dashboardBench(root, flags));
+
 async function listBench(flags: ListFlags): Promise<void> {
   const options = benchOptions(root, flags.cells, 0);
   await freshDeployment(options);
@@ -192,14 +200,6 @@ program
   .option('--seconds <s>', 'seconds to measure (at least one resource report interval)', positive, 60)
   .option('--keep', 'leave the benchmark deployment running afterwards')
   .action((flags: IdleFlags) => idleBench(root, flags));
-
-program
-  .command('dashboard')
-  .description("the dashboard at many hosts: the host list through the API, the heat map's draw in chromium, the cells page's first event")
-  .option('--hosts <n>', 'fake compute hosts, spread over the cells', positive, 10_000)
-  .option('--cells <n>', 'child cells', positive, 2)
-  .option('--keep', 'leave the benchmark deployment running afterwards')
-  .action((flags: DashboardFlags) => dashboardBench(root, flags));
 
 try {
   await program.parseAsync();

@@ -62,6 +62,8 @@ export class CellWatch {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private scrapedAt = 0;
+  /** Why the last round could not list the cells (its probes are then the round's before); undefined when it could. */
+  listError: string | undefined;
   private readonly listeners = new Set<(probes: CellProbe[]) => void>();
 
   constructor(
@@ -111,8 +113,12 @@ export class CellWatch {
         const load = this.loads?.of(p.name);
         return load === undefined ? p : { ...p, conductor: load };
       });
+      if (this.listError) this.log.info('the cells can be listed again');
+      this.listError = undefined;
     } catch (err) {
-      this.log.warn({ err: errorMessage(err) }, 'could not list the cells; their last probes stand');
+      // Said once when it starts, not every round: the API database being away is logged by whoever owns it.
+      if (!this.listError) this.log.warn({ err: errorMessage(err) }, 'could not list the cells; their last probes stand');
+      this.listError = errorMessage(err);
     }
     for (const listener of this.listeners) listener(this.probes);
     if (this.running) this.timer = setTimeout(() => void this.round(), this.options.intervalMs);

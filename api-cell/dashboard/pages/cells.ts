@@ -14,7 +14,8 @@ async function cellsPayload(deps: DashboardDeps, token: string, probes: CellProb
   } catch (err) {
     apiError = errorMessage(err);
   }
-  return { at: Date.now(), cells: summarizeCells(probes, hosts), ...(apiError ? { apiError } : {}) };
+  const listError = deps.cells.listError;
+  return { at: Date.now(), cells: summarizeCells(probes, hosts), ...(apiError ? { apiError } : {}), ...(listError ? { listError } : {}) };
 }
 
 export function registerCellPages(router: DashboardRouter, deps: DashboardDeps): void {

@@ -35,7 +35,10 @@
       return tr;
     });
     body.replaceChildren.apply(body, rows);
-    apiError.textContent = payload.apiError ? 'Compute API: ' + payload.apiError : '';
+    var problems = [];
+    if (payload.listError) problems.push('The cells cannot be listed (the rows are from before): ' + payload.listError);
+    if (payload.apiError) problems.push('Compute API: ' + payload.apiError);
+    apiError.textContent = problems.join(' · ');
     live.textContent = 'last round ' + new Date(payload.at).toLocaleTimeString();
   }
   draw(JSON.parse(document.getElementById('cells-data').textContent));

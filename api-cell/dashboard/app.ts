@@ -8,9 +8,11 @@ import { errorMessage } from '../../ops/runtime/index.js';
 import { ApiFault } from './client.js';
 import { html } from './html.js';
 import { registerActivityPages } from './pages/activity.js';
+import { registerAggregatePages } from './pages/aggregates.js';
 import { registerCatalogPages } from './pages/catalog.js';
 import { registerCellPages } from './pages/cells.js';
 import { registerHostPages } from './pages/hosts.js';
+import { registerIdentityPages } from './pages/identity.js';
 import { BASE, page } from './pages/layout.js';
 import { registerProjectResourcePages } from './pages/project-resources.js';
 import { registerProjectPages } from './pages/project.js';
@@ -120,6 +122,8 @@ export function createDashboardApp(deps: DashboardDeps): Koa<DashboardState> {
   registerActivityPages(router, deps);
   registerCatalogPages(router, deps);
   registerQuotaPages(router, deps);
+  registerAggregatePages(router, deps);
+  registerIdentityPages(router, deps);
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.use((ctx) => {

@@ -12,22 +12,7 @@ interface Flavor {
   'os-flavor-access:is_public'?: boolean;
 }
 
-interface Aggregate {
-  id: number;
-  name: string;
-  availability_zone: string | null;
-  hosts: string[];
-}
-
-interface Named {
-  id: string;
-  name: string;
-  enabled?: boolean;
-  domain_id?: string;
-  default_project_id?: string;
-}
-
-/** Operator pages over the catalog: flavors (and making one), images, aggregates and zones, projects and users. */
+/** Operator pages over the catalog: flavors (and making one), images. */
 export function registerCatalogPages(router: DashboardRouter, deps: DashboardDeps): void {
   router.get('/admin/flavors', async (ctx) => {
     const viewer = viewerOf(ctx);
@@ -66,34 +51,6 @@ export function registerCatalogPages(router: DashboardRouter, deps: DashboardDep
     ctx.body = page(
       { title: 'Images', viewer, section: 'images' },
       imagesTable('images', images, true),
-    );
-  });
-  router.get('/admin/aggregates', async (ctx) => {
-    const viewer = viewerOf(ctx);
-    const { aggregates } = await deps.api.get<{ aggregates: Aggregate[] }>(viewer.token, '/v2.1/os-aggregates');
-    ctx.type = 'html';
-    ctx.body = page(
-      { title: 'Aggregates and zones', viewer, section: 'aggregates' },
-      html`<table id="aggregates"><thead><tr><th>Aggregate</th><th>Zone</th><th>Hosts</th></tr></thead><tbody>
-        ${aggregates.map((a) => html`<tr><td>${a.name}</td><td>${a.availability_zone ?? ''}</td><td>${a.hosts.length}: ${a.hosts.slice(0, 20).join(', ')}${a.hosts.length > 20 ? ', …' : ''}</td></tr>`)}
-        </tbody></table>`,
-    );
-  });
-  router.get('/admin/identity', async (ctx) => {
-    const viewer = viewerOf(ctx);
-    const [{ projects }, { users }] = await Promise.all([
-      deps.api.get<{ projects: Named[] }>(viewer.token, '/identity/v3/projects'),
-      deps.api.get<{ users: Named[] }>(viewer.token, '/identity/v3/users'),
-    ]);
-    const projectName = new Map(projects.map((p) => [p.id, p.name]));
-    ctx.type = 'html';
-    ctx.body = page(
-      { title: 'Projects and users', viewer, section: 'identity' },
-      html`<h2>Projects</h2><table id="projects"><thead><tr><th>Name</th><th>ID</th><th>Enabled</th><th></th></tr></thead><tbody>
-        ${projects.map((p) => html`<tr data-name="${p.name}"><td>${p.name}</td><td>${p.id}</td><td>${p.enabled === false ? 'no' : 'yes'}</td><td><a href="${BASE}/admin/quotas/${p.id}">Quotas</a></td></tr>`)}</tbody></table>
-        <h2>Users</h2><table id="users"><thead><tr><th>Name</th><th>ID</th><th>Default project</th><th>Enabled</th></tr></thead><tbody>
-        ${users.map((u) => html`<tr><td>${u.name}</td><td>${u.id}</td><td>${projectName.get(u.default_project_id ?? '') ?? ''}</td><td>${u.enabled === false ? 'no' : 'yes'}</td></tr>`)}</tbody></table>
-        <p class="muted">Create and change them with <code>openstack project/user/role</code> or <code>cellctl</code>.</p>`,
     );
   });
 }

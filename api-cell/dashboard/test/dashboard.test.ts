@@ -177,7 +177,7 @@ test.serial('dashboard - the heat map draws 10,000 hosts (a benchmark: its brows
   await shot('hosts-10000');
 });
 
-test.serial('dashboard - the operator makes and deletes a flavor, sees images, aggregates with their zones, projects and users, and sets a quota', async (t) => {
+test.serial('dashboard - the operator makes and deletes a flavor and an aggregate, makes a project and a member of it, sees images, and sets a quota', async (t) => {
   await page.goto(`${base}/admin/flavors`);
   t.is(await page.locator('#flavors tr[data-name="m1.tiny"]').count(), 1);
   await page.fill('#fl-name', 'dash.small');
@@ -198,9 +198,31 @@ test.serial('dashboard - the operator makes and deletes a flavor, sees images, a
   t.regex((await page.textContent('#images')) ?? '', /cirros/);
   await page.goto(`${base}/admin/aggregates`);
   t.regex((await page.textContent('#aggregates')) ?? '', /zone-az2\s*az2\s*1: two-host-1/);
+  await page.fill('#ag-name', 'dash-agg');
+  await page.fill('#ag-zone', 'az3');
+  await Promise.all([page.waitForURL(/\/admin\/aggregates$/), page.click('button:has-text("Create aggregate")')]);
+  const made = page.locator('#aggregates tr[data-name="dash-agg"]');
+  await made.locator('input[name=host]').fill('one-host-2');
+  await Promise.all([page.waitForURL(/\/admin\/aggregates$/), made.locator('button:has-text("Add host")').click()]);
+  t.regex((await made.textContent()) ?? '', /az3\s*1: one-host-2/);
+  await made.locator('input[name=host]').fill('one-host-2');
+  await Promise.all([page.waitForURL(/\/admin\/aggregates$/), made.locator('button:has-text("Remove host")').click()]);
+  await Promise.all([page.waitForURL(/\/admin\/aggregates$/), made.locator('button:has-text("Delete")').click()]);
+  t.is(await made.count(), 0);
   await page.goto(`${base}/admin/identity`);
   t.regex((await page.textContent('#users')) ?? '', /alice/);
   t.regex((await page.textContent('#projects')) ?? '', /demo/);
+  await page.fill('#pr-name', 'web');
+  await Promise.all([page.waitForURL(/\/admin\/identity$/), page.click('button:has-text("Create project")')]);
+  await page.fill('#us-name', 'bob');
+  await page.fill('#us-password', 'bob-password');
+  await page.selectOption('#us-project', { label: 'web' });
+  await Promise.all([page.waitForURL(/\/admin\/identity$/), page.click('button:has-text("Create user")')]);
+  t.regex((await page.textContent('#users tr[data-name="bob"]')) ?? '', /web/);
+  const bob = { identity: { methods: ['password'], password: { user: { name: 'bob', domain: { name: 'Default' }, password: 'bob-password' } } }, scope: { project: { name: 'web', domain: { name: 'Default' } } } };
+  const login = await fetch(`${d.apiUrl}/identity/v3/auth/tokens?nocatalog=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ auth: bob }) });
+  const roles = ((await login.json()) as { token?: { roles?: { name: string }[] } }).token?.roles?.map((r) => r.name) ?? [];
+  t.true(roles.includes('member'), `bob signs in to web as a member (${login.status}, roles ${roles.join(', ')})`);
   await Promise.all([page.waitForURL(/\/admin\/quotas\//), page.click('#projects tr[data-name="demo"] a:has-text("Quotas")')]);
   const projectId = page.url().split('/').at(-1) ?? '';
   await page.fill('input[name="instances"]', '5');

@@ -52,7 +52,7 @@
     var fAgg = el(controls.agg).value;
     var width = Math.max(600, canvas.parentElement.clientWidth - 10);
     var n = data.name.length;
-    size = n > 5000 ? 7 : n > 1000 ? 10 : 16;
+    size = n > 5000 ? 7 : n > 1000 ? 10 : n > 200 ? 16 : 28;
     var step = size + 1;
     var perRow = Math.floor(width / step);
     // First pass: which hosts show, by cell, to know the height.

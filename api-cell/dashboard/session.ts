@@ -20,6 +20,8 @@ export const TOKEN_COOKIE = 'cellstack_token';
 /** Before sign-in: the double-submit value the sign-in form carries (no token to tie it to yet). */
 export const LOGIN_CSRF_COOKIE = 'cellstack_login_csrf';
 export const COOKIE_PATH = '/dashboard';
+/** How long a token last found good is trusted while the identity endpoint cannot be asked. */
+const STALE_OK_MS = 5 * 60_000;
 
 interface TokenBody {
   token: {
@@ -46,6 +48,8 @@ const equal = (a: string, b: string): boolean => {
 /** Sign-in, token checks and CSRF values, all through the identity endpoint; the dashboard keeps no session store. */
 export class Sessions {
   private readonly checked = new TtlCache<Viewer>(5000);
+  /** The last time each token was found good: trusted a while longer when the identity endpoint cannot answer. */
+  private readonly lastGood = new Map<string, { viewer: Viewer; at: number }>();
   private readonly csrfKey: Buffer;
 
   /** `secret` ties CSRF values to tokens; dashboards behind one proxy share it (the deployment's token secret). */
@@ -87,18 +91,34 @@ export class Sessions {
     if (!token) return undefined;
     const key = createHash('sha256').update(token).digest('base64url');
     try {
-      return await this.checked.get(key, async () => {
+      const viewer = await this.checked.get(key, async () => {
         const answer = await this.identity.call<TokenBody>(token, '/identity/v3/auth/tokens?nocatalog=1', { headers: { 'x-subject-token': token } });
         return this.viewerOf(token, answer.body);
       });
+      this.remember(key, viewer);
+      return viewer;
     } catch (err) {
-      if (err instanceof ApiFault && (err.status === 401 || err.status === 404)) return undefined;
+      if (err instanceof ApiFault && (err.status === 401 || err.status === 404)) {
+        this.lastGood.delete(key);
+        return undefined;
+      }
+      // The identity endpoint is away (a 503, no answer): a token it said was good a little while
+      // ago still is, so an operator can watch the cells page through an outage of the API.
+      const good = this.lastGood.get(key);
+      if (good && Date.now() - good.at < STALE_OK_MS && Date.parse(good.viewer.expiresAt) > Date.now()) return good.viewer;
       throw err;
     }
   }
 
+  private remember(key: string, viewer: Viewer): void {
+    if (this.lastGood.size >= 10_000) this.lastGood.clear();
+    this.lastGood.set(key, { viewer, at: Date.now() });
+  }
+
   async signOut(token: string): Promise<void> {
-    this.checked.forget(createHash('sha256').update(token).digest('base64url'));
+    const key = createHash('sha256').update(token).digest('base64url');
+    this.checked.forget(key);
+    this.lastGood.delete(key);
     await this.identity.call(token, '/identity/v3/auth/tokens', { method: 'DELETE', headers: { 'x-subject-token': token } }).catch(() => undefined);
   }
 

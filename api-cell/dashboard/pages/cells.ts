@@ -47,8 +47,10 @@ export function registerCellPages(router: DashboardRouter, deps: DashboardDeps):
       // A token revoked or expired while the page is open ends the stream (the check is cached 5 s).
       void deps.sessions
         .check(token)
+        // Not known either way (the identity endpoint is away too long): go on; only a refusal ends the stream.
+        .catch(() => 'unknown' as const)
         .then(async (still) => {
-          if (!still?.admin) return void res.end();
+          if (still !== 'unknown' && !still?.admin) return void res.end();
           const payload = await cellsPayload(deps, token, probes);
           if (!res.writableEnded) res.write(`data: ${JSON.stringify(payload)}\n\n`);
         })

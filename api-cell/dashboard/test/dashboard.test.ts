@@ -12,6 +12,9 @@ import { launchChromium, type Browser } from '../../../ops/testing/browser.js';
 // Cell "two" reaches its database through a relay this file cuts, and has a NATS server of its own it stops.
 const server = new URL(dbServer);
 const relay = new TcpProxy(server.hostname, Number(server.port || 3306));
+/** The API database is reached through one too: the last test takes it away. */
+const apiRelay = new TcpProxy(server.hostname, Number(server.port || 3306));
+const through = (proxy: TcpProxy): string => `${server.protocol}//${server.username ? `${server.username}${server.password ? `:${server.password}` : ''}@` : ''}127.0.0.1:${proxy.port}`;
 let d: TestDeployment;
 let dashboard: RunningService;
 let browser: Browser;
@@ -31,10 +34,12 @@ async function shot(name: string): Promise<void> {
 
 test.before(async () => {
   await relay.start();
+  await apiRelay.start();
   d = await TestDeployment.start({
+    apiDbServer: through(apiRelay),
     cells: [
       { name: 'one', pools: [{ prefix: 'one-host', hosts: 2 }] },
-      { name: 'two', pools: [{ prefix: 'two-host', hosts: 2 }], dbServer: `${server.protocol}//${server.username ? `${server.username}${server.password ? `:${server.password}` : ''}@` : ''}127.0.0.1:${relay.port}` },
+      { name: 'two', pools: [{ prefix: 'two-host', hosts: 2 }], dbServer: through(relay) },
     ],
     zones: { az2: ['two-host-1'] },
     config: { api: { auth_strategy: 'keystone' }, identity: { token_secret: 'dashboard-test-secret' }, database: { connect_timeout_ms: 1000 } },
@@ -71,8 +76,10 @@ test.after.always(async () => {
   await dashboard?.stop();
   for (const server of metricsServers) await new Promise((done) => server.close(done));
   await relay.start().catch(() => undefined);
+  await apiRelay.start().catch(() => undefined);
   await d?.stop();
   await relay.cut();
+  await apiRelay.cut();
 });
 
 async function signIn(user: string, password: string): Promise<void> {
@@ -374,4 +381,15 @@ test.serial('dashboard - a cell whose conductor, bus and database stop shows as 
   await page.goto(`${base}/admin/cells`);
   await page.waitForSelector('#cells tr[data-cell="two"][data-state="up"]', { timeout: 20_000 });
   t.log(`cell two shown down ${seenAfter} ms after it was stopped`);
+});
+
+test.serial('dashboard - with the API database away the cells page still opens, says the cells cannot be listed, and goes on when it is back', async (t) => {
+  await apiRelay.cut();
+  const res = await page.goto(`${base}/admin/cells`);
+  t.is(res?.status(), 200, 'the session validated a moment ago still stands');
+  await page.locator('#api-error', { hasText: /cannot be listed/ }).waitFor({ timeout: 15_000 });
+  t.is(await cellState('one'), 'up', 'the last probes are still shown');
+  await apiRelay.start();
+  await waitFor(async () => !/cannot be listed/.test((await page.textContent('#api-error')) ?? ''), 20_000, 'the cells to be listed again');
+  t.is(await cellState('two'), 'up');
 });

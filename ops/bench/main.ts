@@ -10,6 +10,7 @@ import { errorMessage } from '../runtime/index.js';
 import { execute, select } from '../runtime-db/index.js';
 import { passwordToken } from '../loadtest/client.js';
 import { runBootBench, type BootBenchResult } from './boot.js';
+import { dashboardBench, type DashboardFlags } from './dashboard.js';
 import { runListBench, seedServers, warmups } from './list.js';
 import { assignRole, createProject, createUser, findRole } from '../../api-cell/identity/index.js';
 import { openApiDatabase } from '../../api-cell/db/index.js';
@@ -144,6 +145,14 @@ program
   .option('--repeats <n>', 'times the first page is asked for', positive, 50)
   .option('--keep', 'leave the benchmark deployment running afterwards')
   .action(listBench);
+
+program
+  .command('dashboard')
+  .description("the dashboard at many hosts: the host list through the API, the heat map's draw in chromium, the cells page's first event")
+  .option('--hosts <n>', 'fake compute hosts, spread over the cells', positive, 10_000)
+  .option('--cells <n>', 'child cells', positive, 2)
+  .option('--keep', 'leave the benchmark deployment running afterwards')
+  .action((flags: DashboardFlags) => dashboardBench(root, flags));
 
 async function listBench(flags: ListFlags): Promise<void> {
   const options = benchOptions(root, flags.cells, 0);

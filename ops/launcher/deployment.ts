@@ -24,11 +24,16 @@ export function resolveOptions(defaults: DeploymentOptions, given: Partial<Deplo
   };
 }
 
+/** Where each cell's conductor serves /metrics: cellSpecs starts them first, one per cell, from the first metrics port. */
+const conductorMetrics = (layout: Layout): string =>
+  layout.cells.map((cell, i) => `${cell.name}=http://${layout.options.host}:${layout.options.metricsPort + i}/metrics`).join(',');
+
 function writeConfig(layout: Layout): void {
   const { options } = layout;
   const config: Record<string, Record<string, unknown>> = {
     api: { listen: `${options.host}:${options.apiPort}`, auth_strategy: 'keystone', workers: options.apiWorkers ?? 1 },
     identity: { token_secret: options.tokenSecret },
+    ...(options.dashboardPort ? { dashboard: { listen: `${options.host}:${options.dashboardPort}`, conductor_metrics: conductorMetrics(layout) } } : {}),
     database: { api_url: layout.apiDatabaseUrl },
     redis: { url: options.redisUrl, queue_prefix: options.dbPrefix },
     placement: { url: `${layout.apiUrl}/placement`, service_token: options.serviceToken },
@@ -155,7 +160,7 @@ export async function down(options: DeploymentOptions): Promise<{ stopped: Proce
   for (let stage = 0; stage <= stages.length; stage += 1) {
     stopped.push(...(await stopProcesses(names.filter((n) => stageOf(n) === stage), layout.runDir, marker)));
   }
-  const ports = [options.apiPort, ...layout.cells.map((c) => c.natsPort), ...layout.cells.flatMap((c) => (c.natsMonitorPort ? [c.natsMonitorPort] : []))];
+  const ports = [options.apiPort, ...(options.dashboardPort ? [options.dashboardPort] : []), ...layout.cells.map((c) => c.natsPort), ...layout.cells.flatMap((c) => (c.natsMonitorPort ? [c.natsMonitorPort] : []))];
   const open = await Promise.all(ports.map((p) => portAnswers(options.host, p)));
   return { stopped, leftPorts: ports.filter((_, i) => open[i]) };
 }

@@ -10,6 +10,8 @@ export interface DeploymentOptions {
   redisUrl: string;
   host: string;
   apiPort: number;
+  /** The dashboard's port; 0 or absent: no dashboard (`deploy up` defaults to 8780; tools that deploy for a run leave it off). */
+  dashboardPort?: number;
   /** Cell i's NATS server listens on natsPort + i - 1. */
   natsPort: number;
   /** Each process serves /metrics on its own port counting up from here. */
@@ -41,6 +43,7 @@ export const defaultOptions = (root: string): DeploymentOptions => ({
   redisUrl: 'redis://127.0.0.1:6379/0',
   host: '127.0.0.1',
   apiPort: 8774,
+  dashboardPort: 0,
   natsPort: 4231,
   metricsPort: 9180,
   hostsPerCell: 8,
@@ -80,6 +83,8 @@ export interface Layout {
   apiDatabaseUrl: string;
   cell0DatabaseUrl: string;
   apiUrl: string;
+  /** Empty when the deployment runs no dashboard. */
+  dashboardUrl: string;
   cells: CellLayout[];
 }
 
@@ -104,6 +109,7 @@ export function layoutOf(options: DeploymentOptions): Layout {
     apiDatabaseUrl: db('api'),
     cell0DatabaseUrl: db('cell0'),
     apiUrl: `http://${options.host}:${options.apiPort}`,
+    dashboardUrl: options.dashboardPort ? `http://${options.host}:${options.dashboardPort}/dashboard` : '',
     cells,
   };
 }

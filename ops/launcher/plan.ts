@@ -102,6 +102,7 @@ export function apiCellSpecs(layout: Layout, root: string): ProcessSpec[] {
     main: 'api-cell/main.js',
     ready: () => httpAnswers(`${layout.apiUrl}/healthcheck`),
   });
+  if (layout.dashboardUrl) processes.push({ name: 'dashboard', main: 'api-cell/dashboard/main.js', ready: () => httpAnswers(`${layout.dashboardUrl}/healthcheck`) });
   return toSpecs(layout, root, processes, cellMetricsPorts(layout));
 }
 

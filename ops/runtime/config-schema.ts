@@ -141,6 +141,12 @@ export const ConfigSchema = Type.Object(
     logging: section('Structured JSON logs on standard output.', {
       level: str('info', 'Lowest level written: trace, debug, info, warn, error or fatal.'),
     }),
+    dashboard: section('The web dashboard (api-cell/dashboard): operators and project users sign in with their own credentials.', {
+      listen: str('127.0.0.1:8780', 'host:port the dashboard listens on; it serves under /dashboard.'),
+      probe_interval_ms: int(1000, "How often each cell's bus and database are probed for the cells page.", 100),
+      probe_timeout_ms: int(1500, 'How long a probe waits before the cell counts as unreachable.', 100),
+      conductor_metrics: str('', "Each cell's conductor /metrics, as cell=URL[,cell=URL...]: the cells page shows their messages/s and CPU (deploy up fills it in)."),
+    }),
     metrics: section('Prometheus metrics.', {
       listen: str('', 'host:port where /metrics is served; empty turns the endpoint off.'),
     }),

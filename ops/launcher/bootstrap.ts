@@ -3,6 +3,7 @@ import { openApiDatabase, syncApiDatabase } from '../../api-cell/db/index.js';
 import { ensureDefaultFlavors } from '../../api-cell/flavors/index.js';
 import { authenticate, bootstrapIdentity } from '../../api-cell/identity/index.js';
 import { ensureDefaultImage } from '../../api-cell/images/index.js';
+import { networkDatabaseUrl, syncNetworkDatabase } from '../../api-cell/network/index.js';
 import { syncCellDatabase } from '../../child-cell/db/index.js';
 import { NotFoundError } from '../runtime/index.js';
 import type { Layout } from './layout.js';
@@ -13,6 +14,7 @@ export type Say = (line: string) => void;
 export async function bootstrapDatabases(layout: Layout, say: Say): Promise<Map<string, string>> {
   const api = await syncApiDatabase(layout.apiDatabaseUrl);
   say(`API database: ${describe(api)}`);
+  say(`network database: ${describe(await syncNetworkDatabase(networkDatabaseUrl({ database: { api_url: layout.apiDatabaseUrl, network_url: '', pool_max: 2, connect_timeout_ms: 3000 } })))}`);
   const db = openApiDatabase(layout.apiDatabaseUrl, { poolMax: 2 });
   const registry = new CellRegistry(db, { busName: 'launcher' });
   try {

@@ -62,7 +62,7 @@ export function registerNetworkRoutes(router: Router<ApiState>, deps: NetworkDep
       name: body.name ?? '',
       description: body.description ?? '',
       admin_state_up: body.admin_state_up === false ? 0 : 1,
-      mtu: body.mtu ?? 1500,
+      mtu: body.mtu === undefined ? 1500 : Number(body.mtu),
       shared: body.shared ? 1 : 0,
       router_external: body['router:external'] ? 1 : 0,
       is_default: body.is_default ? 1 : 0,
@@ -79,12 +79,12 @@ export function registerNetworkRoutes(router: Router<ApiState>, deps: NetworkDep
     if (!ownsNetwork(caller, row)) throw notAuthorized('update_network');
     requireWriter(caller, 'update_network');
     refuseAdminAttributes(ctx, body, 'update');
-    if (body.mtu !== undefined && body.mtu < 68) throw badRequest('InvalidInput', `Invalid input for mtu. Reason: '${body.mtu}' is too small - must be at least '68'.`);
+    if (body.mtu !== undefined && Number(body.mtu) < 68) throw badRequest('InvalidInput', `Invalid input for mtu. Reason: '${body.mtu}' is too small - must be at least '68'.`);
     const columns: Record<string, unknown> = {};
     const map = { name: 'name', description: 'description', admin_state_up: 'admin_state_up', mtu: 'mtu', shared: 'shared', 'router:external': 'router_external', is_default: 'is_default', port_security_enabled: 'port_security_enabled' } as const;
     for (const [key, column] of Object.entries(map)) {
       const value = body[key as keyof typeof map];
-      if (value !== undefined) columns[column] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+      if (value !== undefined) columns[column] = typeof value === 'boolean' ? (value ? 1 : 0) : key === 'mtu' ? Number(value) : value;
     }
     await updateRow(deps.db, 'networks', id, columns);
     ctx.body = { network: await show(deps, ctx, id) };

@@ -18,7 +18,8 @@ const networkFields = {
   admin_state_up: opt(Type.Boolean()),
   shared: opt(Type.Boolean()),
   'router:external': opt(Type.Boolean()),
-  mtu: opt(Type.Integer({ minimum: 68, maximum: 65535 })),
+  // Neutron converts to int: openstackclient sends the MTU as a string.
+  mtu: opt(Type.Union([Type.Integer({ minimum: 68, maximum: 65535 }), Type.String({ pattern: '^[0-9]{2,5}$' })])),
   port_security_enabled: opt(Type.Boolean()),
   is_default: opt(Type.Boolean()),
   availability_zone_hints: opt(Type.Array(Type.String({ maxLength: 255 }))),

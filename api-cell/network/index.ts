@@ -5,3 +5,18 @@ export { neutronTypeOf } from './errors.js';
 export { allocatePorts, freePorts, type AllocatedPort, type FixedIp, type FixedIpRequest, type PortSpec } from './ipam.js';
 export { networkApiRouter, networkJsonSuffix } from './http/router.js';
 export type { NetworkDeps } from './http/common.js';
+export {
+  addressesOf,
+  allocateServerPorts,
+  AUTO_NETWORK_NAME,
+  freeServerPorts,
+  resolveNics,
+  resolveSecurityGroups,
+  securityGroupsOf,
+  serverInterfaces,
+  type Nic,
+  type RequestedNetworks,
+  type ServerAddress,
+  type ServerPorts,
+  type Vif,
+} from './compute.js';

@@ -32,6 +32,8 @@ export interface PortSpec {
   port_security_enabled: boolean;
   /** Undefined: one address from the network's first IPv4 and first IPv6 subnet; []: none. */
   fixed_ips?: FixedIpRequest[] | undefined;
+  /** Made for a server at boot: deleted with it (Nova's preserve_on_delete false). */
+  made_by_compute?: boolean | undefined;
 }
 
 export interface FixedIp {
@@ -80,16 +82,23 @@ const isDuplicate = (err: unknown): boolean => (err as { parent?: { errno?: numb
  */
 export async function allocatePorts(db: NetworkDatabase, specs: PortSpec[]): Promise<AllocatedPort[]> {
   if (specs.length === 0) return [];
+  return inAllocation(db, specs.some((s) => s.mac_address), (run) => allocatePortsIn(run, specs));
+}
+
+/** Runs `work` in a transaction, again when MariaDB picked it as a deadlock victim or two random MACs met. */
+export async function inAllocation<T>(db: NetworkDatabase, macsGiven: boolean, work: (run: Runner) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await retryDeadlocks(() => db.sequelize.transaction((transaction) => allocateIn({ sequelize: db.sequelize, transaction }, specs)));
+      return await retryDeadlocks(() => db.sequelize.transaction((transaction) => work({ sequelize: db.sequelize, transaction })));
     } catch (err) {
-      if (!isDuplicate(err) || attempt >= 3 || specs.some((s) => s.mac_address)) throw err;
+      if (!isDuplicate(err) || attempt >= 3 || macsGiven) throw err;
     }
   }
 }
 
-async function allocateIn(run: Runner, specs: PortSpec[]): Promise<AllocatedPort[]> {
+/** allocatePorts inside the caller's transaction. */
+export async function allocatePortsIn(run: Runner, specs: PortSpec[]): Promise<AllocatedPort[]> {
+  if (specs.length === 0) return [];
   // The service's own ports (gateways, floating IPs) belong to no project and count against none.
   await checkQuota(run, 'port', countBy(specs.filter((s) => s.project_id !== '').map((s) => s.project_id)));
   const subnets = await lockSubnets(run, [...new Set(specs.map((s) => s.network_id))]);
@@ -222,11 +231,11 @@ function offsetOf(subnet: Subnet, ip: string): bigint {
 async function insertPorts(run: Runner, specs: PortSpec[], ports: AllocatedPort[]): Promise<void> {
   const rows = specs.map((s, i) => {
     const p = ports[i] as AllocatedPort;
-    return [s.id, s.network_id, s.project_id, s.name, s.description, p.mac_address, s.admin_state_up, s.device_id, s.device_owner, s.binding_host_id, s.binding_vnic_type, JSON.stringify(p.security_groups), JSON.stringify(s.allowed_address_pairs), s.port_security_enabled];
+    return [s.id, s.network_id, s.project_id, s.name, s.description, p.mac_address, s.admin_state_up, s.device_id, s.device_owner, s.binding_host_id, s.binding_host_id ? 'ACTIVE' : 'DOWN', s.binding_vnic_type, JSON.stringify(p.security_groups), JSON.stringify(s.allowed_address_pairs), s.port_security_enabled, s.made_by_compute ?? false];
   });
   await execute(
     run,
-    `INSERT INTO ports (id, network_id, project_id, name, description, mac_address, admin_state_up, device_id, device_owner, binding_host_id, binding_vnic_type, security_groups, allowed_address_pairs, port_security_enabled) VALUES ${placeholders(rows.length, 14)}`,
+    `INSERT INTO ports (id, network_id, project_id, name, description, mac_address, admin_state_up, device_id, device_owner, binding_host_id, status, binding_vnic_type, security_groups, allowed_address_pairs, port_security_enabled, made_by_compute) VALUES ${placeholders(rows.length, 16)}`,
     rows.flat(),
   );
   const addresses = ports.flatMap((p, i) => p.fixed_ips.map((f) => [f.subnet_id, f.ip_address, p.id, specs[i]?.network_id]));
@@ -250,17 +259,17 @@ async function saveCursors(run: Runner, subnets: Map<string, Subnet>): Promise<v
  */
 export async function freePorts(db: NetworkDatabase, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
-  return retryDeadlocks(() =>
-    db.sequelize.transaction(async (transaction) => {
-      const run = { sequelize: db.sequelize, transaction };
-      const list = ids.map(() => '?').join(', ');
-      const found = await select<{ id: string }>(run, `SELECT id FROM ports WHERE id IN (${list}) FOR UPDATE`, ids);
-      if (found.length === 0) return [];
-      const mine = found.map((f) => f.id);
-      const marks = mine.map(() => '?').join(', ');
-      await execute(run, `UPDATE floating_ips SET port_id = NULL, fixed_ip_address = NULL, router_id = NULL, status = 'DOWN' WHERE port_id IN (${marks})`, mine);
-      await execute(run, `DELETE FROM ports WHERE id IN (${marks})`, mine);
-      return mine;
-    }),
-  );
+  return retryDeadlocks(() => db.sequelize.transaction((transaction) => freePortsIn({ sequelize: db.sequelize, transaction }, ids)));
+}
+
+/** freePorts inside the caller's transaction. */
+export async function freePortsIn(run: Runner, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const found = await select<{ id: string }>(run, `SELECT id FROM ports WHERE id IN (${ids.map(() => '?').join(', ')}) FOR UPDATE`, ids);
+  if (found.length === 0) return [];
+  const mine = found.map((f) => f.id);
+  const marks = mine.map(() => '?').join(', ');
+  await execute(run, `UPDATE floating_ips SET port_id = NULL, fixed_ip_address = NULL, router_id = NULL, status = 'DOWN' WHERE port_id IN (${marks})`, mine);
+  await execute(run, `DELETE FROM ports WHERE id IN (${marks})`, mine);
+  return mine;
 }

@@ -4,7 +4,8 @@ import type { QueryInterface } from 'sequelize';
  * The network service's own database (a Neutron v2.0 subset): networks, subnets, ports and the
  * addresses they hold, security groups and rules, routers, floating IPs, quotas. Ids are UUIDs
  * and rows are deleted, not soft-deleted, as in Neutron. `ip_allocations` has one row per address
- * in use; its primary key is what makes two allocations of one address impossible.
+ * in use; its primary key is what makes two allocations of one address impossible. A port
+ * `made_by_compute` was made for a server at boot and goes with it (Nova's preserve_on_delete false).
  */
 const tables = [
   `CREATE TABLE networks (
@@ -65,6 +66,7 @@ const tables = [
     security_groups TEXT NOT NULL,
     allowed_address_pairs TEXT NOT NULL,
     port_security_enabled TINYINT(1) NOT NULL DEFAULT 1,
+    made_by_compute TINYINT(1) NOT NULL DEFAULT 0,
     revision_number INT NOT NULL DEFAULT 1,
     created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),

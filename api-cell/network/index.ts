@@ -20,3 +20,4 @@ export {
   type ServerPorts,
   type Vif,
 } from './compute.js';
+export { DEFAULT_NETWORK, ensureDefaultNetwork } from './bootstrap.js';

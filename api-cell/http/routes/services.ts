@@ -32,9 +32,9 @@ export function apiServices(config: Config, api: ApiDatabase, network: NetworkDa
     queue,
     moves: new MoveQueue({ redisUrl: config.redis.url, prefix: config.redis.queue_prefix, attempts: config.super_conductor.job_attempts }),
     publicUrl,
-    creator: new ServerCreator({ api, registry, queue, config, log }),
+    creator: new ServerCreator({ api, network, registry, queue, config, log }),
     identity: new IdentityService(api, config, publicUrl, log),
-    delete: (log) => ({ api, registry, terminateTimeoutMs: config.api.terminate_timeout_ms, log }),
+    delete: (log) => ({ api, network, registry, terminateTimeoutMs: config.api.terminate_timeout_ms, log }),
     serviceDownTimeMs: config.compute.service_down_time * 1000,
   };
 }

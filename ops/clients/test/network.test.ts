@@ -132,6 +132,17 @@ test.serial('openstack - router with an external gateway and an interface; float
   t.deepEqual(await osc<unknown[]>('router', 'list'), []);
 });
 
+test.serial('openstack - server create without --nic lands on the shared network deploy up made, with an address; delete frees its port', async (t) => {
+  const server = await osc('server', 'create', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk', '--wait', 'with-address');
+  t.is(server['status'], 'ACTIVE');
+  const shown = await osc('server', 'show', '-c', 'addresses', 'with-address');
+  t.regex(JSON.stringify(shown['addresses']), /shared.*192\.168\.233\.\d+/);
+  const ports = await osc<{ ID: string }[]>('port', 'list', '--server', 'with-address');
+  t.is(ports.length, 1);
+  await quiet('server', 'delete', '--wait', 'with-address');
+  t.deepEqual(await osc<unknown[]>('port', 'list', '--device-id', String(server['id'])), []);
+});
+
 test.serial('openstack - quota show and set cover the network quotas', async (t) => {
   await quiet('quota', 'set', '--networks', '7', '--ports', '70', 'admin');
   const quota = await osc<Record<string, unknown>>('quota', 'show', 'admin');

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { execute, select, type Runner } from '../../ops/runtime-db/index.js';
 import type { RequestContext } from '../context.js';
 import type { NetworkDatabase } from './db/index.js';
-import { badRequest, conflict, forbidden } from './errors.js';
+import { badRequest, conflict, forbidden, notFound } from './errors.js';
+
+const notFoundError = (message: string) => notFound('SecurityGroupNotFound', message);
 import { cidrContains, formatIp, ipVersionOf, parseCidr, parseIp } from './ip.js';
 import { allocatePortsIn, freePortsIn, inAllocation, type PortSpec } from './ipam.js';
 import type { NetworkRow } from './networks.js';
@@ -261,3 +263,27 @@ export function addressesOf(vifs: Vif[]): Record<string, ServerAddress[]> {
 
 /** Nova's `security_groups` of a server: the names of its ports' groups, each once. */
 export const securityGroupsOf = (vifs: Vif[]): { name: string }[] => [...new Set(vifs.flatMap((v) => v.security_groups))].map((name) => ({ name }));
+
+/**
+ * Nova's addSecurityGroup / removeSecurityGroup: the group (a name or id of the server's project)
+ * added to or taken from every port of the server, in one statement.
+ */
+export async function changeServerGroup(db: NetworkDatabase, serverUuid: string, projectId: string, name: string, add: boolean): Promise<void> {
+  const [groupId = ''] = await resolveSecurityGroups(db, projectId, [name]).catch((err: unknown) => {
+    if ((err as { neutronType?: string }).neutronType === 'SecurityGroupNotFound') throw notFoundError(`Security group ${name} not found for project ${projectId}.`);
+    throw err;
+  });
+  await inAllocation(db, true, async (run) => {
+    const ports = await select<{ id: string; security_groups: string; port_security_enabled: number }>(run, "SELECT id, security_groups, port_security_enabled FROM ports WHERE device_id = ? AND device_owner LIKE 'compute:%' FOR UPDATE", [serverUuid]);
+    if (ports.length === 0) throw badRequest('SecurityGroupCannotBeApplied', `Unable to ${add ? 'add' : 'remove'} security group ${name}: server ${serverUuid} has no ports.`);
+    const has = ports.some((p) => (JSON.parse(p.security_groups) as string[]).includes(groupId));
+    if (add && has) throw badRequest('SecurityGroupExistsForInstance', `Security group ${name} is already associated with the instance ${serverUuid}`);
+    if (!add && !has) throw badRequest('SecurityGroupNotExistsForInstance', `Security group ${name} not associated with the instance ${serverUuid}`);
+    if (add && ports.some((p) => !p.port_security_enabled)) throw badRequest('SecurityGroupCannotBeApplied', 'Network requires port_security_enabled and subnet associated in order to apply security groups.');
+    const changed = ports.map((p) => {
+      const groups = (JSON.parse(p.security_groups) as string[]).filter((g) => g !== groupId);
+      return [p.id, JSON.stringify(add ? [...groups, groupId] : groups)];
+    });
+    await execute(run, `UPDATE ports SET security_groups = CASE id ${changed.map(() => 'WHEN ? THEN ?').join(' ')} END, revision_number = revision_number + 1 WHERE id IN (${changed.map(() => '?').join(', ')})`, [...changed.flat(), ...changed.map((c) => c[0])]);
+  });
+}

@@ -8,6 +8,7 @@ export type { NetworkDeps } from './http/common.js';
 export {
   addressesOf,
   allocateServerPorts,
+  changeServerGroup,
   AUTO_NETWORK_NAME,
   freeServerPorts,
   resolveNics,

@@ -126,3 +126,19 @@ test.serial('servers - Nova\'s refusals: unknown network, port of another projec
   t.is(sharedSubnet.length, 36);
 });
 
+
+test.serial('servers - addSecurityGroup and removeSecurityGroup change every port of the server, as Nova does', async (t) => {
+  const group = (await net('POST', '/security-groups', { security_group: { name: 'ssh' } })).body['security_group'];
+  const server = await bootActive({ name: 'sg-actions', networks: [{ uuid: shared }] });
+  const act = (body: Body) => d.request<Body>('POST', `/v2.1/servers/${server['id']}/action`, body);
+  t.is((await act({ addSecurityGroup: { name: 'ssh' } })).status, 202);
+  t.deepEqual((await d.show(server['id'], {})).body.server['security_groups'], [{ name: 'default' }, { name: 'ssh' }]);
+  t.is((await act({ addSecurityGroup: { name: 'ssh' } })).status, 400, 'already there');
+  t.is((await act({ addSecurityGroup: { name: 'nope' } })).status, 404);
+  t.is((await act({ addSecurityGroup: { colour: 'x' } })).status, 400);
+  t.is((await act({ removeSecurityGroup: { name: group.id } })).status, 202, 'by id too');
+  t.deepEqual((await d.show(server['id'], {})).body.server['security_groups'], [{ name: 'default' }]);
+  t.is((await act({ removeSecurityGroup: { name: 'ssh' } })).status, 400, 'not there');
+  const other = await d.request('POST', `/v2.1/servers/${server['id']}/action`, { addSecurityGroup: { name: 'ssh' } }, { user: 'u2', project: 'p2' });
+  t.is(other.status, 404, "another project's server is not found");
+});

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { execute, select, type Runner } from '../../ops/runtime-db/index.js';
 import type { RequestContext } from '../context.js';
 import type { NetworkDatabase } from './db/index.js';
@@ -285,5 +285,37 @@ export async function changeServerGroup(db: NetworkDatabase, serverUuid: string,
       return [p.id, JSON.stringify(add ? [...groups, groupId] : groups)];
     });
     await execute(run, `UPDATE ports SET security_groups = CASE id ${changed.map(() => 'WHEN ? THEN ?').join(' ')} END, revision_number = revision_number + 1 WHERE id IN (${changed.map(() => '?').join(', ')})`, [...changed.flat(), ...changed.map((c) => c[0])]);
+  });
+}
+
+/**
+ * Nova's interface attach: a new port on a network (an address of the caller's choosing or
+ * picked) or a user's free port, bound to the server's host. Returns the port's id.
+ */
+export async function attachInterface(db: NetworkDatabase, caller: RequestContext, server: Omit<ServerPorts, 'nics' | 'security_groups'>, nic: Nic): Promise<string> {
+  await checkNics(db, caller, [nic]);
+  if ('port_id' in nic) {
+    await inAllocation(db, true, (run) => claimPorts(run, [{ port_id: nic.port_id, server: { ...server, nics: [], security_groups: [] } }]));
+    const [claimed] = await select<{ device_id: string }>(db, 'SELECT device_id FROM ports WHERE id = ?', [nic.port_id]);
+    if (claimed?.device_id !== server.server_uuid) throw conflict('PortInUse', `Port ${nic.port_id} is still in use.`);
+    return nic.port_id;
+  }
+  const groups = await resolveSecurityGroups(db, server.project_id, []);
+  const id = randomUUID();
+  await inAllocation(db, false, (run) => allocatePortsIn(run, [{
+    id, network_id: nic.network_id, project_id: server.project_id, name: '', description: '', admin_state_up: true, device_id: server.server_uuid,
+    device_owner: `compute:${server.zone}`, binding_host_id: server.host, binding_vnic_type: 'normal', security_groups: groups, allowed_address_pairs: [],
+    port_security_enabled: true, made_by_compute: true, ...(nic.fixed_ip === undefined ? {} : { fixed_ips: [{ ip_address: nic.fixed_ip }] }),
+  }]));
+  return id;
+}
+
+/** Nova's interface detach: a port made for the server is deleted, a user's port unbound; a port not on the server is Nova's 404. */
+export async function detachInterface(db: NetworkDatabase, serverUuid: string, portId: string): Promise<void> {
+  await inAllocation(db, true, async (run) => {
+    const [port] = await select<{ id: string; made_by_compute: number }>(run, "SELECT id, made_by_compute FROM ports WHERE id = ? AND device_id = ? AND device_owner LIKE 'compute:%' FOR UPDATE", [portId, serverUuid]);
+    if (!port) throw notFound('PortNotFound', `Port ${portId} is not attached`);
+    if (port.made_by_compute) await freePortsIn(run, [port.id]);
+    else await execute(run, "UPDATE ports SET device_id = '', device_owner = '', binding_host_id = '', status = 'DOWN' WHERE id = ?", [port.id]);
   });
 }

@@ -8,6 +8,8 @@ export type { NetworkDeps } from './http/common.js';
 export {
   addressesOf,
   allocateServerPorts,
+  attachInterface,
+  detachInterface,
   changeServerGroup,
   AUTO_NETWORK_NAME,
   freeServerPorts,

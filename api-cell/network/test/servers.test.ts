@@ -142,3 +142,27 @@ test.serial('servers - addSecurityGroup and removeSecurityGroup change every por
   const other = await d.request('POST', `/v2.1/servers/${server['id']}/action`, { addSecurityGroup: { name: 'ssh' } }, { user: 'u2', project: 'p2' });
   t.is(other.status, 404, "another project's server is not found");
 });
+
+test.serial('servers - os-interface lists, attaches (a network, a fixed IP, a user\'s port) and detaches', async (t) => {
+  const server = await bootActive({ name: 'nics', networks: [{ uuid: shared }] });
+  const path = `/v2.1/servers/${server['id']}/os-interface`;
+  const listed = (await d.request<Body>('GET', path)).body['interfaceAttachments'];
+  t.is(listed.length, 1);
+  t.like(listed[0], { net_id: shared, port_state: 'ACTIVE' });
+  const second = await d.request<Body>('POST', path, { interfaceAttachment: { net_id: shared, fixed_ips: [{ ip_address: '192.168.233.222' }] } });
+  t.is(second.status, 200);
+  t.deepEqual(second.body['interfaceAttachment'].fixed_ips, [{ subnet_id: sharedSubnet, ip_address: '192.168.233.222' }]);
+  const port = (await net('POST', '/ports', { port: { network_id: shared } })).body['port'];
+  const third = await d.request<Body>('POST', path, { interfaceAttachment: { port_id: port.id } });
+  t.is(third.body['interfaceAttachment'].port_id, port.id);
+  const shown = (await d.show(server['id'], {})).body.server;
+  t.is((shown['addresses'] as Body)['shared'].length, 3);
+  t.is((await d.request('GET', `${path}/${port.id}`)).status, 200);
+  t.is((await d.request('POST', path, { interfaceAttachment: { port_id: port.id } })).status, 409, 'a port in use');
+  t.is((await d.request('DELETE', `${path}/${port.id}`)).status, 202);
+  t.is((await net('GET', `/ports/${port.id}`)).body['port'].device_id, '', "the user's port is unbound, kept");
+  t.is((await d.request('DELETE', `${path}/${second.body['interfaceAttachment'].port_id}`)).status, 202);
+  t.is((await net('GET', `/ports/${second.body['interfaceAttachment'].port_id}`)).status, 404, 'the port made for it is gone');
+  t.is((await d.request('DELETE', `${path}/${port.id}`)).status, 404, 'not attached any more');
+  t.is((await d.request<Body>('GET', path)).body['interfaceAttachments'].length, 1);
+});

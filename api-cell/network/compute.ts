@@ -163,6 +163,15 @@ export async function allocateServerPorts(db: NetworkDatabase, servers: ServerPo
     const done = new Set((await portsOfDevices(run, servers.map((s) => s.server_uuid))).map((p) => p.device_id));
     await allocatePortsIn(run, specs.filter((s) => !done.has(s.device_id)));
     await claimPorts(run, claims.filter((c) => !done.has(c.server.server_uuid)));
+    // The earlier run may have placed it elsewhere: its ports follow the host chosen now.
+    const again = servers.filter((s) => done.has(s.server_uuid));
+    if (again.length > 0) {
+      await execute(
+        run,
+        `UPDATE ports SET binding_host_id = CASE device_id ${again.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE device_id IN (${again.map(() => '?').join(', ')}) AND device_owner LIKE 'compute:%'`,
+        [...again.flatMap((s) => [s.server_uuid, s.host]), ...again.map((s) => s.server_uuid)],
+      );
+    }
   });
 }
 
@@ -318,4 +327,17 @@ export async function detachInterface(db: NetworkDatabase, serverUuid: string, p
     if (port.made_by_compute) await freePortsIn(run, [port.id]);
     else await execute(run, "UPDATE ports SET device_id = '', device_owner = '', binding_host_id = '', status = 'DOWN' WHERE id = ?", [port.id]);
   });
+}
+
+/**
+ * Binds a server's ports to the host it now lives on ('' when it has none, shelved offloaded):
+ * Nova updates binding:host_id when a move lands, a revert goes back, an unshelve places it.
+ * One statement; running it again changes nothing.
+ */
+export async function bindServerPorts(db: NetworkDatabase, serverUuid: string, host: string): Promise<void> {
+  await execute(
+    db,
+    "UPDATE ports SET binding_host_id = ?, status = ?, revision_number = revision_number + 1 WHERE device_id = ? AND device_owner LIKE 'compute:%' AND binding_host_id <> ?",
+    [host, host ? 'ACTIVE' : 'DOWN', serverUuid, host],
+  );
 }

@@ -9,6 +9,7 @@ export {
   addressesOf,
   allocateServerPorts,
   attachInterface,
+  bindServerPorts,
   detachInterface,
   changeServerGroup,
   AUTO_NETWORK_NAME,

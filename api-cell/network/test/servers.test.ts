@@ -166,3 +166,17 @@ test.serial('servers - os-interface lists, attaches (a network, a fixed IP, a us
   t.is((await d.request('DELETE', `${path}/${port.id}`)).status, 404, 'not attached any more');
   t.is((await d.request<Body>('GET', path)).body['interfaceAttachments'].length, 1);
 });
+
+test.serial('servers - a migration binds the ports to the new host; a revert binds them back', async (t) => {
+  const server = await bootActive({ name: 'mover', networks: [{ uuid: shared }] });
+  const source = server['OS-EXT-SRV-ATTR:host'];
+  const binding = async () => (await net('GET', `/ports?device_id=${server['id']}`, undefined, admin)).body['ports'][0]['binding:host_id'];
+  t.is(await binding(), source);
+  t.is((await d.request('POST', `/v2.1/servers/${server['id']}/action`, { migrate: null }, admin)).status, 202);
+  const moved = await d.settle(server['id'], 'VERIFY_RESIZE');
+  t.not(moved['OS-EXT-SRV-ATTR:host'], source);
+  t.is(await binding(), moved['OS-EXT-SRV-ATTR:host']);
+  t.is((await d.request('POST', `/v2.1/servers/${server['id']}/action`, { revertResize: null }, admin)).status, 202);
+  await d.settle(server['id'], 'ACTIVE');
+  t.is(await binding(), source);
+});

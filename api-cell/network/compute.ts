@@ -341,3 +341,27 @@ export async function bindServerPorts(db: NetworkDatabase, serverUuid: string, h
     [host, host ? 'ACTIVE' : 'DOWN', serverUuid, host],
   );
 }
+
+/**
+ * Servers (of a project, or of all) holding a fixed address that matches Nova's `ip` (IPv4) or
+ * `ip6` (IPv6) filter, each a regular expression; both given, a server must match both.
+ */
+export async function serversWithAddress(db: NetworkDatabase, projectId: string | undefined, ip?: string, ip6?: string): Promise<string[]> {
+  let found: Set<string> | undefined;
+  for (const [pattern, v6] of [[ip, false], [ip6, true]] as const) {
+    if (pattern === undefined) continue;
+    const rows = await select<{ device_id: string }>(
+      db,
+      `SELECT DISTINCT p.device_id FROM ip_allocations a JOIN ports p ON p.id = a.port_id
+       WHERE p.device_owner LIKE 'compute:%' AND a.ip_address ${v6 ? '' : 'NOT '}LIKE '%:%' AND a.ip_address REGEXP ?${projectId === undefined ? '' : ' AND p.project_id = ?'}`,
+      projectId === undefined ? [pattern] : [pattern, projectId],
+    ).catch((err: unknown) => {
+      // A pattern MariaDB cannot read matches nothing, as Nova's filter would not.
+      if ((err as { parent?: { errno?: number } }).parent?.errno === 1139) return [];
+      throw err;
+    });
+    const uuids = new Set(rows.map((r) => r.device_id));
+    found = found ? new Set([...found].filter((u) => uuids.has(u))) : uuids;
+  }
+  return [...(found ?? [])];
+}

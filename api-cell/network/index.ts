@@ -15,6 +15,7 @@ export {
   AUTO_NETWORK_NAME,
   freeServerPorts,
   resolveNics,
+  serversWithAddress,
   resolveSecurityGroups,
   securityGroupsOf,
   serverInterfaces,

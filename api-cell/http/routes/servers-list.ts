@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
+import { serversWithAddress } from '../../network/index.js';
 import { listServers, recordUuid, sortKeys, statusStates, withInterfaces, withRequestSpecFacts, type ServerFilters } from '../../compute/index.js';
 import { ForbiddenError, InvalidInputError } from '../../../ops/runtime/index.js';
 import { select } from '../../../ops/runtime-db/index.js';
@@ -61,7 +62,8 @@ async function filtersOf(services: ApiServices, ctx: ParameterizedContext<ApiSta
     f.notTagsAny = list(q['not-tags-any']);
   }
   if (q.locked !== undefined && atLeast(version, '2.73')) f.locked = truthy(q.locked);
-  if (q.ip !== undefined || q.ip6 !== undefined) f.nothing = true;
+  // Nova's ip and ip6: a regular expression over the servers' fixed addresses, which the network service holds.
+  if (q.ip !== undefined || q.ip6 !== undefined) f.uuids = await serversWithAddress(services.network, f.projectId, q.ip, q.ip6);
   if (admin || moreForMembers) {
     if (q.user_id !== undefined) f.userId = q.user_id;
     if (q.availability_zone !== undefined) f.availabilityZone = q.availability_zone;

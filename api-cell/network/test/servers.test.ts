@@ -180,3 +180,14 @@ test.serial('servers - a migration binds the ports to the new host; a revert bin
   await d.settle(server['id'], 'ACTIVE');
   t.is(await binding(), source);
 });
+
+test.serial('servers - the ip and ip6 list filters match the servers\' addresses as regular expressions', async (t) => {
+  const server = await bootActive({ name: 'by-ip', networks: [{ uuid: shared, fixed_ip: '192.168.233.150' }] });
+  const ids = async (query: string) => ((await d.request<Body>('GET', `/v2.1/servers?${query}`)).body['servers'] as Body[]).map((s) => s['id']);
+  t.deepEqual(await ids('ip=192.168.233.150'), [server['id']]);
+  t.deepEqual(await ids(`ip=${encodeURIComponent('^192\\.168\\.233\\.15')}&name=by-ip`), [server['id']]);
+  t.deepEqual(await ids('ip=10.9.9.9'), []);
+  t.deepEqual(await ids('ip6=fd00'), []);
+  t.deepEqual(await ids('ip=192.168.233.150&ip6=.'), [], 'both given, both must match');
+  t.deepEqual((await d.request<Body>('GET', '/v2.1/servers?ip=192.168.233.150', undefined, { user: 'u2', project: 'p2' })).body['servers'], [], "another project's server is not listed");
+});

@@ -5,7 +5,7 @@ import type { NetworkDatabase } from './db/index.js';
 import { badRequest, conflict, notFound } from './errors.js';
 import { ipVersionOf } from './ip.js';
 import { allocatePorts, freePorts } from './ipam.js';
-import type { ListSpec } from './listing.js';
+import { standardColumns, type ListSpec } from './listing.js';
 import { findNetwork } from './networks.js';
 import { findPort, fixedIpsOf } from './ports.js';
 import { checkQuota } from './quotas.js';
@@ -31,9 +31,10 @@ export const floatingIpList: ListSpec = {
   table: 'floating_ips',
   resource: 'floatingip',
   columns: {
-    id: { sql: 'id' }, tenant_id: { sql: 'project_id' }, project_id: { sql: 'project_id' }, floating_network_id: { sql: 'floating_network_id' },
+    ...standardColumns,
+    floating_network_id: { sql: 'floating_network_id' },
     floating_ip_address: { sql: 'floating_ip_address' }, port_id: { sql: 'port_id' }, fixed_ip_address: { sql: 'fixed_ip_address' }, router_id: { sql: 'router_id' },
-    status: { sql: 'status' }, description: { sql: 'description' }, created_at: { sql: 'created_at' }, updated_at: { sql: 'updated_at' },
+    status: { sql: 'status' }, description: { sql: 'description' },
   },
 };
 

@@ -31,9 +31,22 @@ export interface Page<T> {
   fromMarker: boolean;
 }
 
+/** The columns every resource has (Neutron's standard attributes), filterable and sortable on all. */
+export const standardColumns: Record<string, ListColumn> = {
+  id: { sql: 'id' },
+  tenant_id: { sql: 'project_id' },
+  project_id: { sql: 'project_id' },
+  created_at: { sql: 'created_at' },
+  updated_at: { sql: 'updated_at' },
+  revision_number: { sql: 'revision_number', kind: 'int' },
+};
+
 const RESERVED = new Set(['fields', 'sort_key', 'sort_dir', 'limit', 'marker', 'page_reverse']);
 const valuesOf = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const truth = (text: string): boolean => ['true', '1', 'yes', 'on'].includes(text.toLowerCase());
+
+/** Rows of the caller's project only, all of them for an admin. */
+export const ownScope = (caller: { isAdmin: boolean; projectId: string }): Scope => (caller.isAdmin ? { where: '', values: [] } : { where: 'project_id = ?', values: [caller.projectId] });
 
 /** Neutron's filters: any attribute, several values meaning any of them; unknown attributes are left alone. */
 export function filtersOf(spec: ListSpec, query: ListQuery): Scope {

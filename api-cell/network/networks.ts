@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { execute, select, type Runner } from '../../ops/runtime-db/index.js';
 import type { RequestContext } from '../context.js';
 import { conflict, notFound } from './errors.js';
-import type { ListSpec, Scope } from './listing.js';
+import { standardColumns, type ListSpec, type Scope } from './listing.js';
 import { checkQuota } from './quotas.js';
 
 export interface NetworkRow {
@@ -26,11 +26,9 @@ export const networkList: ListSpec = {
   table: 'networks',
   resource: 'network',
   columns: {
-    id: { sql: 'id' },
+    ...standardColumns,
     name: { sql: 'name' },
     description: { sql: 'description' },
-    tenant_id: { sql: 'project_id' },
-    project_id: { sql: 'project_id' },
     status: { sql: 'status' },
     mtu: { sql: 'mtu', kind: 'int' },
     admin_state_up: { sql: 'admin_state_up', kind: 'bool' },
@@ -38,9 +36,6 @@ export const networkList: ListSpec = {
     'router:external': { sql: 'router_external', kind: 'bool' },
     is_default: { sql: 'is_default', kind: 'bool' },
     port_security_enabled: { sql: 'port_security_enabled', kind: 'bool' },
-    created_at: { sql: 'created_at' },
-    updated_at: { sql: 'updated_at' },
-    revision_number: { sql: 'revision_number', kind: 'int' },
   },
 };
 

@@ -2,7 +2,7 @@ import { select, type Runner } from '../../ops/runtime-db/index.js';
 import type { RequestContext } from '../context.js';
 import { badRequest, notFound } from './errors.js';
 import type { FixedIp } from './ipam.js';
-import type { ListQuery, ListSpec, Scope } from './listing.js';
+import { standardColumns, type ListQuery, type ListSpec, type Scope } from './listing.js';
 
 export interface PortRow {
   id: string;
@@ -29,12 +29,10 @@ export const portList: ListSpec = {
   table: 'ports',
   resource: 'port',
   columns: {
-    id: { sql: 'id' },
+    ...standardColumns,
     name: { sql: 'name' },
     description: { sql: 'description' },
     network_id: { sql: 'network_id' },
-    tenant_id: { sql: 'project_id' },
-    project_id: { sql: 'project_id' },
     mac_address: { sql: 'mac_address' },
     admin_state_up: { sql: 'admin_state_up', kind: 'bool' },
     status: { sql: 'status' },
@@ -43,9 +41,6 @@ export const portList: ListSpec = {
     'binding:host_id': { sql: 'binding_host_id' },
     'binding:vnic_type': { sql: 'binding_vnic_type' },
     port_security_enabled: { sql: 'port_security_enabled', kind: 'bool' },
-    created_at: { sql: 'created_at' },
-    updated_at: { sql: 'updated_at' },
-    revision_number: { sql: 'revision_number', kind: 'int' },
   },
 };
 

@@ -4,7 +4,7 @@ import type { RequestContext } from '../context.js';
 import type { NetworkDatabase } from './db/index.js';
 import { badRequest, conflict, notFound } from './errors.js';
 import { allocatePorts, freePorts, type FixedIpRequest, type PortSpec } from './ipam.js';
-import type { ListSpec, Scope } from './listing.js';
+import { standardColumns, type ListSpec } from './listing.js';
 import { findNetwork } from './networks.js';
 import { checkQuota } from './quotas.js';
 
@@ -26,10 +26,9 @@ export interface RouterRow {
 export const routerList: ListSpec = {
   table: 'routers',
   resource: 'router',
-  columns: { id: { sql: 'id' }, name: { sql: 'name' }, description: { sql: 'description' }, tenant_id: { sql: 'project_id' }, project_id: { sql: 'project_id' }, status: { sql: 'status' }, admin_state_up: { sql: 'admin_state_up', kind: 'bool' }, created_at: { sql: 'created_at' }, updated_at: { sql: 'updated_at' } },
+  columns: { ...standardColumns, name: { sql: 'name' }, description: { sql: 'description' }, status: { sql: 'status' }, admin_state_up: { sql: 'admin_state_up', kind: 'bool' } },
 };
 
-export const ownScope = (caller: RequestContext): Scope => (caller.isAdmin ? { where: '', values: [] } : { where: 'project_id = ?', values: [caller.projectId] });
 
 export async function findRouter(run: Runner, id: string, caller: RequestContext): Promise<RouterRow> {
   const rows = await select<RouterRow>(run, 'SELECT * FROM routers WHERE id = ?', [id]);

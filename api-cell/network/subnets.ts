@@ -3,7 +3,7 @@ import { execute, select, type Runner } from '../../ops/runtime-db/index.js';
 import type { RequestContext } from '../context.js';
 import { badRequest, conflict, notFound } from './errors.js';
 import { cidrContains, cidrsOverlap, formatCidr, formatIp, parseCidr, parseIp, type Cidr } from './ip.js';
-import type { ListSpec, Scope } from './listing.js';
+import { standardColumns, type ListSpec, type Scope } from './listing.js';
 import { defaultPools, poolOf, rangesOf, type AllocationPool } from './pools.js';
 import { checkQuota } from './quotas.js';
 
@@ -36,21 +36,16 @@ export const subnetList: ListSpec = {
   table: 'subnets',
   resource: 'subnet',
   columns: {
-    id: { sql: 'id' },
+    ...standardColumns,
     name: { sql: 'name' },
     description: { sql: 'description' },
     network_id: { sql: 'network_id' },
-    tenant_id: { sql: 'project_id' },
-    project_id: { sql: 'project_id' },
     ip_version: { sql: 'ip_version', kind: 'int' },
     cidr: { sql: 'cidr' },
     gateway_ip: { sql: 'gateway_ip' },
     enable_dhcp: { sql: 'enable_dhcp', kind: 'bool' },
     ipv6_ra_mode: { sql: 'ipv6_ra_mode' },
     ipv6_address_mode: { sql: 'ipv6_address_mode' },
-    created_at: { sql: 'created_at' },
-    updated_at: { sql: 'updated_at' },
-    revision_number: { sql: 'revision_number', kind: 'int' },
   },
 };
 

@@ -5,7 +5,8 @@ import type { ApiState } from '../../http/state.js';
 import { validate } from '../../http/validation.js';
 import type { NetworkDatabase } from '../db/index.js';
 import { forbidden } from '../errors.js';
-import type { ListQuery } from '../listing.js';
+import type Router from '@koa/router';
+import { listPage, pageLinks, pickFields, type ListQuery, type ListSpec, type Scope } from '../listing.js';
 
 export type Ctx = RouterContext<ApiState>;
 
@@ -49,3 +50,32 @@ export function standardAttributes(row: { project_id: string; created_at: Date; 
 
 export const bool = (v: number | boolean): boolean => Boolean(v);
 export const collectionUrl = (deps: NetworkDeps, ctx: Ctx, collection: string): string => `${deps.publicUrl || ctx.origin}/network/v2.0/${collection}`;
+
+/** One collection's GET: the caller's scope, Neutron's filters, sort and paging, views made a page at a time. */
+export interface Collection<Row extends { id: string }> {
+  /** The URL path segment, `security-groups`. */
+  path: string;
+  /** The body key, `security_groups`. */
+  key: string;
+  spec: ListSpec;
+  scope: (caller: RequestContext) => Scope;
+  views: (rows: Row[], caller: RequestContext) => Promise<Record<string, unknown>[]>;
+  /** Conditions a query adds beside the column filters (ports' `fixed_ips=`). */
+  extra?: (query: ListQuery) => Scope[];
+  /** Runs first (security groups make the caller's default group). */
+  before?: (caller: RequestContext) => Promise<unknown>;
+}
+
+export function registerList<Row extends { id: string }>(router: Router<ApiState>, deps: NetworkDeps, c: Collection<Row>): void {
+  router.get(`/${c.path}`, async (ctx) => {
+    const caller = callerOf(ctx);
+    const query = queryOf(ctx);
+    await c.before?.(caller);
+    const page = await listPage<Row>(deps.db, c.spec, c.scope(caller), query, c.extra?.(query) ?? []);
+    const links = pageLinks(collectionUrl(deps, ctx, c.path), query, page);
+    ctx.body = { [c.key]: (await c.views(page.rows, caller)).map((v) => pickFields(v, query)), ...(links.length > 0 ? { [`${c.key}_links`]: links } : {}) };
+  });
+}
+
+/** Resources only their project sees (and admins): security groups, routers, floating IPs. */
+export { ownScope } from '../listing.js';

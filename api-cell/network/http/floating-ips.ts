@@ -2,13 +2,11 @@ import type Router from '@koa/router';
 import type { RequestContext } from '../../context.js';
 import type { ApiState } from '../../http/state.js';
 import { associate, associationFor, createFloatingIp, deleteFloatingIp, findFloatingIp, floatingIpList, type FloatingIpRow } from '../floating-ips.js';
-import { listPage, pageLinks, pickFields, type Scope } from '../listing.js';
+import { pickFields } from '../listing.js';
 import { updateRow } from '../networks.js';
 import { findPorts } from '../ports.js';
-import { bodyOf, callerOf, collectionUrl, notAuthorized, ownerFor, paramOf, queryOf, requireWriter, standardAttributes, type NetworkDeps } from './common.js';
+import { bodyOf, callerOf, notAuthorized, ownerFor, ownScope, paramOf, queryOf, registerList, requireWriter, standardAttributes, type NetworkDeps } from './common.js';
 import { CreateFloatingIp, UpdateFloatingIp, type FloatingIpBody } from './schemas.js';
-
-const ownScope = (caller: RequestContext): Scope => (caller.isAdmin ? { where: '', values: [] } : { where: 'project_id = ?', values: [caller.projectId] });
 
 async function floatingIpViews(deps: NetworkDeps, rows: FloatingIpRow[]): Promise<Record<string, unknown>[]> {
   const ports = await findPorts(deps.db, rows.map((r) => r.port_id).filter((p): p is string => p !== null));
@@ -36,12 +34,7 @@ async function floatingIpViews(deps: NetworkDeps, rows: FloatingIpRow[]): Promis
 const show = async (deps: NetworkDeps, caller: RequestContext, id: string) => (await floatingIpViews(deps, [await findFloatingIp(deps.db, id, caller)]))[0] ?? {};
 
 export function registerFloatingIpRoutes(router: Router<ApiState>, deps: NetworkDeps): void {
-  router.get('/floatingips', async (ctx) => {
-    const query = queryOf(ctx);
-    const page = await listPage<FloatingIpRow>(deps.db, floatingIpList, ownScope(callerOf(ctx)), query);
-    const links = pageLinks(collectionUrl(deps, ctx, 'floatingips'), query, page);
-    ctx.body = { floatingips: (await floatingIpViews(deps, page.rows)).map((f) => pickFields(f, query)), ...(links.length > 0 ? { floatingips_links: links } : {}) };
-  });
+  registerList<FloatingIpRow>(router, deps, { path: 'floatingips', key: 'floatingips', spec: floatingIpList, scope: ownScope, views: (rows) => floatingIpViews(deps, rows) });
   router.get('/floatingips/:id', async (ctx) => {
     ctx.body = { floatingip: pickFields(await show(deps, callerOf(ctx), paramOf(ctx, 'id')), queryOf(ctx)) };
   });

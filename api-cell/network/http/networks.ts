@@ -1,9 +1,9 @@
 import type Router from '@koa/router';
 import type { ApiState } from '../../http/state.js';
 import { badRequest } from '../errors.js';
-import { listPage, pageLinks, pickFields } from '../listing.js';
+import { pickFields } from '../listing.js';
 import { createNetwork, deleteNetwork, findNetwork, networkList, networkScope, ownsNetwork, subnetIdsOf, updateRow, type NetworkRow } from '../networks.js';
-import { bodyOf, bool, callerOf, collectionUrl, notAuthorized, ownerFor, paramOf, queryOf, requireWriter, standardAttributes, type Ctx, type NetworkDeps } from './common.js';
+import { bodyOf, bool, callerOf, notAuthorized, ownerFor, paramOf, queryOf, registerList, requireWriter, standardAttributes, type Ctx, type NetworkDeps } from './common.js';
 import { CreateNetwork, UpdateNetwork, type NetworkBody } from './schemas.js';
 
 export function networkView(row: NetworkRow, subnets: string[]): Record<string, unknown> {
@@ -42,12 +42,15 @@ function refuseAdminAttributes(ctx: Ctx, body: Partial<NetworkBody>, action: str
 }
 
 export function registerNetworkRoutes(router: Router<ApiState>, deps: NetworkDeps): void {
-  router.get('/networks', async (ctx) => {
-    const query = queryOf(ctx);
-    const page = await listPage<NetworkRow>(deps.db, networkList, networkScope(callerOf(ctx)), query);
-    const subnets = await subnetIdsOf(deps.db, page.rows.map((r) => r.id));
-    const links = pageLinks(collectionUrl(deps, ctx, 'networks'), query, page);
-    ctx.body = { networks: page.rows.map((r) => pickFields(networkView(r, subnets.get(r.id) ?? []), query)), ...(links.length > 0 ? { networks_links: links } : {}) };
+  registerList<NetworkRow>(router, deps, {
+    path: 'networks',
+    key: 'networks',
+    spec: networkList,
+    scope: networkScope,
+    views: async (rows) => {
+      const subnets = await subnetIdsOf(deps.db, rows.map((r) => r.id));
+      return rows.map((r) => networkView(r, subnets.get(r.id) ?? []));
+    },
   });
   router.get('/networks/:id', async (ctx) => {
     ctx.body = { network: pickFields(await show(deps, ctx, paramOf(ctx, 'id')), queryOf(ctx)) };

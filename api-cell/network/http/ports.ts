@@ -4,12 +4,12 @@ import type { RequestContext } from '../../context.js';
 import type { ApiState } from '../../http/state.js';
 import { badRequest, conflict } from '../errors.js';
 import { allocatePorts, freePorts, type FixedIp, type PortSpec } from '../ipam.js';
-import { listPage, pageLinks, pickFields } from '../listing.js';
+import { pickFields } from '../listing.js';
 import { findNetworks, ownsNetwork, updateRow, canSeeNetwork } from '../networks.js';
 import { findPort, findPorts, fixedIpFilters, fixedIpsOf, portList, portScope, type PortRow } from '../ports.js';
 import { findGroups } from '../security-groups.js';
 import { notFound } from '../errors.js';
-import { bodyOf, bool, callerOf, collectionUrl, notAuthorized, ownerFor, paramOf, queryOf, requireWriter, standardAttributes, type Ctx, type NetworkDeps } from './common.js';
+import { bodyOf, bool, callerOf, notAuthorized, ownerFor, paramOf, queryOf, registerList, requireWriter, standardAttributes, type Ctx, type NetworkDeps } from './common.js';
 import { CreatePort, CreatePorts, UpdatePort, type PortBody } from './schemas.js';
 
 export function portView(row: PortRow, fixedIps: FixedIp[], caller: RequestContext): Record<string, unknown> {
@@ -136,13 +136,7 @@ async function update(deps: NetworkDeps, ctx: Ctx): Promise<void> {
 }
 
 export function registerPortRoutes(router: Router<ApiState>, deps: NetworkDeps): void {
-  router.get('/ports', async (ctx) => {
-    const query = queryOf(ctx);
-    const caller = callerOf(ctx);
-    const page = await listPage<PortRow>(deps.db, portList, portScope(caller), query, fixedIpFilters(query));
-    const links = pageLinks(collectionUrl(deps, ctx, 'ports'), query, page);
-    ctx.body = { ports: (await portViews(deps, page.rows, caller)).map((p) => pickFields(p, query)), ...(links.length > 0 ? { ports_links: links } : {}) };
-  });
+  registerList<PortRow>(router, deps, { path: 'ports', key: 'ports', spec: portList, scope: portScope, extra: fixedIpFilters, views: (rows, caller) => portViews(deps, rows, caller) });
   router.get('/ports/:id', async (ctx) => {
     ctx.body = { port: pickFields(await show(deps, ctx, paramOf(ctx, 'id')), queryOf(ctx)) };
   });

@@ -4,12 +4,12 @@ import type { ApiState } from '../../http/state.js';
 import { select } from '../../../ops/runtime-db/index.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { allocatePorts, freePorts } from '../ipam.js';
-import { listPage, pageLinks, pickFields } from '../listing.js';
+import { pickFields } from '../listing.js';
 import { findNetwork, ownsNetwork, updateRow } from '../networks.js';
 import { findPort, fixedIpsOf } from '../ports.js';
-import { createRouter, deleteRouter, findRouter, interfacePorts, ownScope, routerList, servicePort, setGateway, type Gateway, type RouterRow } from '../routers.js';
+import { createRouter, deleteRouter, findRouter, interfacePorts, routerList, servicePort, setGateway, type Gateway, type RouterRow } from '../routers.js';
 import { findSubnet } from '../subnets.js';
-import { bodyOf, bool, callerOf, collectionUrl, notAuthorized, ownerFor, paramOf, queryOf, requireWriter, standardAttributes, type Ctx, type NetworkDeps } from './common.js';
+import { bodyOf, bool, callerOf, notAuthorized, ownerFor, ownScope, paramOf, queryOf, registerList, requireWriter, standardAttributes, type Ctx, type NetworkDeps } from './common.js';
 import { CreateRouter, RouterInterface, UpdateRouter, type RouterBody } from './schemas.js';
 
 async function routerViews(deps: NetworkDeps, rows: RouterRow[]): Promise<Record<string, unknown>[]> {
@@ -98,12 +98,7 @@ async function removeInterface(deps: NetworkDeps, ctx: Ctx): Promise<void> {
 }
 
 export function registerRouterRoutes(router: Router<ApiState>, deps: NetworkDeps): void {
-  router.get('/routers', async (ctx) => {
-    const query = queryOf(ctx);
-    const page = await listPage<RouterRow>(deps.db, routerList, ownScope(callerOf(ctx)), query);
-    const links = pageLinks(collectionUrl(deps, ctx, 'routers'), query, page);
-    ctx.body = { routers: (await routerViews(deps, page.rows)).map((r) => pickFields(r, query)), ...(links.length > 0 ? { routers_links: links } : {}) };
-  });
+  registerList<RouterRow>(router, deps, { path: 'routers', key: 'routers', spec: routerList, scope: ownScope, views: (rows) => routerViews(deps, rows) });
   router.get('/routers/:id', async (ctx) => {
     ctx.body = { router: pickFields(await show(deps, callerOf(ctx), paramOf(ctx, 'id')), queryOf(ctx)) };
   });

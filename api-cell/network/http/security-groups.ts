@@ -3,29 +3,29 @@ import type { RequestContext } from '../../context.js';
 import type { ApiState } from '../../http/state.js';
 import { execute } from '../../../ops/runtime-db/index.js';
 import { conflict, notFound } from '../errors.js';
-import { listPage, pageLinks, pickFields, type ListSpec, type Scope } from '../listing.js';
+import { listPage, pickFields, standardColumns, type ListSpec } from '../listing.js';
 import { updateRow } from '../networks.js';
 import { checkQuota } from '../quotas.js';
 import { checkRule, createGroup, defaultGroupIds, deleteGroup, findGroup, insertRules, refuseDuplicateRule, rulesOf, type RuleRow, type SecurityGroupRow } from '../security-groups.js';
-import { bodyOf, bool, callerOf, collectionUrl, notAuthorized, ownerFor, paramOf, queryOf, requireWriter, standardAttributes, type Ctx, type NetworkDeps } from './common.js';
+import { bodyOf, bool, callerOf, notAuthorized, ownerFor, ownScope, paramOf, queryOf, registerList, requireWriter, standardAttributes, type Ctx, type NetworkDeps } from './common.js';
 import { CreateRule, CreateSecurityGroup, UpdateSecurityGroup, type RuleBody, type SecurityGroupBody } from './schemas.js';
 
 const groupList: ListSpec = {
   table: 'security_groups',
   resource: 'security_group',
-  columns: { id: { sql: 'id' }, name: { sql: 'name' }, description: { sql: 'description' }, tenant_id: { sql: 'project_id' }, project_id: { sql: 'project_id' }, stateful: { sql: 'stateful', kind: 'bool' }, created_at: { sql: 'created_at' }, updated_at: { sql: 'updated_at' }, revision_number: { sql: 'revision_number', kind: 'int' } },
+  columns: { ...standardColumns, name: { sql: 'name' }, description: { sql: 'description' }, stateful: { sql: 'stateful', kind: 'bool' } },
 };
 const ruleList: ListSpec = {
   table: 'security_group_rules',
   resource: 'security_group_rule',
   columns: {
-    id: { sql: 'id' }, security_group_id: { sql: 'security_group_id' }, tenant_id: { sql: 'project_id' }, project_id: { sql: 'project_id' }, direction: { sql: 'direction' },
+    ...standardColumns,
+    security_group_id: { sql: 'security_group_id' }, direction: { sql: 'direction' },
     ethertype: { sql: 'ethertype' }, protocol: { sql: 'protocol' }, port_range_min: { sql: 'port_range_min', kind: 'int' }, port_range_max: { sql: 'port_range_max', kind: 'int' },
-    remote_ip_prefix: { sql: 'remote_ip_prefix' }, remote_group_id: { sql: 'remote_group_id' }, description: { sql: 'description' }, created_at: { sql: 'created_at' }, updated_at: { sql: 'updated_at' },
+    remote_ip_prefix: { sql: 'remote_ip_prefix' }, remote_group_id: { sql: 'remote_group_id' }, description: { sql: 'description' },
   },
 };
 
-const ownScope = (caller: RequestContext): Scope => (caller.isAdmin ? { where: '', values: [] } : { where: 'project_id = ?', values: [caller.projectId] });
 
 export function ruleView(r: RuleRow): Record<string, unknown> {
   return {
@@ -53,14 +53,16 @@ async function showGroup(deps: NetworkDeps, caller: RequestContext, id: string):
 }
 
 function registerGroupRoutes(router: Router<ApiState>, deps: NetworkDeps): void {
-  router.get('/security-groups', async (ctx) => {
-    const caller = callerOf(ctx);
-    const query = queryOf(ctx);
-    await ensureDefault(deps, caller);
-    const page = await listPage<SecurityGroupRow>(deps.db, groupList, ownScope(caller), query);
-    const rules = await rulesOf(deps.db, page.rows.map((g) => g.id));
-    const links = pageLinks(collectionUrl(deps, ctx, 'security-groups'), query, page);
-    ctx.body = { security_groups: page.rows.map((g) => pickFields(groupView(g, rules.filter((r) => r.security_group_id === g.id)), query)), ...(links.length > 0 ? { security_groups_links: links } : {}) };
+  registerList<SecurityGroupRow>(router, deps, {
+    path: 'security-groups',
+    key: 'security_groups',
+    spec: groupList,
+    scope: ownScope,
+    before: (caller) => ensureDefault(deps, caller),
+    views: async (rows) => {
+      const rules = await rulesOf(deps.db, rows.map((g) => g.id));
+      return rows.map((g) => groupView(g, rules.filter((r) => r.security_group_id === g.id)));
+    },
   });
   router.get('/security-groups/:id', async (ctx) => {
     ctx.body = { security_group: pickFields(await showGroup(deps, callerOf(ctx), paramOf(ctx, 'id')), queryOf(ctx)) };
@@ -132,13 +134,13 @@ async function createRule(deps: NetworkDeps, ctx: Ctx): Promise<void> {
 }
 
 function registerRuleRoutes(router: Router<ApiState>, deps: NetworkDeps): void {
-  router.get('/security-group-rules', async (ctx) => {
-    const caller = callerOf(ctx);
-    const query = queryOf(ctx);
-    await ensureDefault(deps, caller);
-    const page = await listPage<RuleRow>(deps.db, ruleList, ownScope(caller), query);
-    const links = pageLinks(collectionUrl(deps, ctx, 'security-group-rules'), query, page);
-    ctx.body = { security_group_rules: page.rows.map((r) => pickFields(ruleView(r), query)), ...(links.length > 0 ? { security_group_rules_links: links } : {}) };
+  registerList<RuleRow>(router, deps, {
+    path: 'security-group-rules',
+    key: 'security_group_rules',
+    spec: ruleList,
+    scope: ownScope,
+    before: (caller) => ensureDefault(deps, caller),
+    views: (rows) => Promise.resolve(rows.map(ruleView)),
   });
   router.get('/security-group-rules/:id', async (ctx) => {
     const caller = callerOf(ctx);

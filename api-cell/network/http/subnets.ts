@@ -2,12 +2,12 @@ import type Router from '@koa/router';
 import type { ApiState } from '../../http/state.js';
 import { retryDeadlocks } from '../../../ops/runtime-db/index.js';
 import { parseCidr, parseIp, formatIp } from '../ip.js';
-import { listPage, pageLinks, pickFields } from '../listing.js';
+import { pickFields } from '../listing.js';
 import { findNetwork, ownsNetwork, updateRow } from '../networks.js';
 import type { AllocationPool } from '../pools.js';
 import { checkDns, checkPools, checkRoutes, createSubnet, deleteSubnet, findSubnet, subnetList, subnetScope, type SubnetRow } from '../subnets.js';
 import { badRequest } from '../errors.js';
-import { bodyOf, bool, callerOf, collectionUrl, notAuthorized, ownerFor, paramOf, queryOf, requireWriter, standardAttributes, type Ctx, type NetworkDeps } from './common.js';
+import { bodyOf, bool, callerOf, notAuthorized, ownerFor, paramOf, queryOf, registerList, requireWriter, standardAttributes, type Ctx, type NetworkDeps } from './common.js';
 import { CreateSubnet, UpdateSubnet, type SubnetBody } from './schemas.js';
 
 export function subnetView(row: SubnetRow): Record<string, unknown> {
@@ -71,12 +71,7 @@ async function update(deps: NetworkDeps, ctx: Ctx): Promise<void> {
 }
 
 export function registerSubnetRoutes(router: Router<ApiState>, deps: NetworkDeps): void {
-  router.get('/subnets', async (ctx) => {
-    const query = queryOf(ctx);
-    const page = await listPage<SubnetRow>(deps.db, subnetList, subnetScope(callerOf(ctx)), query);
-    const links = pageLinks(collectionUrl(deps, ctx, 'subnets'), query, page);
-    ctx.body = { subnets: page.rows.map((r) => pickFields(subnetView(r), query)), ...(links.length > 0 ? { subnets_links: links } : {}) };
-  });
+  registerList<SubnetRow>(router, deps, { path: 'subnets', key: 'subnets', spec: subnetList, scope: subnetScope, views: (rows) => Promise.resolve(rows.map(subnetView)) });
   router.get('/subnets/:id', async (ctx) => {
     ctx.body = { subnet: pickFields(await show(deps, ctx, paramOf(ctx, 'id')), queryOf(ctx)) };
   });

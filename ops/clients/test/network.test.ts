@@ -1,53 +1,25 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import test from 'ava';
-import { dbServer, freePortRange, redisUrl, runNode, TestDatabases } from '../../testing/index.js';
+import { LaunchedDeployment } from './openstack.js';
 
-// Debian's python3-openstackclient (ops/bin/ensure-services installs it), unmodified, against the
-// network service of a deployment brought up by the launcher, with only its clouds.yaml.
-const OPENSTACK = '/usr/bin/openstack';
-const dbs = new TestDatabases();
-let stateDir = '';
-let env: NodeJS.ProcessEnv = {};
+// Debian's python3-openstackclient, unmodified, against the network service of a deployment
+// brought up by the launcher, with only its clouds.yaml.
+const deployment = new LaunchedDeployment();
+const osc = <T = Record<string, any>>(...args: string[]) => deployment.cli.json<T>(...args);
+const quiet = (...args: string[]) => deployment.cli.quiet(...args);
+const run = (args: string[]) => deployment.cli.run(args);
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(OPENSTACK, args, { env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+test.before(() => deployment.up('net', 1, 1));
+test.after.always(() => deployment.down());
 
-async function osc<T = Record<string, any>>(...args: string[]): Promise<T> {
-  const res = await run([...args, '-f', 'json']);
-  if (res.code !== 0) throw new Error(`openstack ${args.join(' ')} exited ${res.code}: ${res.stderr}${res.stdout}`);
-  return JSON.parse(res.stdout) as T;
-}
-
-async function quiet(...args: string[]): Promise<void> {
-  const res = await run(args);
-  if (res.code !== 0) throw new Error(`openstack ${args.join(' ')} exited ${res.code}: ${res.stderr}${res.stdout}`);
-}
-
-test.before(async () => {
-  if (!existsSync(OPENSTACK)) throw new Error(`${OPENSTACK} is missing: run ops/bin/ensure-services (it installs python3-openstackclient)`);
-  stateDir = mkdtempSync(join(tmpdir(), 'cellstack-network-'));
-  // The API, one cell's NATS, and /metrics for a conductor, a host pool, a super-conductor and the API.
-  const base = await freePortRange(7);
-  const up = await runNode('ops/launcher/main.js', [
-    'up', '--state-dir', stateDir, '--cells', '1', '--hosts-per-cell', '1', '--db-server', dbServer, '--db-prefix', `${dbs.prefix}_net`,
-    '--redis-url', redisUrl, '--api-port', String(base), '--nats-port', String(base + 1), '--metrics-port', String(base + 3),
-  ], {}, 180_000);
-  if (up.code !== 0) throw new Error(`deploy up failed: ${up.stderr}${up.stdout}`);
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
-  env = { ...clean, OS_CLIENT_CONFIG_FILE: join(stateDir, 'clouds.yaml'), OS_CLOUD: 'cellstack' };
-});
-
-test.after.always(async () => {
-  if (stateDir) await runNode('ops/launcher/main.js', ['down', '--state-dir', stateDir], {}, 60_000);
-  await dbs.drop();
+test.serial('openstack - server create without --nic lands on the shared network deploy up made, with an address; delete frees its port', async (t) => {
+  const server = await osc('server', 'create', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk', '--wait', 'with-address');
+  t.is(server['status'], 'ACTIVE');
+  const shown = await osc('server', 'show', '-c', 'addresses', 'with-address');
+  t.regex(JSON.stringify(shown['addresses']), /shared.*192\.168\.233\.\d+/);
+  const ports = await osc<{ ID: string }[]>('port', 'list', '--server', 'with-address');
+  t.is(ports.length, 1);
+  await quiet('server', 'delete', '--wait', 'with-address');
+  t.deepEqual(await osc<unknown[]>('port', 'list', '--device-id', String(server['id'])), []);
 });
 
 test.serial('openstack - network, subnet (IPv4 and IPv6) and port create, list, show, set and delete', async (t) => {
@@ -71,7 +43,6 @@ test.serial('openstack - network, subnet (IPv4 and IPv6) and port create, list, 
   t.like(await osc('port', 'show', 'port1b'), { description: 'renamed' });
   const nets = await osc<{ Name: string; Subnets: string[] }[]>('network', 'list');
   t.deepEqual(nets.find((n) => n.Name === 'net1')?.Subnets.length, 2);
-  t.deepEqual((await osc<{ Name: string }[]>('subnet', 'list', '--network', 'net1')).map((s) => s.Name).sort(), ['sub1', 'sub6']);
   await quiet('network', 'set', '--name', 'net1b', 'net1');
   const busy = await run(['network', 'delete', 'net1b']);
   t.not(busy.code, 0, 'a network with ports is not deleted');
@@ -112,9 +83,7 @@ test.serial('openstack - router with an external gateway and an interface; float
   const router = await osc('router', 'create', 'r1');
   await quiet('router', 'set', '--external-gateway', 'public', 'r1');
   await quiet('router', 'add', 'subnet', 'r1', 'inside-sub');
-  const shown = await osc('router', 'show', 'r1');
-  t.is(shown['id'], router['id']);
-  t.regex(JSON.stringify(shown['external_gateway_info']), /203\.0\.113\./);
+  t.regex(JSON.stringify((await osc('router', 'show', 'r1'))['external_gateway_info']), /203\.0\.113\./);
   const port = await osc('port', 'create', '--network', 'inside', 'vm-port');
   const fip = await osc('floating', 'ip', 'create', 'public');
   t.regex(fip['floating_ip_address'], /^203\.0\.113\./);
@@ -130,17 +99,6 @@ test.serial('openstack - router with an external gateway and an interface; float
   await quiet('router', 'unset', '--external-gateway', 'r1');
   await quiet('router', 'delete', 'r1');
   t.deepEqual(await osc<unknown[]>('router', 'list'), []);
-});
-
-test.serial('openstack - server create without --nic lands on the shared network deploy up made, with an address; delete frees its port', async (t) => {
-  const server = await osc('server', 'create', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk', '--wait', 'with-address');
-  t.is(server['status'], 'ACTIVE');
-  const shown = await osc('server', 'show', '-c', 'addresses', 'with-address');
-  t.regex(JSON.stringify(shown['addresses']), /shared.*192\.168\.233\.\d+/);
-  const ports = await osc<{ ID: string }[]>('port', 'list', '--server', 'with-address');
-  t.is(ports.length, 1);
-  await quiet('server', 'delete', '--wait', 'with-address');
-  t.deepEqual(await osc<unknown[]>('port', 'list', '--device-id', String(server['id'])), []);
 });
 
 test.serial('openstack - quota show and set cover the network quotas', async (t) => {

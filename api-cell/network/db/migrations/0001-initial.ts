@@ -7,12 +7,20 @@ import type { QueryInterface } from 'sequelize';
  * in use; its primary key is what makes two allocations of one address impossible. A port
  * `made_by_compute` was made for a server at boot and goes with it (Nova's preserve_on_delete false).
  */
-const tables = [
-  `CREATE TABLE networks (
-    id CHAR(36) NOT NULL PRIMARY KEY,
+/** Neutron's standard attributes: every resource's revision and times. */
+const standard = `revision_number INT NOT NULL DEFAULT 1,
+    created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)`;
+
+/** The id, owner, name and description most resources start with. */
+const named = `id CHAR(36) NOT NULL PRIMARY KEY,
     project_id VARCHAR(64) NOT NULL,
     name VARCHAR(255) NOT NULL DEFAULT '',
-    description VARCHAR(255) NOT NULL DEFAULT '',
+    description VARCHAR(255) NOT NULL DEFAULT ''`;
+
+const tables = [
+  `CREATE TABLE networks (
+    ${named},
     admin_state_up TINYINT(1) NOT NULL DEFAULT 1,
     status VARCHAR(16) NOT NULL DEFAULT 'ACTIVE',
     mtu INT NOT NULL DEFAULT 1500,
@@ -20,9 +28,7 @@ const tables = [
     router_external TINYINT(1) NOT NULL DEFAULT 0,
     is_default TINYINT(1) NOT NULL DEFAULT 0,
     port_security_enabled TINYINT(1) NOT NULL DEFAULT 1,
-    revision_number INT NOT NULL DEFAULT 1,
-    created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    ${standard},
     KEY networks_project (project_id),
     KEY networks_shared (shared),
     KEY networks_external (router_external)
@@ -43,9 +49,7 @@ const tables = [
     ipv6_ra_mode VARCHAR(16) NULL,
     ipv6_address_mode VARCHAR(16) NULL,
     ip_cursor VARCHAR(40) NOT NULL DEFAULT '0',
-    revision_number INT NOT NULL DEFAULT 1,
-    created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    ${standard},
     KEY subnets_network (network_id),
     KEY subnets_project (project_id),
     CONSTRAINT subnets_network_fk FOREIGN KEY (network_id) REFERENCES networks (id)
@@ -67,9 +71,7 @@ const tables = [
     allowed_address_pairs TEXT NOT NULL,
     port_security_enabled TINYINT(1) NOT NULL DEFAULT 1,
     made_by_compute TINYINT(1) NOT NULL DEFAULT 0,
-    revision_number INT NOT NULL DEFAULT 1,
-    created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    ${standard},
     UNIQUE KEY ports_network_mac (network_id, mac_address),
     KEY ports_device (device_id),
     KEY ports_project (project_id),
@@ -86,15 +88,10 @@ const tables = [
     CONSTRAINT ip_allocations_port_fk FOREIGN KEY (port_id) REFERENCES ports (id) ON DELETE CASCADE
   )`,
   `CREATE TABLE security_groups (
-    id CHAR(36) NOT NULL PRIMARY KEY,
-    project_id VARCHAR(64) NOT NULL,
-    name VARCHAR(255) NOT NULL DEFAULT '',
-    description VARCHAR(255) NOT NULL DEFAULT '',
+    ${named},
     default_of VARCHAR(64) NULL,
     stateful TINYINT(1) NOT NULL DEFAULT 1,
-    revision_number INT NOT NULL DEFAULT 1,
-    created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    ${standard},
     UNIQUE KEY security_groups_default (default_of),
     KEY security_groups_project (project_id)
   )`,
@@ -110,26 +107,19 @@ const tables = [
     remote_ip_prefix VARCHAR(64) NULL,
     remote_group_id CHAR(36) NULL,
     description VARCHAR(255) NOT NULL DEFAULT '',
-    revision_number INT NOT NULL DEFAULT 1,
-    created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    ${standard},
     KEY security_group_rules_group (security_group_id),
     KEY security_group_rules_project (project_id),
     CONSTRAINT security_group_rules_group_fk FOREIGN KEY (security_group_id) REFERENCES security_groups (id) ON DELETE CASCADE
   )`,
   `CREATE TABLE routers (
-    id CHAR(36) NOT NULL PRIMARY KEY,
-    project_id VARCHAR(64) NOT NULL,
-    name VARCHAR(255) NOT NULL DEFAULT '',
-    description VARCHAR(255) NOT NULL DEFAULT '',
+    ${named},
     admin_state_up TINYINT(1) NOT NULL DEFAULT 1,
     status VARCHAR(16) NOT NULL DEFAULT 'ACTIVE',
     gateway_network_id CHAR(36) NULL,
     gateway_port_id CHAR(36) NULL,
     enable_snat TINYINT(1) NOT NULL DEFAULT 1,
-    revision_number INT NOT NULL DEFAULT 1,
-    created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    ${standard},
     KEY routers_project (project_id)
   )`,
   `CREATE TABLE floating_ips (
@@ -143,9 +133,7 @@ const tables = [
     router_id CHAR(36) NULL,
     status VARCHAR(16) NOT NULL DEFAULT 'DOWN',
     description VARCHAR(255) NOT NULL DEFAULT '',
-    revision_number INT NOT NULL DEFAULT 1,
-    created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    ${standard},
     UNIQUE KEY floating_ips_fixed (port_id, fixed_ip_address),
     KEY floating_ips_project (project_id),
     CONSTRAINT floating_ips_port_fk FOREIGN KEY (floating_port_id) REFERENCES ports (id)

@@ -3,8 +3,11 @@ import type { NetworkDatabase } from './db/index.js';
 import { createNetwork } from './networks.js';
 import { createSubnet } from './subnets.js';
 
-/** The network `deploy up` makes, as devstack's: shared by every project, so `server create` with no --nic gets an address. */
-export const DEFAULT_NETWORK = { name: 'shared', subnet: 'shared-subnet', cidr: '192.168.233.0/24' } as const;
+/**
+ * The network `deploy up` makes, as devstack's `shared`: shared by every project, so `server
+ * create` with no --nic gets an address. A /16: load tests and benchmarks boot thousands.
+ */
+export const DEFAULT_NETWORK = { name: 'shared', subnet: 'shared-subnet', cidr: '10.100.0.0/16' } as const;
 
 /** Makes the default shared network and its subnet, owned by `projectId`, unless a shared network of that name exists. */
 export async function ensureDefaultNetwork(db: NetworkDatabase, projectId: string): Promise<string | undefined> {

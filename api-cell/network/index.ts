@@ -26,3 +26,4 @@ export {
   type Vif,
 } from './compute.js';
 export { DEFAULT_NETWORK, ensureDefaultNetwork } from './bootstrap.js';
+export { setQuota as setNetworkQuota } from './quotas.js';

@@ -3,7 +3,7 @@ import { openApiDatabase, syncApiDatabase } from '../../api-cell/db/index.js';
 import { ensureDefaultFlavors } from '../../api-cell/flavors/index.js';
 import { authenticate, bootstrapIdentity } from '../../api-cell/identity/index.js';
 import { ensureDefaultImage } from '../../api-cell/images/index.js';
-import { ensureDefaultNetwork, networkDatabaseUrl, openNetworkDatabase, syncNetworkDatabase } from '../../api-cell/network/index.js';
+import { DEFAULT_NETWORK, ensureDefaultNetwork, openNetworkDatabase, syncNetworkDatabase } from '../../api-cell/network/index.js';
 import { syncCellDatabase } from '../../child-cell/db/index.js';
 import { NotFoundError } from '../runtime/index.js';
 import type { Layout } from './layout.js';
@@ -14,8 +14,7 @@ export type Say = (line: string) => void;
 export async function bootstrapDatabases(layout: Layout, say: Say): Promise<Map<string, string>> {
   const api = await syncApiDatabase(layout.apiDatabaseUrl);
   say(`API database: ${describe(api)}`);
-  const networkUrl = networkDatabaseUrl({ database: { api_url: layout.apiDatabaseUrl, network_url: '', pool_max: 2, connect_timeout_ms: 3000 } });
-  say(`network database: ${describe(await syncNetworkDatabase(networkUrl))}`);
+  say(`network database: ${describe(await syncNetworkDatabase(layout.networkDatabaseUrl))}`);
   const db = openApiDatabase(layout.apiDatabaseUrl, { poolMax: 2 });
   const registry = new CellRegistry(db, { busName: 'launcher' });
   try {
@@ -30,9 +29,9 @@ export async function bootstrapDatabases(layout: Layout, say: Say): Promise<Map<
     const admin = await bootstrapIdentity(db, { password, reset: !current });
     if (admin.created) say(`created the admin user; its password is ${password} (also in ${layout.cloudsFile})`);
     else if (!current) say(`the admin user existed with another password; set it to this deployment's: ${password} (also in ${layout.cloudsFile})`);
-    const network = openNetworkDatabase(networkUrl, { poolMax: 1 });
+    const network = openNetworkDatabase(layout.networkDatabaseUrl, { poolMax: 1 });
     try {
-      if (await ensureDefaultNetwork(network, admin.project.id)) say('made the shared network "shared" (192.168.233.0/24): servers booted without --nic get an address on it');
+      if (await ensureDefaultNetwork(network, admin.project.id)) say(`made the shared network "shared" (${DEFAULT_NETWORK.cidr}): servers booted without --nic get an address on it`);
     } finally {
       await network.close();
     }

@@ -78,6 +78,7 @@ export interface Layout {
   logDir: string;
   runDir: string;
   apiDatabaseUrl: string;
+  networkDatabaseUrl: string;
   cell0DatabaseUrl: string;
   apiUrl: string;
   cells: CellLayout[];
@@ -102,6 +103,7 @@ export function layoutOf(options: DeploymentOptions): Layout {
     logDir: resolve(options.stateDir, 'logs'),
     runDir: resolve(options.stateDir, 'run'),
     apiDatabaseUrl: db('api'),
+    networkDatabaseUrl: db('network'),
     cell0DatabaseUrl: db('cell0'),
     apiUrl: `http://${options.host}:${options.apiPort}`,
     cells,

@@ -168,7 +168,7 @@ export async function allocateServerPorts(db: NetworkDatabase, servers: ServerPo
     if (again.length > 0) {
       await execute(
         run,
-        `UPDATE ports SET binding_host_id = CASE device_id ${again.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE device_id IN (${again.map(() => '?').join(', ')}) AND device_owner LIKE 'compute:%'`,
+        `UPDATE ports SET binding_host_id = CASE device_id ${again.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE device_id IN (${again.map(() => '?').join(', ')}) AND compute_binding > 0`,
         [...again.flatMap((s) => [s.server_uuid, s.host]), ...again.map((s) => s.server_uuid)],
       );
     }
@@ -183,14 +183,14 @@ async function claimPorts(run: Runner, claims: { port_id: string; server: Server
   const owner = cases((c) => `compute:${c.server.zone}`);
   await execute(
     run,
-    `UPDATE ports SET device_id = ${device.sql}, binding_host_id = ${host.sql}, device_owner = ${owner.sql}, status = 'ACTIVE', revision_number = revision_number + 1 WHERE device_id = '' AND id IN (${claims.map(() => '?').join(', ')})`,
+    `UPDATE ports SET device_id = ${device.sql}, binding_host_id = ${host.sql}, device_owner = ${owner.sql}, status = 'ACTIVE', compute_binding = 2, revision_number = revision_number + 1 WHERE device_id = '' AND compute_binding = 0 AND id IN (${claims.map(() => '?').join(', ')})`,
     [...device.values, ...host.values, ...owner.values, ...claims.map((c) => c.port_id)],
   );
 }
 
-async function portsOfDevices(run: Runner, uuids: string[]): Promise<{ id: string; device_id: string; made_by_compute: number }[]> {
+async function portsOfDevices(run: Runner, uuids: string[]): Promise<{ id: string; device_id: string; compute_binding: number }[]> {
   if (uuids.length === 0) return [];
-  return select(run, `SELECT id, device_id, made_by_compute FROM ports WHERE device_id IN (${uuids.map(() => '?').join(', ')}) AND device_owner LIKE 'compute:%' FOR UPDATE`, uuids);
+  return select(run, `SELECT id, device_id, compute_binding FROM ports WHERE device_id IN (${uuids.map(() => '?').join(', ')}) AND compute_binding > 0 FOR UPDATE`, uuids);
 }
 
 /**
@@ -201,11 +201,11 @@ export async function freeServerPorts(db: NetworkDatabase, uuids: string[]): Pro
   if (uuids.length === 0) return 0;
   return inAllocation(db, true, async (run) => {
     const ports = await portsOfDevices(run, uuids);
-    const kept = ports.filter((p) => !p.made_by_compute).map((p) => p.id);
+    const kept = ports.filter((p) => p.compute_binding === 2).map((p) => p.id);
     if (kept.length > 0) {
-      await execute(run, `UPDATE ports SET device_id = '', device_owner = '', binding_host_id = '', status = 'DOWN' WHERE id IN (${kept.map(() => '?').join(', ')})`, kept);
+      await execute(run, `UPDATE ports SET device_id = '', device_owner = '', binding_host_id = '', status = 'DOWN', compute_binding = 0 WHERE id IN (${kept.map(() => '?').join(', ')})`, kept);
     }
-    return (await freePortsIn(run, ports.filter((p) => p.made_by_compute).map((p) => p.id))).length + kept.length;
+    return (await freePortsIn(run, ports.filter((p) => p.compute_binding === 1).map((p) => p.id))).length + kept.length;
   });
 }
 
@@ -228,7 +228,7 @@ export async function serverInterfaces(db: NetworkDatabase, uuids: string[]): Pr
   const ports = await select<{ id: string; device_id: string; network_id: string; network_name: string; mac_address: string; security_groups: string }>(
     db,
     `SELECT p.id, p.device_id, p.network_id, n.name AS network_name, p.mac_address, p.security_groups FROM ports p JOIN networks n ON n.id = p.network_id
-     WHERE p.device_id IN (${marks}) AND p.device_owner LIKE 'compute:%' ORDER BY p.created_at, p.id`,
+     WHERE p.device_id IN (${marks}) AND p.compute_binding > 0 ORDER BY p.created_at, p.id`,
     uuids,
   );
   if (ports.length === 0) return byServer;
@@ -283,7 +283,7 @@ export async function changeServerGroup(db: NetworkDatabase, serverUuid: string,
     throw err;
   });
   await inAllocation(db, true, async (run) => {
-    const ports = await select<{ id: string; security_groups: string; port_security_enabled: number }>(run, "SELECT id, security_groups, port_security_enabled FROM ports WHERE device_id = ? AND device_owner LIKE 'compute:%' FOR UPDATE", [serverUuid]);
+    const ports = await select<{ id: string; security_groups: string; port_security_enabled: number }>(run, 'SELECT id, security_groups, port_security_enabled FROM ports WHERE device_id = ? AND compute_binding > 0 FOR UPDATE', [serverUuid]);
     if (ports.length === 0) throw badRequest('SecurityGroupCannotBeApplied', `Unable to ${add ? 'add' : 'remove'} security group ${name}: server ${serverUuid} has no ports.`);
     const has = ports.some((p) => (JSON.parse(p.security_groups) as string[]).includes(groupId));
     if (add && has) throw badRequest('SecurityGroupExistsForInstance', `Security group ${name} is already associated with the instance ${serverUuid}`);
@@ -322,10 +322,10 @@ export async function attachInterface(db: NetworkDatabase, caller: RequestContex
 /** Nova's interface detach: a port made for the server is deleted, a user's port unbound; a port not on the server is Nova's 404. */
 export async function detachInterface(db: NetworkDatabase, serverUuid: string, portId: string): Promise<void> {
   await inAllocation(db, true, async (run) => {
-    const [port] = await select<{ id: string; made_by_compute: number }>(run, "SELECT id, made_by_compute FROM ports WHERE id = ? AND device_id = ? AND device_owner LIKE 'compute:%' FOR UPDATE", [portId, serverUuid]);
+    const [port] = await select<{ id: string; compute_binding: number }>(run, 'SELECT id, compute_binding FROM ports WHERE id = ? AND device_id = ? AND compute_binding > 0 FOR UPDATE', [portId, serverUuid]);
     if (!port) throw notFound('PortNotFound', `Port ${portId} is not attached`);
-    if (port.made_by_compute) await freePortsIn(run, [port.id]);
-    else await execute(run, "UPDATE ports SET device_id = '', device_owner = '', binding_host_id = '', status = 'DOWN' WHERE id = ?", [port.id]);
+    if (port.compute_binding === 1) await freePortsIn(run, [port.id]);
+    else await execute(run, "UPDATE ports SET device_id = '', device_owner = '', binding_host_id = '', status = 'DOWN', compute_binding = 0 WHERE id = ?", [port.id]);
   });
 }
 
@@ -337,7 +337,7 @@ export async function detachInterface(db: NetworkDatabase, serverUuid: string, p
 export async function bindServerPorts(db: NetworkDatabase, serverUuid: string, host: string): Promise<void> {
   await execute(
     db,
-    "UPDATE ports SET binding_host_id = ?, status = ?, revision_number = revision_number + 1 WHERE device_id = ? AND device_owner LIKE 'compute:%' AND binding_host_id <> ?",
+    'UPDATE ports SET binding_host_id = ?, status = ?, revision_number = revision_number + 1 WHERE device_id = ? AND compute_binding > 0 AND binding_host_id <> ?',
     [host, host ? 'ACTIVE' : 'DOWN', serverUuid, host],
   );
 }
@@ -353,7 +353,7 @@ export async function serversWithAddress(db: NetworkDatabase, projectId: string 
     const rows = await select<{ device_id: string }>(
       db,
       `SELECT DISTINCT p.device_id FROM ip_allocations a JOIN ports p ON p.id = a.port_id
-       WHERE p.device_owner LIKE 'compute:%' AND a.ip_address ${v6 ? '' : 'NOT '}LIKE '%:%' AND a.ip_address REGEXP ?${projectId === undefined ? '' : ' AND p.project_id = ?'}`,
+       WHERE p.compute_binding > 0 AND a.ip_address ${v6 ? '' : 'NOT '}LIKE '%:%' AND a.ip_address REGEXP ?${projectId === undefined ? '' : ' AND p.project_id = ?'}`,
       projectId === undefined ? [pattern] : [pattern, projectId],
     ).catch((err: unknown) => {
       // A pattern MariaDB cannot read matches nothing, as Nova's filter would not.

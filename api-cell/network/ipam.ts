@@ -231,11 +231,11 @@ function offsetOf(subnet: Subnet, ip: string): bigint {
 async function insertPorts(run: Runner, specs: PortSpec[], ports: AllocatedPort[]): Promise<void> {
   const rows = specs.map((s, i) => {
     const p = ports[i] as AllocatedPort;
-    return [s.id, s.network_id, s.project_id, s.name, s.description, p.mac_address, s.admin_state_up, s.device_id, s.device_owner, s.binding_host_id, s.binding_host_id ? 'ACTIVE' : 'DOWN', s.binding_vnic_type, JSON.stringify(p.security_groups), JSON.stringify(s.allowed_address_pairs), s.port_security_enabled, s.made_by_compute ?? false];
+    return [s.id, s.network_id, s.project_id, s.name, s.description, p.mac_address, s.admin_state_up, s.device_id, s.device_owner, s.binding_host_id, s.binding_host_id ? 'ACTIVE' : 'DOWN', s.binding_vnic_type, JSON.stringify(p.security_groups), JSON.stringify(s.allowed_address_pairs), s.port_security_enabled, s.made_by_compute ? 1 : 0];
   });
   await execute(
     run,
-    `INSERT INTO ports (id, network_id, project_id, name, description, mac_address, admin_state_up, device_id, device_owner, binding_host_id, status, binding_vnic_type, security_groups, allowed_address_pairs, port_security_enabled, made_by_compute) VALUES ${placeholders(rows.length, 16)}`,
+    `INSERT INTO ports (id, network_id, project_id, name, description, mac_address, admin_state_up, device_id, device_owner, binding_host_id, status, binding_vnic_type, security_groups, allowed_address_pairs, port_security_enabled, compute_binding) VALUES ${placeholders(rows.length, 16)}`,
     rows.flat(),
   );
   const addresses = ports.flatMap((p, i) => p.fixed_ips.map((f) => [f.subnet_id, f.ip_address, p.id, specs[i]?.network_id]));

@@ -191,3 +191,15 @@ test.serial('servers - the ip and ip6 list filters match the servers\' addresses
   t.deepEqual(await ids('ip=192.168.233.150&ip6=.'), [], 'both given, both must match');
   t.deepEqual((await d.request<Body>('GET', '/v2.1/servers?ip=192.168.233.150', undefined, { user: 'u2', project: 'p2' })).body['servers'], [], "another project's server is not listed");
 });
+
+test.serial("servers - a port another project merely names a server in is not the server's interface, and survives its delete", async (t) => {
+  const server = await bootActive({ name: 'target', networks: [{ uuid: shared }] });
+  const stranger: Caller = { user: 'u2', project: 'p2' };
+  const fake = await net('POST', '/ports', { port: { network_id: shared, device_id: server['id'], device_owner: 'compute:nova' } }, stranger);
+  t.is(fake.status, 201);
+  const shown = (await d.show(server['id'], {})).body.server;
+  t.is((shown['addresses'] as Body)['shared'].length, 1, 'only the port compute made');
+  await d.request('DELETE', `/v2.1/servers/${server['id']}`);
+  await waitFor(async () => (await net('GET', `/ports?device_id=${server['id']}`, undefined, admin)).body['ports'].length === 1, 20_000, "the server's own port freed");
+  t.is((await net('GET', `/ports/${fake.body['port'].id}`, undefined, stranger)).body['port'].device_id, server['id'], "the stranger's port is untouched");
+});

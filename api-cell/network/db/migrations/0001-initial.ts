@@ -5,7 +5,9 @@ import type { QueryInterface } from 'sequelize';
  * addresses they hold, security groups and rules, routers, floating IPs, quotas. Ids are UUIDs
  * and rows are deleted, not soft-deleted, as in Neutron. `ip_allocations` has one row per address
  * in use; its primary key is what makes two allocations of one address impossible. A port
- * `made_by_compute` was made for a server at boot and goes with it (Nova's preserve_on_delete false).
+ * port's `compute_binding` says what compute made of it: 0 nothing, 1 made for a server (deleted
+ * with it: Nova's preserve_on_delete false), 2 a user's port a server took (unbound and kept). Only
+ * those count as a server's interfaces: a port a user merely names a server in is not one.
  */
 /** Neutron's standard attributes: every resource's revision and times. */
 const standard = `revision_number INT NOT NULL DEFAULT 1,
@@ -70,7 +72,7 @@ const tables = [
     security_groups TEXT NOT NULL,
     allowed_address_pairs TEXT NOT NULL,
     port_security_enabled TINYINT(1) NOT NULL DEFAULT 1,
-    made_by_compute TINYINT(1) NOT NULL DEFAULT 0,
+    compute_binding TINYINT NOT NULL DEFAULT 0,
     ${standard},
     UNIQUE KEY ports_network_mac (network_id, mac_address),
     KEY ports_device (device_id),

@@ -20,7 +20,7 @@ const portsOf = (p: Placement): ServerPorts => ({
  * port claimed by another boot) each reservation is tried alone, and one whose ports cannot be
  * made gives its claims back and is buried with the reason, as a reservation below min_count is.
  */
-export async function allocateNetworks(deps: BuildDeps, placed: Placement[], builds: Map<string, Build>): Promise<{ placed: Placement[]; failed: { build: Build; reason: string }[] }> {
+export async function allocateNetworks(deps: BuildDeps, placed: Placement[], builds: Map<string, Build>): Promise<{ placed: Placement[]; failed: { build: Build; reason: string; message: string }[] }> {
   const wanting = placed.filter((p) => (p.spec.requested_networks ?? []).length > 0);
   if (wanting.length === 0) return { placed, failed: [] };
   try {
@@ -41,7 +41,8 @@ export async function allocateNetworks(deps: BuildDeps, placed: Placement[], bui
     placed: placed.filter((p) => !refused.has(p.spec.reservation_id)),
     failed: giveBack.flatMap((p) => {
       const build = builds.get(p.spec.instance_uuid);
-      return build ? [{ build, reason: refused.get(p.spec.reservation_id) ?? '' }] : [];
+      // Nova's words when the network cannot be allocated; the reason stays in the fault's details.
+      return build ? [{ build, reason: refused.get(p.spec.reservation_id) ?? '', message: `Build of instance ${build.instance.uuid} aborted: Failed to allocate the network(s), not rescheduling.` }] : [];
     }),
   };
 }

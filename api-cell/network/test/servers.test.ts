@@ -203,3 +203,43 @@ test.serial("servers - a port another project merely names a server in is not th
   await waitFor(async () => (await net('GET', `/ports?device_id=${server['id']}`, undefined, admin)).body['ports'].length === 1, 20_000, "the server's own port freed");
   t.is((await net('GET', `/ports/${fake.body['port'].id}`, undefined, stranger)).body['port'].device_id, server['id'], "the stranger's port is untouched");
 });
+
+test.serial('servers - a batch whose ports cannot be made (no addresses left) goes to ERROR saying why, holding nothing', async (t) => {
+  const tiny = (await net('POST', '/networks', { network: { name: 'tiny' } })).body['network'];
+  await net('POST', '/subnets', { subnet: { network_id: tiny.id, ip_version: 4, cidr: '10.77.0.0/29' } }); // .2 - .6: five addresses
+  const boot = async (name: string) => {
+    const res = await d.boot({ name, networks: [{ uuid: tiny.id }], min_count: 3, max_count: 3, return_reservation_id: true }, {}, {}, v237);
+    let servers: Body[] = [];
+    await waitFor(async () => {
+      servers = (await d.request<Body>('GET', `/v2.1/servers/detail?reservation_id=${String(res.body.reservation_id)}`)).body['servers'] as Body[];
+      return servers.length === 3 && servers.every((s) => s['status'] === 'ACTIVE' || s['status'] === 'ERROR');
+    }, 20_000, `${name} settled`);
+    return servers;
+  };
+  const first = await boot('fits');
+  t.deepEqual(first.map((s) => s['status']), ['ACTIVE', 'ACTIVE', 'ACTIVE']);
+  const second = await boot('does-not-fit');
+  t.deepEqual(second.map((s) => s['status']), ['ERROR', 'ERROR', 'ERROR']);
+  t.regex(String(second[0]?.['fault']?.message), /aborted: Failed to allocate the network\(s\), not rescheduling/);
+  const detail = (await d.show(String(second[0]?.['id']))).body.server['fault'] as Body;
+  t.regex(String(detail['details']), /No more IP addresses available/, 'an admin sees why');
+  for (const s of second) t.deepEqual(s['addresses'], {});
+  t.is((await net('GET', `/ports?network_id=${tiny.id}`)).body['ports'].length, 3, 'only the first batch holds ports');
+});
+
+test.serial('servers - a floating IP associated with a server\'s port shows in its addresses as floating, and is let go when the server goes', async (t) => {
+  const ext = (await net('POST', '/networks', { network: { name: 'public', 'router:external': true } }, admin)).body['network'];
+  await net('POST', '/subnets', { subnet: { network_id: ext.id, ip_version: 4, cidr: '203.0.113.0/24' } }, admin);
+  const router = (await net('POST', '/routers', { router: { name: 'edge', external_gateway_info: { network_id: ext.id } } }, admin)).body['router'];
+  t.is((await net('PUT', `/routers/${router.id}/add_router_interface`, { subnet_id: sharedSubnet }, admin)).status, 200);
+  const server = await bootActive({ name: 'public-face', networks: [{ uuid: shared }] });
+  const port = (await net('GET', `/ports?device_id=${server['id']}`)).body['ports'][0];
+  const fip = (await net('POST', '/floatingips', { floatingip: { floating_network_id: ext.id, port_id: port.id } })).body['floatingip'];
+  t.is(fip.status, 'ACTIVE');
+  const addresses = ((await d.show(server['id'], {})).body.server['addresses'] as Body)['shared'] as Body[];
+  t.deepEqual(addresses.map((a) => a['OS-EXT-IPS:type']), ['fixed', 'floating']);
+  t.is(addresses[1]?.['addr'], fip.floating_ip_address);
+  await d.request('DELETE', `/v2.1/servers/${server['id']}`);
+  await waitFor(async () => (await net('GET', `/floatingips/${fip.id}`)).body['floatingip'].port_id === null, 20_000, 'the floating IP let go');
+  t.is((await net('GET', `/floatingips/${fip.id}`)).body['floatingip'].status, 'DOWN', 'and kept by its project');
+});

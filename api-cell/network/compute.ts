@@ -33,9 +33,12 @@ const nameUuid = (name: string): string => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
 
-/** Networks a server may boot on without naming one: the project's own and the shared ones (Nova's _get_available_networks). */
+/**
+ * Networks a server may boot on without naming one: the project's own and the shared ones (Nova's
+ * _get_available_networks), external ones aside (floating IPs come from those, servers sit behind them).
+ */
 async function availableNetworks(db: NetworkDatabase, projectId: string): Promise<NetworkRow[]> {
-  return select<NetworkRow>(db, 'SELECT * FROM networks WHERE (project_id = ? AND shared = 0) OR shared = 1 ORDER BY created_at, id', [projectId]);
+  return select<NetworkRow>(db, 'SELECT * FROM networks WHERE (project_id = ? OR shared = 1) AND router_external = 0 ORDER BY created_at, id', [projectId]);
 }
 
 /** The project's auto-allocated network and its IPv4 subnet, made once however many boots ask at once. */

@@ -232,6 +232,8 @@ test.serial('servers - a floating IP associated with a server\'s port shows in i
   await net('POST', '/subnets', { subnet: { network_id: ext.id, ip_version: 4, cidr: '203.0.113.0/24' } }, admin);
   const router = (await net('POST', '/routers', { router: { name: 'edge', external_gateway_info: { network_id: ext.id } } }, admin)).body['router'];
   t.is((await net('PUT', `/routers/${router.id}/add_router_interface`, { subnet_id: sharedSubnet }, admin)).status, 200);
+  const beside = await bootActive({ name: 'auto-beside-external', networks: 'auto' }, admin);
+  t.deepEqual(Object.keys(beside['addresses'] as object), ['shared'], "'auto' never picks an external network");
   const server = await bootActive({ name: 'public-face', networks: [{ uuid: shared }] });
   const port = (await net('GET', `/ports?device_id=${server['id']}`)).body['ports'][0];
   const fip = (await net('POST', '/floatingips', { floatingip: { floating_network_id: ext.id, port_id: port.id } })).body['floatingip'];

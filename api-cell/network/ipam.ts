@@ -137,7 +137,7 @@ async function lockSubnets(run: Runner, networkIds: string[]): Promise<Map<strin
 }
 
 /** What a port's fixed_ips ask for, each with its subnet resolved; an address left out is picked later. */
-function requestsOf(spec: PortSpec, subnets: Map<string, Subnet>): { subnet_id: string; ip_address?: string }[] {
+function requestsOf(spec: Pick<PortSpec, 'network_id' | 'device_owner' | 'fixed_ips'>, subnets: Map<string, Subnet>): { subnet_id: string; ip_address?: string }[] {
   const own = [...subnets.values()].filter((s) => s.row.network_id === spec.network_id).sort((a, b) => a.row.created_at.getTime() - b.row.created_at.getTime());
   if (spec.fixed_ips === undefined) {
     return [4, 6].flatMap((v) => own.filter((s) => s.cidr.version === v && s.size > 0n).slice(0, 1)).map((s) => ({ subnet_id: s.row.id }));
@@ -226,6 +226,35 @@ function offsetOf(subnet: Subnet, ip: string): bigint {
     offset += r.last - r.first + 1n;
   }
   return 0n;
+}
+
+async function insertAddresses(run: Runner, portId: string, networkId: string, addresses: FixedIp[]): Promise<void> {
+  if (addresses.length === 0) return;
+  await execute(run, `INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id) VALUES ${placeholders(addresses.length, 4)}`, addresses.flatMap((f) => [f.subnet_id, f.ip_address, portId, networkId]));
+}
+
+/**
+ * Neutron's port update of fixed_ips: the port's addresses become what is asked, addresses it
+ * keeps staying its own, new ones checked and picked as at create; a floating IP on an address
+ * it gave up is let go. One transaction with the network's subnets locked.
+ */
+export async function changeFixedIps(db: NetworkDatabase, port: { id: string; network_id: string; device_owner: string }, asked: FixedIpRequest[]): Promise<void> {
+  await inAllocation(db, true, async (run) => {
+    const subnets = await lockSubnets(run, [port.network_id]);
+    const wanted = requestsOf({ network_id: port.network_id, device_owner: port.device_owner, fixed_ips: asked }, subnets);
+    await execute(run, 'DELETE FROM ip_allocations WHERE port_id = ?', [port.id]);
+    await refuseTaken(run, wanted.filter((w): w is FixedIp => w.ip_address !== undefined));
+    const picked = await pickFree(run, subnets, [wanted]);
+    const addresses = wanted.map((w) => ({ subnet_id: w.subnet_id, ip_address: w.ip_address ?? picked.get(w) ?? '' }));
+    await insertAddresses(run, port.id, port.network_id, addresses);
+    await saveCursors(run, subnets);
+    const kept = addresses.map((a) => a.ip_address);
+    await execute(
+      run,
+      `UPDATE floating_ips SET port_id = NULL, fixed_ip_address = NULL, router_id = NULL, status = 'DOWN' WHERE port_id = ?${kept.length > 0 ? ` AND fixed_ip_address NOT IN (${kept.map(() => '?').join(', ')})` : ''}`,
+      [port.id, ...kept],
+    );
+  });
 }
 
 async function insertPorts(run: Runner, specs: PortSpec[], ports: AllocatedPort[]): Promise<void> {

@@ -75,15 +75,12 @@ export async function createNetwork(run: Runner, values: NetworkValues): Promise
   return id;
 }
 
-/** Changes the given columns and counts a revision, as every Neutron update does. */
-export async function updateRow(run: Runner, table: string, id: string, changes: Record<string, unknown>): Promise<void> {
+/** Changes the given columns and counts a revision, as every Neutron update does (`changed`: something else of it changed). */
+export async function updateRow(run: Runner, table: string, id: string, changes: Record<string, unknown>, changed = false): Promise<void> {
   const keys = Object.keys(changes);
-  if (keys.length === 0) return;
-  await execute(
-    run,
-    `UPDATE ${table} SET ${keys.map((k) => `${k} = ?`).join(', ')}, revision_number = revision_number + 1, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?`,
-    [...keys.map((k) => changes[k]), id],
-  );
+  if (keys.length === 0 && !changed) return;
+  const sets = [...keys.map((k) => `${k} = ?`), 'revision_number = revision_number + 1', 'updated_at = CURRENT_TIMESTAMP(6)'];
+  await execute(run, `UPDATE ${table} SET ${sets.join(', ')} WHERE id = ?`, [...keys.map((k) => changes[k]), id]);
 }
 
 /** Deletes a network and its subnets; refused (409 NetworkInUse) while a port is on it. */

@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import type { RequestContext } from '../../context.js';
 import type { ApiState } from '../../http/state.js';
 import { badRequest, conflict } from '../errors.js';
-import { allocatePorts, freePorts, type FixedIp, type PortSpec } from '../ipam.js';
+import { allocatePorts, changeFixedIps, freePorts, type FixedIp, type PortSpec } from '../ipam.js';
 import { pickFields } from '../listing.js';
 import { findNetworks, ownsNetwork, updateRow, canSeeNetwork } from '../networks.js';
 import { findPort, findPorts, fixedIpFilters, fixedIpsOf, portList, portScope, type PortRow } from '../ports.js';
@@ -114,7 +114,7 @@ async function update(deps: NetworkDeps, ctx: Ctx): Promise<void> {
   const owner = network !== undefined && ownsNetwork(caller, network);
   if ((body['binding:host_id'] !== undefined || body['binding:profile'] !== undefined) && !caller.isAdmin) throw notAuthorized('update_port:binding:host_id');
   if ((body.mac_address !== undefined || body.allowed_address_pairs !== undefined || body.port_security_enabled !== undefined) && !owner) throw notAuthorized('update_port');
-  if (body.fixed_ips !== undefined) throw badRequest('HTTPBadRequest', 'Changing fixed_ips of a port is not supported here yet: delete the port and create another.');
+  if (body.fixed_ips?.some((f) => f.ip_address !== undefined) && !owner) throw notAuthorized('update_port:fixed_ips:ip_address');
   if (body.mac_address !== undefined) throw badRequest('HTTPBadRequest', 'Changing mac_address of a port is not supported here.');
   await checkGroups(deps, row.project_id, body.security_groups, caller);
   const security = body.port_security_enabled ?? bool(row.port_security_enabled);
@@ -131,7 +131,8 @@ async function update(deps: NetworkDeps, ctx: Ctx): Promise<void> {
   if (body.security_groups !== undefined) changes['security_groups'] = JSON.stringify(body.security_groups);
   if (body.allowed_address_pairs !== undefined) changes['allowed_address_pairs'] = JSON.stringify(body.allowed_address_pairs);
   if (body['binding:host_id'] !== undefined) changes['status'] = body['binding:host_id'] ? 'ACTIVE' : 'DOWN';
-  await updateRow(deps.db, 'ports', id, changes);
+  if (body.fixed_ips !== undefined) await changeFixedIps(deps.db, row, body.fixed_ips);
+  await updateRow(deps.db, 'ports', id, changes, body.fixed_ips !== undefined);
   ctx.body = { port: await show(deps, ctx, id) };
 }
 

@@ -285,3 +285,20 @@ test('quotas - defaults, admin-set limits enforced with OverQuota, usage in deta
   t.is((await net('DELETE', '/quotas/p-quota', undefined, admin)).status, 204);
   t.is((await net('GET', '/quotas/p-quota', undefined, project)).body['quota'].network, 100);
 });
+
+test('port - fixed_ips update keeps the addresses asked for again, takes new ones, gives the rest back', async (t) => {
+  const project: Caller = { user: 'fx', project: 'p-fixed' };
+  const n = await network({ name: 'fixed' }, project);
+  const s = await subnet(n['id'], { cidr: '10.80.0.0/24' }, project);
+  const port = (await net('POST', '/ports', { port: { network_id: n['id'], fixed_ips: [{ ip_address: '10.80.0.10' }] } }, project)).body['port'];
+  const more = await net('PUT', `/ports/${port.id}`, { port: { fixed_ips: [{ ip_address: '10.80.0.10' }, { subnet_id: s['id'] }, { ip_address: '10.80.0.20' }] } }, project);
+  t.is(more.status, 200);
+  t.deepEqual(more.body['port'].fixed_ips.map((f: Body) => f['ip_address']).sort(), ['10.80.0.10', '10.80.0.2', '10.80.0.20']);
+  t.is(more.body['port'].revision_number, 2);
+  const other = (await net('POST', '/ports', { port: { network_id: n['id'] } }, project)).body['port'];
+  t.is((await net('PUT', `/ports/${other.id}`, { port: { fixed_ips: [{ ip_address: '10.80.0.20' }] } }, project)).body['NeutronError'].type, 'IpAddressAlreadyAllocated');
+  const fewer = await net('PUT', `/ports/${port.id}`, { port: { fixed_ips: [{ ip_address: '10.80.0.20' }] } }, project);
+  t.deepEqual(fewer.body['port'].fixed_ips, [{ subnet_id: s['id'], ip_address: '10.80.0.20' }]);
+  const reuse = await net('PUT', `/ports/${other.id}`, { port: { fixed_ips: [{ ip_address: '10.80.0.10' }] } }, project);
+  t.deepEqual(reuse.body['port'].fixed_ips, [{ subnet_id: s['id'], ip_address: '10.80.0.10' }], 'an address given back is free again');
+});

@@ -5,25 +5,8 @@ export { neutronTypeOf } from './errors.js';
 export { allocatePorts, freePorts, type AllocatedPort, type FixedIp, type FixedIpRequest, type PortSpec } from './ipam.js';
 export { networkApiRouter, networkJsonSuffix } from './http/router.js';
 export type { NetworkDeps } from './http/common.js';
-export {
-  addressesOf,
-  allocateServerPorts,
-  attachInterface,
-  bindServerPorts,
-  detachInterface,
-  changeServerGroup,
-  AUTO_NETWORK_NAME,
-  freeServerPorts,
-  resolveNics,
-  serversWithAddress,
-  resolveSecurityGroups,
-  securityGroupsOf,
-  serverInterfaces,
-  type Nic,
-  type RequestedNetworks,
-  type ServerAddress,
-  type ServerPorts,
-  type Vif,
-} from './compute.js';
+export { AUTO_NETWORK_NAME, resolveNics, resolveSecurityGroups, type Nic, type RequestedNetworks } from './nics.js';
+export { allocateServerPorts, attachInterface, bindServerPorts, changeServerGroup, detachInterface, freeServerPorts, type ServerPorts } from './server-ports.js';
+export { addressesOf, securityGroupsOf, serverInterfaces, serversWithAddress, type ServerAddress, type Vif } from './server-interfaces.js';
 export { DEFAULT_NETWORK, ensureDefaultNetwork } from './bootstrap.js';
 export { setQuota as setNetworkQuota } from './quotas.js';

@@ -46,6 +46,8 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
   await dependencies.waitFor('API database', () => pingDatabase(api.sequelize, api.url));
   dependencies.watchDatabase('API database', () => pingDatabase(api.sequelize, api.url));
   const network = openNetworkDatabase(networkDatabaseUrl(config), { poolMax: config.database.pool_max, connectTimeoutMs: config.database.connect_timeout_ms });
+  await dependencies.waitFor('network database', () => pingDatabase(network.sequelize, network.url));
+  dependencies.watchDatabase('network database', () => pingDatabase(network.sequelize, network.url));
   const registry = new CellRegistry(api, {
     database: { poolMax: config.database.pool_max, connectTimeoutMs: config.database.connect_timeout_ms },
     scatterTimeoutMs: config.cells.scatter_timeout_ms,

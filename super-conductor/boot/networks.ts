@@ -1,7 +1,7 @@
 import type { Build } from '../../api-cell/builds/index.js';
 import { allocateServerPorts, type ServerPorts } from '../../api-cell/network/index.js';
 import { freeAllocations } from '../../api-cell/placement/index.js';
-import { errorMessage } from '../../ops/runtime/index.js';
+import { errorMessage, isUnavailable } from '../../ops/runtime/index.js';
 import type { Placement } from '../scheduler/index.js';
 import type { BuildDeps } from './deps.js';
 
@@ -27,13 +27,18 @@ export async function allocateNetworks(deps: BuildDeps, placed: Placement[], bui
     await allocateServerPorts(deps.network, wanting.map(portsOf));
     return { placed, failed: [] };
   } catch (err) {
+    // The network database away is no reason to fail builds: the job is tried again later.
+    if (isUnavailable(err)) throw err;
     deps.log.warn({ count: wanting.length, err: errorMessage(err) }, "a batch's ports could not be made at once; trying each reservation alone");
   }
   const byReservation = new Map<string, Placement[]>();
   for (const p of wanting) byReservation.set(p.spec.reservation_id, [...(byReservation.get(p.spec.reservation_id) ?? []), p]);
   const refused = new Map<string, string>();
   for (const [reservation, group] of byReservation) {
-    await allocateServerPorts(deps.network, group.map(portsOf)).catch((err: unknown) => refused.set(reservation, `Failed to allocate the network(s): ${errorMessage(err)}`));
+    await allocateServerPorts(deps.network, group.map(portsOf)).catch((err: unknown) => {
+      if (isUnavailable(err)) throw err;
+      refused.set(reservation, `Failed to allocate the network(s): ${errorMessage(err)}`);
+    });
   }
   const giveBack = placed.filter((p) => refused.has(p.spec.reservation_id));
   await freeAllocations(deps.api, giveBack.map((p) => p.spec.instance_uuid));

@@ -64,6 +64,9 @@ interface Subnet {
   cidr: Cidr;
   ranges: Range[];
   size: bigint;
+  /** Where this allocation starts looking (the cursor as locked). */
+  start: bigint;
+  /** Past the last address handed out: saved for the next allocation. */
   cursor: bigint;
 }
 
@@ -131,7 +134,8 @@ async function lockSubnets(run: Runner, networkIds: string[]): Promise<Map<strin
     const cidr = parseCidr(row.cidr);
     if (!cidr) continue;
     const ranges = rangesOf(JSON.parse(row.allocation_pools) as AllocationPool[]);
-    subnets.set(row.id, { row, cidr, ranges, size: poolSize(ranges), cursor: BigInt(row.ip_cursor) });
+    const cursor = BigInt(row.ip_cursor);
+    subnets.set(row.id, { row, cidr, ranges, size: poolSize(ranges), start: cursor, cursor });
   }
   return subnets;
 }
@@ -196,7 +200,7 @@ async function pickFree(run: Runner, subnets: Map<string, Subnet>, wanted: Wante
       let done = scanned.get(subnetId) ?? 0n;
       if (done >= subnet.size) throw conflict('IpAddressGenerationFailure', `No more IP addresses available on network ${subnet.row.network_id}.`);
       for (let n = 0n; n < window && done < subnet.size; n += 1n, done += 1n) {
-        const value = addressAt(subnet.ranges, (subnet.cursor + done) % subnet.size);
+        const value = addressAt(subnet.ranges, (subnet.start + done) % subnet.size);
         const text = formatIp(subnet.cidr.version, value);
         if (text !== subnet.row.gateway_ip && !reserved.has(`${subnetId} ${text}`) && inRanges(subnet.ranges, value)) candidates.push({ subnet_id: subnetId, ip_address: text });
       }

@@ -102,3 +102,13 @@ test.serial('ipam - freeing is exactly once: concurrent frees of the same ports 
   t.deepEqual(await freePorts(db(), ids), [], 'a second free frees nothing');
   t.is((await select(db(), 'SELECT ip_address FROM ip_allocations WHERE subnet_id = ?', [subnet])).length, 0);
 });
+
+test.serial('ipam - a batch that needs several rounds skips no free address: it gets the lowest ones left', async (t) => {
+  const { network, subnet } = await networkWith('10.4.0.0/24');
+  const free = new Set([7, 15, 30]);
+  const taken = Array.from({ length: 39 }, (_, i) => i + 2).filter((n) => !free.has(n));
+  await allocatePorts(db(), taken.map((n) => ({ ...spec(network), fixed_ips: [{ subnet_id: subnet, ip_address: `10.4.0.${n}` }] })));
+  const ports = await allocatePorts(db(), Array.from({ length: 10 }, () => spec(network)));
+  const got = ports.map((p) => Number(p.fixed_ips[0]?.ip_address.split('.')[3])).sort((a, b) => a - b);
+  t.deepEqual(got, [7, 15, 30, 41, 42, 43, 44, 45, 46, 47]);
+});

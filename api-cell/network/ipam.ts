@@ -141,10 +141,14 @@ async function lockSubnets(run: Runner, networkIds: string[]): Promise<Map<strin
 }
 
 /** What a port's fixed_ips ask for, each with its subnet resolved; an address left out is picked later. */
-function requestsOf(spec: Pick<PortSpec, 'network_id' | 'device_owner' | 'fixed_ips'>, subnets: Map<string, Subnet>): { subnet_id: string; ip_address?: string }[] {
+function requestsOf(spec: Pick<PortSpec, 'network_id' | 'device_owner' | 'fixed_ips'>, subnets: Map<string, Subnet>): Wanted[] {
   const own = [...subnets.values()].filter((s) => s.row.network_id === spec.network_id).sort((a, b) => a.row.created_at.getTime() - b.row.created_at.getTime());
   if (spec.fixed_ips === undefined) {
-    return [4, 6].flatMap((v) => own.filter((s) => s.cidr.version === v && s.size > 0n).slice(0, 1)).map((s) => ({ subnet_id: s.row.id }));
+    // One address of each IP version, from the first subnet of that version with room (the others, in order, if it is full).
+    return [4, 6].flatMap((v) => {
+      const [first, ...rest] = own.filter((s) => s.cidr.version === v && s.size > 0n).map((s) => s.row.id);
+      return first ? [{ subnet_id: first, fallback: rest }] : [];
+    });
   }
   return spec.fixed_ips.map((ask) => {
     const ip = ask.ip_address === undefined ? undefined : parseIp(ask.ip_address);
@@ -178,7 +182,8 @@ async function refuseTaken(run: Runner, asked: FixedIp[]): Promise<void> {
   if (first) throw conflict('IpAddressAlreadyAllocated', `IP address ${first.ip_address} already allocated in subnet ${first.subnet_id}`);
 }
 
-type Wanted = { subnet_id: string; ip_address?: string };
+/** One address a port wants: a given one, or one to pick in a subnet (or, when that is full, in the next of `fallback`). */
+type Wanted = { subnet_id: string; ip_address?: string; fallback?: string[] };
 
 /**
  * Picks an address for every request without one: candidates from each subnet's cursor onwards
@@ -198,7 +203,10 @@ async function pickFree(run: Runner, subnets: Map<string, Subnet>, wanted: Wante
       if (!subnet) continue;
       const window = BigInt(Math.max(16, waiting.length * 2));
       let done = scanned.get(subnetId) ?? 0n;
-      if (done >= subnet.size) throw conflict('IpAddressGenerationFailure', `No more IP addresses available on network ${subnet.row.network_id}.`);
+      if (done >= subnet.size) {
+        if (!moveToFallback(open, subnetId, waiting)) throw conflict('IpAddressGenerationFailure', `No more IP addresses available on network ${subnet.row.network_id}.`);
+        continue;
+      }
       for (let n = 0n; n < window && done < subnet.size; n += 1n, done += 1n) {
         const value = addressAt(subnet.ranges, (subnet.start + done) % subnet.size);
         const text = formatIp(subnet.cidr.version, value);
@@ -219,6 +227,20 @@ async function pickFree(run: Runner, subnets: Map<string, Subnet>, wanted: Wante
     }
   }
   return picked;
+}
+
+/** A full subnet's waiting requests go to their next subnet; false when one of them has none. */
+function moveToFallback(open: Map<string, Wanted[]>, subnetId: string, waiting: Wanted[]): boolean {
+  if (waiting.some((w) => !w.fallback || w.fallback.length === 0)) return false;
+  open.delete(subnetId);
+  for (const w of waiting) {
+    const [next, ...rest] = w.fallback ?? [];
+    if (!next) return false;
+    w.subnet_id = next;
+    w.fallback = rest;
+    open.set(next, [...(open.get(next) ?? []), w]);
+  }
+  return true;
 }
 
 /** Where an address sits in its subnet's pools, for the cursor. */

@@ -112,3 +112,16 @@ test.serial('ipam - a batch that needs several rounds skips no free address: it 
   const got = ports.map((p) => Number(p.fixed_ips[0]?.ip_address.split('.')[3])).sort((a, b) => a - b);
   t.deepEqual(got, [7, 15, 30, 41, 42, 43, 44, 45, 46, 47]);
 });
+
+test.serial('ipam - when the first IPv4 subnet is full, ports take their address from the next one (a subnet added grows the network)', async (t) => {
+  const { network, subnet: small } = await networkWith('10.5.0.0/30'); // one address: .2
+  const big = await db().sequelize.transaction((transaction) =>
+    createSubnet({ sequelize: db().sequelize, transaction }, { network_id: network, project_id: 'p', name: '', description: '', ip_version: 4, cidr: '10.6.0.0/24', enable_dhcp: true, dns_nameservers: [], host_routes: [], ipv6_ra_mode: null, ipv6_address_mode: null }),
+  );
+  const ports = await allocatePorts(db(), Array.from({ length: 4 }, () => spec(network)));
+  const bySubnet = (id: string) => ports.filter((p) => p.fixed_ips[0]?.subnet_id === id).map((p) => p.fixed_ips[0]?.ip_address);
+  t.deepEqual(bySubnet(small), ['10.5.0.2']);
+  t.deepEqual(bySubnet(big).sort((a, b) => String(a).localeCompare(String(b))), ['10.6.0.2', '10.6.0.3', '10.6.0.4']);
+  const pinned = await allocatePorts(db(), [{ ...spec(network), fixed_ips: [{ subnet_id: small }] }]).catch((err: unknown) => err as { neutronType?: string });
+  t.is((pinned as { neutronType?: string }).neutronType, 'IpAddressGenerationFailure', 'a port that names the full subnet does not move');
+});

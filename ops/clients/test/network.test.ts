@@ -11,13 +11,18 @@ const run = (args: string[]) => deployment.cli.run(args);
 test.before(() => deployment.up('net', 1, 1));
 test.after.always(() => deployment.down());
 
-test.serial('openstack - server create without --nic lands on the shared network deploy up made, with an address; delete frees its port', async (t) => {
+test.serial('openstack - server create without --nic lands on the shared network deploy up made, with an address; server add/remove security group; delete frees its port', async (t) => {
   const server = await osc('server', 'create', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk', '--wait', 'with-address');
   t.is(server['status'], 'ACTIVE');
   const shown = await osc('server', 'show', '-c', 'addresses', 'with-address');
   t.regex(JSON.stringify(shown['addresses']), /shared.*10\.100\.\d+\.\d+/);
   const ports = await osc<{ ID: string }[]>('port', 'list', '--server', 'with-address');
   t.is(ports.length, 1);
+  await osc('security', 'group', 'create', 'sshers');
+  await quiet('server', 'add', 'security', 'group', 'with-address', 'sshers');
+  t.regex(JSON.stringify((await osc('server', 'show', '-c', 'security_groups', 'with-address'))['security_groups']), /default.*sshers/);
+  await quiet('server', 'remove', 'security', 'group', 'with-address', 'sshers');
+  await quiet('security', 'group', 'delete', 'sshers');
   await quiet('server', 'delete', '--wait', 'with-address');
   t.deepEqual(await osc<unknown[]>('port', 'list', '--device-id', String(server['id'])), []);
 });

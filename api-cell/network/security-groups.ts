@@ -143,3 +143,11 @@ export async function findGroup(run: Runner, id: string): Promise<SecurityGroupR
   if (!row) throw notFound('SecurityGroupNotFound', `Security group ${id} does not exist`);
   return row;
 }
+
+/** A project's groups with their rules (Nova's os-security-groups proxy lists them), its default group made first. */
+export async function groupsOfProject(run: Runner, projectId: string): Promise<{ group: SecurityGroupRow; rules: RuleRow[] }[]> {
+  await defaultGroupIds(run, [projectId]);
+  const groups = await select<SecurityGroupRow>(run, 'SELECT * FROM security_groups WHERE project_id = ? ORDER BY created_at, id', [projectId]);
+  const rules = await rulesOf(run, groups.map((g) => g.id));
+  return groups.map((group) => ({ group, rules: rules.filter((r) => r.security_group_id === group.id) }));
+}

@@ -3,6 +3,7 @@ import type Router from '@koa/router';
 import { addTag, deleteMetadataKey, getAction, getServer, listActions, removeTag, setMetadata, setTags, updateServer, withInterfaces, withRequestSpecFacts } from '../../compute/index.js';
 import { addressesOf } from '../../network/index.js';
 import { registerInterfaceRoutes } from './interfaces.js';
+import { registerSecurityGroupProxyRoutes } from './security-group-proxy.js';
 import { quotaLimits } from '../../quota/index.js';
 import { InvalidInputError, NotFoundError } from '../../../ops/runtime/index.js';
 import { atLeast } from '../microversion.js';
@@ -25,6 +26,7 @@ const pythonTime = (d: Date | null): string | null => (d ? d.toISOString().repla
 /** PUT /servers/{id}, ips, metadata, tags and os-instance-actions. */
 export function registerServerResourceRoutes(router: Router<ApiState>, services: ApiServices): void {
   registerInterfaceRoutes(router, services);
+  registerSecurityGroupProxyRoutes(router, services);
   const deps = { ...services, metadataLimit: async (projectId: string) => (await quotaLimits(services.api, projectId, services.config.quota))['metadata_items'] ?? -1 };
   const id = (ctx: { params: Record<string, string | undefined> }): string => ctx.params['id'] ?? '';
 

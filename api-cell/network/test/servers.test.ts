@@ -141,6 +141,11 @@ test.serial('servers - addSecurityGroup and removeSecurityGroup change every por
   t.is((await act({ removeSecurityGroup: { name: 'ssh' } })).status, 400, 'not there');
   const other = await d.request('POST', `/v2.1/servers/${server['id']}/action`, { addSecurityGroup: { name: 'ssh' } }, { user: 'u2', project: 'p2' });
   t.is(other.status, 404, "another project's server is not found");
+  // Nova's proxy (until 2.36), which openstackclient reads to find a group by name.
+  const proxied = (await d.request<Body>('GET', '/v2.1/os-security-groups')).body['security_groups'] as Body[];
+  t.deepEqual(proxied.map((g) => String(g['name'])).sort((a, b) => a.localeCompare(b)), ['default', 'ssh']);
+  t.like((await d.request<Body>('GET', `/v2.1/os-security-groups/${group.id}`)).body['security_group'], { id: group.id, name: 'ssh', rules: [] });
+  t.is((await d.request('GET', '/v2.1/os-security-groups', undefined, {}, { 'openstack-api-version': 'compute 2.36' })).status, 404, 'gone at 2.36');
 });
 
 test.serial('servers - os-interface lists, attaches (a network, a fixed IP, a user\'s port) and detaches', async (t) => {

@@ -3,6 +3,7 @@ import { openApiDatabase, syncApiDatabase } from '../../api-cell/db/index.js';
 import { ensureDefaultFlavors } from '../../api-cell/flavors/index.js';
 import { authenticate, bootstrapIdentity } from '../../api-cell/identity/index.js';
 import { ensureDefaultImage } from '../../api-cell/images/index.js';
+import { DEFAULT_NETWORK, ensureDefaultNetwork, openNetworkDatabase, syncNetworkDatabase } from '../../api-cell/network/index.js';
 import { syncCellDatabase } from '../../child-cell/db/index.js';
 import { NotFoundError } from '../runtime/index.js';
 import type { Layout } from './layout.js';
@@ -13,6 +14,7 @@ export type Say = (line: string) => void;
 export async function bootstrapDatabases(layout: Layout, say: Say): Promise<Map<string, string>> {
   const api = await syncApiDatabase(layout.apiDatabaseUrl);
   say(`API database: ${describe(api)}`);
+  say(`network database: ${describe(await syncNetworkDatabase(layout.networkDatabaseUrl))}`);
   const db = openApiDatabase(layout.apiDatabaseUrl, { poolMax: 2 });
   const registry = new CellRegistry(db, { busName: 'launcher' });
   try {
@@ -27,6 +29,12 @@ export async function bootstrapDatabases(layout: Layout, say: Say): Promise<Map<
     const admin = await bootstrapIdentity(db, { password, reset: !current });
     if (admin.created) say(`created the admin user; its password is ${password} (also in ${layout.cloudsFile})`);
     else if (!current) say(`the admin user existed with another password; set it to this deployment's: ${password} (also in ${layout.cloudsFile})`);
+    const network = openNetworkDatabase(layout.networkDatabaseUrl, { poolMax: 1 });
+    try {
+      if (await ensureDefaultNetwork(network, admin.project.id)) say(`made the shared network "shared" (${DEFAULT_NETWORK.cidr}): servers booted without --nic get an address on it`);
+    } finally {
+      await network.close();
+    }
     await mapCell0(db, layout.cell0DatabaseUrl);
     say(`cell0 database: ${describe(await syncCellDatabase(layout.cell0DatabaseUrl))}`);
     const uuids = new Map<string, string>();

@@ -34,7 +34,7 @@ function writeConfig(layout: Layout): void {
     api: { listen: `${options.host}:${options.apiPort}`, auth_strategy: 'keystone', workers: options.apiWorkers ?? 1 },
     identity: { token_secret: options.tokenSecret },
     ...(options.dashboardPort ? { dashboard: { listen: `${options.host}:${options.dashboardPort}`, conductor_metrics: conductorMetrics(layout) } } : {}),
-    database: { api_url: layout.apiDatabaseUrl },
+    database: { api_url: layout.apiDatabaseUrl, network_url: layout.networkDatabaseUrl },
     redis: { url: options.redisUrl, queue_prefix: options.dbPrefix },
     placement: { url: `${layout.apiUrl}/placement`, service_token: options.serviceToken },
     scheduler: {

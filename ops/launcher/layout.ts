@@ -81,6 +81,7 @@ export interface Layout {
   logDir: string;
   runDir: string;
   apiDatabaseUrl: string;
+  networkDatabaseUrl: string;
   cell0DatabaseUrl: string;
   apiUrl: string;
   /** Empty when the deployment runs no dashboard. */
@@ -107,6 +108,7 @@ export function layoutOf(options: DeploymentOptions): Layout {
     logDir: resolve(options.stateDir, 'logs'),
     runDir: resolve(options.stateDir, 'run'),
     apiDatabaseUrl: db('api'),
+    networkDatabaseUrl: db('network'),
     cell0DatabaseUrl: db('cell0'),
     apiUrl: `http://${options.host}:${options.apiPort}`,
     dashboardUrl: options.dashboardPort ? `http://${options.host}:${options.dashboardPort}/dashboard` : '',

@@ -32,6 +32,7 @@ export const ConfigSchema = Type.Object(
     }),
     database: section('The API database, the one global database of a deployment.', {
       api_url: str('mysql://root@127.0.0.1:3306/cellstack_api', 'URL of the API database.'),
+      network_url: str('', 'URL of the network service\'s database (global, like the API database); empty: beside the API database, its name ending _network instead of _api.'),
       pool_max: int(5, 'Most connections one process keeps open to any one database.', 1),
       connect_timeout_ms: int(3000, 'How long to wait for a database connection before calling it down.', 100),
     }),

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { CellRegistry, createCell, discoverHosts, mapCell0, type CellMapping } from '../../api-cell/cells/index.js';
 import { openApiDatabase, syncApiDatabase, type ApiDatabase } from '../../api-cell/db/index.js';
+import { networkDatabaseUrl, openNetworkDatabase, syncNetworkDatabase, type NetworkDatabase } from '../../api-cell/network/index.js';
 import { createFlavor, ensureDefaultFlavors } from '../../api-cell/flavors/index.js';
 import { createImage, type Image } from '../../api-cell/images/index.js';
 import { startApi } from '../../api-cell/service.js';
@@ -95,6 +96,8 @@ export class TestDeployment {
   readonly dbs = new TestDatabases();
   config!: Config;
   api!: ApiDatabase;
+  /** The network service's database. */
+  network!: NetworkDatabase;
   registry!: CellRegistry;
   apiUrl = '';
   image!: Image;
@@ -132,6 +135,8 @@ export class TestDeployment {
     });
     this.apiUrl = `http://127.0.0.1:${apiPort}`;
     await syncApiDatabase(this.config.database.api_url);
+    await syncNetworkDatabase(networkDatabaseUrl(this.config));
+    this.network = openNetworkDatabase(networkDatabaseUrl(this.config), { poolMax: 2 });
     this.api = openApiDatabase(this.config.database.api_url, { poolMax: 4 });
     this.registry = new CellRegistry(this.api, { busName: 'test' });
     await ensureDefaultFlavors(this.api);
@@ -405,6 +410,7 @@ export class TestDeployment {
     }
     await this.registry.close();
     await this.api.close();
+    await this.network.close();
     await this.dbs.drop();
   }
 }

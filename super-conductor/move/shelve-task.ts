@@ -1,3 +1,4 @@
+import { bindServerPorts } from '../../api-cell/network/index.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
 import { discardImage, findImage, storeImageData } from '../../api-cell/images/index.js';
 import { freeAllocations } from '../../api-cell/placement/index.js';
@@ -39,6 +40,7 @@ export async function shelveInstance(deps: SnapshotDeps, job: ShelveJob): Promis
 async function offload(deps: TaskDeps, cell: CellMapping, client: ComputeClient, job: ShelveJob, host: string | null): Promise<void> {
   if (host) await client.releaseGuest(host, { instance_uuid: job.instance_uuid }, job.request_id, deps.castTimeoutMs);
   await freeAllocations(deps.api, [job.instance_uuid]);
+  await bindServerPorts(deps.network, job.instance_uuid, '');
   await deps.registry.withCell(cell, ({ db }) =>
     updateInstance(db, job.instance_uuid, { vm_state: VmState.SHELVED_OFFLOADED, task_state: null, host: null, node: null }, { task_state: [TaskState.SHELVING_OFFLOADING] }),
   );

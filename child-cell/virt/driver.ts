@@ -27,6 +27,10 @@ export interface HostResources {
 /** The virt-driver interface (Nova's nova/virt/driver.py, the part cellstack uses). */
 export interface VirtDriver {
   readonly hypervisorType: string;
+  /** Finds what the hypervisor already runs (Nova's init_host), before the host registers. */
+  init?(): Promise<void>;
+  /** Lets go of the hypervisor when the host stops; its guests keep running. */
+  close?(): void;
   resources(): HostResources;
   /** Guests the hypervisor has, by instance uuid. */
   guests(): string[];
@@ -48,9 +52,9 @@ export interface VirtDriver {
   /** Sets the root password inside a running guest (Nova's set_admin_password). */
   setAdminPassword(uuid: string, password: string): Promise<void>;
   /** What the hypervisor can tell of a guest (Nova's get_instance_diagnostics). */
-  diagnostics(uuid: string): GuestDiagnostics;
+  diagnostics(uuid: string): Promise<GuestDiagnostics>;
   /** Everything the guest has written to its serial console that the hypervisor kept. */
-  consoleOutput(uuid: string): string;
+  consoleOutput(uuid: string): Promise<string>;
   /** A copy of the guest's disk, as an image to upload. */
   snapshot(uuid: string): Promise<Buffer>;
   /**

@@ -1,0 +1,4 @@
+export { QemuDriver, type QemuDriverOptions } from './driver.js';
+export { ImageCache, type ImageSource } from './images.js';
+export { chooseAccel } from './accel.js';
+export { qemuDrivers } from './factory.js';

@@ -1,0 +1,109 @@
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createLogger } from '../../../ops/runtime/index.js';
+import { TestDeployment, waitFor } from '../../../ops/testing/index.js';
+import { qemuDrivers } from '../qemu/index.js';
+
+// One real guest, booted through the REST API on a QEMU host: the project's own guest image
+// (ops/bin/guest-image), the smallest flavor it boots with. Under TCG a boot takes ~15 s here.
+const root = resolve(import.meta.dirname, '../../../..');
+const stateDir = mkdtempSync(join(tmpdir(), 'cellstack-qemu-test-'));
+const admin = { roles: 'admin' };
+const bootTimeout = 150_000;
+
+/** QEMU processes whose command line names this test's folder. */
+function qemuProcesses(): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+        return cmd.includes('qemu-system') && cmd.includes(stateDir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+let d: TestDeployment;
+let image = '';
+let server = '';
+test.before(async () => {
+  const imagePath = execFileSync(join(root, 'ops/bin/ensure-qemu'), { encoding: 'utf8' }).trim().split('\n').pop() ?? '';
+  d = await TestDeployment.start({
+    cells: [{ name: 'cell1', pools: [] }],
+    config: { api: { max_image_bytes: 12 * 1024 * 1024 }, qemu: { state_dir: stateDir, shutdown_timeout: 60 } },
+  });
+  await d.quota('p1', { instances: -1, cores: -1, ram: -1 });
+  await d.flavor('q1', 1, 128, 1);
+  const created = await d.request<{ id: string }>('POST', '/image/v2/images', { name: 'cellstack-guest', disk_format: 'qcow2', container_format: 'bare', visibility: 'public' }, admin);
+  image = created.body.id;
+  const upload = await fetch(`${d.apiUrl}/image/v2/images/${image}/file`, {
+    method: 'PUT',
+    headers: { 'x-user-id': 'admin', 'x-project-id': 'p1', 'x-roles': 'admin', 'content-type': 'application/octet-stream' },
+    body: readFileSync(imagePath),
+  });
+  if (upload.status !== 204) throw new Error(`image upload answered ${upload.status}: ${await upload.text()}`);
+  const config = { ...d.config, qemu: { ...d.config.qemu, image_url: `${d.apiUrl}/image` } };
+  await d.addPool('cell1', { prefix: 'qemu', hosts: 1, driverFor: qemuDrivers(config, createLogger('qemu-test', process.env['CELLSTACK_TEST_LOG'] ?? 'silent')) });
+  await d.discover();
+  await d.schedulerKnows(1);
+});
+test.after.always(async () => {
+  for (const pid of qemuProcesses()) process.kill(pid, 'SIGKILL');
+  await d?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const act = (body: unknown) => d.request('POST', `/v2.1/servers/${server}/action`, body, admin);
+const consoleLog = async (): Promise<string> => {
+  const res = await act({ 'os-getConsoleOutput': { length: null } });
+  return res.status === 200 ? String((res.body as { output?: string }).output ?? '') : '';
+};
+/** Waits until the console shows the guest's boot line `times` times in all. */
+const booted = (times: number, what: string) =>
+  waitFor(async () => ((await consoleLog()).match(/cellstack-guest: booted/g) ?? []).length >= times, bootTimeout, what);
+
+test.serial('qemu - a server boots a real guest whose serial console reaches the API', async (t) => {
+  const res = await d.boot({ name: 'real', flavorRef: 'q1', imageRef: image });
+  t.is(res.status, 202);
+  server = res.body.server.id;
+  const shown = await d.waitForStatus(server, ['ACTIVE', 'ERROR'], 60_000);
+  t.is(shown['status'], 'ACTIVE', JSON.stringify(shown['fault'] ?? {}));
+  t.is(qemuProcesses().length, 1, 'one QEMU process runs the guest');
+  await booted(1, 'the guest to print its boot line');
+  t.regex(await consoleLog(), /cellstack-guest: booted, kernel 6\.\S+-amd64, 1 CPU\(s\)/);
+});
+
+test.serial('qemu - stop powers the guest off through ACPI and start boots it again', async (t) => {
+  t.is((await act({ 'os-stop': null })).status, 202);
+  await d.settle(server, 'SHUTOFF', 90_000);
+  t.deepEqual(qemuProcesses(), [], 'a stopped guest has no QEMU process');
+  t.regex(await consoleLog(), /cellstack-guest: powering off/, 'the guest itself shut down');
+  t.is((await act({ 'os-start': null })).status, 202);
+  await d.settle(server, 'ACTIVE', 60_000);
+  t.is(qemuProcesses().length, 1);
+  await booted(2, 'the guest to boot again after start');
+});
+
+test.serial('qemu - a hard reboot resets the guest, and diagnostics come from QEMU', async (t) => {
+  t.is((await act({ reboot: { type: 'HARD' } })).status, 202);
+  await d.settle(server, 'ACTIVE', 60_000);
+  await booted(3, 'the guest to boot again after the reboot');
+  const diag = await d.request<Record<string, number>>('GET', `/v2.1/servers/${server}/diagnostics`, undefined, admin);
+  t.is(diag.status, 200);
+  t.true(diag.body['cpu0_time']! > 0, 'the vCPU thread has used CPU time');
+  t.true(diag.body['vda_read']! > 1024 * 1024, 'the guest read its kernel from its disk');
+});
+
+test.serial('qemu - delete ends the QEMU process and removes the guest folder', async (t) => {
+  t.is((await d.request('DELETE', `/v2.1/servers/${server}`, undefined, admin)).status, 204);
+  await d.waitForStatus(server, ['DELETED'], 30_000);
+  await waitFor(async () => qemuProcesses().length === 0, 15_000, 'the QEMU process to end');
+  const hostDir = join(stateDir, 'hosts', 'qemu-1');
+  t.deepEqual(readdirSync(hostDir), [], 'no overlay, socket or console log is left');
+});

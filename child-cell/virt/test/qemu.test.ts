@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLogger } from '../../../ops/runtime/index.js';
 import { TestDeployment, waitFor } from '../../../ops/testing/index.js';
+import type { HostPool } from '../../compute/pool.js';
+import type { VirtDriver } from '../index.js';
 import { qemuDrivers } from '../qemu/index.js';
 
 // One real guest, booted through the REST API on a QEMU host: the project's own guest image
@@ -30,6 +32,8 @@ function qemuProcesses(): number[] {
 }
 
 let d: TestDeployment;
+let pool: HostPool;
+let drivers: (host: string) => VirtDriver;
 let image = '';
 let server = '';
 test.before(async () => {
@@ -49,7 +53,8 @@ test.before(async () => {
   });
   if (upload.status !== 204) throw new Error(`image upload answered ${upload.status}: ${await upload.text()}`);
   const config = { ...d.config, qemu: { ...d.config.qemu, image_url: `${d.apiUrl}/image` } };
-  await d.addPool('cell1', { prefix: 'qemu', hosts: 1, driverFor: qemuDrivers(config, createLogger('qemu-test', process.env['CELLSTACK_TEST_LOG'] ?? 'silent')) });
+  drivers = qemuDrivers(config, createLogger('qemu-test', process.env['CELLSTACK_TEST_LOG'] ?? 'silent'));
+  pool = await d.addPool('cell1', { prefix: 'qemu', hosts: 1, driverFor: drivers });
   await d.discover();
   await d.schedulerKnows(1);
 });
@@ -98,6 +103,36 @@ test.serial('qemu - a hard reboot resets the guest, and diagnostics come from QE
   t.is(diag.status, 200);
   t.true(diag.body['cpu0_time']! > 0, 'the vCPU thread has used CPU time');
   t.true(diag.body['vda_read']! > 1024 * 1024, 'the guest read its kernel from its disk');
+});
+
+test.serial('qemu - a restarted pool finds the running QEMU again and drives it: pause, unpause', async (t) => {
+  const [pid] = qemuProcesses();
+  await d.stopPool('cell1', pool, false); // As a killed pool process: no goodbye.
+  pool = await d.addPool('cell1', { prefix: 'qemu', hosts: 1, driverFor: drivers });
+  t.deepEqual(qemuProcesses(), [pid!], 'the same QEMU process, taken back');
+  t.is(pool.hosts[0]?.guests().length, 1);
+  t.is((await act({ pause: null })).status, 202);
+  await d.settle(server, 'PAUSED', 30_000);
+  t.is((await act({ unpause: null })).status, 202);
+  await d.settle(server, 'ACTIVE', 30_000);
+  t.regex(await consoleLog(), /cellstack-guest: booted/, 'the console is still read after the restart');
+});
+
+test.serial('qemu - suspend saves the guest to disk and ends QEMU; resume goes on from there without a boot', async (t) => {
+  t.is((await act({ suspend: null })).status, 202);
+  await d.settle(server, 'SUSPENDED', 60_000);
+  t.deepEqual(qemuProcesses(), [], 'a suspended guest has no process');
+  const boots = ((await consoleLog()).match(/cellstack-guest: booted/g) ?? []).length;
+  t.is((await act({ resume: null })).status, 202);
+  await d.settle(server, 'ACTIVE', 60_000);
+  t.is(qemuProcesses().length, 1);
+  t.is(((await consoleLog()).match(/cellstack-guest: booted/g) ?? []).length, boots, 'resumed, not booted again');
+});
+
+test.serial('qemu - trigger_crash_dump sends the guest an NMI, and its kernel panics on it', async (t) => {
+  t.is((await d.request('POST', `/v2.1/servers/${server}/action`, { trigger_crash_dump: null }, admin, { 'openstack-api-version': 'compute 2.17' })).status, 202);
+  await waitFor(async () => /Kernel panic - not syncing: NMI/.test(await consoleLog()), 60_000, 'the guest kernel to panic on the NMI');
+  t.pass();
 });
 
 test.serial('qemu - delete ends the QEMU process and removes the guest folder', async (t) => {

@@ -204,11 +204,19 @@ export class QemuDriver implements VirtDriver {
     }
   }
 
-  /** The guests this host has are on disk already; the cell's view changes nothing of them. */
+  /**
+   * The cell says the guest runs here. One whose QEMU ended while the host was down (the machine
+   * restarted, `deploy down`) is started again, as Nova's resume_guests_state_on_host_boot does.
+   */
   adopt(uuid: string, state: PowerState): void {
     const guest = this.guestsByUuid.get(uuid);
-    if (!guest) this.options.log.warn({ instance: uuid }, 'the cell places this guest here but this host has no trace of it');
-    else if (guest.state !== state) this.options.log.info({ instance: uuid, cell_power_state: state, power_state: guest.state }, 'guest found in another power state than the cell says');
+    if (!guest) {
+      this.options.log.warn({ instance: uuid }, 'the cell places this guest here but this host has no trace of it');
+      return;
+    }
+    if (state !== PowerState.RUNNING || guest.running || guest.state === PowerState.SUSPENDED) return;
+    this.options.log.info({ instance: uuid }, 'starting again a guest the cell says runs (its QEMU ended while the host was down)');
+    void guest.start(this.settings).catch((err: unknown) => this.options.log.error({ instance: uuid, err: (err as Error).message }, 'could not start the guest again'));
   }
 
   /** Closes QMP connections; the guests keep running (a restarted pool finds them). */

@@ -58,6 +58,11 @@ export interface VirtDriver {
   /** A copy of the guest's disk, as an image to upload. */
   snapshot(uuid: string): Promise<Buffer>;
   /**
+   * Copies the guest's disk into image `imageUuid` of the image service itself (a real disk is too
+   * big to travel back on the bus); drivers without it answer `snapshot` instead. Returns its bytes.
+   */
+  uploadSnapshot?(uuid: string, imageUuid: string): Promise<number>;
+  /**
    * Takes back a guest the cell says runs here, after the compute service restarted while the
    * hypervisor kept running (a driver that can list its guests does not need this).
    */

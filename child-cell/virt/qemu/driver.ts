@@ -186,11 +186,18 @@ export class QemuDriver implements VirtDriver {
     return readConsole(this.guest(uuid).files.console, this.options.consoleLogBytes);
   }
 
+  /** createImage: the guest's disk, flattened, stored in the image service by this host. */
+  async uploadSnapshot(uuid: string, imageUuid: string): Promise<number> {
+    const disk = await this.snapshot(uuid);
+    await this.options.images.store(imageUuid, disk);
+    return disk.length;
+  }
+
   /** A qcow2 copy of the guest's disk, taken with the guest's vCPUs stopped so that it is consistent. */
   async snapshot(uuid: string): Promise<Buffer> {
     const guest = this.guest(uuid);
     const wasRunning = guest.running && guest.state === PowerState.RUNNING;
-    const copy = `${guest.files.dir}/snapshot.qcow2`;
+    const copy = `${guest.files.dir}/snapshot-${Date.now()}.qcow2`;
     if (wasRunning) await guest.command('stop');
     try {
       await qemuImg(['convert', '-U', '-O', 'qcow2', guest.files.disk, copy]);

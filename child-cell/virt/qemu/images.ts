@@ -45,6 +45,17 @@ export class ImageCache {
     return work;
   }
 
+  /** Stores a snapshot's data in the image service (the image is queued for it); one stored already counts as done. */
+  async store(imageUuid: string, data: Buffer): Promise<void> {
+    const res = await fetch(`${this.source.url}/v2/images/${imageUuid}/file`, {
+      method: 'PUT',
+      headers: { 'x-service-token': this.source.serviceToken, 'content-type': 'application/octet-stream' },
+      body: data,
+    });
+    // 409: the image is active already (this snapshot was asked for again after it was stored).
+    if (res.status !== 204 && res.status !== 409) throw new VirtError(`the image service answered ${res.status} to the data of image ${imageUuid}: ${(await res.text()).slice(0, 300)}`);
+  }
+
   private async fetch(imageRef: string): Promise<BaseImage> {
     const path = join(this.dir, imageRef);
     const infoPath = `${path}.json`;

@@ -135,6 +135,24 @@ test.serial('qemu - trigger_crash_dump sends the guest an NMI, and its kernel pa
   t.pass();
 });
 
+test.serial('qemu - createImage stores the flattened disk in the image service from the host, and a server boots from it', async (t) => {
+  const res = await d.request<{ image_id: string }>('POST', `/v2.1/servers/${server}/action`, { createImage: { name: 'snap' } }, admin, { 'openstack-api-version': 'compute 2.45' });
+  t.is(res.status, 202);
+  const snapshot = res.body.image_id;
+  let shown: Record<string, unknown> = {};
+  await waitFor(async () => {
+    shown = (await d.request('GET', `/image/v2/images/${snapshot}`, undefined, admin)).body;
+    return shown['status'] === 'active';
+  }, 60_000, 'the snapshot to be active');
+  t.true(Number(shown['size']) > 5 * 1024 * 1024, `a whole disk, not a stand-in (${String(shown['size'])} bytes)`);
+  const copy = (await d.boot({ name: 'from-snapshot', flavorRef: 'q1', imageRef: snapshot })).body.server.id;
+  t.is((await d.waitForStatus(copy, ['ACTIVE', 'ERROR'], 60_000))['status'], 'ACTIVE');
+  const copyConsole = async () => String((await d.request<{ output?: string }>('POST', `/v2.1/servers/${copy}/action`, { 'os-getConsoleOutput': {} }, admin)).body.output ?? '');
+  await waitFor(async () => /cellstack-guest: booted/.test(await copyConsole()), bootTimeout, 'the server made from the snapshot to boot');
+  t.is((await d.request('DELETE', `/v2.1/servers/${copy}`, undefined, admin)).status, 204);
+  await d.waitForStatus(copy, ['DELETED'], 30_000);
+});
+
 test.serial('qemu - delete ends the QEMU process and removes the guest folder', async (t) => {
   t.is((await d.request('DELETE', `/v2.1/servers/${server}`, undefined, admin)).status, 204);
   await d.waitForStatus(server, ['DELETED'], 30_000);

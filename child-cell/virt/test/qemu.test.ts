@@ -129,9 +129,12 @@ test.serial('qemu - suspend saves the guest to disk and ends QEMU; resume goes o
   t.is(((await consoleLog()).match(/cellstack-guest: booted/g) ?? []).length, boots, 'resumed, not booted again');
 });
 
-test.serial('qemu - trigger_crash_dump sends the guest an NMI, and its kernel panics on it', async (t) => {
+test.serial('qemu - trigger_crash_dump sends the guest an NMI: its kernel panics on it and the guest boots again', async (t) => {
+  const boots = ((await consoleLog()).match(/cellstack-guest: booted/g) ?? []).length;
   t.is((await d.request('POST', `/v2.1/servers/${server}/action`, { trigger_crash_dump: null }, admin, { 'openstack-api-version': 'compute 2.17' })).status, 202);
   await waitFor(async () => /Kernel panic - not syncing: NMI/.test(await consoleLog()), 60_000, 'the guest kernel to panic on the NMI');
+  // panic=1: the guest restarts itself; what comes next (shelve) needs it up to power off cleanly.
+  await booted(boots + 1, 'the guest to boot again after its panic');
   t.pass();
 });
 
@@ -151,6 +154,20 @@ test.serial('qemu - createImage stores the flattened disk in the image service f
   await waitFor(async () => /cellstack-guest: booted/.test(await copyConsole()), bootTimeout, 'the server made from the snapshot to boot');
   t.is((await d.request('DELETE', `/v2.1/servers/${copy}`, undefined, admin)).status, 204);
   await d.waitForStatus(copy, ['DELETED'], 30_000);
+});
+
+test.serial('qemu - shelve stores the disk from the host and offloads the guest; unshelve starts it from the shelved image', async (t) => {
+  t.is((await act({ shelve: null })).status, 202);
+  await d.settle(server, 'SHELVED_OFFLOADED', 90_000);
+  t.deepEqual(qemuProcesses(), [], 'an offloaded guest has no process');
+  t.is((await act({ unshelve: null })).status, 202);
+  await d.settle(server, 'ACTIVE', 60_000);
+  t.is(qemuProcesses().length, 1);
+  const disk = join(stateDir, 'hosts', 'qemu-1', server, 'disk.qcow2');
+  const info = JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', disk], { encoding: 'utf8' })) as { 'backing-filename'?: string };
+  const base = info['backing-filename']?.split('/').pop() ?? '';
+  t.not(base, image, 'the guest runs on its shelved disk, not on the image it was built from');
+  t.regex(base, /^[0-9a-f-]{36}$/, 'its base is another image (the shelved one, deleted once unshelved)');
 });
 
 test.serial('qemu - delete ends the QEMU process and removes the guest folder', async (t) => {

@@ -12,7 +12,7 @@ import { guestDiagnostics } from './diagnostics.js';
 import { QemuGuest, type LaunchSettings } from './guest.js';
 import { createOverlay, qemuImg, type ImageCache } from './images.js';
 import { guestFiles, isGuestDir } from './layout.js';
-import { cgroupPids, hostCgroup, killGroup } from './process.js';
+import { cgroupPids, hostCgroup, killGroup, processesUnder } from './process.js';
 
 export interface QemuDriverOptions {
   host: string;
@@ -55,7 +55,7 @@ export class QemuDriver implements VirtDriver {
       this.guestsByUuid.set(name, guest);
     }
     const owned = new Set([...this.guestsByUuid.values()].map((g) => g.pid));
-    const strays = cgroupPids(this.settings.cgroup).filter((pid) => !owned.has(pid));
+    const strays = [...new Set([...cgroupPids(this.settings.cgroup), ...processesUnder(this.options.hostDir)])].filter((pid) => !owned.has(pid));
     for (const pid of strays) killGroup(pid);
     this.options.log.info(
       { accel: this.choice.accel, why: this.choice.why, cgroup: this.settings.cgroup, guests: this.guestsByUuid.size, running, strays_ended: strays.length },

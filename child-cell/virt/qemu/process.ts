@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { VirtError } from '../driver.js';
 
@@ -84,6 +84,21 @@ export function hostCgroup(name: string): string | null {
     }
   }
   return null;
+}
+
+/** QEMU processes whose command line names a path under `dir` (what finds strays where no cgroup could be made). */
+export function processesUnder(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmd.includes('qemu-system') && cmd.includes(`${dir}/`)) pids.push(Number(entry));
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return pids;
 }
 
 /** Pids in a cgroup, none when it cannot be read. */

@@ -95,10 +95,14 @@ test.serial('qemu - stop powers the guest off through ACPI and start boots it ag
   await booted(2, 'the guest to boot again after start');
 });
 
-test.serial('qemu - a hard reboot resets the guest, and diagnostics come from QEMU', async (t) => {
+test.serial('qemu - a soft reboot powers the guest off and on, a hard one resets it; diagnostics come from QEMU', async (t) => {
+  t.is((await act({ reboot: { type: 'SOFT' } })).status, 202);
+  await d.settle(server, 'ACTIVE', 90_000);
+  await booted(3, 'the guest to boot again after the soft reboot');
+  t.is((await consoleLog()).match(/cellstack-guest: powering off/g)?.length, 2, 'the soft reboot was a clean power off');
   t.is((await act({ reboot: { type: 'HARD' } })).status, 202);
   await d.settle(server, 'ACTIVE', 60_000);
-  await booted(3, 'the guest to boot again after the reboot');
+  await booted(4, 'the guest to boot again after the hard reboot');
   const diag = await d.request<Record<string, number>>('GET', `/v2.1/servers/${server}/diagnostics`, undefined, admin);
   t.is(diag.status, 200);
   t.true(diag.body['cpu0_time']! > 0, 'the vCPU thread has used CPU time');

@@ -12,7 +12,7 @@ import { guestDiagnostics } from './diagnostics.js';
 import { QemuGuest, type LaunchSettings } from './guest.js';
 import { createOverlay, qemuImg, type ImageCache } from './images.js';
 import { guestFiles, isGuestDir } from './layout.js';
-import { cgroupPids, hostCgroup, killGroup, processesUnder } from './process.js';
+import { cgroupPids, dropCgroup, hostCgroup, killGroup, processesUnder } from './process.js';
 
 export interface QemuDriverOptions {
   host: string;
@@ -102,6 +102,7 @@ export class QemuDriver implements VirtDriver {
     await guest?.quit();
     this.guestsByUuid.delete(uuid);
     rmSync(guestFiles(this.options.hostDir, uuid).dir, { recursive: true, force: true });
+    if (this.guestsByUuid.size === 0) dropCgroup(this.settings.cgroup);
   }
 
   async reboot(uuid: string, hard: boolean): Promise<void> {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { VirtError } from '../driver.js';
 
@@ -31,7 +31,7 @@ export async function launchQemu(binary: string, args: string[], files: { pid: s
   const log = openSync(files.qemuLog, 'a');
   let exited: number | null | undefined;
   try {
-    const child = spawn('/bin/sh', ['-c', 'if [ -n "$0" ]; then echo $$ > "$0/cgroup.procs" 2>/dev/null; fi; exec "$@"', cgroup ?? '', binary, ...args], {
+    const child = spawn('/bin/sh', ['-c', 'if [ -n "$0" ]; then mkdir -p "$0" 2>/dev/null; echo $$ > "$0/cgroup.procs" 2>/dev/null; fi; exec "$@"', cgroup ?? '', binary, ...args], {
       detached: true,
       stdio: ['ignore', log, log],
     });
@@ -99,6 +99,16 @@ export function processesUnder(dir: string): number[] {
     }
   }
   return pids;
+}
+
+/** Removes a host's cgroup once no guest process is left in it (a launch makes it again). */
+export function dropCgroup(dir: string | null): void {
+  if (!dir || cgroupPids(dir).length > 0) return;
+  try {
+    rmdirSync(dir);
+  } catch {
+    // A guest started meanwhile, or it is gone already.
+  }
 }
 
 /** Pids in a cgroup, none when it cannot be read. */

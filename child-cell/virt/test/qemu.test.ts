@@ -1,6 +1,7 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLogger } from '../../../ops/runtime/index.js';
@@ -30,6 +31,9 @@ function qemuProcesses(): number[] {
     })
     .map(Number);
 }
+
+/** The cgroup the driver makes for this test's host (named by a hash of the host's folder). */
+const hostCgroupName = `cellstack-qemu-${createHash('sha1').update(join(stateDir, 'hosts', 'qemu-1')).digest('hex').slice(0, 12)}`;
 
 let d: TestDeployment;
 let pool: HostPool;
@@ -62,6 +66,9 @@ test.after.always(async () => {
   for (const pid of qemuProcesses()) process.kill(pid, 'SIGKILL');
   await d?.stop();
   rmSync(stateDir, { recursive: true, force: true });
+  for (const root of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/unified', '/sys/fs/cgroup']) {
+    if (existsSync(join(root, hostCgroupName))) rmdirSync(join(root, hostCgroupName)); // Left when a test failed before the delete.
+  }
 });
 
 const act = (body: unknown) => d.request('POST', `/v2.1/servers/${server}/action`, body, admin);
@@ -180,4 +187,6 @@ test.serial('qemu - delete ends the QEMU process and removes the guest folder', 
   await waitFor(async () => qemuProcesses().length === 0, 15_000, 'the QEMU process to end');
   const hostDir = join(stateDir, 'hosts', 'qemu-1');
   t.deepEqual(readdirSync(hostDir), [], 'no overlay, socket or console log is left');
+  const cgroups = ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/unified', '/sys/fs/cgroup'].map((root) => join(root, hostCgroupName));
+  t.deepEqual(cgroups.filter((dir) => existsSync(dir)), [], 'no cgroup of this host is left');
 });

@@ -35,6 +35,15 @@ function qemuProcesses(): number[] {
 /** The cgroup the driver makes for this test's host (named by a hash of the host's folder). */
 const hostCgroupName = `cellstack-qemu-${createHash('sha1').update(join(stateDir, 'hosts', 'qemu-1')).digest('hex').slice(0, 12)}`;
 
+const tryRmdir = (dir: string): boolean => {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 let d: TestDeployment;
 let pool: HostPool;
 let drivers: (host: string) => VirtDriver;
@@ -67,7 +76,8 @@ test.after.always(async () => {
   await d?.stop();
   rmSync(stateDir, { recursive: true, force: true });
   for (const root of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/unified', '/sys/fs/cgroup']) {
-    if (existsSync(join(root, hostCgroupName))) rmdirSync(join(root, hostCgroupName)); // Left when a test failed before the delete.
+    // Left when a test failed before the delete; best effort, the processes in it were just killed.
+    if (existsSync(join(root, hostCgroupName))) await waitFor(async () => tryRmdir(join(root, hostCgroupName)), 5000, 'the test cgroup to empty').catch(() => undefined);
   }
 });
 

@@ -143,12 +143,24 @@ export function authenticate(config: Config, identity: IdentityService): Middlew
   };
 }
 
+/** Whether the caller is a cellstack service (X-Service-Token is the shared secret); if so it acts as one. */
+function asService(config: Config, ctx: Parameters<Middleware<ApiState>>[0]): boolean {
+  const token = ctx.get('x-service-token');
+  if (!config.placement.service_token || token !== config.placement.service_token) return false;
+  ctx.state.context = { requestId: ctx.state.requestId, userId: 'cellstack-service', projectId: 'service', roles: ['admin', 'service'], isAdmin: true };
+  return true;
+}
+
+/** Services (compute hosts fetching base images) present the shared token; everyone else authenticates. */
+export function serviceOrUser(config: Config, identity: IdentityService): Middleware<ApiState> {
+  const user = authenticate(config, identity);
+  return async (ctx, next) => (asService(config, ctx) ? next() : user(ctx, next));
+}
+
 /** Services (cell conductors) present the shared token to placement; admins may use it too. */
 export function serviceOnly(config: Config, identity: IdentityService): Middleware<ApiState> {
   return async (ctx, next) => {
-    const token = ctx.get('x-service-token');
-    if (config.placement.service_token && token === config.placement.service_token) {
-      ctx.state.context = { requestId: ctx.state.requestId, userId: 'cellstack-service', projectId: 'service', roles: ['admin', 'service'], isAdmin: true };
+    if (asService(config, ctx)) {
       await next();
       return;
     }

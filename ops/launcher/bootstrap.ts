@@ -7,11 +7,12 @@ import { DEFAULT_NETWORK, ensureDefaultNetwork, openNetworkDatabase, syncNetwork
 import { syncCellDatabase } from '../../child-cell/db/index.js';
 import { NotFoundError } from '../runtime/index.js';
 import type { Layout } from './layout.js';
+import { registerGuestImage } from './qemu.js';
 
 export type Say = (line: string) => void;
 
 /** Creates and migrates the databases and maps cell0 and every child cell; safe to run again. */
-export async function bootstrapDatabases(layout: Layout, say: Say): Promise<Map<string, string>> {
+export async function bootstrapDatabases(layout: Layout, say: Say, root = ''): Promise<Map<string, string>> {
   const api = await syncApiDatabase(layout.apiDatabaseUrl);
   say(`API database: ${describe(api)}`);
   say(`network database: ${describe(await syncNetworkDatabase(layout.networkDatabaseUrl))}`);
@@ -22,6 +23,7 @@ export async function bootstrapDatabases(layout: Layout, say: Say): Promise<Map<
     if (flavors.length > 0) say(`registered flavors ${flavors.join(', ')}`);
     const image = await ensureDefaultImage(db);
     if (image) say(`registered image ${image.name ?? ''} (${image.uuid})`);
+    if (layout.options.qemuHosts) await registerGuestImage(db, root, say);
     const password = layout.options.adminPassword;
     // clouds.yaml must work: an admin left by another deployment on this database server (another
     // checkout) gets this deployment's password, as a second keystone-manage bootstrap does.

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { bootstrapDatabases, discoverPoolHosts, type Say } from './bootstrap.js';
+import { endGuests, qemuConfig } from './qemu.js';
 import { layoutOf, type DeploymentOptions, type Layout } from './layout.js';
 import { apiCellSpecs, cellSpecs, natsSpec, portAnswers } from './plan.js';
 import { listProcesses, readPid, runsOtherBuild, startProcess, stopProcesses, waitReady, type ProcessSpec, type ProcessState } from './processes.js';
@@ -44,6 +45,7 @@ function writeConfig(layout: Layout): void {
       shuffle_best_same_weighed_hosts: true,
     },
   };
+  for (const [section, values] of Object.entries(qemuConfig(layout))) config[section] = { ...config[section], ...values };
   for (const [section, values] of Object.entries(options.config ?? {})) config[section] = { ...config[section], ...values };
   const header = '# Written by `ops/bin/deploy up`; every key and its default: ops/config/cellstack.yaml\n';
   writeFileSync(layout.configFile, header + stringify(config), { mode: 0o600 });
@@ -102,7 +104,7 @@ export async function up(options: DeploymentOptions, root: string, natsServer: s
   writeConfig(layout);
   const result: UpResult = { layout, started: [], alreadyRunning: [], restarted: [] };
   await startAll(layout.cells.map((cell) => natsSpec(layout, cell, natsServer)), layout, result, say);
-  const uuids = await bootstrapDatabases(layout, say);
+  const uuids = await bootstrapDatabases(layout, say, root);
   writeCredentials(layout);
   await startAll(cellSpecs(layout, root, uuids), layout, result, say);
   await discoverPoolHosts(layout, say);
@@ -160,6 +162,7 @@ export async function down(options: DeploymentOptions): Promise<{ stopped: Proce
   for (let stage = 0; stage <= stages.length; stage += 1) {
     stopped.push(...(await stopProcesses(names.filter((n) => stageOf(n) === stage), layout.runDir, marker)));
   }
+  endGuests(layout);
   const ports = [options.apiPort, ...(options.dashboardPort ? [options.dashboardPort] : []), ...layout.cells.map((c) => c.natsPort), ...layout.cells.flatMap((c) => (c.natsMonitorPort ? [c.natsMonitorPort] : []))];
   const open = await Promise.all(ports.map((p) => portAnswers(options.host, p)));
   return { stopped, leftPorts: ports.filter((_, i) => open[i]) };

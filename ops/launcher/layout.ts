@@ -18,6 +18,8 @@ export interface DeploymentOptions {
   metricsPort: number;
   /** Fake compute hosts per cell, run by one compute pool process per cell. */
   hostsPerCell: number;
+  /** QEMU hosts (real guests, docs/real-guests.md), one pool in cell1; 0 or absent: none. */
+  qemuHosts?: number;
   /** Most fake hosts one compute pool process runs; a cell with more gets several pools. 0: one pool per cell. */
   hostsPerPool?: number;
   /** Cell i's NATS server serves its monitoring endpoint (/varz) on natsMonitorPort + i - 1; 0 or absent: none. */
@@ -60,6 +62,8 @@ export interface PoolLayout {
   name: string;
   prefix: string;
   hosts: number;
+  /** The virt driver, when not the fake. */
+  driver?: 'qemu';
 }
 
 export interface CellLayout {
@@ -98,7 +102,7 @@ export function layoutOf(options: DeploymentOptions): Layout {
     transportUrl: `nats://${options.host}:${options.natsPort + i}`,
     natsPort: options.natsPort + i,
     ...(options.natsMonitorPort ? { natsMonitorPort: options.natsMonitorPort + i } : {}),
-    pools: poolsOf(`cell${i + 1}`, options.hostsPerCell, options.hostsPerPool ?? 0),
+    pools: [...poolsOf(`cell${i + 1}`, options.hostsPerCell, options.hostsPerPool ?? 0), ...(i === 0 ? qemuPools(options.qemuHosts ?? 0) : [])],
   }));
   return {
     options,
@@ -129,4 +133,9 @@ export function poolsOf(cell: string, hosts: number, perPool: number): PoolLayou
     prefix: p === 0 ? `${cell}-host` : `${cell}-pool${p + 1}-host`,
     hosts: Math.min(size, hosts - p * size),
   }));
+}
+
+/** `deploy up --qemu-hosts N`: one pool of N QEMU hosts (docs/real-guests.md). */
+export function qemuPools(hosts: number): PoolLayout[] {
+  return hosts > 0 ? [{ name: 'cell1-qemu-compute', prefix: 'cell1-qemu', hosts, driver: 'qemu' }] : [];
 }

@@ -78,7 +78,7 @@ export function cellSpecs(layout: Layout, root: string, cellUuids: Map<string, s
         name: pool.name,
         main: 'child-cell/compute/main.js',
         args: ['--hosts', String(pool.hosts), '--prefix', pool.prefix],
-        env: cellEnv(cell, cellUuids),
+        env: { ...cellEnv(cell, cellUuids), ...(pool.driver ? { CELLSTACK_COMPUTE_DRIVER: pool.driver } : {}) },
       });
     }
   }

@@ -12,7 +12,7 @@ import { startConductor } from '../../child-cell/conductor/service.js';
 import { HostPool } from '../../child-cell/compute/pool.js';
 import type { RecoveryCounts } from '../../child-cell/compute/recover.js';
 import { openCellDatabase, syncCellDatabase, type CellDatabase } from '../../child-cell/db/index.js';
-import type { FakeDriverOptions } from '../../child-cell/virt/index.js';
+import type { FakeDriverOptions, VirtDriver } from '../../child-cell/virt/index.js';
 import { startSuperConductor } from '../../super-conductor/service.js';
 import {
   connectBus,
@@ -39,6 +39,8 @@ export interface PoolSpec {
   /** Hosts that take the first cast of each build and forget it. */
   losing?: string[];
   driver?: Partial<FakeDriverOptions>;
+  /** Hosts with another driver than the fake (the QEMU driver), made from the host's name. */
+  driverFor?: (host: string) => VirtDriver;
 }
 
 export interface CellSpec {
@@ -215,6 +217,7 @@ export class TestDeployment {
       failingHosts: spec.failing ?? [],
       losingHosts: spec.losing ?? [],
       driver: { vcpus: 16, memory_mb: 65536, local_gb: 1000, spawnMs: 0, spawnJitterMs: 0, actionMs: 0, failureRate: 0, ...spec.driver },
+      ...(spec.driverFor ? { driverFor: spec.driverFor } : {}),
       ratios: { cpu: this.config.compute.cpu_allocation_ratio, ram: this.config.compute.ram_allocation_ratio, disk: this.config.compute.disk_allocation_ratio },
       reportIntervalMs: this.config.compute.report_interval * 1000,
       resourceReportIntervalMs: this.config.compute.resource_report_interval * 1000,

@@ -30,17 +30,27 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
 }
 
 export interface BusTarget {
-  servers: string;
+  /** One URL per server: a cell's bus may be a cluster, each member named (`nats://h1:4222,h2:4222`). */
+  servers: string[];
 }
 
-/** Parses a cell's transport URL, `nats://[user:pass@]host:port`. */
+/**
+ * Parses a cell's transport URL, `nats://[user:pass@]host:port`, or several servers of one
+ * cluster after one scheme, comma-separated as in Nova's transport URLs
+ * (`nats://u:p@h1:4222,u:p@h2:4222`); each member carries its own credentials.
+ */
 export function parseTransportUrl(url: string): BusTarget {
-  const parsed = parseUrl(url, 'transport URL');
-  if (parsed.protocol !== 'nats:') {
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(.*)$/i.exec(url);
+  if (!match || match[1]?.toLowerCase() !== 'nats') {
     throw new InvalidInputError(`transport URL ${maskUrl(url)} must start with nats://`);
   }
-  if (!parsed.hostname) throw new InvalidInputError(`transport URL ${maskUrl(url)} has no host`);
-  return { servers: url };
+  const rest = match[3] ?? '';
+  const servers = (match[2] ?? '').split(',').map((member) => {
+    const server = `nats://${member}${rest}`;
+    if (!parseUrl(server, 'transport URL').hostname) throw new InvalidInputError(`transport URL ${maskUrl(url)} has a server with no host`);
+    return server;
+  });
+  return { servers };
 }
 
 /** Parses `host:port` as used by listen options. */
@@ -53,7 +63,8 @@ export function parseListen(listen: string): { host: string; port: number } {
 
 /** The URL with any password replaced by `****`, safe to print and log. */
 export function maskUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1****@');
+  // Every member of a server list (`scheme://u:p@h1,u:p@h2`) has its password masked.
+  return url.replace(/(^[a-z][a-z0-9+.-]*:\/\/|,)([^:/@,]*:)[^@/,]*@/gi, '$1$2****@');
 }
 
 function parseUrl(url: string, what: string): URL {

@@ -1,0 +1,23 @@
+import test from 'ava';
+import { InvalidInputError, maskUrl, parseTransportUrl } from '../index.js';
+
+test('transport URL - one server is a list of one', (t) => {
+  t.deepEqual(parseTransportUrl('nats://10.0.0.2:4222').servers, ['nats://10.0.0.2:4222']);
+});
+
+test('transport URL - a cluster names each member after one scheme, each with its credentials', (t) => {
+  const url = 'nats://u:p1@10.0.0.2:4222,u:p2@10.0.0.3:4222,10.0.0.4:4223';
+  t.deepEqual(parseTransportUrl(url).servers, ['nats://u:p1@10.0.0.2:4222', 'nats://u:p2@10.0.0.3:4222', 'nats://10.0.0.4:4223']);
+});
+
+test('transport URL - another scheme, or a member with no host, is refused', (t) => {
+  t.throws(() => parseTransportUrl('rabbit://10.0.0.2:5672'), { instanceOf: InvalidInputError, message: /must start with nats:\/\// });
+  t.throws(() => parseTransportUrl('nats://10.0.0.2:4222,'), { instanceOf: InvalidInputError, message: /no host/ });
+  t.throws(() => parseTransportUrl('nats://10.0.0.2:4222,:4223'), { instanceOf: InvalidInputError });
+});
+
+test('masked URL - every member of a server list has its password hidden', (t) => {
+  t.is(maskUrl('nats://u:secret@h1:4222,v:other@h2:4222'), 'nats://u:****@h1:4222,v:****@h2:4222');
+  t.is(maskUrl('mysql://root:pw@127.0.0.1:3306/db'), 'mysql://root:****@127.0.0.1:3306/db');
+  t.is(maskUrl('redis://127.0.0.1:6379/0'), 'redis://127.0.0.1:6379/0');
+});

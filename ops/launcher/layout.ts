@@ -25,6 +25,8 @@ export interface DeploymentOptions {
   superConductors: number;
   /** API worker processes on the API port (one primary keeps them alive); absent in deployments saved before it existed. */
   apiWorkers?: number;
+  /** The inventory file of a multi-machine deployment (`deploy up --inventory`); absent for one machine. */
+  inventory?: string;
   /** Shared secret cell conductors present to placement; made once, kept in deployment.json. */
   serviceToken: string;
   /** Secret that signs identity tokens; made once, kept in deployment.json. */

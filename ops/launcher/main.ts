@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { errorMessage } from '../runtime/index.js';
+import { downInventory, upInventory } from '../inventory/index.js';
 import { down, resolveOptions, status, up } from './deployment.js';
 import { defaultOptions, type DeploymentOptions } from './layout.js';
 
@@ -42,11 +43,15 @@ withState(program.command('up'))
   .option('--super-conductors <n>', `super-conductor processes (default ${defaults.superConductors})`, int)
   .option('--api-workers <n>', `API worker processes sharing the API port; a dead one is replaced while the others serve (default ${defaults.apiWorkers ?? 1})`, int)
   .option('--nats-server <path>', 'the nats-server binary', '/usr/sbin/nats-server')
-  .action(async (flags: Flags & { natsServer: string }) => {
-    const { natsServer, ...given } = flags;
+  .option('--inventory <file>', 'a multi-machine deployment: the machines and what runs on each (docs/multi-machine.md)')
+  .action(async (flags: Flags & { natsServer: string; inventory?: string }) => {
+    const { natsServer, inventory, ...given } = flags;
     if (!existsSync(natsServer)) throw new Error(`${natsServer} not found; install the nats-server package`);
-    const options = resolveOptions(defaults, given);
-    const result = await up(options, root, natsServer, (line) => console.log(line));
+    const say = (line: string): void => console.log(line);
+    const result = inventory
+      ? await upInventory(inventory, defaults, given, root, natsServer, say)
+      : await up(resolveOptions(defaults, given), root, natsServer, say);
+    const { options } = result.layout;
     const { layout } = result;
     if (result.alreadyRunning.length > 0) console.log(`already running: ${result.alreadyRunning.join(', ')}`);
     console.log(`\ncellstack is up with ${layout.cells.length} cells.`);
@@ -59,9 +64,18 @@ withState(program.command('up'))
   });
 
 withState(program.command('down'))
-  .description('stop every process of the deployment')
-  .action(async (flags: Flags) => {
-    const options = resolveOptions(defaults, flags);
+  .description('stop every process of the deployment (and remove the machines an inventory deployment made)')
+  .option('--inventory <file>', 'the inventory it was brought up with (deployment.json remembers it too)')
+  .action(async (flags: Flags & { inventory?: string }) => {
+    const { inventory, ...given } = flags;
+    const options = resolveOptions(defaults, given);
+    if (inventory || options.inventory) {
+      const { stopped, removed } = await downInventory(options);
+      for (const p of stopped) console.log(`${p.alive ? 'FAILED to stop' : 'stopped'} ${p.name} (pid ${p.pid})`);
+      if (removed.length > 0) console.log(`removed ${removed.join(', ')}`);
+      if (stopped.some((p) => p.alive)) throw new Error('some processes did not stop');
+      return;
+    }
     const { stopped, leftPorts } = await down(options);
     for (const p of stopped) console.log(`${p.alive ? 'FAILED to stop' : 'stopped'} ${p.name} (pid ${p.pid})`);
     if (stopped.length === 0) console.log('nothing was running');

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { bootstrapDatabases, discoverPoolHosts, type Say } from '../launcher/bootstrap.js';
+import { resolveOptions, savedOptions, startAll, stopAll, writeConfig, writeCredentials, type UpResult } from '../launcher/deployment.js';
+import type { DeploymentOptions } from '../launcher/layout.js';
+import type { ProcessState } from '../launcher/processes.js';
+import { prepareMariadb, prepareRedis } from './engines.js';
+import { createMachines, removeMachines } from './network.js';
+import { inventoryOptions, planInventory, type InventoryPlan, type InventoryState, type Placed } from './plan.js';
+import { readInventory, type Inventory } from './schema.js';
+
+const stateFile = (stateDir: string): string => resolve(stateDir, 'inventory.json');
+
+export function readState(stateDir: string): InventoryState | undefined {
+  const file = stateFile(stateDir);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as InventoryState) : undefined;
+}
+
+function saveState(stateDir: string, state: InventoryState): void {
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(stateFile(stateDir), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** The inventory's options and its saved state (a fresh database password on the first `up`). */
+export function loadInventory(file: string, defaults: DeploymentOptions, given: Partial<DeploymentOptions>): { inv: Inventory; options: DeploymentOptions; state: InventoryState } {
+  const inv = readInventory(file);
+  const options = inventoryOptions(inv, resolveOptions(defaults, given), resolve(file));
+  const state = readState(options.stateDir) ?? { database: { user: 'cellstack', password: randomBytes(18).toString('base64url') } };
+  return { inv, options, state };
+}
+
+/** Are the namespaces the state names all there (they vanish when the box restarts)? */
+function machinesExist(state: InventoryState): boolean {
+  if (!state.network) return false;
+  return state.network.machines.every((m) => existsSync(`/run/netns/${m.namespace}`));
+}
+
+/** Brings up what an inventory describes: its machines as namespaces, the engines, then the cells and the API cell. */
+export async function upInventory(file: string, defaults: DeploymentOptions, given: Partial<DeploymentOptions>, root: string, natsServer: string, say: Say): Promise<UpResult & { plan: InventoryPlan }> {
+  const { inv, options, state } = loadInventory(file, defaults, given);
+  if (inv.network.kind === 'hosts') throw new Error(`${file} describes real machines (network.kind hosts): run \`deploy plan --inventory ${file}\` and start each machine's part on it`);
+  mkdirSync(options.stateDir, { recursive: true });
+  if (!machinesExist(state)) {
+    if (state.network) await removeMachines(state.network);
+    state.network = await createMachines(Object.keys(inv.machines), inv.network.subnet?.replace(/\.0\/24$/, ''));
+    say(`made ${state.network.machines.length} machines on bridge ${state.network.bridge} (${state.network.subnet}.0/24): ${state.network.machines.map((m) => `${m.name} ${m.address}`).join(', ')}`);
+  }
+  saveState(options.stateDir, state);
+  writeFileSync(savedOptions(options.stateDir), `${JSON.stringify(options, null, 2)}\n`, { mode: 0o600 });
+  const plan = planInventory(inv, options, state, root, natsServer);
+  const { layout } = plan;
+  mkdirSync(layout.runDir, { recursive: true });
+  writeConfig(layout);
+  const dirs = { stateDir: options.stateDir, runDir: layout.runDir };
+  for (const db of plan.databases) if (await prepareMariadb(db.name, state.database, dirs)) say(`made the data directory of ${db.name}`);
+  for (const r of plan.redis) prepareRedis(r.name, r.endpoint, dirs);
+  const result: UpResult & { plan: InventoryPlan } = { layout, plan, started: [], alreadyRunning: [], restarted: [] };
+  const start = (placed: Placed[]): Promise<void> => startAll(placed.map((p) => p.spec), layout, result, (line) => say(`${line} on ${machineOf(placed, line)}`));
+  await start(plan.engines);
+  const uuids = await bootstrapDatabases(layout, say);
+  writeCredentials(layout);
+  await start(plan.cellProcesses(uuids));
+  await discoverPoolHosts(layout, say);
+  await start(plan.apiProcesses);
+  return result;
+}
+
+/** The machine of the process a start line names ("started cell1-nats-m1 (pid 42)"). */
+function machineOf(placed: Placed[], line: string): string {
+  return placed.find((p) => line.includes(` ${p.spec.name} `))?.machine ?? '?';
+}
+
+/** Stops every process of an inventory deployment, then removes its machines (namespaces, veths, bridge). */
+export async function downInventory(options: DeploymentOptions): Promise<{ stopped: ProcessState[]; removed: string[] }> {
+  const runDir = resolve(options.stateDir, 'run');
+  const stopped = await stopAll(runDir, options.stateDir);
+  const state = readState(options.stateDir);
+  const removed: string[] = [];
+  if (state?.network) {
+    await removeMachines(state.network);
+    removed.push(...state.network.machines.map((m) => m.namespace), state.network.bridge);
+    saveState(options.stateDir, { database: state.database });
+  }
+  return { stopped, removed };
+}
+
+/** Removes everything a deployment's state dir holds: its data, logs and secrets (after down). */
+export function purgeState(stateDir: string): void {
+  rmSync(stateDir, { recursive: true, force: true });
+}

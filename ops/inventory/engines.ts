@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { portAnswers } from '../launcher/plan.js';
+import type { ProcessSpec } from '../launcher/processes.js';
+
+const run = promisify(execFile);
+
+/** One member of an engine's cluster as the plan places it: a machine's address and a port there. */
+export interface Endpoint {
+  machine: string;
+  address: string;
+  port: number;
+}
+
+/** The arguments of one nats-server of a cell's bus; with peers, a member of a cluster with routes to each. */
+export function natsArgs(name: string, self: Endpoint & { clusterPort: number }, peers: (Endpoint & { clusterPort: number })[], pidFile: string): string[] {
+  const args = ['-a', self.address, '-p', String(self.port), '-n', `${name}-${self.machine}`, '-P', pidFile];
+  if (peers.length === 0) return args;
+  return [
+    ...args,
+    '--cluster', `nats://${self.address}:${self.clusterPort}`,
+    '--cluster_name', name,
+    '--routes', peers.map((p) => `nats://${p.address}:${p.clusterPort}`).join(','),
+  ];
+}
+
+export interface EngineDirs {
+  stateDir: string;
+  runDir: string;
+}
+
+/** A nats-server member; its pid file path names the state dir, which is how `down` knows it is ours. */
+export function natsSpec(name: string, cluster: string, self: Endpoint & { clusterPort: number }, peers: (Endpoint & { clusterPort: number })[], dirs: EngineDirs, binary: string): ProcessSpec {
+  return {
+    name,
+    command: binary,
+    args: natsArgs(cluster, self, peers, resolve(dirs.runDir, `${name}.server.pid`)),
+    ready: () => portAnswers(self.address, self.port),
+  };
+}
+
+/** The account every cellstack process uses on the deployment's own MariaDB servers. */
+export interface DatabaseAccount {
+  user: string;
+  password: string;
+}
+
+/**
+ * A MariaDB server of the deployment's own, its data under the state dir. Its init file (run at
+ * every start, owner-only) gives the deployment's account access from the other machines.
+ */
+export function mariadbSpec(name: string, self: Endpoint, account: DatabaseAccount, dirs: EngineDirs): ProcessSpec {
+  const datadir = resolve(dirs.stateDir, 'mariadb', name);
+  const init = resolve(dirs.stateDir, 'mariadb', `${name}-init.sql`);
+  return {
+    name,
+    command: '/usr/sbin/mariadbd',
+    args: [
+      '--no-defaults', `--datadir=${datadir}`, `--socket=${datadir}/mysqld.sock`, `--pid-file=${datadir}/mariadbd.pid`,
+      `--bind-address=${self.address}`, `--port=${self.port}`, '--user=root', `--init-file=${init}`,
+      '--skip-name-resolve', '--innodb-buffer-pool-size=64M', '--max-connections=500', '--skip-log-bin',
+      '--character-set-server=utf8mb4', '--collation-server=utf8mb4_bin',
+    ],
+    ready: () => portAnswers(self.address, self.port),
+  };
+}
+
+/** Makes a MariaDB server's data directory (mariadb-install-db) unless it exists, and writes its init file. */
+export async function prepareMariadb(name: string, account: DatabaseAccount, dirs: EngineDirs): Promise<boolean> {
+  const datadir = resolve(dirs.stateDir, 'mariadb', name);
+  const quoted = account.password.replace(/'/g, "''");
+  const sql = [
+    `CREATE USER IF NOT EXISTS '${account.user}'@'%' IDENTIFIED BY '${quoted}';`,
+    `ALTER USER '${account.user}'@'%' IDENTIFIED BY '${quoted}';`,
+    `GRANT ALL PRIVILEGES ON *.* TO '${account.user}'@'%' WITH GRANT OPTION;`,
+    '',
+  ].join('\n');
+  mkdirSync(resolve(dirs.stateDir, 'mariadb'), { recursive: true, mode: 0o700 });
+  writeFileSync(resolve(dirs.stateDir, 'mariadb', `${name}-init.sql`), sql, { mode: 0o600 });
+  if (existsSync(resolve(datadir, 'mysql'))) return false;
+  mkdirSync(datadir, { recursive: true, mode: 0o700 });
+  await run('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db'], { timeout: 120_000 });
+  return true;
+}
+
+/**
+ * A Redis server with no persistence (the database is the truth; the queue is refilled by the
+ * reaper). Its process title names its config file, under the state dir, so `down` knows it is ours.
+ */
+export function redisSpec(name: string, self: Endpoint, dirs: EngineDirs): ProcessSpec {
+  return { name, command: '/usr/bin/redis-server', args: [redisConf(name, dirs)], ready: () => portAnswers(self.address, self.port) };
+}
+
+const redisConf = (name: string, dirs: EngineDirs): string => resolve(dirs.stateDir, 'redis', name, 'redis.conf');
+
+/** Writes a Redis server's config file (its directory owner-only). */
+export function prepareRedis(name: string, self: Endpoint, dirs: EngineDirs): void {
+  const conf = redisConf(name, dirs);
+  const dir = resolve(conf, '..');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const lines = [
+    `bind ${self.address}`, `port ${self.port}`, 'protected-mode no', 'save ""', 'appendonly no', `dir ${dir}`,
+    'daemonize no', `pidfile ${resolve(dirs.runDir, `${name}.server.pid`)}`, 'proc-title-template "{title} {listen-addr} {config-file}"', '',
+  ];
+  writeFileSync(conf, lines.join('\n'), { mode: 0o600 });
+}

@@ -1,0 +1,184 @@
+import { resolve } from 'node:path';
+import { layoutOf, type CellLayout, type DeploymentOptions, type Layout } from '../launcher/layout.js';
+import { cellEnv, httpAnswers, nodeSpec, type NodeProcess } from '../launcher/plan.js';
+import { buildStamp, type ProcessSpec } from '../launcher/processes.js';
+import { mariadbSpec, natsSpec, redisSpec, type DatabaseAccount, type Endpoint } from './engines.js';
+import type { MachineNetwork } from './network.js';
+import type { Inventory, InventoryCell } from './schema.js';
+
+/** The first port of each kind of service on a machine; a second of a kind on one machine takes the next. */
+export const basePorts = { api: 8774, nats: 4222, natsCluster: 6222, mariadb: 3306, redis: 6379 } as const;
+
+export interface MachinePlan {
+  name: string;
+  address: string;
+  /** Set for a machine that is a network namespace on this box. */
+  namespace?: string;
+}
+
+/** A process and the machine it runs on. */
+export interface Placed {
+  machine: string;
+  spec: ProcessSpec;
+}
+
+export interface DatabaseMember {
+  name: string;
+  machine: string;
+  endpoint: Endpoint;
+}
+
+/** Everything `deploy up --inventory` starts, where, and the layout the rest of the tools read. */
+export interface InventoryPlan {
+  layout: Layout;
+  machines: MachinePlan[];
+  databases: DatabaseMember[];
+  redis: DatabaseMember[];
+  /** MariaDB, Redis and NATS servers, in start order. */
+  engines: Placed[];
+  /** Conductors and compute pools; they need the cells' uuids from the API database. */
+  cellProcesses(uuids: Map<string, string>): Placed[];
+  /** Super-conductors and API processes. */
+  apiProcesses: Placed[];
+}
+
+/** Addresses and secrets made by the first `up`, kept in the state dir for `down` and the next `up`. */
+export interface InventoryState {
+  network?: MachineNetwork;
+  database: DatabaseAccount;
+}
+
+/** Hands out ports per machine: the first service of a kind gets the base port, the next base + 1. */
+class PortBook {
+  private readonly used = new Map<string, number>();
+  take(machine: string, base: number): number {
+    const key = `${machine}:${base}`;
+    const n = this.used.get(key) ?? 0;
+    this.used.set(key, n + 1);
+    return base + n;
+  }
+}
+
+export function machinesOf(inv: Inventory, network: MachineNetwork | undefined): MachinePlan[] {
+  return Object.entries(inv.machines).map(([name, m]) => {
+    const ns = network?.machines.find((n) => n.name === name);
+    if (ns) return { name, address: ns.address, namespace: ns.namespace };
+    if (!m.address) throw new Error(`machine ${name} has no address: its namespace does not exist (run deploy up first)`);
+    return { name, address: m.address };
+  });
+}
+
+/** The launcher's options for the deployment an inventory describes (secrets from the saved options). */
+export function inventoryOptions(inv: Inventory, base: DeploymentOptions, file: string): DeploymentOptions {
+  return {
+    ...base,
+    inventory: file,
+    cells: inv.cells.length,
+    dbPrefix: inv.name,
+    apiPort: inv.api.port,
+    superConductors: inv.super_conductors.length,
+    apiWorkers: inv.api.workers,
+    hostsPerCell: Math.max(0, ...inv.cells.map((c) => c.compute.reduce((n, p) => n + p.hosts, 0))),
+  };
+}
+
+export function planInventory(inv: Inventory, options: DeploymentOptions, state: InventoryState, root: string, natsServer: string): InventoryPlan {
+  const machines = machinesOf(inv, state.network);
+  const address = (name: string): string => machines.find((m) => m.name === name)?.address ?? '';
+  const ports = new PortBook();
+  const at = (machine: string, base: number): Endpoint => ({ machine, address: address(machine), port: ports.take(machine, base) });
+  const paths = layoutOf(options);
+  const dirs = { stateDir: options.stateDir, runDir: paths.runDir };
+  const { user, password } = state.database;
+  const server = (e: Endpoint): string => `mysql://${user}:${encodeURIComponent(password)}@${e.address}:${e.port}`;
+
+  const databases: DatabaseMember[] = [];
+  const database = (group: string, members: string[]): string => {
+    for (const machine of members) databases.push({ name: `${group}-db-${machine}`, machine, endpoint: at(machine, basePorts.mariadb) });
+    const first = databases.find((d) => d.name === `${group}-db-${members[0] ?? ''}`);
+    return first ? server(first.endpoint) : '';
+  };
+  const apiDbServer = database('api', inv.api_database);
+  const redis: DatabaseMember[] = inv.redis.machines.map((machine) => ({ name: `redis-${machine}`, machine, endpoint: at(machine, basePorts.redis) }));
+  const cells = inv.cells.map((cell) => planCell(cell, inv.name, database(cell.name, cell.database), at, ports));
+
+  const apiAt = inv.api.machines.map((machine) => at(machine, inv.api.port));
+  const apiUrl = `http://${apiAt[0]?.address ?? ''}:${apiAt[0]?.port ?? inv.api.port}`;
+  const layoutOptions = { ...options, host: apiAt[0]?.address ?? options.host, redisUrl: `redis://${redis[0]?.endpoint.address ?? ''}:${redis[0]?.endpoint.port ?? 0}/0` };
+  const layout: Layout = {
+    ...paths,
+    options: layoutOptions,
+    apiDatabaseUrl: `${apiDbServer}/${inv.name}_api`,
+    cell0DatabaseUrl: `${apiDbServer}/${inv.name}_cell0`,
+    apiUrl,
+    cells: cells.map((c) => c.layout),
+  };
+
+  const engines: Placed[] = [
+    ...databases.map((d) => ({ machine: d.machine, spec: mariadbSpec(d.name, d.endpoint, state.database, dirs) })),
+    ...redis.map((r) => ({ machine: r.machine, spec: redisSpec(r.name, r.endpoint, dirs) })),
+    ...cells.flatMap((c) =>
+      c.nats.map((self) => ({
+        machine: self.machine,
+        spec: natsSpec(`${c.layout.name}-nats-${self.machine}`, `${inv.name}-${c.layout.name}`, self, c.nats.filter((p) => p !== self), dirs, natsServer),
+      })),
+    ),
+  ];
+
+  const build = buildStamp(resolve(root, 'dist'));
+  let metrics = 0;
+  const place = (machine: string, p: NodeProcess): Placed => {
+    const spec = nodeSpec(layout, root, build, p, `${address(machine)}:${options.metricsPort + metrics++}`);
+    return { machine, spec: inMachine(spec, machines.find((m) => m.name === machine)) };
+  };
+  const apiProcesses = [
+    ...inv.super_conductors.map((machine) => place(machine, { name: `super-conductor-${machine}`, main: 'super-conductor/main.js' })),
+    ...apiAt.map((e) =>
+      place(e.machine, {
+        name: `api-${e.machine}`,
+        main: 'api-cell/main.js',
+        env: { CELLSTACK_API_LISTEN: `${e.address}:${e.port}` },
+        ready: () => httpAnswers(`http://${e.address}:${e.port}/healthcheck`),
+      }),
+    ),
+  ];
+  const placedEngines = engines.map((e) => ({ ...e, spec: inMachine(e.spec, machines.find((m) => m.name === e.machine)) }));
+  const cellProcesses = (uuids: Map<string, string>): Placed[] =>
+    inv.cells.flatMap((cell, i) => {
+      const planned = cells[i];
+      if (!planned) return [];
+      const env = cellEnv(planned.layout, uuids);
+      return [
+        ...cell.conductors.map((machine) => place(machine, { name: `${cell.name}-conductor-${machine}`, main: 'child-cell/conductor/main.js', env })),
+        ...cell.compute.map((pool, j) => {
+          const layoutPool = planned.layout.pools[j];
+          return place(pool.machine, {
+            name: layoutPool?.name ?? '',
+            main: 'child-cell/compute/main.js',
+            args: ['--hosts', String(pool.hosts), '--prefix', layoutPool?.prefix ?? ''],
+            env,
+          });
+        }),
+      ];
+    });
+  return { layout, machines, databases, redis, engines: placedEngines, cellProcesses, apiProcesses };
+}
+
+function planCell(cell: InventoryCell, deployment: string, dbServer: string, at: (m: string, base: number) => Endpoint, ports: PortBook) {
+  const nats = cell.nats.map((machine) => ({ ...at(machine, basePorts.nats), clusterPort: ports.take(machine, basePorts.natsCluster) }));
+  const layout: CellLayout = {
+    name: cell.name,
+    databaseUrl: `${dbServer}/${deployment}_${cell.name}`,
+    // Every member: a client that loses its server moves to another (the nats client takes a list).
+    transportUrl: `nats://${nats.map((n) => `${n.address}:${n.port}`).join(',')}`,
+    natsPort: nats[0]?.port ?? basePorts.nats,
+    pools: cell.compute.map((pool, j) => ({ name: `${cell.name}-compute-${j + 1}`, prefix: `${cell.name}-pool${j + 1}-host`, hosts: pool.hosts })),
+  };
+  return { layout, nats };
+}
+
+/** A process started inside its machine's namespace, when the machine is one. */
+function inMachine(spec: ProcessSpec, machine: MachinePlan | undefined): ProcessSpec {
+  if (!machine?.namespace) return spec;
+  return { ...spec, command: 'ip', args: ['netns', 'exec', machine.namespace, spec.command, ...spec.args] };
+}

@@ -1,0 +1,45 @@
+import { resolve } from 'node:path';
+import test from 'ava';
+import { InvalidInputError } from '../../runtime/index.js';
+import { repoRoot } from '../../testing/index.js';
+import { readInventory, toInventory } from '../index.js';
+
+const small = () => ({
+  machines: { a: {}, b: {} },
+  api: { machines: ['a'] },
+  super_conductors: ['a'],
+  api_database: ['a'],
+  redis: { machines: ['a'] },
+  cells: [{ name: 'cell1', nats: ['a', 'b'], database: ['b'], conductors: ['b'], compute: [{ machine: 'b', hosts: 2 }] }],
+});
+
+test('inventory - the example file is valid and defaults fill what it leaves out', (t) => {
+  const inv = readInventory(resolve(repoRoot, 'ops/inventory/examples/lab.yaml'));
+  t.is(inv.cells.length, 2);
+  t.deepEqual(inv.cells[0]?.nats, ['cell1a', 'cell1b', 'cell1c']);
+  const filled = toInventory(small());
+  t.is(filled.name, 'cellstack');
+  t.is(filled.network.kind, 'namespaces');
+  t.is(filled.api.port, 8774);
+  t.is(filled.api.workers, 1);
+});
+
+test('inventory - an unknown key, a bad value or a machine not listed is refused, naming where', (t) => {
+  const bad = (value: unknown) => t.throws(() => toInventory(value), { instanceOf: InvalidInputError });
+  t.regex(bad({ ...small(), extra: 1 }).message, /inventory must NOT have additional properties "extra"/);
+  t.regex(bad({ ...small(), api: { machines: ['a'], port: 0 } }).message, /api\.port must be >= 1/);
+  const unknownMachine = small();
+  unknownMachine.cells[0]!.conductors = ['c'];
+  t.regex(bad(unknownMachine).message, /cells\.0\.conductors names machine "c", which is not under machines/);
+  const twoDatabases = small();
+  twoDatabases.cells[0]!.database = ['a', 'b'];
+  t.regex(bad(twoDatabases).message, /cells\.0\.database must NOT have more than 1 items/);
+});
+
+test('inventory - real machines (network.kind hosts) must each have an address', (t) => {
+  const err = t.throws(() => toInventory({ ...small(), network: { kind: 'hosts' }, machines: { a: { address: '192.0.2.10' }, b: {} } }));
+  t.regex(err?.message ?? '', /machines b need an address/);
+  t.notThrows(() => toInventory({ ...small(), network: { kind: 'hosts' }, machines: { a: { address: '192.0.2.10' }, b: { address: '192.0.2.11' } } }));
+  t.regex(t.throws(() => toInventory({ ...small(), machines: { a: { address: '300.1.1.1' }, b: {} } }))?.message ?? '', /machines\.a\.address must match format "ipv4"/);
+  t.regex(t.throws(() => toInventory({ ...small(), machines: { a: { address: '192.0.2.10' }, b: {} } }))?.message ?? '', /namespace machines get theirs from the launcher/);
+});

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { bootstrapDatabases, discoverPoolHosts, type Say } from '../launcher/bootstrap.js';
 import { resolveOptions, savedOptions, startAll, stopAll, writeConfig, writeCredentials, type UpResult } from '../launcher/deployment.js';
 import type { DeploymentOptions } from '../launcher/layout.js';
-import type { ProcessState } from '../launcher/processes.js';
+import { isOurs, readPid, type ProcessState } from '../launcher/processes.js';
 import { prepareMariadb, prepareRedis } from './engines.js';
 import { createMachines, removeMachines } from './network.js';
 import { inventoryOptions, planInventory, type InventoryPlan, type InventoryState, type Placed } from './plan.js';
@@ -54,7 +54,8 @@ export async function upInventory(file: string, defaults: DeploymentOptions, giv
   writeConfig(layout);
   const dirs = { stateDir: options.stateDir, runDir: layout.runDir };
   for (const db of plan.databases) if (await prepareMariadb(db.name, state.database, dirs)) say(`made the data directory of ${db.name}`);
-  for (const r of plan.redis) prepareRedis(r.name, r.endpoint, dirs);
+  // A Redis already running keeps its config: a Sentinel has rewritten its own since (a failover).
+  for (const r of plan.redis) if (!runs(layout.runDir, r.name, options.stateDir)) prepareRedis(r.name, r.endpoint, dirs, r);
   const result: UpResult & { plan: InventoryPlan } = { layout, plan, started: [], alreadyRunning: [], restarted: [] };
   const start = (placed: Placed[]): Promise<void> => startAll(placed.map((p) => p.spec), layout, result, (line) => say(`${line} on ${machineOf(placed, line)}`));
   await start(plan.engines);
@@ -64,6 +65,11 @@ export async function upInventory(file: string, defaults: DeploymentOptions, giv
   await discoverPoolHosts(layout, say);
   await start(plan.apiProcesses);
   return result;
+}
+
+function runs(runDir: string, name: string, marker: string): boolean {
+  const pid = readPid(runDir, name);
+  return pid !== undefined && isOurs(pid, marker);
 }
 
 /** The machine of the process a start line names ("started cell1-nats-m1 (pid 42)"). */

@@ -86,23 +86,54 @@ export async function prepareMariadb(name: string, account: DatabaseAccount, dir
 }
 
 /**
- * A Redis server with no persistence (the database is the truth; the queue is refilled by the
- * reaper). Its process title names its config file, under the state dir, so `down` knows it is ours.
+ * A Redis server with no persistence (the database is the truth; the reaper refills the queue),
+ * or a Sentinel. Its process title names its config file, under the state dir, so `down` knows
+ * it is ours. Sentinels run Debian's redis-server in sentinel mode (what redis-sentinel is).
  */
-export function redisSpec(name: string, self: Endpoint, dirs: EngineDirs): ProcessSpec {
-  return { name, command: '/usr/bin/redis-server', args: [redisConf(name, dirs)], ready: () => portAnswers(self.address, self.port) };
+export function redisSpec(name: string, self: Endpoint, dirs: EngineDirs, sentinel = false): ProcessSpec {
+  return {
+    name,
+    command: '/usr/bin/redis-server',
+    args: [redisConf(name, dirs), ...(sentinel ? ['--sentinel'] : [])],
+    ready: () => portAnswers(self.address, self.port),
+  };
 }
 
 const redisConf = (name: string, dirs: EngineDirs): string => resolve(dirs.stateDir, 'redis', name, 'redis.conf');
 
-/** Writes a Redis server's config file (its directory owner-only). */
-export function prepareRedis(name: string, self: Endpoint, dirs: EngineDirs): void {
+/** What a Redis replica follows, or what Sentinels watch: the master's address and its name. */
+export interface RedisMaster {
+  name: string;
+  endpoint: Endpoint;
+  /** Sentinels that must agree the master is down before one fails it over. */
+  quorum: number;
+  downAfterMs: number;
+}
+
+/**
+ * Writes a Redis server's config file (its directory owner-only): a master, a replica of
+ * `follows`, or (with `watches`) a Sentinel. Sentinels rewrite theirs as they learn.
+ */
+export function prepareRedis(name: string, self: Endpoint, dirs: EngineDirs, role: { follows?: RedisMaster; watches?: RedisMaster }): void {
   const conf = redisConf(name, dirs);
   const dir = resolve(conf, '..');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const lines = [
-    `bind ${self.address}`, `port ${self.port}`, 'protected-mode no', 'save ""', 'appendonly no', `dir ${dir}`,
-    'daemonize no', `pidfile ${resolve(dirs.runDir, `${name}.server.pid`)}`, 'proc-title-template "{title} {listen-addr} {config-file}"', '',
+    `bind ${self.address}`, `port ${self.port}`, 'protected-mode no', `dir ${dir}`, 'daemonize no',
+    `pidfile ${resolve(dirs.runDir, `${name}.server.pid`)}`, 'proc-title-template "{title} {listen-addr} {config-file}"',
   ];
-  writeFileSync(conf, lines.join('\n'), { mode: 0o600 });
+  const { follows, watches } = role;
+  if (watches) {
+    const m = watches.name;
+    lines.push(
+      `sentinel monitor ${m} ${watches.endpoint.address} ${watches.endpoint.port} ${watches.quorum}`,
+      `sentinel down-after-milliseconds ${m} ${watches.downAfterMs}`,
+      `sentinel failover-timeout ${m} ${Math.max(10_000, watches.downAfterMs * 3)}`,
+      `sentinel parallel-syncs ${m} 1`,
+    );
+  } else {
+    lines.push('save ""', 'appendonly no');
+    if (follows) lines.push(`replicaof ${follows.endpoint.address} ${follows.endpoint.port}`);
+  }
+  writeFileSync(conf, `${lines.join('\n')}\n`, { mode: 0o600 });
 }

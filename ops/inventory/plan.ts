@@ -2,12 +2,12 @@ import { resolve } from 'node:path';
 import { layoutOf, type CellLayout, type DeploymentOptions, type Layout } from '../launcher/layout.js';
 import { cellEnv, httpAnswers, nodeSpec, type NodeProcess } from '../launcher/plan.js';
 import { buildStamp, type ProcessSpec } from '../launcher/processes.js';
-import { mariadbSpec, natsSpec, redisSpec, type DatabaseAccount, type Endpoint } from './engines.js';
+import { mariadbSpec, natsSpec, redisSpec, type DatabaseAccount, type Endpoint, type RedisMaster } from './engines.js';
 import type { MachineNetwork } from './network.js';
 import type { Inventory, InventoryCell } from './schema.js';
 
 /** The first port of each kind of service on a machine; a second of a kind on one machine takes the next. */
-export const basePorts = { api: 8774, nats: 4222, natsCluster: 6222, mariadb: 3306, redis: 6379 } as const;
+export const basePorts = { api: 8774, nats: 4222, natsCluster: 6222, mariadb: 3306, redis: 6379, sentinel: 26379 } as const;
 
 export interface MachinePlan {
   name: string;
@@ -28,12 +28,18 @@ export interface DatabaseMember {
   endpoint: Endpoint;
 }
 
+/** A Redis server or Sentinel, and what it follows or watches. */
+export interface RedisMember extends DatabaseMember {
+  follows?: RedisMaster;
+  watches?: RedisMaster;
+}
+
 /** Everything `deploy up --inventory` starts, where, and the layout the rest of the tools read. */
 export interface InventoryPlan {
   layout: Layout;
   machines: MachinePlan[];
   databases: DatabaseMember[];
-  redis: DatabaseMember[];
+  redis: RedisMember[];
   /** MariaDB, Redis and NATS servers, in start order. */
   engines: Placed[];
   /** Conductors and compute pools; they need the cells' uuids from the API database. */
@@ -99,12 +105,12 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
     return first ? server(first.endpoint) : '';
   };
   const apiDbServer = database('api', inv.api_database);
-  const redis: DatabaseMember[] = inv.redis.machines.map((machine) => ({ name: `redis-${machine}`, machine, endpoint: at(machine, basePorts.redis) }));
+  const { redis, redisUrl } = planRedis(inv, at);
   const cells = inv.cells.map((cell) => planCell(cell, inv.name, database(cell.name, cell.database), at, ports));
 
   const apiAt = inv.api.machines.map((machine) => at(machine, inv.api.port));
   const apiUrl = `http://${apiAt[0]?.address ?? ''}:${apiAt[0]?.port ?? inv.api.port}`;
-  const layoutOptions = { ...options, host: apiAt[0]?.address ?? options.host, redisUrl: `redis://${redis[0]?.endpoint.address ?? ''}:${redis[0]?.endpoint.port ?? 0}/0` };
+  const layoutOptions = { ...options, host: apiAt[0]?.address ?? options.host, redisUrl };
   const layout: Layout = {
     ...paths,
     options: layoutOptions,
@@ -116,7 +122,7 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
 
   const engines: Placed[] = [
     ...databases.map((d) => ({ machine: d.machine, spec: mariadbSpec(d.name, d.endpoint, state.database, dirs) })),
-    ...redis.map((r) => ({ machine: r.machine, spec: redisSpec(r.name, r.endpoint, dirs) })),
+    ...redis.map((r) => ({ machine: r.machine, spec: redisSpec(r.name, r.endpoint, dirs, r.watches !== undefined) })),
     ...cells.flatMap((c) =>
       c.nats.map((self) => ({
         machine: self.machine,
@@ -162,6 +168,20 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
       ];
     });
   return { layout, machines, databases, redis, engines: placedEngines, cellProcesses, apiProcesses };
+}
+
+/** Redis: a master, its replicas and the Sentinels watching it; clients go through the Sentinels when there are any. */
+function planRedis(inv: Inventory, at: (m: string, base: number) => Endpoint): { redis: RedisMember[]; redisUrl: string } {
+  const servers = inv.redis.machines.map((machine) => ({ name: `redis-${machine}`, machine, endpoint: at(machine, basePorts.redis) }));
+  const first = servers[0];
+  if (!first) return { redis: [], redisUrl: '' };
+  const sentinels = inv.redis.sentinels.map((machine) => ({ name: `redis-sentinel-${machine}`, machine, endpoint: at(machine, basePorts.sentinel) }));
+  const master: RedisMaster = { name: inv.name, endpoint: first.endpoint, quorum: Math.floor(sentinels.length / 2) + 1, downAfterMs: inv.redis.down_after_ms };
+  const redis: RedisMember[] = [first, ...servers.slice(1).map((r) => ({ ...r, follows: master })), ...sentinels.map((s) => ({ ...s, watches: master }))];
+  const redisUrl = sentinels.length > 0
+    ? `redis+sentinel://${sentinels.map((s) => `${s.endpoint.address}:${s.endpoint.port}`).join(',')}/${inv.name}/0`
+    : `redis://${first.endpoint.address}:${first.endpoint.port}/0`;
+  return { redis, redisUrl };
 }
 
 function planCell(cell: InventoryCell, deployment: string, dbServer: string, at: (m: string, base: number) => Endpoint, ports: PortBook) {

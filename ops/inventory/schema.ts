@@ -63,7 +63,9 @@ export const InventorySchema = Type.Object(
     api_database: members('The API database and cell0: a MariaDB server on this machine (one member until Galera clusters are supported).', 1, 1),
     redis: Type.Object(
       {
-        machines: members('Redis for the build queue, on this machine (one member until Sentinel is supported).', 1, 1),
+        machines: members('Redis servers of the build queue: the first starts as the master, the others as its replicas (replicas need sentinels).'),
+        sentinels: Type.Array(machineName, { default: [], uniqueItems: true, description: 'Machines running a Redis Sentinel each: clients ask them where the master is, and they fail it over to a replica when it dies. Three for a quorum of two.' }),
+        down_after_ms: Type.Integer({ minimum: 100, default: 5000, description: 'How long the master must not answer before Sentinels count it down and fail it over.' }),
       },
       { additionalProperties: false },
     ),
@@ -90,6 +92,9 @@ export function toInventory(value: unknown, where = 'inventory'): Inventory {
   const names = copy.cells.map((c) => c.name);
   const twice = names.filter((n, i) => names.indexOf(n) !== i);
   if (twice.length > 0) throw new InvalidInputError(`${where} is invalid: cell name "${twice[0] ?? ''}" is used twice`);
+  if (copy.redis.machines.length > 1 && copy.redis.sentinels.length === 0) {
+    throw new InvalidInputError(`${where} is invalid: redis.machines lists replicas but redis.sentinels is empty: without Sentinels no client would find the master after a failover`);
+  }
   if (copy.network.kind === 'namespaces') {
     const given = Object.entries(copy.machines).filter(([, m]) => m.address).map(([n]) => n);
     if (given.length > 0) throw new InvalidInputError(`${where} is invalid: machines ${given.join(', ')} have an address, but namespace machines get theirs from the launcher (network.kind hosts is for real machines)`);
@@ -109,6 +114,7 @@ function namedMachines(inv: Inventory): { where: string; machine: string }[] {
     ...at('super_conductors', inv.super_conductors),
     ...at('api_database', inv.api_database),
     ...at('redis.machines', inv.redis.machines),
+    ...at('redis.sentinels', inv.redis.sentinels),
     ...inv.cells.flatMap((c, i) => [
       ...at(`cells.${i}.nats`, c.nats),
       ...at(`cells.${i}.database`, c.database),

@@ -11,7 +11,8 @@ import { loadInventory, planInventory, readState, removeMachines } from '../inde
 
 /*
  * A deployment from an inventory over four namespace machines: the API cell on one, a cell whose
- * bus is a 3-member NATS cluster over the other three. One member is killed; boots go on.
+ * bus is a 3-member NATS cluster over the other three, Redis with a replica and three Sentinels.
+ * One NATS member is killed, then the Redis master; boots go on.
  */
 const dir = mkdtempSync(join(tmpdir(), 'cellstack-inventory-'));
 const stateDir = join(dir, 'state');
@@ -24,7 +25,7 @@ writeFileSync(
     api: { machines: ['api'] },
     super_conductors: ['api'],
     api_database: ['api'],
-    redis: { machines: ['api'] },
+    redis: { machines: ['api', 'n1'], sentinels: ['api', 'n2', 'n3'], down_after_ms: 1000 },
     cells: [{ name: 'cell1', nats: ['n1', 'n2', 'n3'], database: ['n1'], conductors: ['n1', 'n2'], compute: [{ machine: 'n2', hosts: 4 }, { machine: 'n3', hosts: 4 }] }],
   }),
 );
@@ -40,13 +41,15 @@ test.after.always(async () => {
 });
 
 interface Client {
+  projectId: string;
   call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
 async function login(apiUrl: string): Promise<Client> {
   const { adminPassword } = JSON.parse(readFileSync(join(stateDir, 'deployment.json'), 'utf8')) as { adminPassword: string };
-  const { token } = await passwordToken(apiUrl, 'admin', adminPassword, 'admin');
+  const { token, projectId } = await passwordToken(apiUrl, 'admin', adminPassword, 'admin');
   return {
+    projectId,
     async call(method, path, body) {
       const res = await fetch(`${apiUrl}${path}`, {
         method,
@@ -89,30 +92,53 @@ async function handled(metricsListen: string): Promise<number> {
   return [...text.matchAll(/^cellstack_conductor_messages_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
-test('inventory - a cell on a 3-member NATS cluster over namespace machines keeps booting when a member dies', async (t) => {
+interface Deployment {
+  plan: ReturnType<typeof planInventory>;
+  network: NonNullable<ReturnType<typeof readState>>['network'];
+  api: Client;
+  image: string;
+}
+let deployment: Deployment | undefined;
+const running = (): Deployment => {
+  if (!deployment) throw new Error('the deployment did not come up');
+  return deployment;
+};
+
+test.before(async () => {
   const up = await runNode('ops/launcher/main.js', ['up', '--inventory', file, '--state-dir', stateDir], {}, 240_000);
-  t.is(up.code, 0, `deploy up failed:\n${up.stdout}\n${up.stderr}`);
+  if (up.code !== 0) throw new Error(`deploy up failed:\n${up.stdout}\n${up.stderr}`);
   const { inv, options, state } = loadInventory(file, defaultOptions(repoRoot), { stateDir });
   const plan = planInventory(inv, options, state, repoRoot, '/usr/sbin/nats-server');
-  t.is(plan.machines.length, 4);
-  t.true(plan.machines.every((m) => m.namespace !== undefined && namespaces().includes(m.namespace)), 'every machine is a namespace');
-  t.regex(plan.layout.cells[0]?.transportUrl ?? '', /^nats:\/\/[\d.]+:4222,[\d.]+:4222,[\d.]+:4222$/, 'the cell is given every member');
-
-  const status = await runNode('ops/cellctl/main.js', ['status'], { CELLSTACK_CONFIG: plan.layout.configFile });
-  t.is(status.code, 0, `cellctl status against the deployment:\n${status.stdout}${status.stderr}`);
-
   const api = await login(plan.layout.apiUrl);
   const images = await api.call('GET', '/image/v2/images');
   const image = String(((images.body['images'] as { id: string }[])[0])?.id);
+  await api.call('PUT', `/v2.1/os-quota-sets/${api.projectId}`, { quota_set: { instances: -1, cores: -1, ram: -1 } });
+  deployment = { plan, network: state.network, api, image };
+});
+
+const kill = async (pidFile: string): Promise<void> => {
+  const pid = Number(readFileSync(join(stateDir, 'run', pidFile), 'utf8'));
+  process.kill(pid, 'SIGKILL');
+  await waitFor(async () => execFileSync('ps', ['-o', 'pid=', '-p', String(pid)], { encoding: 'utf8' }).trim() === '', 10_000, `${pidFile} to die`).catch(() => undefined);
+};
+
+test.serial('inventory - every machine is a namespace; the cell is given every member of its NATS cluster; cellctl works against it', async (t) => {
+  const { plan } = running();
+  t.is(plan.machines.length, 4);
+  t.true(plan.machines.every((m) => m.namespace !== undefined && namespaces().includes(m.namespace)), 'every machine is a namespace');
+  t.regex(plan.layout.cells[0]?.transportUrl ?? '', /^nats:\/\/[\d.]+:4222,[\d.]+:4222,[\d.]+:4222$/);
+  t.regex(plan.layout.options.redisUrl, /^redis\+sentinel:\/\/[\d.]+:26379,[\d.]+:26379,[\d.]+:26379\/cst\/0$/);
+  const status = await runNode('ops/cellctl/main.js', ['status'], { CELLSTACK_CONFIG: plan.layout.configFile });
+  t.is(status.code, 0, `cellctl status against the deployment:\n${status.stdout}${status.stderr}`);
+});
+
+test.serial('inventory - a cell on a 3-member NATS cluster keeps booting when a member dies, its conductors still sharing the work', async (t) => {
+  const { plan, api, image } = running();
   const before = await bootMany(api, image, 4, 'before');
   t.true((await settled(api, before)).every((s) => s['status'] === 'ACTIVE'));
-
-  const member = Number(readFileSync(join(stateDir, 'run', 'cell1-nats-n1.pid'), 'utf8'));
-  process.kill(member, 'SIGKILL');
-  await waitFor(async () => execFileSync('ps', ['-o', 'pid=', '-p', String(member)], { encoding: 'utf8' }).trim() === '', 10_000, 'the NATS member to die').catch(() => undefined);
+  await kill('cell1-nats-n1.pid');
   const conductors = plan.cellProcesses(new Map()).filter((p) => p.spec.name.includes('-conductor-')).map((p) => p.spec.env?.['CELLSTACK_METRICS_LISTEN'] ?? '');
   const handledBefore = await Promise.all(conductors.map(handled));
-
   const after = await bootMany(api, image, 6, 'after');
   const servers = await settled(api, after);
   t.deepEqual(servers.map((s) => s['status']), after.map(() => 'ACTIVE'), 'every boot after the member died is ACTIVE');
@@ -120,10 +146,32 @@ test('inventory - a cell on a 3-member NATS cluster over namespace machines keep
   t.true(handledAfter.every((n, i) => n > (handledBefore[i] ?? 0)), `both conductors still take the cell's work (${handledBefore.join(',')} -> ${handledAfter.join(',')})`);
   const again = await runNode('ops/cellctl/main.js', ['status'], { CELLSTACK_CONFIG: plan.layout.configFile });
   t.regex(again.stdout, /PASS {2}cell cell1 bus: reachable/, 'the bus answers through the members left');
+});
 
+test.serial('inventory - when the Redis master dies, Sentinel fails over to the replica and boots go on', async (t) => {
+  const { plan, api, image } = running();
+  const replica = plan.redis.find((r) => r.follows !== undefined)?.endpoint;
+  const sentinel = plan.redis.find((r) => r.watches !== undefined)?.endpoint;
+  if (!replica || !sentinel) throw new Error('the plan has no replica or sentinel');
+  await kill('redis-api.server.pid');
+  const during = await bootMany(api, image, 2, 'during');
+  const { Redis } = await import('ioredis');
+  const ask = new Redis({ host: sentinel.address, port: sentinel.port, lazyConnect: true });
+  try {
+    await waitFor(async () => ((await ask.call('SENTINEL', 'get-master-addr-by-name', 'cst')) as string[])[0] === replica.address, 60_000, 'Sentinel to make the replica the master');
+  } finally {
+    ask.disconnect();
+  }
+  const after = await bootMany(api, image, 4, 'failover');
+  const servers = await settled(api, [...during, ...after]);
+  t.deepEqual(servers.map((s) => s['status']), [...during, ...after].map(() => 'ACTIVE'), 'boots posted while the master was dying and after the failover are ACTIVE');
+});
+
+test.serial('inventory - down stops every process and removes the namespaces and the bridge', async (t) => {
+  const { plan, network } = running();
   const down = await runNode('ops/launcher/main.js', ['down', '--state-dir', stateDir], {}, 120_000);
   t.is(down.code, 0, down.stderr);
   t.false(plan.machines.some((m) => namespaces().includes(m.namespace ?? '')), 'down removes every namespace');
-  t.false(execFileSync('ip', ['-br', 'link'], { encoding: 'utf8' }).includes(state.network?.bridge ?? '-'), 'and the bridge');
+  t.false(execFileSync('ip', ['-br', 'link'], { encoding: 'utf8' }).includes(network?.bridge ?? '-'), 'and the bridge');
   t.is(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(stateDir)).length, 0, 'no process of the deployment is left');
 });

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { InvalidInputError, maskUrl, parseTransportUrl } from '../index.js';
+import { InvalidInputError, maskUrl, parseTransportUrl, redisTarget } from '../index.js';
 
 test('transport URL - one server is a list of one', (t) => {
   t.deepEqual(parseTransportUrl('nats://10.0.0.2:4222').servers, ['nats://10.0.0.2:4222']);
@@ -20,4 +20,12 @@ test('masked URL - every member of a server list has its password hidden', (t) =
   t.is(maskUrl('nats://u:secret@h1:4222,v:other@h2:4222'), 'nats://u:****@h1:4222,v:****@h2:4222');
   t.is(maskUrl('mysql://root:pw@127.0.0.1:3306/db'), 'mysql://root:****@127.0.0.1:3306/db');
   t.is(maskUrl('redis://127.0.0.1:6379/0'), 'redis://127.0.0.1:6379/0');
+});
+
+test('Redis URL - one server stays a URL; a Sentinel URL names the Sentinels, the master and the database', (t) => {
+  t.is(redisTarget('redis://10.0.0.2:6379/0'), 'redis://10.0.0.2:6379/0');
+  const target = redisTarget('redis+sentinel://:pw@10.0.0.2:26379,10.0.0.3/lab/2');
+  t.like(target, { sentinels: [{ host: '10.0.0.2', port: 26379 }, { host: '10.0.0.3', port: 26379 }], name: 'lab', db: 2, password: 'pw' });
+  t.throws(() => redisTarget('redis+sentinel://10.0.0.2:26379'), { instanceOf: InvalidInputError, message: /<master name>/ });
+  t.throws(() => redisTarget('redis+sentinel://10.0.0.2:x/lab'), { instanceOf: InvalidInputError, message: /not host:port/ });
 });

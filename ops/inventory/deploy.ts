@@ -5,7 +5,7 @@ import { bootstrapDatabases, discoverPoolHosts, type Say } from '../launcher/boo
 import { resolveOptions, savedOptions, startAll, stopAll, writeConfig, writeCredentials, type UpResult } from '../launcher/deployment.js';
 import type { DeploymentOptions } from '../launcher/layout.js';
 import { isOurs, readPid, type ProcessState } from '../launcher/processes.js';
-import { prepareMariadb, prepareRedis } from './engines.js';
+import { bootstrapMember, prepareMariadb, prepareRedis } from './engines.js';
 import { createMachines, removeMachines } from './network.js';
 import { inventoryOptions, planInventory, type InventoryPlan, type InventoryState, type Placed } from './plan.js';
 import { readInventory, type Inventory } from './schema.js';
@@ -43,7 +43,11 @@ export async function upInventory(file: string, defaults: DeploymentOptions, giv
   mkdirSync(options.stateDir, { recursive: true });
   if (!machinesExist(state)) {
     if (state.network) await removeMachines(state.network);
-    state.network = await createMachines(Object.keys(inv.machines), inv.network.subnet?.replace(/\.0\/24$/, ''));
+    const names = Object.keys(inv.machines);
+    const wanted = inv.network.subnet?.replace(/\.0\/24$/, '');
+    state.network = wanted || !state.lastSubnet
+      ? await createMachines(names, wanted)
+      : await createMachines(names, state.lastSubnet).catch(() => createMachines(names));
     say(`made ${state.network.machines.length} machines on bridge ${state.network.bridge} (${state.network.subnet}.0/24): ${state.network.machines.map((m) => `${m.name} ${m.address}`).join(', ')}`);
   }
   saveState(options.stateDir, state);
@@ -53,10 +57,11 @@ export async function upInventory(file: string, defaults: DeploymentOptions, giv
   mkdirSync(layout.runDir, { recursive: true });
   writeConfig(layout);
   const dirs = { stateDir: options.stateDir, runDir: layout.runDir };
-  for (const db of plan.databases) if (await prepareMariadb(db.name, state.database, dirs)) say(`made the data directory of ${db.name}`);
+  for (const db of plan.databases) if (await prepareMariadb(db.name, state.database, dirs, db.settings)) say(`made the data directory of ${db.name}`);
   // A Redis already running keeps its config: a Sentinel has rewritten its own since (a failover).
   for (const r of plan.redis) if (!runs(layout.runDir, r.name, options.stateDir)) prepareRedis(r.name, r.endpoint, dirs, r);
   const result: UpResult & { plan: InventoryPlan } = { layout, plan, started: [], alreadyRunning: [], restarted: [] };
+  bootstrapGalera(plan, dirs);
   const start = (placed: Placed[]): Promise<void> => startAll(placed.map((p) => p.spec), layout, result, (line) => say(`${line} on ${machineOf(placed, line)}`));
   await start(plan.engines);
   const uuids = await bootstrapDatabases(layout, say);
@@ -65,6 +70,23 @@ export async function upInventory(file: string, defaults: DeploymentOptions, giv
   await discoverPoolHosts(layout, say);
   await start(plan.apiProcesses);
   return result;
+}
+
+/** For each Galera cluster none of whose members runs, the member that starts it anew gets --wsrep-new-cluster. */
+function bootstrapGalera(plan: InventoryPlan, dirs: { stateDir: string; runDir: string }): void {
+  const clusters = new Map<string, string[]>();
+  for (const db of plan.databases) if (db.galera) clusters.set(db.galera.cluster, [...(clusters.get(db.galera.cluster) ?? []), db.name]);
+  for (const [cluster, names] of clusters) {
+    if (names.some((name) => runs(dirs.runDir, name, dirs.stateDir))) continue;
+    const first = bootstrapMember(names, dirs);
+    if (!first) throw new Error(`no member of the Galera cluster ${cluster} is marked safe to bootstrap (it did not stop cleanly): see "Galera after a crash" in docs/multi-machine.md`);
+    // It starts first of its cluster: the others join it.
+    const at = plan.engines.findIndex((e) => e.spec.name === first);
+    const [engine] = at >= 0 ? plan.engines.splice(at, 1) : [];
+    if (!engine) continue;
+    engine.spec.args.push('--wsrep-new-cluster');
+    plan.engines.splice(plan.engines.findIndex((e) => names.includes(e.spec.name)), 0, engine);
+  }
 }
 
 function runs(runDir: string, name: string, marker: string): boolean {
@@ -86,7 +108,7 @@ export async function downInventory(options: DeploymentOptions): Promise<{ stopp
   if (state?.network) {
     await removeMachines(state.network);
     removed.push(...state.network.machines.map((m) => m.namespace), state.network.bridge);
-    saveState(options.stateDir, { database: state.database });
+    saveState(options.stateDir, { database: state.database, lastSubnet: state.network.subnet });
   }
   return { stopped, removed };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { portAnswers } from '../launcher/plan.js';
@@ -47,28 +47,94 @@ export interface DatabaseAccount {
   password: string;
 }
 
+/** A Galera member's own ports: group communication, incremental and full state transfer. */
+export interface GaleraPorts {
+  group: number;
+  ist: number;
+  sst: number;
+}
+
+/** What makes a MariaDB server a member of a Galera cluster. */
+export interface GaleraMember {
+  cluster: string;
+  self: GaleraPorts;
+  /** Every member's address and group port, this one's included. */
+  members: (Endpoint & { group: number })[];
+}
+
+/** A MariaDB server's option file, under the state dir (its path on the command line marks it ours). */
+const mariadbConf = (name: string, dirs: EngineDirs): string => resolve(dirs.stateDir, 'mariadb', `${name}.cnf`);
+
 /**
- * A MariaDB server of the deployment's own, its data under the state dir. Its init file (run at
- * every start, owner-only) gives the deployment's account access from the other machines.
+ * A MariaDB server of the deployment's own, its settings in an option file (mariadbSettings) so
+ * a Galera state transfer's mariadb-backup reads the same ones.
  */
-export function mariadbSpec(name: string, self: Endpoint, account: DatabaseAccount, dirs: EngineDirs): ProcessSpec {
-  const datadir = resolve(dirs.stateDir, 'mariadb', name);
-  const init = resolve(dirs.stateDir, 'mariadb', `${name}-init.sql`);
+export function mariadbSpec(name: string, self: Endpoint, dirs: EngineDirs): ProcessSpec {
   return {
     name,
     command: '/usr/sbin/mariadbd',
-    args: [
-      '--no-defaults', `--datadir=${datadir}`, `--socket=${datadir}/mysqld.sock`, `--pid-file=${datadir}/mariadbd.pid`,
-      `--bind-address=${self.address}`, `--port=${self.port}`, '--user=root', `--init-file=${init}`,
-      '--skip-name-resolve', '--innodb-buffer-pool-size=64M', '--max-connections=500', '--skip-log-bin',
-      '--character-set-server=utf8mb4', '--collation-server=utf8mb4_bin',
-    ],
+    args: [`--defaults-file=${mariadbConf(name, dirs)}`],
     ready: () => portAnswers(self.address, self.port),
   };
 }
 
-/** Makes a MariaDB server's data directory (mariadb-install-db) unless it exists, and writes its init file. */
-export async function prepareMariadb(name: string, account: DatabaseAccount, dirs: EngineDirs): Promise<boolean> {
+/**
+ * A server's settings: its data under the state dir; with `galera`, a member of a Galera cluster
+ * (Debian's galera-4). Its init file (run at every start, owner-only) gives the deployment's
+ * account access from the other machines.
+ */
+export function mariadbSettings(name: string, self: Endpoint, dirs: EngineDirs, galera?: GaleraMember): string[] {
+  const datadir = resolve(dirs.stateDir, 'mariadb', name);
+  return [
+    `datadir=${datadir}`, `socket=${datadir}/mysqld.sock`, `pid-file=${datadir}/mariadbd.pid`,
+    `bind-address=${self.address}`, `port=${self.port}`, 'user=root', `init-file=${resolve(dirs.stateDir, 'mariadb', `${name}-init.sql`)}`,
+    'skip-name-resolve', 'innodb-buffer-pool-size=64M', 'max-connections=500', 'skip-log-bin',
+    'character-set-server=utf8mb4', 'collation-server=utf8mb4_bin',
+    ...(galera ? galeraSettings(self, galera) : []),
+  ];
+}
+
+/** The wsrep settings of one member: every address its own, mariadb-backup for full state transfers. */
+function galeraSettings(self: Endpoint, galera: GaleraMember): string[] {
+  const { address } = self;
+  const provider = [`gmcast.listen_addr=tcp://${address}:${galera.self.group}`, `ist.recv_addr=${address}:${galera.self.ist}`, 'gcache.size=64M'];
+  return [
+    'wsrep-on=ON', 'wsrep-provider=/usr/lib/galera/libgalera_smm.so',
+    `wsrep-cluster-name=${galera.cluster}`,
+    `wsrep-cluster-address=gcomm://${galera.members.map((m) => `${m.address}:${m.group}`).join(',')}`,
+    `wsrep-node-name=${self.machine}`, `wsrep-node-address=${address}:${galera.self.group}`,
+    // mariadb-backup streams the copy over socat as this server's own user; rsync's daemon would
+    // drop root for nobody and could not write the owner-only data directory.
+    `wsrep-sst-receive-address=${address}:${galera.self.sst}`, 'wsrep-sst-method=mariabackup',
+    `wsrep-provider-options="${provider.join(';')}"`,
+    // What Galera needs of InnoDB: row events, interleaved auto-increment locks.
+    'binlog-format=ROW', 'default-storage-engine=InnoDB', 'innodb-autoinc-lock-mode=2',
+  ];
+}
+
+/**
+ * Which member of a Galera cluster starts a new cluster (`--wsrep-new-cluster`): the first while
+ * no member has data; after a clean stop of all, the one Galera marked safe to bootstrap from.
+ * Undefined when some member's data is there but none is safe: an operator decides (docs/multi-machine.md).
+ */
+export function bootstrapMember(names: string[], dirs: EngineDirs): string | undefined {
+  const grastate = (name: string): string | undefined => {
+    try {
+      return readFileSync(resolve(dirs.stateDir, 'mariadb', name, 'grastate.dat'), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const states = names.map((name) => ({ name, state: grastate(name) }));
+  if (states.every((s) => s.state === undefined)) return names[0];
+  return states.find((s) => /^safe_to_bootstrap:\s*1/m.test(s.state ?? ''))?.name;
+}
+
+/**
+ * Makes a MariaDB server's data directory (mariadb-install-db) unless it exists, and writes its
+ * option file and init file, all owner-only.
+ */
+export async function prepareMariadb(name: string, account: DatabaseAccount, dirs: EngineDirs, settings: string[]): Promise<boolean> {
   const datadir = resolve(dirs.stateDir, 'mariadb', name);
   const quoted = account.password.replace(/'/g, "''");
   const sql = [
@@ -79,6 +145,7 @@ export async function prepareMariadb(name: string, account: DatabaseAccount, dir
   ].join('\n');
   mkdirSync(resolve(dirs.stateDir, 'mariadb'), { recursive: true, mode: 0o700 });
   writeFileSync(resolve(dirs.stateDir, 'mariadb', `${name}-init.sql`), sql, { mode: 0o600 });
+  writeFileSync(mariadbConf(name, dirs), `[mysqld]\n${settings.join('\n')}\n`, { mode: 0o600 });
   if (existsSync(resolve(datadir, 'mysql'))) return false;
   mkdirSync(datadir, { recursive: true, mode: 0o700 });
   await run('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db'], { timeout: 120_000 });

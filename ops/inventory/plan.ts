@@ -2,12 +2,12 @@ import { resolve } from 'node:path';
 import { layoutOf, type CellLayout, type DeploymentOptions, type Layout } from '../launcher/layout.js';
 import { cellEnv, httpAnswers, nodeSpec, type NodeProcess } from '../launcher/plan.js';
 import { buildStamp, type ProcessSpec } from '../launcher/processes.js';
-import { mariadbSpec, natsSpec, redisSpec, type DatabaseAccount, type Endpoint, type RedisMaster } from './engines.js';
+import { mariadbSettings, mariadbSpec, natsSpec, redisSpec, type DatabaseAccount, type Endpoint, type GaleraMember, type RedisMaster } from './engines.js';
 import type { MachineNetwork } from './network.js';
 import type { Inventory, InventoryCell } from './schema.js';
 
 /** The first port of each kind of service on a machine; a second of a kind on one machine takes the next. */
-export const basePorts = { api: 8774, nats: 4222, natsCluster: 6222, mariadb: 3306, redis: 6379, sentinel: 26379 } as const;
+export const basePorts = { api: 8774, nats: 4222, natsCluster: 6222, mariadb: 3306, redis: 6379, sentinel: 26379, galera: 4567, galeraIst: 4568, galeraSst: 4444 } as const;
 
 export interface MachinePlan {
   name: string;
@@ -26,6 +26,13 @@ export interface DatabaseMember {
   name: string;
   machine: string;
   endpoint: Endpoint;
+  /** Set for a member of a Galera cluster (a database with several members). */
+  galera?: GaleraMember;
+}
+
+/** A MariaDB server and the settings of its option file. */
+export interface MariadbMember extends DatabaseMember {
+  settings: string[];
 }
 
 /** A Redis server or Sentinel, and what it follows or watches. */
@@ -38,7 +45,7 @@ export interface RedisMember extends DatabaseMember {
 export interface InventoryPlan {
   layout: Layout;
   machines: MachinePlan[];
-  databases: DatabaseMember[];
+  databases: MariadbMember[];
   redis: RedisMember[];
   /** MariaDB, Redis and NATS servers, in start order. */
   engines: Placed[];
@@ -51,6 +58,8 @@ export interface InventoryPlan {
 /** Addresses and secrets made by the first `up`, kept in the state dir for `down` and the next `up`. */
 export interface InventoryState {
   network?: MachineNetwork;
+  /** The subnet the machines had before `down`: the next `up` takes it again when it is free, so addresses stay. */
+  lastSubnet?: string;
   database: DatabaseAccount;
 }
 
@@ -96,13 +105,20 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
   const paths = layoutOf(options);
   const dirs = { stateDir: options.stateDir, runDir: paths.runDir };
   const { user, password } = state.database;
-  const server = (e: Endpoint): string => `mysql://${user}:${encodeURIComponent(password)}@${e.address}:${e.port}`;
 
-  const databases: DatabaseMember[] = [];
-  const database = (group: string, members: string[]): string => {
-    for (const machine of members) databases.push({ name: `${group}-db-${machine}`, machine, endpoint: at(machine, basePorts.mariadb) });
-    const first = databases.find((d) => d.name === `${group}-db-${members[0] ?? ''}`);
-    return first ? server(first.endpoint) : '';
+  const databases: MariadbMember[] = [];
+  const database = (group: string, machines: string[]): string => {
+    const members = machines.map((machine) => ({ name: `${group}-db-${machine}`, machine, endpoint: at(machine, basePorts.mariadb) }));
+    const galeraPorts = machines.map((machine) => ({ group: ports.take(machine, basePorts.galera), ist: ports.take(machine, basePorts.galeraIst), sst: ports.take(machine, basePorts.galeraSst) }));
+    const groupAt = members.map((m, i) => ({ ...m.endpoint, group: galeraPorts[i]?.group ?? 0 }));
+    members.forEach((m, i) => {
+      const self = galeraPorts[i];
+      const galera = members.length > 1 && self ? { cluster: `${inv.name}-${group}`, self, members: groupAt } : undefined;
+      databases.push({ ...m, ...(galera ? { galera } : {}), settings: mariadbSettings(m.name, m.endpoint, dirs, galera) });
+    });
+    // One URL naming every member: clients use the first that answers (ops/runtime-db).
+    const hosts = members.map((m) => `${m.endpoint.address}:${m.endpoint.port}`).join(',');
+    return `mysql://${user}:${encodeURIComponent(password)}@${hosts}`;
   };
   const apiDbServer = database('api', inv.api_database);
   const { redis, redisUrl } = planRedis(inv, at);
@@ -121,7 +137,7 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
   };
 
   const engines: Placed[] = [
-    ...databases.map((d) => ({ machine: d.machine, spec: mariadbSpec(d.name, d.endpoint, state.database, dirs) })),
+    ...databases.map((d) => ({ machine: d.machine, spec: mariadbSpec(d.name, d.endpoint, dirs) })),
     ...redis.map((r) => ({ machine: r.machine, spec: redisSpec(r.name, r.endpoint, dirs, r.watches !== undefined) })),
     ...cells.flatMap((c) =>
       c.nats.map((self) => ({

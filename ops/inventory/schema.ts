@@ -39,7 +39,7 @@ const Cell = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z][a-z0-9-]{0,30}$', description: 'The cell name (cell mappings, process names).' }),
     nats: members("The cell bus: one nats-server per machine; two or more form a cluster with routes (three to survive losing one), and every process of the cell is given every member's URL."),
-    database: members('The cell database: a MariaDB server on this machine (one member until Galera clusters are supported).', 1, 1),
+    database: members('The cell database: a MariaDB server per machine; two or more form a Galera cluster (three to survive losing one), and clients are given every member.'),
     conductors: members('Machines running one cell conductor each (they share the cell\'s work as a queue group).'),
     compute: Type.Array(Pool, { default: [], description: 'Compute pool processes of fake hosts, each on a machine.' }),
   },
@@ -60,7 +60,7 @@ export const InventorySchema = Type.Object(
       { additionalProperties: false },
     ),
     super_conductors: members('Machines running a super-conductor each.'),
-    api_database: members('The API database and cell0: a MariaDB server on this machine (one member until Galera clusters are supported).', 1, 1),
+    api_database: members('The API database and cell0: a MariaDB server per machine; two or more form a Galera cluster.'),
     redis: Type.Object(
       {
         machines: members('Redis servers of the build queue: the first starts as the master, the others as its replicas (replicas need sentinels).'),

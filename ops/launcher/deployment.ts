@@ -151,9 +151,12 @@ export async function stopAll(runDir: string, marker: string): Promise<ProcessSt
   const stages = [/-compute(-\d+)?$/, /-conductor(-[a-z0-9-]+)?$/, /-nats(-[a-z0-9-]+)?$/, /-db-|^redis-/];
   const stageOf = (name: string): number => stages.findIndex((re) => re.test(name)) + 1;
   const stopped: ProcessState[] = [];
-  for (let stage = 0; stage <= stages.length; stage += 1) {
+  for (let stage = 0; stage < stages.length; stage += 1) {
     stopped.push(...(await stopProcesses(names.filter((n) => stageOf(n) === stage), runDir, marker)));
   }
+  // Database servers one at a time: the last member of a Galera cluster to stop is the one it
+  // marks safe to start the cluster again from.
+  for (const name of names.filter((n) => stageOf(n) === stages.length)) stopped.push(...(await stopProcesses([name], runDir, marker)));
   return stopped;
 }
 

@@ -6,13 +6,20 @@ export interface DatabaseTarget {
   user: string;
   password: string;
   database: string;
+  /** Every server the URL names, the first first: members of one Galera cluster (`h1:3306,h2:3306`). */
+  members: { host: string; port: number }[];
 }
 
 const databaseSchemes = new Set(['mysql:', 'mariadb:', 'mysql+pymysql:']);
 
-/** Parses `mysql://user:pass@host:port/name` (also `mariadb://` and Nova's `mysql+pymysql://`). */
+/**
+ * Parses `mysql://user:pass@host:port/name` (also `mariadb://` and Nova's `mysql+pymysql://`),
+ * or a cluster's servers after one set of credentials: `mysql://user:pass@h1:3306,h2:3306/name`.
+ */
 export function parseDatabaseUrl(url: string): DatabaseTarget {
-  const parsed = parseUrl(url, 'database URL');
+  const hostsAt = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?)([^/?#]*)(.*)$/i.exec(url);
+  const [first = '', ...others] = (hostsAt?.[2] ?? '').split(',');
+  const parsed = parseUrl(hostsAt ? `${hostsAt[1] ?? ''}${first}${hostsAt[3] ?? ''}` : url, 'database URL');
   if (!databaseSchemes.has(parsed.protocol)) {
     throw new InvalidInputError(`database URL ${maskUrl(url)} must start with mysql:// or mariadb://`);
   }
@@ -20,13 +27,14 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (!/^[A-Za-z0-9_$]{1,64}$/.test(database)) {
     throw new InvalidInputError(`database URL ${maskUrl(url)} must name a database (letters, digits, _ and $)`);
   }
-  return {
-    host: parsed.hostname || '127.0.0.1',
-    port: parsed.port ? Number(parsed.port) : 3306,
-    user: decodeURIComponent(parsed.username) || 'root',
-    password: decodeURIComponent(parsed.password),
-    database,
-  };
+  const host = parsed.hostname || '127.0.0.1';
+  const port = parsed.port ? Number(parsed.port) : 3306;
+  const members = [{ host, port }, ...others.map((member) => {
+    const found = /^([A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(member);
+    if (!found) throw new InvalidInputError(`database URL ${maskUrl(url)} has a server that is not host:port ("${member}")`);
+    return { host: found[1] ?? '', port: Number(found[2] ?? 3306) };
+  })];
+  return { host, port, user: decodeURIComponent(parsed.username) || 'root', password: decodeURIComponent(parsed.password), database, members };
 }
 
 export interface BusTarget {

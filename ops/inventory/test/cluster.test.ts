@@ -6,13 +6,15 @@ import test from 'ava';
 import { stringify } from 'yaml';
 import { defaultOptions } from '../../launcher/layout.js';
 import { passwordToken } from '../../loadtest/client.js';
+import { openDatabase, select } from '../../runtime-db/index.js';
 import { repoRoot, runNode, waitFor } from '../../testing/index.js';
 import { loadInventory, planInventory, readState, removeMachines } from '../index.js';
 
 /*
  * A deployment from an inventory over four namespace machines: the API cell on one, a cell whose
- * bus is a 3-member NATS cluster over the other three, Redis with a replica and three Sentinels.
- * One NATS member is killed, then the Redis master; boots go on.
+ * bus is a 3-member NATS cluster and whose database a 3-node Galera cluster over the other three,
+ * Redis with a replica and three Sentinels. One NATS member is killed, then the Redis master, then
+ * the Galera node every client uses; boots go on.
  */
 const dir = mkdtempSync(join(tmpdir(), 'cellstack-inventory-'));
 const stateDir = join(dir, 'state');
@@ -26,7 +28,7 @@ writeFileSync(
     super_conductors: ['api'],
     api_database: ['api'],
     redis: { machines: ['api', 'n1'], sentinels: ['api', 'n2', 'n3'], down_after_ms: 1000 },
-    cells: [{ name: 'cell1', nats: ['n1', 'n2', 'n3'], database: ['n1'], conductors: ['n1', 'n2'], compute: [{ machine: 'n2', hosts: 4 }, { machine: 'n3', hosts: 4 }] }],
+    cells: [{ name: 'cell1', nats: ['n1', 'n2', 'n3'], database: ['n1', 'n2', 'n3'], conductors: ['n1', 'n2'], compute: [{ machine: 'n2', hosts: 4 }, { machine: 'n3', hosts: 4 }] }],
   }),
 );
 
@@ -105,6 +107,8 @@ const running = (): Deployment => {
 };
 
 test.before(async () => {
+  // What ops/bin/deploy runs first for an inventory: Galera, mariadb-backup, HAProxy from Debian when missing.
+  execFileSync(join(repoRoot, 'ops/bin/ensure-inventory-packages'), { stdio: 'inherit', timeout: 600_000 });
   const up = await runNode('ops/launcher/main.js', ['up', '--inventory', file, '--state-dir', stateDir], {}, 240_000);
   if (up.code !== 0) throw new Error(`deploy up failed:\n${up.stdout}\n${up.stderr}`);
   const { inv, options, state } = loadInventory(file, defaultOptions(repoRoot), { stateDir });
@@ -165,6 +169,28 @@ test.serial('inventory - when the Redis master dies, Sentinel fails over to the 
   const after = await bootMany(api, image, 4, 'failover');
   const servers = await settled(api, [...during, ...after]);
   t.deepEqual(servers.map((s) => s['status']), [...during, ...after].map(() => 'ACTIVE'), 'boots posted while the master was dying and after the failover are ACTIVE');
+});
+
+test.serial('inventory - when the Galera node the cell writes through dies, clients move to another member and boots go on', async (t) => {
+  const { plan, api, image } = running();
+  const url = plan.layout.cells[0]?.databaseUrl ?? '';
+  t.regex(url, /^mysql:\/\/cellstack:[^@]+@[\d.]+:3306,[\d.]+:3306,[\d.]+:3306\/cst_cell1$/, 'the cell mapping names every member');
+  const before = await bootMany(api, image, 2, 'galera-before');
+  t.true((await settled(api, before)).every((s) => s['status'] === 'ACTIVE'));
+  await kill('cell1-db-n1.pid');
+  const after = await bootMany(api, image, 4, 'galera-after');
+  const servers = await settled(api, after);
+  t.deepEqual(servers.map((s) => s['status']), after.map(() => 'ACTIVE'), 'boots after the node died are ACTIVE');
+  // The two members left still form the primary component, and hold every server.
+  const left = openDatabase(url.replace(/@[\d.]+:3306,/, '@'), { poolMax: 1 });
+  try {
+    const size = await select<{ Value: string }>({ sequelize: left }, "SHOW STATUS LIKE 'wsrep_cluster_size'");
+    t.is(size[0]?.Value, '2');
+    const rows = await select<{ n: number }>({ sequelize: left }, 'SELECT COUNT(*) AS n FROM instances WHERE deleted = 0');
+    t.true(Number(rows[0]?.n) >= before.length + after.length);
+  } finally {
+    await left.close();
+  }
 });
 
 test.serial('inventory - down stops every process and removes the namespaces and the bridge', async (t) => {

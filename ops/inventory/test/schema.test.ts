@@ -31,9 +31,7 @@ test('inventory - an unknown key, a bad value or a machine not listed is refused
   const unknownMachine = small();
   unknownMachine.cells[0]!.conductors = ['c'];
   t.regex(bad(unknownMachine).message, /cells\.0\.conductors names machine "c", which is not under machines/);
-  const twoDatabases = small();
-  twoDatabases.cells[0]!.database = ['a', 'b'];
-  t.regex(bad(twoDatabases).message, /cells\.0\.database must NOT have more than 1 items/);
+  t.regex(bad({ ...small(), redis: { machines: ['a', 'b'] } }).message, /redis\.sentinels is empty/);
 });
 
 test('inventory - real machines (network.kind hosts) must each have an address', (t) => {

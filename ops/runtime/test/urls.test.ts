@@ -1,5 +1,5 @@
 import test from 'ava';
-import { InvalidInputError, maskUrl, parseTransportUrl, redisTarget } from '../index.js';
+import { InvalidInputError, maskUrl, parseDatabaseUrl, parseTransportUrl, redisTarget } from '../index.js';
 
 test('transport URL - one server is a list of one', (t) => {
   t.deepEqual(parseTransportUrl('nats://10.0.0.2:4222').servers, ['nats://10.0.0.2:4222']);
@@ -28,4 +28,12 @@ test('Redis URL - one server stays a URL; a Sentinel URL names the Sentinels, th
   t.like(target, { sentinels: [{ host: '10.0.0.2', port: 26379 }, { host: '10.0.0.3', port: 26379 }], name: 'lab', db: 2, password: 'pw' });
   t.throws(() => redisTarget('redis+sentinel://10.0.0.2:26379'), { instanceOf: InvalidInputError, message: /<master name>/ });
   t.throws(() => redisTarget('redis+sentinel://10.0.0.2:x/lab'), { instanceOf: InvalidInputError, message: /not host:port/ });
+});
+
+test('database URL - a cluster names its servers after one set of credentials, the first first', (t) => {
+  const target = parseDatabaseUrl('mysql://u:p%40w@10.0.0.2:3306,10.0.0.3,10.0.0.4:3307/cell1');
+  t.like(target, { host: '10.0.0.2', port: 3306, user: 'u', password: 'p@w', database: 'cell1' });
+  t.deepEqual(target.members, [{ host: '10.0.0.2', port: 3306 }, { host: '10.0.0.3', port: 3306 }, { host: '10.0.0.4', port: 3307 }]);
+  t.deepEqual(parseDatabaseUrl('mysql://root@127.0.0.1/api').members, [{ host: '127.0.0.1', port: 3306 }]);
+  t.throws(() => parseDatabaseUrl('mysql://u@10.0.0.2:3306,bad host/cell1'), { instanceOf: InvalidInputError, message: /not host:port/ });
 });

@@ -5,7 +5,7 @@ import { bootstrapDatabases, discoverPoolHosts, type Say } from '../launcher/boo
 import { resolveOptions, savedOptions, startAll, stopAll, writeConfig, writeCredentials, type UpResult } from '../launcher/deployment.js';
 import type { DeploymentOptions } from '../launcher/layout.js';
 import { isOurs, readPid, type ProcessState } from '../launcher/processes.js';
-import { bootstrapMember, prepareMariadb, prepareRedis } from './engines.js';
+import { bootstrapMember, prepareHaproxy, prepareMariadb, prepareRedis } from './engines.js';
 import { createMachines, removeMachines } from './network.js';
 import { inventoryOptions, planInventory, type InventoryPlan, type InventoryState, type Placed } from './plan.js';
 import { readInventory, type Inventory } from './schema.js';
@@ -61,6 +61,7 @@ export async function upInventory(file: string, defaults: DeploymentOptions, giv
   // A Redis already running keeps its config: a Sentinel has rewritten its own since (a failover).
   for (const r of plan.redis) if (!runs(layout.runDir, r.name, options.stateDir)) prepareRedis(r.name, r.endpoint, dirs, r);
   const result: UpResult & { plan: InventoryPlan } = { layout, plan, started: [], alreadyRunning: [], restarted: [] };
+  if (plan.balancer) prepareHaproxy(plan.balancer.name, plan.balancer.endpoint, plan.balancer.backends, dirs);
   bootstrapGalera(plan, dirs);
   const start = (placed: Placed[]): Promise<void> => startAll(placed.map((p) => p.spec), layout, result, (line) => say(`${line} on ${machineOf(placed, line)}`));
   await start(plan.engines);

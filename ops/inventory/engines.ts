@@ -204,3 +204,34 @@ export function prepareRedis(name: string, self: Endpoint, dirs: EngineDirs, rol
   }
   writeFileSync(conf, `${lines.join('\n')}\n`, { mode: 0o600 });
 }
+
+const haproxyConf = (name: string, dirs: EngineDirs): string => resolve(dirs.stateDir, 'haproxy', `${name}.cfg`);
+
+/** HAProxy (Debian's) in front of the API processes, in the foreground; its config path marks it ours. */
+export function haproxySpec(name: string, self: Endpoint, dirs: EngineDirs): ProcessSpec {
+  return {
+    name,
+    command: '/usr/sbin/haproxy',
+    args: ['-db', '-f', haproxyConf(name, dirs), '-p', resolve(dirs.runDir, `${name}.server.pid`)],
+    ready: () => portAnswers(self.address, self.port),
+  };
+}
+
+/**
+ * Writes HAProxy's config: one frontend on the balancer's address, every API process a backend
+ * server checked on /healthcheck each second; a server that fails twice takes no requests until
+ * it answers again, and a request whose connection failed is sent to another.
+ */
+export function prepareHaproxy(name: string, self: Endpoint, backends: Endpoint[], dirs: EngineDirs): void {
+  const conf = haproxyConf(name, dirs);
+  mkdirSync(resolve(conf, '..'), { recursive: true, mode: 0o700 });
+  const lines = [
+    'global', '  maxconn 4096',
+    'defaults', '  mode http', '  timeout connect 2s', '  timeout client 60s', '  timeout server 60s', '  retries 3', '  option redispatch',
+    'frontend api', `  bind ${self.address}:${self.port}`, '  default_backend api',
+    'backend api', '  balance roundrobin', '  option httpchk GET /healthcheck', '  http-check expect status 200',
+    ...backends.map((b) => `  server ${b.machine} ${b.address}:${b.port} check inter 1s fall 2 rise 1`),
+    '',
+  ];
+  writeFileSync(conf, lines.join('\n'), { mode: 0o600 });
+}

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { layoutOf, type CellLayout, type DeploymentOptions, type Layout } from '../launcher/layout.js';
 import { cellEnv, httpAnswers, nodeSpec, type NodeProcess } from '../launcher/plan.js';
 import { buildStamp, type ProcessSpec } from '../launcher/processes.js';
-import { mariadbSettings, mariadbSpec, natsSpec, redisSpec, type DatabaseAccount, type Endpoint, type GaleraMember, type RedisMaster } from './engines.js';
+import { haproxySpec, mariadbSettings, mariadbSpec, natsSpec, redisSpec, type DatabaseAccount, type Endpoint, type GaleraMember, type RedisMaster } from './engines.js';
 import type { MachineNetwork } from './network.js';
 import type { Inventory, InventoryCell } from './schema.js';
 
@@ -53,6 +53,8 @@ export interface InventoryPlan {
   cellProcesses(uuids: Map<string, string>): Placed[];
   /** Super-conductors and API processes. */
   apiProcesses: Placed[];
+  /** HAProxy and the API processes behind it, when the inventory has a load balancer. */
+  balancer?: { name: string; machine: string; endpoint: Endpoint; backends: Endpoint[] };
 }
 
 /** Addresses and secrets made by the first `up`, kept in the state dir for `down` and the next `up`. */
@@ -125,8 +127,10 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
   const cells = inv.cells.map((cell) => planCell(cell, inv.name, database(cell.name, cell.database), at, ports));
 
   const apiAt = inv.api.machines.map((machine) => at(machine, inv.api.port));
-  const apiUrl = `http://${apiAt[0]?.address ?? ''}:${apiAt[0]?.port ?? inv.api.port}`;
-  const layoutOptions = { ...options, host: apiAt[0]?.address ?? options.host, redisUrl };
+  const balancer = inv.load_balancer ? { name: `haproxy-${inv.load_balancer.machine}`, machine: inv.load_balancer.machine, endpoint: at(inv.load_balancer.machine, inv.load_balancer.port), backends: apiAt } : undefined;
+  const front = balancer?.endpoint ?? apiAt[0];
+  const apiUrl = `http://${front?.address ?? ''}:${front?.port ?? inv.api.port}`;
+  const layoutOptions = { ...options, host: front?.address ?? options.host, apiPort: front?.port ?? inv.api.port, redisUrl };
   const layout: Layout = {
     ...paths,
     options: layoutOptions,
@@ -183,7 +187,8 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
         }),
       ];
     });
-  return { layout, machines, databases, redis, engines: placedEngines, cellProcesses, apiProcesses };
+  if (balancer) apiProcesses.push({ machine: balancer.machine, spec: inMachine(haproxySpec(balancer.name, balancer.endpoint, dirs), machines.find((m) => m.name === balancer.machine)) });
+  return { layout, machines, databases, redis, engines: placedEngines, cellProcesses, apiProcesses, ...(balancer ? { balancer } : {}) };
 }
 
 /** Redis: a master, its replicas and the Sentinels watching it; clients go through the Sentinels when there are any. */

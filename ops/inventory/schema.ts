@@ -59,6 +59,15 @@ export const InventorySchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    load_balancer: Type.Optional(
+      Type.Object(
+        {
+          machine: machineName,
+          port: Type.Integer({ minimum: 1, maximum: 65535, default: 8774, description: 'The port clients reach the API at, on the balancer\'s address.' }),
+        },
+        { additionalProperties: false, description: 'HAProxy in front of the API processes (health checks on /healthcheck): the address clients, clouds.yaml and placement use. Without it, the first API process is that address.' },
+      ),
+    ),
     super_conductors: members('Machines running a super-conductor each.'),
     api_database: members('The API database and cell0: a MariaDB server per machine; two or more form a Galera cluster.'),
     redis: Type.Object(
@@ -112,6 +121,7 @@ function namedMachines(inv: Inventory): { where: string; machine: string }[] {
   return [
     ...at('api.machines', inv.api.machines),
     ...at('super_conductors', inv.super_conductors),
+    ...at('load_balancer.machine', inv.load_balancer ? [inv.load_balancer.machine] : []),
     ...at('api_database', inv.api_database),
     ...at('redis.machines', inv.redis.machines),
     ...at('redis.sentinels', inv.redis.sentinels),

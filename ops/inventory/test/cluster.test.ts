@@ -11,10 +11,11 @@ import { repoRoot, runNode, waitFor } from '../../testing/index.js';
 import { loadInventory, planInventory, readState, removeMachines } from '../index.js';
 
 /*
- * A deployment from an inventory over four namespace machines: the API cell on one, a cell whose
+ * A deployment from an inventory over five namespace machines: HAProxy on one in front of two API
+ * processes, the rest of the API cell on one of those, a cell whose
  * bus is a 3-member NATS cluster and whose database a 3-node Galera cluster over the other three,
  * Redis with a replica and three Sentinels. One NATS member is killed, then the Redis master, then
- * the Galera node every client uses; boots go on.
+ * the Galera node every client uses, then an API process; boots go on.
  */
 const dir = mkdtempSync(join(tmpdir(), 'cellstack-inventory-'));
 const stateDir = join(dir, 'state');
@@ -23,8 +24,9 @@ writeFileSync(
   file,
   stringify({
     name: 'cst',
-    machines: { api: {}, n1: {}, n2: {}, n3: {} },
-    api: { machines: ['api'] },
+    machines: { lb: {}, api: {}, n1: {}, n2: {}, n3: {} },
+    api: { machines: ['api', 'n3'] },
+    load_balancer: { machine: 'lb' },
     super_conductors: ['api'],
     api_database: ['api'],
     redis: { machines: ['api', 'n1'], sentinels: ['api', 'n2', 'n3'], down_after_ms: 1000 },
@@ -128,7 +130,8 @@ const kill = async (pidFile: string): Promise<void> => {
 
 test.serial('inventory - every machine is a namespace; the cell is given every member of its NATS cluster; cellctl works against it', async (t) => {
   const { plan } = running();
-  t.is(plan.machines.length, 4);
+  t.is(plan.machines.length, 5);
+  t.is(plan.layout.apiUrl, `http://${plan.balancer?.endpoint.address ?? '-'}:8774`, 'clients use the balancer');
   t.true(plan.machines.every((m) => m.namespace !== undefined && namespaces().includes(m.namespace)), 'every machine is a namespace');
   t.regex(plan.layout.cells[0]?.transportUrl ?? '', /^nats:\/\/[\d.]+:4222,[\d.]+:4222,[\d.]+:4222$/);
   t.regex(plan.layout.options.redisUrl, /^redis\+sentinel:\/\/[\d.]+:26379,[\d.]+:26379,[\d.]+:26379\/cst\/0$/);
@@ -191,6 +194,14 @@ test.serial('inventory - when the Galera node the cell writes through dies, clie
   } finally {
     await left.close();
   }
+});
+
+test.serial('inventory - when an API process dies, HAProxy sends requests to the other and boots go on', async (t) => {
+  const { api, image } = running();
+  await kill('api-api.pid');
+  const after = await bootMany(api, image, 4, 'haproxy');
+  const servers = await settled(api, after);
+  t.deepEqual(servers.map((s) => s['status']), after.map(() => 'ACTIVE'));
 });
 
 test.serial('inventory - down stops every process and removes the namespaces and the bridge', async (t) => {

@@ -50,19 +50,10 @@ export async function upInventory(file: string, defaults: DeploymentOptions, giv
       : await createMachines(names, state.lastSubnet).catch(() => createMachines(names));
     say(`made ${state.network.machines.length} machines on bridge ${state.network.bridge} (${state.network.subnet}.0/24): ${state.network.machines.map((m) => `${m.name} ${m.address}`).join(', ')}`);
   }
-  saveState(options.stateDir, state);
-  writeFileSync(savedOptions(options.stateDir), `${JSON.stringify(options, null, 2)}\n`, { mode: 0o600 });
-  const plan = planInventory(inv, options, state, root, natsServer);
+  const plan = await writeFiles(inv, options, state, root, natsServer, { createData: true, say });
   const { layout } = plan;
-  mkdirSync(layout.runDir, { recursive: true });
-  writeConfig(layout);
-  const dirs = { stateDir: options.stateDir, runDir: layout.runDir };
-  for (const db of plan.databases) if (await prepareMariadb(db.name, state.database, dirs, db.settings)) say(`made the data directory of ${db.name}`);
-  // A Redis already running keeps its config: a Sentinel has rewritten its own since (a failover).
-  for (const r of plan.redis) if (!runs(layout.runDir, r.name, options.stateDir)) prepareRedis(r.name, r.endpoint, dirs, r);
   const result: UpResult & { plan: InventoryPlan } = { layout, plan, started: [], alreadyRunning: [], restarted: [] };
-  if (plan.balancer) prepareHaproxy(plan.balancer.name, plan.balancer.endpoint, plan.balancer.backends, dirs);
-  bootstrapGalera(plan, dirs);
+  bootstrapGalera(plan, { stateDir: options.stateDir, runDir: layout.runDir });
   const start = (placed: Placed[]): Promise<void> => startAll(placed.map((p) => p.spec), layout, result, (line) => say(`${line} on ${machineOf(placed, line)}`));
   await start(plan.engines);
   const uuids = await bootstrapDatabases(layout, say);
@@ -73,8 +64,37 @@ export async function upInventory(file: string, defaults: DeploymentOptions, giv
   return result;
 }
 
+/**
+ * Saves the state and options and writes every file the deployment's processes read: its config,
+ * the engines' option and init files (and, with createData, the databases' data directories).
+ */
+export async function writeFiles(inv: Inventory, options: DeploymentOptions, state: InventoryState, root: string, natsServer: string, how: { createData: boolean; say: Say }): Promise<InventoryPlan> {
+  saveState(options.stateDir, state);
+  writeFileSync(savedOptions(options.stateDir), `${JSON.stringify(options, null, 2)}\n`, { mode: 0o600 });
+  const plan = planInventory(inv, options, state, root, natsServer);
+  const { layout } = plan;
+  mkdirSync(layout.runDir, { recursive: true });
+  writeConfig(layout);
+  const dirs = { stateDir: options.stateDir, runDir: layout.runDir };
+  for (const db of plan.databases) if (await prepareMariadb(db.name, state.database, dirs, db.settings, how.createData)) how.say(`made the data directory of ${db.name}`);
+  // A Redis already running keeps its config: a Sentinel has rewritten its own since (a failover).
+  for (const r of plan.redis) if (!runs(layout.runDir, r.name, options.stateDir)) prepareRedis(r.name, r.endpoint, dirs, r);
+  if (plan.balancer) prepareHaproxy(plan.balancer.name, plan.balancer.endpoint, plan.balancer.backends, dirs);
+  return plan;
+}
+
+/** Creates the databases and maps the cells of an inventory whose engines run (real machines); keeps the cells' uuids for `deploy plan`. */
+export async function bootstrapInventory(file: string, defaults: DeploymentOptions, given: Partial<DeploymentOptions>, root: string, natsServer: string, say: Say): Promise<InventoryPlan> {
+  const { inv, options, state } = loadInventory(file, defaults, given);
+  const plan = await writeFiles(inv, options, state, root, natsServer, { createData: false, say });
+  const uuids = await bootstrapDatabases(plan.layout, say);
+  writeCredentials(plan.layout);
+  saveState(options.stateDir, { ...state, cells: Object.fromEntries(uuids) });
+  return plan;
+}
+
 /** For each Galera cluster none of whose members runs, the member that starts it anew gets --wsrep-new-cluster. */
-function bootstrapGalera(plan: InventoryPlan, dirs: { stateDir: string; runDir: string }): void {
+export function bootstrapGalera(plan: InventoryPlan, dirs: { stateDir: string; runDir: string }): void {
   const clusters = new Map<string, string[]>();
   for (const db of plan.databases) if (db.galera) clusters.set(db.galera.cluster, [...(clusters.get(db.galera.cluster) ?? []), db.name]);
   for (const [cluster, names] of clusters) {

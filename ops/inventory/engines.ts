@@ -131,10 +131,10 @@ export function bootstrapMember(names: string[], dirs: EngineDirs): string | und
 }
 
 /**
- * Makes a MariaDB server's data directory (mariadb-install-db) unless it exists, and writes its
- * option file and init file, all owner-only.
+ * Makes a MariaDB server's data directory (mariadb-install-db) unless it exists or `create` is
+ * false (it is made on its own machine), and writes its option file and init file, all owner-only.
  */
-export async function prepareMariadb(name: string, account: DatabaseAccount, dirs: EngineDirs, settings: string[]): Promise<boolean> {
+export async function prepareMariadb(name: string, account: DatabaseAccount, dirs: EngineDirs, settings: string[], create = true): Promise<boolean> {
   const datadir = resolve(dirs.stateDir, 'mariadb', name);
   const quoted = account.password.replace(/'/g, "''");
   const sql = [
@@ -146,10 +146,17 @@ export async function prepareMariadb(name: string, account: DatabaseAccount, dir
   mkdirSync(resolve(dirs.stateDir, 'mariadb'), { recursive: true, mode: 0o700 });
   writeFileSync(resolve(dirs.stateDir, 'mariadb', `${name}-init.sql`), sql, { mode: 0o600 });
   writeFileSync(mariadbConf(name, dirs), `[mysqld]\n${settings.join('\n')}\n`, { mode: 0o600 });
-  if (existsSync(resolve(datadir, 'mysql'))) return false;
+  if (!create || existsSync(resolve(datadir, 'mysql'))) return false;
   mkdirSync(datadir, { recursive: true, mode: 0o700 });
-  await run('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db'], { timeout: 120_000 });
+  const [command = '', ...args] = installDatabase(name, dirs);
+  await run(command, args, { timeout: 120_000 });
   return true;
+}
+
+/** The command that makes a server's empty data directory (root reaches it only through the socket). */
+export function installDatabase(name: string, dirs: EngineDirs): string[] {
+  const datadir = resolve(dirs.stateDir, 'mariadb', name);
+  return ['mariadb-install-db', '--no-defaults', `--datadir=${datadir}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db'];
 }
 
 /**

@@ -60,6 +60,8 @@ export interface InventoryPlan {
 /** Addresses and secrets made by the first `up`, kept in the state dir for `down` and the next `up`. */
 export interface InventoryState {
   network?: MachineNetwork;
+  /** Each cell's uuid, once `deploy bootstrap` mapped it (real machines: `deploy plan` needs them). */
+  cells?: Record<string, string>;
   /** The subnet the machines had before `down`: the next `up` takes it again when it is free, so addresses stay. */
   lastSubnet?: string;
   database: DatabaseAccount;
@@ -111,7 +113,11 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
   const databases: MariadbMember[] = [];
   const database = (group: string, machines: string[]): string => {
     const members = machines.map((machine) => ({ name: `${group}-db-${machine}`, machine, endpoint: at(machine, basePorts.mariadb) }));
-    const galeraPorts = machines.map((machine) => ({ group: ports.take(machine, basePorts.galera), ist: ports.take(machine, basePorts.galeraIst), sst: ports.take(machine, basePorts.galeraSst) }));
+    // The k-th Galera member on a machine takes each of its three ports 10k above the base.
+    const galeraPorts = machines.map((machine) => {
+      const k = machines.length > 1 ? ports.take(machine, 0) * 10 : 0;
+      return { group: basePorts.galera + k, ist: basePorts.galeraIst + k, sst: basePorts.galeraSst + k };
+    });
     const groupAt = members.map((m, i) => ({ ...m.endpoint, group: galeraPorts[i]?.group ?? 0 }));
     members.forEach((m, i) => {
       const self = galeraPorts[i];

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { errorMessage } from '../runtime/index.js';
-import { downInventory, upInventory } from '../inventory/index.js';
+import { bootstrapInventory, downInventory, planHosts, upInventory } from '../inventory/index.js';
 import { down, resolveOptions, status, up } from './deployment.js';
 import { defaultOptions, type DeploymentOptions } from './layout.js';
 
@@ -81,6 +81,23 @@ withState(program.command('down'))
     if (stopped.length === 0) console.log('nothing was running');
     if (leftPorts.length > 0) throw new Error(`ports still answering after stop: ${leftPorts.join(', ')}`);
     if (stopped.some((p) => p.alive)) throw new Error('some processes did not stop');
+  });
+
+withState(program.command('plan'))
+  .description('for real machines: write the deployment\'s files into the state dir and print what to start on each machine, in order')
+  .requiredOption('--inventory <file>', 'the inventory (network.kind hosts)')
+  .action(async (flags: Flags & { inventory: string }) => {
+    const { inventory, ...given } = flags;
+    console.log(await planHosts(inventory, defaults, given, root, '/usr/sbin/nats-server', (line) => console.error(line)));
+  });
+
+withState(program.command('bootstrap'))
+  .description('for real machines, once their engines run: create the databases, map the cells, make the admin user')
+  .requiredOption('--inventory <file>', 'the inventory (network.kind hosts)')
+  .action(async (flags: Flags & { inventory: string }) => {
+    const { inventory, ...given } = flags;
+    const plan = await bootstrapInventory(inventory, defaults, given, root, '/usr/sbin/nats-server', (line) => console.log(line));
+    console.log(`bootstrapped; \`deploy plan --inventory ${inventory}\` now lists the cells' processes. Credentials: ${plan.layout.cloudsFile}`);
   });
 
 withState(program.command('status'))

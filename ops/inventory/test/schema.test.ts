@@ -1,7 +1,10 @@
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import test from 'ava';
+import { stringify } from 'yaml';
 import { InvalidInputError } from '../../runtime/index.js';
-import { repoRoot } from '../../testing/index.js';
+import { repoRoot, runNode } from '../../testing/index.js';
 import { readInventory, toInventory } from '../index.js';
 
 const small = () => ({
@@ -40,4 +43,28 @@ test('inventory - real machines (network.kind hosts) must each have an address',
   t.notThrows(() => toInventory({ ...small(), network: { kind: 'hosts' }, machines: { a: { address: '192.0.2.10' }, b: { address: '192.0.2.11' } } }));
   t.regex(t.throws(() => toInventory({ ...small(), machines: { a: { address: '300.1.1.1' }, b: {} } }))?.message ?? '', /machines\.a\.address must match format "ipv4"/);
   t.regex(t.throws(() => toInventory({ ...small(), machines: { a: { address: '192.0.2.10' }, b: {} } }))?.message ?? '', /namespace machines get theirs from the launcher/);
+});
+
+test('inventory - deploy plan for real machines lists each machine\'s commands, in order, and writes their files', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cellstack-plan-'));
+  try {
+    const file = join(dir, 'inventory.yaml');
+    const machines = { a: { address: '192.0.2.10' }, b: { address: '192.0.2.11' }, c: { address: '192.0.2.12' } };
+    const cells = [{ name: 'cell1', nats: ['a', 'b', 'c'], database: ['a', 'b', 'c'], conductors: ['b'], compute: [{ machine: 'c', hosts: 2 }] }];
+    writeFileSync(file, stringify({ ...small(), name: 'prod', network: { kind: 'hosts' }, machines, cells }));
+    const { stdout, code, stderr } = await runNode('ops/launcher/main.js', ['plan', '--inventory', file, '--state-dir', join(dir, 'state')]);
+    t.is(code, 0, stderr);
+    t.regex(stdout, /mariadbd --defaults-file=\S+\/cell1-db-a\.cnf --wsrep-new-cluster/, 'the first Galera member starts the cluster');
+    t.regex(stdout, /mariadbd --defaults-file=\S+\/cell1-db-b\.cnf >>/, 'the others join it');
+    t.regex(stdout, /nats-server -a 192\.0\.2\.11 -p 4222 .*--routes nats:\/\/192\.0\.2\.10:6222,nats:\/\/192\.0\.2\.12:6222/);
+    t.regex(stdout, /ops\/bin\/deploy bootstrap --inventory/);
+    t.regex(stdout, /need the cells' uuids/, 'cell processes wait for the bootstrap');
+    t.regex(stdout, /CELLSTACK_API_LISTEN=192\.0\.2\.10:8774 .*\/dist\/api-cell\/main\.js/);
+    const cnf = readFileSync(join(dir, 'state/mariadb/cell1-db-b.cnf'), 'utf8');
+    t.regex(cnf, /wsrep-cluster-address=gcomm:\/\/192\.0\.2\.10:4567,192\.0\.2\.11:4567,192\.0\.2\.12:4567/);
+    t.is(statSync(join(dir, 'state/mariadb/cell1-db-b-init.sql')).mode & 0o777, 0o600, 'the file with the database password is owner-only');
+    t.false(existsSync(join(dir, 'state/mariadb/cell1-db-b/mysql')), 'data directories are made on their own machines');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { resolve } from 'node:path';
 import { bootstrapDatabases, discoverPoolHosts, type Say } from '../launcher/bootstrap.js';
 import { resolveOptions, savedOptions, startAll, stopAll, writeConfig, writeCredentials, type UpResult } from '../launcher/deployment.js';
-import type { DeploymentOptions } from '../launcher/layout.js';
+import { savedLayout, type DeploymentOptions } from '../launcher/layout.js';
 import { isOurs, readPid, type ProcessState } from '../launcher/processes.js';
 import { bootstrapMember, prepareHaproxy, prepareMariadb, prepareRedis } from './engines.js';
 import { createMachines, removeMachines } from './network.js';
@@ -75,6 +75,8 @@ export async function writeFiles(inv: Inventory, options: DeploymentOptions, sta
   const { layout } = plan;
   mkdirSync(layout.runDir, { recursive: true });
   writeConfig(layout);
+  const { options: _options, ...saved } = layout;
+  writeFileSync(savedLayout(options.stateDir), `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   const dirs = { stateDir: options.stateDir, runDir: layout.runDir };
   for (const db of plan.databases) if (await prepareMariadb(db.name, state.database, dirs, db.settings, how.createData)) how.say(`made the data directory of ${db.name}`);
   // A Redis already running keeps its config: a Sentinel has rewritten its own since (a failover).

@@ -158,9 +158,12 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
   ];
 
   const build = buildStamp(resolve(root, 'dist'));
-  let metrics = 0;
+  // Each process keeps its /metrics port however often the cells' processes are listed.
+  const metricsPorts = new Map<string, number>();
   const place = (machine: string, p: NodeProcess): Placed => {
-    const spec = nodeSpec(layout, root, build, p, `${address(machine)}:${options.metricsPort + metrics++}`);
+    const port = metricsPorts.get(p.name) ?? options.metricsPort + metricsPorts.size;
+    metricsPorts.set(p.name, port);
+    const spec = nodeSpec(layout, root, build, p, `${address(machine)}:${port}`);
     return { machine, spec: inMachine(spec, machines.find((m) => m.name === machine)) };
   };
   const apiProcesses = [
@@ -193,6 +196,13 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
         }),
       ];
     });
+  // What the load-test harness reads of a running deployment (ops/loadtest): every /metrics URL, each cell's first conductor.
+  const nodes = [...cellProcesses(new Map()), ...apiProcesses];
+  layout.metricsUrls = nodes.map((p) => `http://${p.spec.env?.['CELLSTACK_METRICS_LISTEN'] ?? ''}/metrics`);
+  for (const cell of layout.cells) {
+    const first = nodes.find((p) => p.spec.name.startsWith(`${cell.name}-conductor-`));
+    if (first) cell.conductor = { name: first.spec.name, metricsUrl: `http://${first.spec.env?.['CELLSTACK_METRICS_LISTEN'] ?? ''}/metrics` };
+  }
   if (balancer) apiProcesses.push({ machine: balancer.machine, spec: inMachine(haproxySpec(balancer.name, balancer.endpoint, dirs), machines.find((m) => m.name === balancer.machine)) });
   return { layout, machines, databases, redis, engines: placedEngines, cellProcesses, apiProcesses, ...(balancer ? { balancer } : {}) };
 }

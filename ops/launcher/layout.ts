@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -69,6 +70,8 @@ export interface CellLayout {
   /** Port of the NATS monitoring endpoint, when the deployment asks for one. */
   natsMonitorPort?: number;
   pools: PoolLayout[];
+  /** An inventory deployment's first conductor of the cell: its process name and /metrics URL. */
+  conductor?: { name: string; metricsUrl: string };
 }
 
 /** Every name, URL and path of a deployment, derived from its options. */
@@ -83,9 +86,18 @@ export interface Layout {
   cell0DatabaseUrl: string;
   apiUrl: string;
   cells: CellLayout[];
+  /** Every /metrics URL, when the processes are not numbered from options.host:metricsPort (an inventory's machines). */
+  metricsUrls?: string[];
 }
 
+/** Where an inventory deployment keeps the layout it was brought up with. */
+export const savedLayout = (stateDir: string): string => resolve(stateDir, 'layout.json');
+
 export function layoutOf(options: DeploymentOptions): Layout {
+  // An inventory deployment's addresses come from its machines: the layout its `up` saved.
+  if (options.inventory && existsSync(savedLayout(options.stateDir))) {
+    return { ...(JSON.parse(readFileSync(savedLayout(options.stateDir), 'utf8')) as Layout), options };
+  }
   const server = options.dbServer.replace(/\/+$/, '');
   const db = (name: string): string => `${server}/${options.dbPrefix}_${name}`;
   const cells = Array.from({ length: options.cells }, (_, i) => ({

@@ -20,6 +20,7 @@ test('inventory - the example file is valid and defaults fill what it leaves out
   const inv = readInventory(resolve(repoRoot, 'ops/inventory/examples/lab.yaml'));
   t.is(inv.cells.length, 2);
   t.deepEqual(inv.cells[0]?.nats, ['cell1a', 'cell1b', 'cell1c']);
+  t.is(inv.load_balancer?.machine, 'lb');
   const filled = toInventory(small());
   t.is(filled.name, 'cellstack');
   t.is(filled.network.kind, 'namespaces');

@@ -5,6 +5,7 @@ import { bootstrapDatabases, discoverPoolHosts, type Say } from '../launcher/boo
 import { resolveOptions, savedOptions, startAll, stopAll, writeConfig, writeCredentials, type UpResult } from '../launcher/deployment.js';
 import { savedLayout, type DeploymentOptions } from '../launcher/layout.js';
 import { isOurs, readPid, type ProcessState } from '../launcher/processes.js';
+import { ensureCa, issueCertificate } from './ca.js';
 import { bootstrapMember, prepareHaproxy, prepareMariadb, prepareRedis } from './engines.js';
 import { createMachines, removeMachines } from './network.js';
 import { inventoryOptions, planInventory, type InventoryPlan, type InventoryState, type Placed } from './plan.js';
@@ -81,7 +82,11 @@ export async function writeFiles(inv: Inventory, options: DeploymentOptions, sta
   for (const db of plan.databases) if (await prepareMariadb(db.name, state.database, dirs, db.settings, how.createData)) how.say(`made the data directory of ${db.name}`);
   // A Redis already running keeps its config: a Sentinel has rewritten its own since (a failover).
   for (const r of plan.redis) if (!runs(layout.runDir, r.name, options.stateDir)) prepareRedis(r.name, r.endpoint, dirs, r);
-  if (plan.balancer) prepareHaproxy(plan.balancer.name, plan.balancer.endpoint, plan.balancer.backends, dirs);
+  if (plan.balancer) {
+    const { name, endpoint, backends, tls } = plan.balancer;
+    const certificate = tls ? issueCertificate(ensureCa(options.stateDir, inv.name), name, [endpoint.address]) : undefined;
+    prepareHaproxy(name, endpoint, backends, dirs, certificate);
+  }
   return plan;
 }
 

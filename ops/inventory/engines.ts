@@ -227,15 +227,16 @@ export function haproxySpec(name: string, self: Endpoint, dirs: EngineDirs): Pro
 /**
  * Writes HAProxy's config: one frontend on the balancer's address, every API process a backend
  * server checked on /healthcheck each second; a server that fails twice takes no requests until
- * it answers again, and a request whose connection failed is sent to another.
+ * it answers again, and a request whose connection failed is sent to another. With a certificate
+ * (certificate and key in one PEM) it serves HTTPS.
  */
-export function prepareHaproxy(name: string, self: Endpoint, backends: Endpoint[], dirs: EngineDirs): void {
+export function prepareHaproxy(name: string, self: Endpoint, backends: Endpoint[], dirs: EngineDirs, certificate?: string): void {
   const conf = haproxyConf(name, dirs);
   mkdirSync(resolve(conf, '..'), { recursive: true, mode: 0o700 });
   const lines = [
     'global', '  maxconn 4096',
     'defaults', '  mode http', '  timeout connect 2s', '  timeout client 60s', '  timeout server 60s', '  retries 3', '  option redispatch',
-    'frontend api', `  bind ${self.address}:${self.port}`, '  default_backend api',
+    'frontend api', `  bind ${self.address}:${self.port}${certificate ? ` ssl crt ${certificate}` : ''}`, '  default_backend api',
     'backend api', '  balance roundrobin', '  option httpchk GET /healthcheck', '  http-check expect status 200',
     ...backends.map((b) => `  server ${b.machine} ${b.address}:${b.port} check inter 1s fall 2 rise 1`),
     '',

@@ -54,7 +54,7 @@ export interface InventoryPlan {
   /** Super-conductors and API processes. */
   apiProcesses: Placed[];
   /** HAProxy and the API processes behind it, when the inventory has a load balancer. */
-  balancer?: { name: string; machine: string; endpoint: Endpoint; backends: Endpoint[] };
+  balancer?: { name: string; machine: string; endpoint: Endpoint; backends: Endpoint[]; tls: boolean };
 }
 
 /** Addresses and secrets made by the first `up`, kept in the state dir for `down` and the next `up`. */
@@ -133,16 +133,21 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
   const cells = inv.cells.map((cell) => planCell(cell, inv.name, database(cell.name, cell.database), at, ports));
 
   const apiAt = inv.api.machines.map((machine) => at(machine, inv.api.port));
-  const balancer = inv.load_balancer ? { name: `haproxy-${inv.load_balancer.machine}`, machine: inv.load_balancer.machine, endpoint: at(inv.load_balancer.machine, inv.load_balancer.port), backends: apiAt } : undefined;
+  const balancer = inv.load_balancer ? { name: `haproxy-${inv.load_balancer.machine}`, machine: inv.load_balancer.machine, endpoint: at(inv.load_balancer.machine, inv.load_balancer.port), backends: apiAt, tls: inv.load_balancer.tls } : undefined;
   const front = balancer?.endpoint ?? apiAt[0];
-  const apiUrl = `http://${front?.address ?? ''}:${front?.port ?? inv.api.port}`;
-  const layoutOptions = { ...options, host: front?.address ?? options.host, apiPort: front?.port ?? inv.api.port, redisUrl };
+  const tls = inv.load_balancer?.tls === true;
+  const apiUrl = `${tls ? 'https' : 'http'}://${front?.address ?? ''}:${front?.port ?? inv.api.port}`;
+  const caFile = tls ? resolve(options.stateDir, 'ca', 'ca.pem') : undefined;
+  // Links in API answers and cellctl's check name the address clients use.
+  const config = { ...options.config, api: { ...options.config?.['api'], public_url: apiUrl } };
+  const layoutOptions = { ...options, host: front?.address ?? options.host, apiPort: front?.port ?? inv.api.port, redisUrl, config };
   const layout: Layout = {
     ...paths,
     options: layoutOptions,
     apiDatabaseUrl: `${apiDbServer}/${inv.name}_api`,
     cell0DatabaseUrl: `${apiDbServer}/${inv.name}_cell0`,
     apiUrl,
+    ...(caFile ? { caFile } : {}),
     cells: cells.map((c) => c.layout),
   };
 
@@ -163,7 +168,9 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
   const place = (machine: string, p: NodeProcess): Placed => {
     const port = metricsPorts.get(p.name) ?? options.metricsPort + metricsPorts.size;
     metricsPorts.set(p.name, port);
-    const spec = nodeSpec(layout, root, build, p, `${address(machine)}:${port}`);
+    // Processes calling the API (conductors reach placement) trust the deployment CA.
+    const withCa = caFile ? { ...p, env: { ...p.env, NODE_EXTRA_CA_CERTS: caFile } } : p;
+    const spec = nodeSpec(layout, root, build, withCa, `${address(machine)}:${port}`);
     return { machine, spec: inMachine(spec, machines.find((m) => m.name === machine)) };
   };
   const apiProcesses = [

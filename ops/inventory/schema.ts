@@ -64,6 +64,7 @@ export const InventorySchema = Type.Object(
         {
           machine: machineName,
           port: Type.Integer({ minimum: 1, maximum: 65535, default: 8774, description: 'The port clients reach the API at, on the balancer\'s address.' }),
+          tls: Type.Boolean({ default: false, description: "HTTPS at the balancer, with a certificate from the deployment's own CA (<state>/ca/ca.pem, which clouds.yaml and every cellstack process trust)." }),
         },
         { additionalProperties: false, description: 'HAProxy in front of the API processes (health checks on /healthcheck): the address clients, clouds.yaml and placement use. Without it, the first API process is that address.' },
       ),

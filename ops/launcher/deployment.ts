@@ -63,7 +63,10 @@ export function writeCredentials(layout: Layout): void {
     user_domain_name: 'Default',
     project_domain_name: 'Default',
   };
-  const cloud = { auth, region_name: 'RegionOne', interface: 'public', identity_api_version: 3, compute_api_version: CLIENT_COMPUTE_VERSION };
+  const cloud = {
+    auth, region_name: 'RegionOne', interface: 'public', identity_api_version: 3, compute_api_version: CLIENT_COMPUTE_VERSION,
+    ...(layout.caFile ? { cacert: layout.caFile } : {}),
+  };
   const clouds = { clouds: { cellstack: cloud } };
   writeFileSync(layout.cloudsFile, stringify(clouds), { mode: 0o600 });
   const openrc = [
@@ -76,6 +79,7 @@ export function writeCredentials(layout: Layout): void {
     'export OS_PROJECT_DOMAIN_NAME=Default',
     'export OS_REGION_NAME=RegionOne',
     `export OS_COMPUTE_API_VERSION=${CLIENT_COMPUTE_VERSION}`,
+    ...(layout.caFile ? [`export OS_CACERT=${layout.caFile}`] : []),
     '',
   ];
   writeFileSync(layout.openrcFile, openrc.join('\n'), { mode: 0o600 });

@@ -86,6 +86,8 @@ export interface Layout {
   cell0DatabaseUrl: string;
   apiUrl: string;
   cells: CellLayout[];
+  /** The CA certificate clients must trust to reach apiUrl (https), when the deployment has its own CA. */
+  caFile?: string;
   /** Every /metrics URL, when the processes are not numbered from options.host:metricsPort (an inventory's machines). */
   metricsUrls?: string[];
 }

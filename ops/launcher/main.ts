@@ -59,7 +59,8 @@ withState(program.command('up'))
     console.log(`  credentials:  export OS_CLIENT_CONFIG_FILE=${layout.cloudsFile} OS_CLOUD=cellstack   (or: . ${layout.openrcFile})`);
     console.log(`  config:       ${layout.configFile}`);
     console.log(`  logs:         ${layout.logDir}`);
-    console.log(`  check it:     CELLSTACK_CONFIG=${layout.configFile} ops/bin/cellctl status`);
+    const trust = layout.caFile ? `NODE_EXTRA_CA_CERTS=${layout.caFile} ` : '';
+    console.log(`  check it:     ${trust}CELLSTACK_CONFIG=${layout.configFile} ops/bin/cellctl status`);
     console.log(`  stop it:      ops/bin/deploy down${options.stateDir === defaults.stateDir ? '' : ` --state-dir ${options.stateDir}`}`);
   });
 

@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { stringify } from 'yaml';
 import { defaultOptions } from '../../launcher/layout.js';
-import { passwordToken } from '../../loadtest/client.js';
 import { openDatabase, select } from '../../runtime-db/index.js';
 import { repoRoot, runNode, waitFor } from '../../testing/index.js';
 import { loadInventory, planInventory, readState, removeMachines } from '../index.js';
@@ -26,13 +26,22 @@ writeFileSync(
     name: 'cst',
     machines: { lb: {}, api: {}, n1: {}, n2: {}, n3: {} },
     api: { machines: ['api', 'n3'] },
-    load_balancer: { machine: 'lb' },
+    load_balancer: { machine: 'lb', tls: true },
     super_conductors: ['api'],
     api_database: ['api'],
     redis: { machines: ['api', 'n1'], sentinels: ['api', 'n2', 'n3'], down_after_ms: 1000 },
     cells: [{ name: 'cell1', nats: ['n1', 'n2', 'n3'], database: ['n1', 'n2', 'n3'], conductors: ['n1', 'n2'], compute: [{ machine: 'n2', hosts: 4 }, { machine: 'n3', hosts: 4 }] }],
   }),
 );
+
+/** The OS_* variables of admin-openrc, less OS_CACERT. */
+function openrcWithoutCa(file: string): Record<string, string> {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('export ') && !l.startsWith('export OS_CACERT'));
+  return Object.fromEntries(lines.map((l) => {
+    const [key = '', ...value] = l.slice('export '.length).split('=');
+    return [key, value.join('=').replace(/^'|'$/g, '')];
+  }));
+}
 
 const namespaces = (): string[] => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean);
 
@@ -49,19 +58,37 @@ interface Client {
   call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
-async function login(apiUrl: string): Promise<Client> {
+/** One HTTPS request to the balancer, trusting only the deployment's CA (as clouds.yaml's cacert does). */
+function httpsCall(url: string, ca: string, method: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
+  return new Promise((done, fail) => {
+    const req = httpsRequest(url, { method, ca, headers: { 'content-type': 'application/json', ...headers }, timeout: 30_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => done({ status: res.statusCode ?? 0, text, headers: res.headers }));
+    });
+    req.once('error', fail);
+    req.once('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+async function login(apiUrl: string, caFile: string): Promise<Client> {
+  const ca = readFileSync(caFile, 'utf8');
   const { adminPassword } = JSON.parse(readFileSync(join(stateDir, 'deployment.json'), 'utf8')) as { adminPassword: string };
-  const { token, projectId } = await passwordToken(apiUrl, 'admin', adminPassword, 'admin');
+  const auth = {
+    identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: adminPassword } } },
+    scope: { project: { name: 'admin', domain: { id: 'default' } } },
+  };
+  const res = await httpsCall(`${apiUrl}/identity/v3/auth/tokens`, ca, 'POST', {}, { auth });
+  const token = String(res.headers['x-subject-token'] ?? '');
+  if (res.status !== 201 || !token) throw new Error(`login failed: ${res.status} ${res.text}`);
+  const projectId = String((JSON.parse(res.text) as { token: { project: { id: string } } }).token.project.id);
   return {
     projectId,
     async call(method, path, body) {
-      const res = await fetch(`${apiUrl}${path}`, {
-        method,
-        headers: { 'x-auth-token': token, 'content-type': 'application/json', 'x-openstack-nova-api-version': '2.60' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+      const answer = await httpsCall(`${apiUrl}${path}`, ca, method, { 'x-auth-token': token, 'x-openstack-nova-api-version': '2.60' }, body);
+      return { status: answer.status, body: (answer.text ? JSON.parse(answer.text) : {}) as Record<string, unknown> };
     },
   };
 }
@@ -115,7 +142,7 @@ test.before(async () => {
   if (up.code !== 0) throw new Error(`deploy up failed:\n${up.stdout}\n${up.stderr}`);
   const { inv, options, state } = loadInventory(file, defaultOptions(repoRoot), { stateDir });
   const plan = planInventory(inv, options, state, repoRoot, '/usr/sbin/nats-server');
-  const api = await login(plan.layout.apiUrl);
+  const api = await login(plan.layout.apiUrl, plan.layout.caFile ?? '');
   const images = await api.call('GET', '/image/v2/images');
   const image = String(((images.body['images'] as { id: string }[])[0])?.id);
   await api.call('PUT', `/v2.1/os-quota-sets/${api.projectId}`, { quota_set: { instances: -1, cores: -1, ram: -1 } });
@@ -131,12 +158,26 @@ const kill = async (pidFile: string): Promise<void> => {
 test.serial('inventory - every machine is a namespace; the cell is given every member of its NATS cluster; cellctl works against it', async (t) => {
   const { plan } = running();
   t.is(plan.machines.length, 5);
-  t.is(plan.layout.apiUrl, `http://${plan.balancer?.endpoint.address ?? '-'}:8774`, 'clients use the balancer');
+  t.is(plan.layout.apiUrl, `https://${plan.balancer?.endpoint.address ?? '-'}:8774`, 'clients use the balancer, over HTTPS');
   t.true(plan.machines.every((m) => m.namespace !== undefined && namespaces().includes(m.namespace)), 'every machine is a namespace');
   t.regex(plan.layout.cells[0]?.transportUrl ?? '', /^nats:\/\/[\d.]+:4222,[\d.]+:4222,[\d.]+:4222$/);
   t.regex(plan.layout.options.redisUrl, /^redis\+sentinel:\/\/[\d.]+:26379,[\d.]+:26379,[\d.]+:26379\/cst\/0$/);
-  const status = await runNode('ops/cellctl/main.js', ['status'], { CELLSTACK_CONFIG: plan.layout.configFile });
+  const status = await runNode('ops/cellctl/main.js', ['status'], { CELLSTACK_CONFIG: plan.layout.configFile, NODE_EXTRA_CA_CERTS: plan.layout.caFile ?? '' });
   t.is(status.code, 0, `cellctl status against the deployment:\n${status.stdout}${status.stderr}`);
+});
+
+test.serial('inventory - the openstack CLI boots through HAProxy over HTTPS, trusting the deployment CA from clouds.yaml', async (t) => {
+  const { plan } = running();
+  const env = { ...process.env, OS_CLIENT_CONFIG_FILE: plan.layout.cloudsFile, OS_CLOUD: 'cellstack' };
+  const cli = (args: string[]): string => execFileSync('openstack', args, { env, encoding: 'utf8', timeout: 120_000 });
+  const created = cli(['server', 'create', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk', '--nic', 'none', '--wait', 'cli-vm', '-f', 'value', '-c', 'status']);
+  t.is(created.trim(), 'ACTIVE');
+  // Without the CA the same call is refused: the certificate is checked, not just present.
+  const { status } = await new Promise<{ status: number | null }>((done) => {
+    const child = spawn('openstack', ['server', 'list'], { env: { ...env, OS_CLIENT_CONFIG_FILE: '', OS_CLOUD: '', ...openrcWithoutCa(plan.layout.openrcFile) }, stdio: 'ignore' });
+    child.once('exit', (code) => done({ status: code }));
+  });
+  t.not(status, 0);
 });
 
 test.serial('inventory - a cell on a 3-member NATS cluster keeps booting when a member dies, its conductors still sharing the work', async (t) => {
@@ -151,7 +192,7 @@ test.serial('inventory - a cell on a 3-member NATS cluster keeps booting when a 
   t.deepEqual(servers.map((s) => s['status']), after.map(() => 'ACTIVE'), 'every boot after the member died is ACTIVE');
   const handledAfter = await Promise.all(conductors.map(handled));
   t.true(handledAfter.every((n, i) => n > (handledBefore[i] ?? 0)), `both conductors still take the cell's work (${handledBefore.join(',')} -> ${handledAfter.join(',')})`);
-  const again = await runNode('ops/cellctl/main.js', ['status'], { CELLSTACK_CONFIG: plan.layout.configFile });
+  const again = await runNode('ops/cellctl/main.js', ['status'], { CELLSTACK_CONFIG: plan.layout.configFile, NODE_EXTRA_CA_CERTS: plan.layout.caFile ?? '' });
   t.regex(again.stdout, /PASS {2}cell cell1 bus: reachable/, 'the bus answers through the members left');
 });
 

@@ -11,8 +11,8 @@ import { repoRoot, runNode, waitFor } from '../../testing/index.js';
 import { loadInventory, planInventory, readState, removeMachines } from '../index.js';
 
 /*
- * A deployment from an inventory over five namespace machines: HAProxy on one in front of two API
- * processes, the rest of the API cell on one of those, a cell whose
+ * A two-cell deployment from an inventory over five namespace machines: HAProxy and a small cell
+ * on one, two API processes, the rest of the API cell on one of those, a cell whose
  * bus is a 3-member NATS cluster and whose database a 3-node Galera cluster over the other three,
  * Redis with a replica and three Sentinels. One NATS member is killed, then the Redis master, then
  * the Galera node every client uses, then an API process; boots go on.
@@ -30,7 +30,11 @@ writeFileSync(
     super_conductors: ['api'],
     api_database: ['api'],
     redis: { machines: ['api', 'n1'], sentinels: ['api', 'n2', 'n3'], down_after_ms: 1000 },
-    cells: [{ name: 'cell1', nats: ['n1', 'n2', 'n3'], database: ['n1', 'n2', 'n3'], conductors: ['n1', 'n2'], compute: [{ machine: 'n2', hosts: 4 }, { machine: 'n3', hosts: 4 }] }],
+    cells: [
+      { name: 'cell1', nats: ['n1', 'n2', 'n3'], database: ['n1', 'n2', 'n3'], conductors: ['n1', 'n2'], compute: [{ machine: 'n2', hosts: 4 }, { machine: 'n3', hosts: 4 }] },
+      // A small second cell: 2 hosts against cell1's 8, so most boots still land in cell1.
+      { name: 'cell2', nats: ['lb'], database: ['lb'], conductors: ['lb'], compute: [{ machine: 'lb', hosts: 2 }] },
+    ],
   }),
 );
 
@@ -117,6 +121,8 @@ async function settled(api: Client, ids: string[]): Promise<Record<string, unkno
   return servers;
 }
 
+const inCell1 = (server: Record<string, unknown>): boolean => String(server['OS-EXT-SRV-ATTR:host']).startsWith('cell1-');
+
 /** What a conductor's /metrics says it handled, over every method. */
 async function handled(metricsListen: string): Promise<number> {
   const text = await (await fetch(`http://${metricsListen}/metrics`)).text();
@@ -158,6 +164,7 @@ const kill = async (pidFile: string): Promise<void> => {
 test.serial('inventory - every machine is a namespace; the cell is given every member of its NATS cluster; cellctl works against it', async (t) => {
   const { plan } = running();
   t.is(plan.machines.length, 5);
+  t.is(plan.layout.cells.length, 2);
   t.is(plan.layout.apiUrl, `https://${plan.balancer?.endpoint.address ?? '-'}:8774`, 'clients use the balancer, over HTTPS');
   t.true(plan.machines.every((m) => m.namespace !== undefined && namespaces().includes(m.namespace)), 'every machine is a namespace');
   t.regex(plan.layout.cells[0]?.transportUrl ?? '', /^nats:\/\/[\d.]+:4222,[\d.]+:4222,[\d.]+:4222$/);
@@ -190,6 +197,7 @@ test.serial('inventory - a cell on a 3-member NATS cluster keeps booting when a 
   const after = await bootMany(api, image, 6, 'after');
   const servers = await settled(api, after);
   t.deepEqual(servers.map((s) => s['status']), after.map(() => 'ACTIVE'), 'every boot after the member died is ACTIVE');
+  t.true(servers.some(inCell1), 'some of them in the cell whose member died');
   const handledAfter = await Promise.all(conductors.map(handled));
   t.true(handledAfter.every((n, i) => n > (handledBefore[i] ?? 0)), `both conductors still take the cell's work (${handledBefore.join(',')} -> ${handledAfter.join(',')})`);
   const again = await runNode('ops/cellctl/main.js', ['status'], { CELLSTACK_CONFIG: plan.layout.configFile, NODE_EXTRA_CA_CERTS: plan.layout.caFile ?? '' });
@@ -222,16 +230,18 @@ test.serial('inventory - when the Galera node the cell writes through dies, clie
   const before = await bootMany(api, image, 2, 'galera-before');
   t.true((await settled(api, before)).every((s) => s['status'] === 'ACTIVE'));
   await kill('cell1-db-n1.pid');
-  const after = await bootMany(api, image, 4, 'galera-after');
+  const after = await bootMany(api, image, 6, 'galera-after');
   const servers = await settled(api, after);
   t.deepEqual(servers.map((s) => s['status']), after.map(() => 'ACTIVE'), 'boots after the node died are ACTIVE');
+  t.true(servers.some(inCell1), 'some of them in the cell whose node died');
   // The two members left still form the primary component, and hold every server.
   const left = openDatabase(url.replace(/@[\d.]+:3306,/, '@'), { poolMax: 1 });
   try {
     const size = await select<{ Value: string }>({ sequelize: left }, "SHOW STATUS LIKE 'wsrep_cluster_size'");
     t.is(size[0]?.Value, '2');
     const rows = await select<{ n: number }>({ sequelize: left }, 'SELECT COUNT(*) AS n FROM instances WHERE deleted = 0');
-    t.true(Number(rows[0]?.n) >= before.length + after.length);
+    const everyCell1Server = (await api.call('GET', '/v2.1/servers/detail?all_tenants=1')).body['servers'] as Record<string, unknown>[];
+    t.is(Number(rows[0]?.n), everyCell1Server.filter(inCell1).length, 'the nodes left hold every server of the cell');
   } finally {
     await left.close();
   }

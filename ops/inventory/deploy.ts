@@ -6,7 +6,7 @@ import { resolveOptions, savedOptions, startAll, stopAll, writeConfig, writeCred
 import { savedLayout, type DeploymentOptions } from '../launcher/layout.js';
 import { isOurs, readPid, type ProcessState } from '../launcher/processes.js';
 import { ensureCa, issueCertificate } from './ca.js';
-import { bootstrapMember, prepareHaproxy, prepareMariadb, prepareRedis } from './engines.js';
+import { bootstrapMember, prepareHaproxy, prepareMariadb, prepareNats, prepareRedis } from './engines.js';
 import { createMachines, removeMachines } from './network.js';
 import { inventoryOptions, planInventory, type InventoryPlan, type InventoryState, type Placed } from './plan.js';
 import { readInventory, type Inventory } from './schema.js';
@@ -29,6 +29,14 @@ export function loadInventory(file: string, defaults: DeploymentOptions, given: 
   const options = inventoryOptions(inv, resolveOptions(defaults, given), resolve(file));
   const state = readState(options.stateDir) ?? { database: { user: 'cellstack', password: randomBytes(18).toString('base64url') } };
   return { inv, options, state };
+}
+
+/** The deployment CA's certificate (made now if missing) when the inventory asks for TLS. */
+export function inventoryCa(file: string, defaults: DeploymentOptions, given: Partial<DeploymentOptions>): string | undefined {
+  const { inv, options } = loadInventory(file, defaults, given);
+  if (!inv.tls) return undefined;
+  mkdirSync(options.stateDir, { recursive: true });
+  return ensureCa(options.stateDir, inv.name).certFile;
 }
 
 /** Are the namespaces the state names all there (they vanish when the box restarts)? */
@@ -82,10 +90,14 @@ export async function writeFiles(inv: Inventory, options: DeploymentOptions, sta
   for (const db of plan.databases) if (await prepareMariadb(db.name, state.database, dirs, db.settings, how.createData)) how.say(`made the data directory of ${db.name}`);
   // A Redis already running keeps its config: a Sentinel has rewritten its own since (a failover).
   for (const r of plan.redis) if (!runs(layout.runDir, r.name, options.stateDir)) prepareRedis(r.name, r.endpoint, dirs, r);
+  const ca = inv.tls ? ensureCa(options.stateDir, inv.name) : undefined;
+  for (const member of plan.nats) {
+    const certificate = ca ? issueCertificate(ca, member.name, [member.self.address]) : undefined;
+    prepareNats(member, dirs, ca && certificate ? { certificate, caFile: ca.certFile } : undefined);
+  }
   if (plan.balancer) {
-    const { name, endpoint, backends, tls } = plan.balancer;
-    const certificate = tls ? issueCertificate(ensureCa(options.stateDir, inv.name), name, [endpoint.address]) : undefined;
-    prepareHaproxy(name, endpoint, backends, dirs, certificate);
+    const { name, endpoint, backends } = plan.balancer;
+    prepareHaproxy(name, endpoint, backends, dirs, ca ? issueCertificate(ca, name, [endpoint.address]) : undefined);
   }
   return plan;
 }

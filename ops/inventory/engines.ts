@@ -14,31 +14,55 @@ export interface Endpoint {
   port: number;
 }
 
-/** The arguments of one nats-server of a cell's bus; with peers, a member of a cluster with routes to each. */
-export function natsArgs(name: string, self: Endpoint & { clusterPort: number }, peers: (Endpoint & { clusterPort: number })[], pidFile: string): string[] {
-  const args = ['-a', self.address, '-p', String(self.port), '-n', `${name}-${self.machine}`, '-P', pidFile];
-  if (peers.length === 0) return args;
-  return [
-    ...args,
-    '--cluster', `nats://${self.address}:${self.clusterPort}`,
-    '--cluster_name', name,
-    '--routes', peers.map((p) => `nats://${p.address}:${p.clusterPort}`).join(','),
-  ];
-}
-
 export interface EngineDirs {
   stateDir: string;
   runDir: string;
 }
 
-/** A nats-server member; its pid file path names the state dir, which is how `down` knows it is ours. */
-export function natsSpec(name: string, cluster: string, self: Endpoint & { clusterPort: number }, peers: (Endpoint & { clusterPort: number })[], dirs: EngineDirs, binary: string): ProcessSpec {
-  return {
-    name,
-    command: binary,
-    args: natsArgs(cluster, self, peers, resolve(dirs.runDir, `${name}.server.pid`)),
-    ready: () => portAnswers(self.address, self.port),
-  };
+/** One nats-server of a cell's bus, and the others of its cluster (routes go to each). */
+export interface NatsMember {
+  name: string;
+  cluster: string;
+  self: Endpoint & { clusterPort: number };
+  peers: (Endpoint & { clusterPort: number })[];
+}
+
+const natsConf = (name: string, dirs: EngineDirs): string => resolve(dirs.stateDir, 'nats', `${name}.conf`);
+
+/** A nats-server member, its settings in a config file under the state dir (its path on the command line marks it ours). */
+export function natsSpec(member: NatsMember, dirs: EngineDirs, binary: string): ProcessSpec {
+  return { name: member.name, command: binary, args: ['-c', natsConf(member.name, dirs)], ready: () => portAnswers(member.self.address, member.self.port) };
+}
+
+/**
+ * Writes a member's config: it listens on its machine's address; with peers, it is a member of a
+ * cluster with a route to each. With a certificate (certificate and key in one PEM, from the
+ * deployment CA) clients must speak TLS to it, and routes are TLS both ways, each side checking
+ * the other's certificate against the CA.
+ */
+export function prepareNats(member: NatsMember, dirs: EngineDirs, tls?: { certificate: string; caFile: string }): void {
+  const { self, peers, cluster } = member;
+  const file = natsConf(member.name, dirs);
+  mkdirSync(resolve(file, '..'), { recursive: true, mode: 0o700 });
+  const tlsBlock = (verify: boolean): string[] =>
+    tls ? [`  tls {`, `    cert_file: "${tls.certificate}"`, `    key_file: "${tls.certificate}"`, `    ca_file: "${tls.caFile}"`, `    verify: ${String(verify)}`, '    timeout: 5', '  }'] : [];
+  const lines = [
+    `server_name: "${cluster}-${self.machine}"`,
+    `listen: "${self.address}:${self.port}"`,
+    `pid_file: "${resolve(dirs.runDir, `${member.name}.server.pid`)}"`,
+    ...(tls ? ['tls {', ...tlsBlock(false).slice(1, -1).map((l) => l.slice(2)), '}'] : []),
+  ];
+  if (peers.length > 0) {
+    lines.push(
+      'cluster {',
+      `  name: "${cluster}"`,
+      `  listen: "${self.address}:${self.clusterPort}"`,
+      `  routes: [${peers.map((p) => `"nats://${p.address}:${p.clusterPort}"`).join(', ')}]`,
+      ...tlsBlock(true),
+      '}',
+    );
+  }
+  writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
 }
 
 /** The account every cellstack process uses on the deployment's own MariaDB servers. */

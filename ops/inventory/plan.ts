@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { layoutOf, type CellLayout, type DeploymentOptions, type Layout } from '../launcher/layout.js';
 import { cellEnv, httpAnswers, nodeSpec, type NodeProcess } from '../launcher/plan.js';
 import { buildStamp, type ProcessSpec } from '../launcher/processes.js';
-import { haproxySpec, mariadbSettings, mariadbSpec, natsSpec, redisSpec, type DatabaseAccount, type Endpoint, type GaleraMember, type RedisMaster } from './engines.js';
+import { haproxySpec, mariadbSettings, mariadbSpec, natsSpec, redisSpec, type DatabaseAccount, type Endpoint, type GaleraMember, type NatsMember, type RedisMaster } from './engines.js';
 import type { MachineNetwork } from './network.js';
 import type { Inventory, InventoryCell } from './schema.js';
 
@@ -47,6 +47,9 @@ export interface InventoryPlan {
   machines: MachinePlan[];
   databases: MariadbMember[];
   redis: RedisMember[];
+  nats: NatsMember[];
+  /** Set when the deployment has its own CA: the certificate every client trusts. */
+  caFile?: string;
   /** MariaDB, Redis and NATS servers, in start order. */
   engines: Placed[];
   /** Conductors and compute pools; they need the cells' uuids from the API database. */
@@ -54,7 +57,7 @@ export interface InventoryPlan {
   /** Super-conductors and API processes. */
   apiProcesses: Placed[];
   /** HAProxy and the API processes behind it, when the inventory has a load balancer. */
-  balancer?: { name: string; machine: string; endpoint: Endpoint; backends: Endpoint[]; tls: boolean };
+  balancer?: { name: string; machine: string; endpoint: Endpoint; backends: Endpoint[] };
 }
 
 /** Addresses and secrets made by the first `up`, kept in the state dir for `down` and the next `up`. */
@@ -130,14 +133,14 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
   };
   const apiDbServer = database('api', inv.api_database);
   const { redis, redisUrl } = planRedis(inv, at);
-  const cells = inv.cells.map((cell) => planCell(cell, inv.name, database(cell.name, cell.database), at, ports));
+  const cells = inv.cells.map((cell) => planCell(cell, inv.name, inv.tls, database(cell.name, cell.database), at, ports));
 
   const apiAt = inv.api.machines.map((machine) => at(machine, inv.api.port));
-  const balancer = inv.load_balancer ? { name: `haproxy-${inv.load_balancer.machine}`, machine: inv.load_balancer.machine, endpoint: at(inv.load_balancer.machine, inv.load_balancer.port), backends: apiAt, tls: inv.load_balancer.tls } : undefined;
+  const balancer = inv.load_balancer ? { name: `haproxy-${inv.load_balancer.machine}`, machine: inv.load_balancer.machine, endpoint: at(inv.load_balancer.machine, inv.load_balancer.port), backends: apiAt } : undefined;
   const front = balancer?.endpoint ?? apiAt[0];
-  const tls = inv.load_balancer?.tls === true;
-  const apiUrl = `${tls ? 'https' : 'http'}://${front?.address ?? ''}:${front?.port ?? inv.api.port}`;
-  const caFile = tls ? resolve(options.stateDir, 'ca', 'ca.pem') : undefined;
+  const caFile = inv.tls ? resolve(options.stateDir, 'ca', 'ca.pem') : undefined;
+  // HTTPS where clients come in: at the balancer (API processes behind it still speak HTTP).
+  const apiUrl = `${inv.tls && balancer ? 'https' : 'http'}://${front?.address ?? ''}:${front?.port ?? inv.api.port}`;
   // Links in API answers and cellctl's check name the address clients use.
   const config = { ...options.config, api: { ...options.config?.['api'], public_url: apiUrl } };
   const layoutOptions = { ...options, host: front?.address ?? options.host, apiPort: front?.port ?? inv.api.port, redisUrl, config };
@@ -151,15 +154,13 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
     cells: cells.map((c) => c.layout),
   };
 
+  const nats: NatsMember[] = cells.flatMap((c) =>
+    c.nats.map((self) => ({ name: `${c.layout.name}-nats-${self.machine}`, cluster: `${inv.name}-${c.layout.name}`, self, peers: c.nats.filter((p) => p !== self) })),
+  );
   const engines: Placed[] = [
     ...databases.map((d) => ({ machine: d.machine, spec: mariadbSpec(d.name, d.endpoint, dirs) })),
     ...redis.map((r) => ({ machine: r.machine, spec: redisSpec(r.name, r.endpoint, dirs, r.watches !== undefined) })),
-    ...cells.flatMap((c) =>
-      c.nats.map((self) => ({
-        machine: self.machine,
-        spec: natsSpec(`${c.layout.name}-nats-${self.machine}`, `${inv.name}-${c.layout.name}`, self, c.nats.filter((p) => p !== self), dirs, natsServer),
-      })),
-    ),
+    ...nats.map((member) => ({ machine: member.self.machine, spec: natsSpec(member, dirs, natsServer) })),
   ];
 
   const build = buildStamp(resolve(root, 'dist'));
@@ -211,7 +212,7 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
     if (first) cell.conductor = { name: first.spec.name, metricsUrl: `http://${first.spec.env?.['CELLSTACK_METRICS_LISTEN'] ?? ''}/metrics` };
   }
   if (balancer) apiProcesses.push({ machine: balancer.machine, spec: inMachine(haproxySpec(balancer.name, balancer.endpoint, dirs), machines.find((m) => m.name === balancer.machine)) });
-  return { layout, machines, databases, redis, engines: placedEngines, cellProcesses, apiProcesses, ...(balancer ? { balancer } : {}) };
+  return { layout, machines, databases, redis, nats, ...(caFile ? { caFile } : {}), engines: placedEngines, cellProcesses, apiProcesses, ...(balancer ? { balancer } : {}) };
 }
 
 /** Redis: a master, its replicas and the Sentinels watching it; clients go through the Sentinels when there are any. */
@@ -228,13 +229,13 @@ function planRedis(inv: Inventory, at: (m: string, base: number) => Endpoint): {
   return { redis, redisUrl };
 }
 
-function planCell(cell: InventoryCell, deployment: string, dbServer: string, at: (m: string, base: number) => Endpoint, ports: PortBook) {
+function planCell(cell: InventoryCell, deployment: string, tls: boolean, dbServer: string, at: (m: string, base: number) => Endpoint, ports: PortBook) {
   const nats = cell.nats.map((machine) => ({ ...at(machine, basePorts.nats), clusterPort: ports.take(machine, basePorts.natsCluster) }));
   const layout: CellLayout = {
     name: cell.name,
     databaseUrl: `${dbServer}/${deployment}_${cell.name}`,
     // Every member: a client that loses its server moves to another (the nats client takes a list).
-    transportUrl: `nats://${nats.map((n) => `${n.address}:${n.port}`).join(',')}`,
+    transportUrl: `${tls ? 'tls' : 'nats'}://${nats.map((n) => `${n.address}:${n.port}`).join(',')}`,
     natsPort: nats[0]?.port ?? basePorts.nats,
     pools: cell.compute.map((pool, j) => ({ name: `${cell.name}-compute-${j + 1}`, prefix: `${cell.name}-pool${j + 1}-host`, hosts: pool.hosts })),
   };

@@ -50,6 +50,10 @@ export const InventorySchema = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z][a-z0-9]{0,11}$', default: 'cellstack', description: 'Names the deployment: its database names and its namespaces start with it.' }),
     network: Network,
+    tls: Type.Boolean({
+      default: false,
+      description: "TLS with certificates from the deployment's own CA (<state>/ca/ca.pem, which clouds.yaml and every cellstack process trust): HTTPS at the load balancer, and every NATS client and route link. Database and Redis links are not TLS yet.",
+    }),
     machines: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9-]{0,19}$' }), Machine, { minProperties: 1, description: 'Every machine of the deployment, by name.' }),
     api: Type.Object(
       {
@@ -64,7 +68,6 @@ export const InventorySchema = Type.Object(
         {
           machine: machineName,
           port: Type.Integer({ minimum: 1, maximum: 65535, default: 8774, description: 'The port clients reach the API at, on the balancer\'s address.' }),
-          tls: Type.Boolean({ default: false, description: "HTTPS at the balancer, with a certificate from the deployment's own CA (<state>/ca/ca.pem, which clouds.yaml and every cellstack process trust)." }),
         },
         { additionalProperties: false, description: 'HAProxy in front of the API processes (health checks on /healthcheck): the address clients, clouds.yaml and placement use. Without it, the first API process is that address.' },
       ),

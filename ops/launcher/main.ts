@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { errorMessage } from '../runtime/index.js';
-import { bootstrapInventory, downInventory, planHosts, upInventory } from '../inventory/index.js';
+import { bootstrapInventory, downInventory, inventoryCa, planHosts, upInventory } from '../inventory/index.js';
 import { down, resolveOptions, status, up } from './deployment.js';
 import { defaultOptions, type DeploymentOptions } from './layout.js';
 
@@ -23,6 +24,17 @@ const count = (value: string): number => {
 };
 
 type Flags = Partial<DeploymentOptions>;
+
+/**
+ * A TLS deployment's buses and API answer only to clients trusting its CA, and Node reads the
+ * trusted set once at start: so the launcher runs itself again with the CA in NODE_EXTRA_CA_CERTS.
+ */
+function trustInventoryCa(inventory: string, given: Flags): void {
+  const ca = inventoryCa(inventory, defaults, given);
+  if (!ca || process.env['NODE_EXTRA_CA_CERTS'] === ca) return;
+  const again = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: ca } });
+  process.exit(again.status ?? 1);
+}
 
 const program = new Command('deploy').description('bring a local cellstack deployment up or down');
 const withState = (cmd: Command): Command =>
@@ -47,6 +59,7 @@ withState(program.command('up'))
   .action(async (flags: Flags & { natsServer: string; inventory?: string }) => {
     const { natsServer, inventory, ...given } = flags;
     if (!existsSync(natsServer)) throw new Error(`${natsServer} not found; install the nats-server package`);
+    if (inventory) trustInventoryCa(inventory, given);
     const say = (line: string): void => console.log(line);
     const result = inventory
       ? await upInventory(inventory, defaults, given, root, natsServer, say)
@@ -97,6 +110,7 @@ withState(program.command('bootstrap'))
   .requiredOption('--inventory <file>', 'the inventory (network.kind hosts)')
   .action(async (flags: Flags & { inventory: string }) => {
     const { inventory, ...given } = flags;
+    trustInventoryCa(inventory, given);
     const plan = await bootstrapInventory(inventory, defaults, given, root, '/usr/sbin/nats-server', (line) => console.log(line));
     console.log(`bootstrapped; \`deploy plan --inventory ${inventory}\` now lists the cells' processes. Credentials: ${plan.layout.cloudsFile}`);
   });

@@ -40,17 +40,21 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
 export interface BusTarget {
   /** One URL per server: a cell's bus may be a cluster, each member named (`nats://h1:4222,h2:4222`). */
   servers: string[];
+  /** `tls://`: the servers speak only TLS, with certificates the deployment's CA signed for their addresses. */
+  tls: boolean;
 }
 
 /**
  * Parses a cell's transport URL, `nats://[user:pass@]host:port`, or several servers of one
  * cluster after one scheme, comma-separated as in Nova's transport URLs
- * (`nats://u:p@h1:4222,u:p@h2:4222`); each member carries its own credentials.
+ * (`nats://u:p@h1:4222,u:p@h2:4222`); each member carries its own credentials. `tls://` instead
+ * of `nats://` says the servers require TLS.
  */
 export function parseTransportUrl(url: string): BusTarget {
   const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(.*)$/i.exec(url);
-  if (!match || match[1]?.toLowerCase() !== 'nats') {
-    throw new InvalidInputError(`transport URL ${maskUrl(url)} must start with nats://`);
+  const scheme = match?.[1]?.toLowerCase();
+  if (!match || (scheme !== 'nats' && scheme !== 'tls')) {
+    throw new InvalidInputError(`transport URL ${maskUrl(url)} must start with nats:// (or tls://)`);
   }
   const rest = match[3] ?? '';
   const servers = (match[2] ?? '').split(',').map((member) => {
@@ -58,7 +62,7 @@ export function parseTransportUrl(url: string): BusTarget {
     if (!parseUrl(server, 'transport URL').hostname) throw new InvalidInputError(`transport URL ${maskUrl(url)} has a server with no host`);
     return server;
   });
-  return { servers };
+  return { servers, tls: scheme === 'tls' };
 }
 
 /** Parses `host:port` as used by listen options. */

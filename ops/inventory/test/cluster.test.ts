@@ -12,10 +12,11 @@ import { loadInventory, planInventory, readState, removeMachines } from '../inde
 
 /*
  * A two-cell deployment from an inventory over five namespace machines: HAProxy and a small cell
- * on one, two API processes, the rest of the API cell on one of those, a cell whose
- * bus is a 3-member NATS cluster and whose database a 3-node Galera cluster over the other three,
- * Redis with a replica and three Sentinels. One NATS member is killed, then the Redis master, then
- * the Galera node every client uses, then an API process; boots go on.
+ * on one, two API processes, the rest of the API cell on one of those, a cell whose bus is a
+ * 3-member NATS cluster and whose database a 3-node Galera cluster over the other three, Redis
+ * with a replica and three Sentinels; HTTPS and NATS over TLS with the deployment's own CA.
+ * One NATS member is killed, then the Redis master, then the Galera node every client uses,
+ * then an API process; boots go on.
  */
 const dir = mkdtempSync(join(tmpdir(), 'cellstack-inventory-'));
 const stateDir = join(dir, 'state');
@@ -26,7 +27,8 @@ writeFileSync(
     name: 'cst',
     machines: { lb: {}, api: {}, n1: {}, n2: {}, n3: {} },
     api: { machines: ['api', 'n3'] },
-    load_balancer: { machine: 'lb', tls: true },
+    load_balancer: { machine: 'lb' },
+    tls: true,
     super_conductors: ['api'],
     api_database: ['api'],
     redis: { machines: ['api', 'n1'], sentinels: ['api', 'n2', 'n3'], down_after_ms: 1000 },
@@ -161,16 +163,19 @@ const kill = async (pidFile: string): Promise<void> => {
   await waitFor(async () => execFileSync('ps', ['-o', 'pid=', '-p', String(pid)], { encoding: 'utf8' }).trim() === '', 10_000, `${pidFile} to die`).catch(() => undefined);
 };
 
-test.serial('inventory - every machine is a namespace; the cell is given every member of its NATS cluster; cellctl works against it', async (t) => {
+test.serial('inventory - every machine is a namespace; the cell is given every member of its NATS cluster, over TLS; cellctl works against it', async (t) => {
   const { plan } = running();
   t.is(plan.machines.length, 5);
   t.is(plan.layout.cells.length, 2);
   t.is(plan.layout.apiUrl, `https://${plan.balancer?.endpoint.address ?? '-'}:8774`, 'clients use the balancer, over HTTPS');
   t.true(plan.machines.every((m) => m.namespace !== undefined && namespaces().includes(m.namespace)), 'every machine is a namespace');
-  t.regex(plan.layout.cells[0]?.transportUrl ?? '', /^nats:\/\/[\d.]+:4222,[\d.]+:4222,[\d.]+:4222$/);
+  t.regex(plan.layout.cells[0]?.transportUrl ?? '', /^tls:\/\/[\d.]+:4222,[\d.]+:4222,[\d.]+:4222$/, 'every member, over TLS');
   t.regex(plan.layout.options.redisUrl, /^redis\+sentinel:\/\/[\d.]+:26379,[\d.]+:26379,[\d.]+:26379\/cst\/0$/);
   const status = await runNode('ops/cellctl/main.js', ['status'], { CELLSTACK_CONFIG: plan.layout.configFile, NODE_EXTRA_CA_CERTS: plan.layout.caFile ?? '' });
   t.is(status.code, 0, `cellctl status against the deployment:\n${status.stdout}${status.stderr}`);
+  // The buses and the API check their certificates: a client without the CA is refused.
+  const untrusting = await runNode('ops/cellctl/main.js', ['status'], { CELLSTACK_CONFIG: plan.layout.configFile });
+  t.regex(untrusting.stdout, /FAIL {2}cell cell1 bus: .*unable to verify the first certificate/);
 });
 
 test.serial('inventory - the openstack CLI boots through HAProxy over HTTPS, trusting the deployment CA from clouds.yaml', async (t) => {

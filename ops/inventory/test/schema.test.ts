@@ -57,7 +57,8 @@ test('inventory - deploy plan for real machines lists each machine\'s commands, 
     t.is(code, 0, stderr);
     t.regex(stdout, /mariadbd --defaults-file=\S+\/cell1-db-a\.cnf --wsrep-new-cluster/, 'the first Galera member starts the cluster');
     t.regex(stdout, /mariadbd --defaults-file=\S+\/cell1-db-b\.cnf >>/, 'the others join it');
-    t.regex(stdout, /nats-server -a 192\.0\.2\.11 -p 4222 .*--routes nats:\/\/192\.0\.2\.10:6222,nats:\/\/192\.0\.2\.12:6222/);
+    t.regex(stdout, /nats-server -c \S+\/nats\/cell1-nats-b\.conf/);
+    t.regex(readFileSync(join(dir, 'state/nats/cell1-nats-b.conf'), 'utf8'), /listen: "192\.0\.2\.11:6222"\n {2}routes: \["nats:\/\/192\.0\.2\.10:6222", "nats:\/\/192\.0\.2\.12:6222"\]/);
     t.regex(stdout, /ops\/bin\/deploy bootstrap --inventory/);
     t.regex(stdout, /need the cells' uuids/, 'cell processes wait for the bootstrap');
     t.regex(stdout, /CELLSTACK_API_LISTEN=192\.0\.2\.10:8774 .*\/dist\/api-cell\/main\.js/);

@@ -10,6 +10,11 @@ test('transport URL - a cluster names each member after one scheme, each with it
   t.deepEqual(parseTransportUrl(url).servers, ['nats://u:p1@10.0.0.2:4222', 'nats://u:p2@10.0.0.3:4222', 'nats://10.0.0.4:4223']);
 });
 
+test('transport URL - tls:// names the same servers and says they speak only TLS', (t) => {
+  t.deepEqual(parseTransportUrl('tls://10.0.0.2:4222,10.0.0.3:4222'), { servers: ['nats://10.0.0.2:4222', 'nats://10.0.0.3:4222'], tls: true });
+  t.false(parseTransportUrl('nats://10.0.0.2:4222').tls);
+});
+
 test('transport URL - another scheme, or a member with no host, is refused', (t) => {
   t.throws(() => parseTransportUrl('rabbit://10.0.0.2:5672'), { instanceOf: InvalidInputError, message: /must start with nats:\/\// });
   t.throws(() => parseTransportUrl('nats://10.0.0.2:4222,'), { instanceOf: InvalidInputError, message: /no host/ });

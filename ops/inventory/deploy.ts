@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bootstrapDatabases, discoverPoolHosts, type Say } from '../launcher/bootstrap.js';
 import { resolveOptions, savedOptions, startAll, stopAll, writeConfig, writeCredentials, type UpResult } from '../launcher/deployment.js';
@@ -151,9 +151,4 @@ export async function downInventory(options: DeploymentOptions): Promise<{ stopp
     saveState(options.stateDir, { database: state.database, lastSubnet: state.network.subnet });
   }
   return { stopped, removed };
-}
-
-/** Removes everything a deployment's state dir holds: its data, logs and secrets (after down). */
-export function purgeState(stateDir: string): void {
-  rmSync(stateDir, { recursive: true, force: true });
 }

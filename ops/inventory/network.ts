@@ -148,8 +148,3 @@ export async function removeMachines(network: MachineNetwork): Promise<void> {
   }
   await ip('link', 'del', network.bridge).catch(() => undefined);
 }
-
-/** Takes a machine off the network, or puts it back: its end of the link down or up. */
-export async function setLink(machine: NamespaceMachine, up: boolean): Promise<void> {
-  await ip('-n', machine.namespace, 'link', 'set', 'eth0', up ? 'up' : 'down');
-}

@@ -99,14 +99,19 @@ async function login(apiUrl: string, caFile: string): Promise<Client> {
   };
 }
 
+/** Every server the API accepted through bootMany, over all the drills. */
+const accepted: string[] = [];
+
 async function bootMany(api: Client, image: string, count: number, name: string): Promise<string[]> {
   const posted = await Promise.all(
     Array.from({ length: count }, (_, i) => api.call('POST', '/v2.1/servers', { server: { name: `${name}-${i}`, flavorRef: '1', imageRef: image, networks: 'none' } })),
   );
-  return posted.map((p) => {
+  const ids = posted.map((p) => {
     if (p.status !== 202) throw new Error(`POST /servers answered ${p.status}: ${JSON.stringify(p.body)}`);
     return String((p.body['server'] as { id: string }).id);
   });
+  accepted.push(...ids);
+  return ids;
 }
 
 async function settled(api: Client, ids: string[]): Promise<Record<string, unknown>[]> {
@@ -258,6 +263,20 @@ test.serial('inventory - when an API process dies, HAProxy sends requests to the
   const after = await bootMany(api, image, 4, 'haproxy');
   const servers = await settled(api, after);
   t.deepEqual(servers.map((s) => s['status']), after.map(() => 'ACTIVE'));
+});
+
+test.serial('inventory - after every drill nothing accepted is lost or stuck: each server ACTIVE once, no build request left', async (t) => {
+  const { plan, api } = running();
+  const servers = await settled(api, accepted);
+  t.is(new Set(servers.map((s) => s['id'])).size, accepted.length, 'each accepted server is listed once');
+  t.deepEqual(servers.filter((s) => s['status'] !== 'ACTIVE').map((s) => s['id']), []);
+  const db = openDatabase(plan.layout.apiDatabaseUrl, { poolMax: 1 });
+  try {
+    const left = await select<{ n: number }>({ sequelize: db }, 'SELECT COUNT(*) AS n FROM build_requests');
+    t.is(Number(left[0]?.n), 0);
+  } finally {
+    await db.close();
+  }
 });
 
 test.serial('inventory - down stops every process and removes the namespaces and the bridge', async (t) => {

@@ -8,7 +8,7 @@ import { layoutOf, type DeploymentOptions, type Layout } from './layout.js';
 import { apiCellSpecs, cellSpecs, natsSpec, portAnswers } from './plan.js';
 import { listProcesses, readPid, runsOtherBuild, startProcess, stopProcesses, waitReady, type ProcessSpec, type ProcessState } from './processes.js';
 
-const savedOptions = (stateDir: string): string => resolve(stateDir, 'deployment.json');
+export const savedOptions = (stateDir: string): string => resolve(stateDir, 'deployment.json');
 
 /** Options given now win over those saved by an earlier `up`, which win over the defaults. */
 export function resolveOptions(defaults: DeploymentOptions, given: Partial<DeploymentOptions>): DeploymentOptions {
@@ -29,7 +29,7 @@ export function resolveOptions(defaults: DeploymentOptions, given: Partial<Deplo
 const conductorMetrics = (layout: Layout): string =>
   layout.cells.map((cell, i) => `${cell.name}=http://${layout.options.host}:${layout.options.metricsPort + i}/metrics`).join(',');
 
-function writeConfig(layout: Layout): void {
+export function writeConfig(layout: Layout): void {
   const { options } = layout;
   const config: Record<string, Record<string, unknown>> = {
     api: { listen: `${options.host}:${options.apiPort}`, auth_strategy: 'keystone', workers: options.apiWorkers ?? 1 },
@@ -61,7 +61,7 @@ function writeConfig(layout: Layout): void {
 export const CLIENT_COMPUTE_VERSION = '2.91';
 
 /** What `openstack` and openstacksdk read: a clouds.yaml entry and the same as OS_* variables. */
-function writeCredentials(layout: Layout): void {
+export function writeCredentials(layout: Layout): void {
   const auth = {
     auth_url: `${layout.apiUrl}/identity/v3`,
     username: 'admin',
@@ -70,7 +70,10 @@ function writeCredentials(layout: Layout): void {
     user_domain_name: 'Default',
     project_domain_name: 'Default',
   };
-  const cloud = { auth, region_name: 'RegionOne', interface: 'public', identity_api_version: 3, compute_api_version: CLIENT_COMPUTE_VERSION };
+  const cloud = {
+    auth, region_name: 'RegionOne', interface: 'public', identity_api_version: 3, compute_api_version: CLIENT_COMPUTE_VERSION,
+    ...(layout.caFile ? { cacert: layout.caFile } : {}),
+  };
   const clouds = { clouds: { cellstack: cloud } };
   writeFileSync(layout.cloudsFile, stringify(clouds), { mode: 0o600 });
   const openrc = [
@@ -83,6 +86,7 @@ function writeCredentials(layout: Layout): void {
     'export OS_PROJECT_DOMAIN_NAME=Default',
     'export OS_REGION_NAME=RegionOne',
     `export OS_COMPUTE_API_VERSION=${CLIENT_COMPUTE_VERSION}`,
+    ...(layout.caFile ? [`export OS_CACERT=${layout.caFile}`] : []),
     '',
   ];
   writeFileSync(layout.openrcFile, openrc.join('\n'), { mode: 0o600 });
@@ -112,7 +116,7 @@ export async function up(options: DeploymentOptions, root: string, natsServer: s
   return result;
 }
 
-async function startAll(specs: ProcessSpec[], layout: Layout, result: UpResult, say: Say): Promise<void> {
+export async function startAll(specs: ProcessSpec[], layout: Layout, result: UpResult, say: Say): Promise<void> {
   const marker = layout.options.stateDir;
   for (const spec of specs) {
     const stale = readPid(layout.runDir, spec.name) !== undefined && runsOtherBuild(spec, layout.runDir);
@@ -150,18 +154,27 @@ function knownProcesses(runDir: string): string[] {
 
 /**
  * Stops in the reverse of start order: the API cell first, then compute pools (which tell their
- * conductor they are going), then conductors, then the NATS servers; and checks nothing is left.
+ * conductor they are going), then conductors, then the NATS servers, then a multi-machine
+ * deployment's own database and Redis servers.
  */
-export async function down(options: DeploymentOptions): Promise<{ stopped: ProcessState[]; leftPorts: number[] }> {
-  const layout = layoutOf(options);
-  const marker = options.stateDir;
-  const names = knownProcesses(layout.runDir);
-  const stages = [/-compute(-\d+)?$/, /-conductor$/, /-nats$/];
+export async function stopAll(runDir: string, marker: string): Promise<ProcessState[]> {
+  const names = knownProcesses(runDir);
+  const stages = [/-compute(-\d+)?$/, /-conductor(-[a-z0-9-]+)?$/, /-nats(-[a-z0-9-]+)?$/, /-db-|^redis-/];
   const stageOf = (name: string): number => stages.findIndex((re) => re.test(name)) + 1;
   const stopped: ProcessState[] = [];
-  for (let stage = 0; stage <= stages.length; stage += 1) {
-    stopped.push(...(await stopProcesses(names.filter((n) => stageOf(n) === stage), layout.runDir, marker)));
+  for (let stage = 0; stage < stages.length; stage += 1) {
+    stopped.push(...(await stopProcesses(names.filter((n) => stageOf(n) === stage), runDir, marker)));
   }
+  // Database servers one at a time: the last member of a Galera cluster to stop is the one it
+  // marks safe to start the cluster again from.
+  for (const name of names.filter((n) => stageOf(n) === stages.length)) stopped.push(...(await stopProcesses([name], runDir, marker)));
+  return stopped;
+}
+
+/** Stops every process, and checks nothing is left on the deployment's ports. */
+export async function down(options: DeploymentOptions): Promise<{ stopped: ProcessState[]; leftPorts: number[] }> {
+  const layout = layoutOf(options);
+  const stopped = await stopAll(layout.runDir, options.stateDir);
   endGuests(layout);
   const ports = [options.apiPort, ...(options.dashboardPort ? [options.dashboardPort] : []), ...layout.cells.map((c) => c.natsPort), ...layout.cells.flatMap((c) => (c.natsMonitorPort ? [c.natsMonitorPort] : []))];
   const open = await Promise.all(ports.map((p) => portAnswers(options.host, p)));

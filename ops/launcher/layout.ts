@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -29,6 +30,8 @@ export interface DeploymentOptions {
   superConductors: number;
   /** API worker processes on the API port (one primary keeps them alive); absent in deployments saved before it existed. */
   apiWorkers?: number;
+  /** The inventory file of a multi-machine deployment (`deploy up --inventory`); absent for one machine. */
+  inventory?: string;
   /** Shared secret cell conductors present to placement; made once, kept in deployment.json. */
   serviceToken: string;
   /** Secret that signs identity tokens; made once, kept in deployment.json. */
@@ -74,6 +77,8 @@ export interface CellLayout {
   /** Port of the NATS monitoring endpoint, when the deployment asks for one. */
   natsMonitorPort?: number;
   pools: PoolLayout[];
+  /** An inventory deployment's first conductor of the cell: its process name and /metrics URL. */
+  conductor?: { name: string; metricsUrl: string };
 }
 
 /** Every name, URL and path of a deployment, derived from its options. */
@@ -91,9 +96,20 @@ export interface Layout {
   /** Empty when the deployment runs no dashboard. */
   dashboardUrl: string;
   cells: CellLayout[];
+  /** The CA certificate clients must trust to reach apiUrl (https), when the deployment has its own CA. */
+  caFile?: string;
+  /** Every /metrics URL, when the processes are not numbered from options.host:metricsPort (an inventory's machines). */
+  metricsUrls?: string[];
 }
 
+/** Where an inventory deployment keeps the layout it was brought up with. */
+export const savedLayout = (stateDir: string): string => resolve(stateDir, 'layout.json');
+
 export function layoutOf(options: DeploymentOptions): Layout {
+  // An inventory deployment's addresses come from its machines: the layout its `up` saved.
+  if (options.inventory && existsSync(savedLayout(options.stateDir))) {
+    return { ...(JSON.parse(readFileSync(savedLayout(options.stateDir), 'utf8')) as Layout), options };
+  }
   const server = options.dbServer.replace(/\/+$/, '');
   const db = (name: string): string => `${server}/${options.dbPrefix}_${name}`;
   const cells = Array.from({ length: options.cells }, (_, i) => ({

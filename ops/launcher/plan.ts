@@ -49,7 +49,8 @@ export function natsSpec(layout: Layout, cell: Layout['cells'][number], natsServ
   };
 }
 
-interface NodeProcess {
+/** A cellstack process (a compiled entry point) before it becomes a ProcessSpec. */
+export interface NodeProcess {
   name: string;
   main: string;
   args?: string[];
@@ -57,7 +58,7 @@ interface NodeProcess {
   ready?: () => Promise<boolean>;
 }
 
-function cellEnv(cell: Layout['cells'][number], cellUuids: Map<string, string>): Record<string, string> {
+export function cellEnv(cell: Layout['cells'][number], cellUuids: Map<string, string>): Record<string, string> {
   return {
     CELLSTACK_CELL_NAME: cell.name,
     CELLSTACK_CELL_UUID: cellUuids.get(cell.name) ?? '',
@@ -111,17 +112,19 @@ const nodeArgs = (): string[] => (process.env['CELLSTACK_NODE_ARGS'] ?? '').spli
 function toSpecs(layout: Layout, root: string, processes: NodeProcess[], firstPort: number): ProcessSpec[] {
   const { host, metricsPort } = layout.options;
   const build = buildStamp(resolve(root, 'dist'));
-  return processes.map((p, i) => {
-    const metrics = `${host}:${metricsPort + firstPort + i}`;
-    const metricsReady = (): Promise<boolean> => httpAnswers(`http://${metrics}/metrics`);
-    return {
-      name: p.name,
-      command: process.execPath,
-      // CELLSTACK_NODE_ARGS passes flags to every cellstack process (--cpu-prof, --max-old-space-size, ...).
-      args: [...nodeArgs(), resolve(root, 'dist', p.main), '--config', layout.configFile, ...(p.args ?? [])],
-      env: { ...p.env, CELLSTACK_METRICS_LISTEN: metrics },
-      build,
-      ready: async () => (await metricsReady()) && (p.ready ? await p.ready() : true),
-    };
-  });
+  return processes.map((p, i) => nodeSpec(layout, root, build, p, `${host}:${metricsPort + firstPort + i}`));
+}
+
+/** The spec of one cellstack process serving /metrics at `metrics` (host:port). */
+export function nodeSpec(layout: Layout, root: string, build: string, p: NodeProcess, metrics: string): ProcessSpec {
+  const metricsReady = (): Promise<boolean> => httpAnswers(`http://${metrics}/metrics`);
+  return {
+    name: p.name,
+    command: process.execPath,
+    // CELLSTACK_NODE_ARGS passes flags to every cellstack process (--cpu-prof, --max-old-space-size, ...).
+    args: [...nodeArgs(), resolve(root, 'dist', p.main), '--config', layout.configFile, ...(p.args ?? [])],
+    env: { ...p.env, CELLSTACK_METRICS_LISTEN: metrics },
+    build,
+    ready: async () => (await metricsReady()) && (p.ready ? await p.ready() : true),
+  };
 }

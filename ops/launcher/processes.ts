@@ -54,7 +54,9 @@ export function isOurs(pid: number, marker: string): boolean {
     return false;
   }
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+    // Empty while the process is between two execs (`ip netns exec` runs one more): not known to be another's.
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline === '' || cmdline.includes(marker);
   } catch {
     return true;
   }

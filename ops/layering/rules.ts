@@ -3,7 +3,7 @@ import type { LayerRule } from './check.js';
 const databases = ['ops/runtime-db/', 'api-cell/db/', 'child-cell/db/', 'package:sequelize', 'package:mariadb', 'package:umzug'];
 const processes = ['api-cell/', 'child-cell/', 'super-conductor/'];
 /** The operator tools: they import the processes, so the processes must not import them. */
-const tools = ['ops/launcher/', 'ops/bench/', 'ops/loadtest/', 'ops/cellctl/', 'ops/chaos/', 'ops/clients/', 'ops/testing/', 'ops/layering/'];
+const tools = ['ops/launcher/', 'ops/inventory/', 'ops/bench/', 'ops/loadtest/', 'ops/cellctl/', 'ops/chaos/', 'ops/clients/', 'ops/testing/', 'ops/layering/'];
 
 /** Which way imports run in cellstack: tools -> processes -> runtime-db -> runtime. */
 export const cellstackRules: LayerRule[] = [

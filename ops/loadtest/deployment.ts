@@ -63,6 +63,7 @@ export async function bringDown(s: Scenario, options: DeploymentOptions): Promis
 
 /** Every /metrics endpoint of the deployment, in the order the launcher hands out ports. */
 export function metricsUrls(layout: Layout): string[] {
+  if (layout.metricsUrls) return layout.metricsUrls;
   const { host, metricsPort, superConductors } = layout.options;
   const count = cellMetricsPorts(layout) + superConductors + 1;
   return Array.from({ length: count }, (_, i) => `http://${host}:${metricsPort + i}/metrics`);
@@ -73,8 +74,8 @@ export function cellProbes(layout: Layout): CellProbe[] {
   return layout.cells.map((cell, i) => ({
     name: cell.name,
     database: cell.databaseUrl.slice(cell.databaseUrl.lastIndexOf('/') + 1),
-    conductorPid: readPid(layout.runDir, `${cell.name}-conductor`),
-    conductorMetricsUrl: `http://${host}:${metricsPort + i}/metrics`,
+    conductorPid: readPid(layout.runDir, cell.conductor?.name ?? `${cell.name}-conductor`),
+    conductorMetricsUrl: cell.conductor?.metricsUrl ?? `http://${host}:${metricsPort + i}/metrics`,
     natsMonitorUrl: `http://${host}:${cell.natsMonitorPort ?? 0}`,
   }));
 }

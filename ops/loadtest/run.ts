@@ -58,7 +58,8 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<LoadTestR
   const cells = openCells(layout);
   const bars = o.progress ? new MultiBar({ hideCursor: true, clearOnComplete: false, format: '  {what} [{bar}] {value}/{total} {unit}' }, Presets.shades_classic) : undefined;
   try {
-    const expected = options.hostsPerCell * options.cells;
+    // The hosts of every pool: an inventory's cells need not be alike.
+    const expected = layout.cells.reduce((n, cell) => n + cell.pools.reduce((m, pool) => m + pool.hosts, 0), 0);
     await waitForHosts(cells, expected, s, bars);
     await countdown('warm-up', s.warmup, bars);
     const { token, projectId } = await passwordToken(layout.apiUrl, 'admin', options.adminPassword, 'admin');

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { createConnection } from 'mariadb';
 import { QueryTypes, Sequelize, type Options } from 'sequelize';
 import { dbStatements, maskUrl, parseDatabaseUrl, UnavailableError, type DatabaseTarget } from '../runtime/index.js';
@@ -29,6 +30,15 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Sequel
     define: { underscored: true, freezeTableName: true },
   };
   const sequelize = new Sequelize(settings);
+  if (target.members.length > 1) {
+    // A cluster: each new connection goes to the first member that answers, so every client
+    // writes through the same node (no certification conflicts between nodes) until it dies.
+    sequelize.addHook('beforeConnect', async (config) => {
+      const member = await firstAnswering(target.members);
+      config.host = member.host;
+      config.port = String(member.port);
+    });
+  }
   const counted = dbStatements.labels({ database: target.database });
   sequelize.addHook('beforeQuery', () => counted.inc());
   return sequelize;
@@ -99,9 +109,10 @@ async function withServer<T>(
 ): Promise<T> {
   let conn: ServerConnection;
   try {
+    const member = target.members.length > 1 ? await firstAnswering(target.members) : target;
     conn = await createConnection({
-      host: target.host,
-      port: target.port,
+      host: member.host,
+      port: member.port,
       user: target.user,
       password: target.password,
       connectTimeout: options.connectTimeoutMs ?? 3000,
@@ -116,6 +127,25 @@ async function withServer<T>(
   } finally {
     await conn.end();
   }
+}
+
+/** The first of a cluster's members that accepts a TCP connection now (the first, when none does). */
+export async function firstAnswering(members: { host: string; port: number }[], timeoutMs = 500): Promise<{ host: string; port: number }> {
+  for (const member of members) if (await accepts(member.host, member.port, timeoutMs)) return member;
+  return members[0] ?? { host: '127.0.0.1', port: 3306 };
+}
+
+function accepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    const finish = (ok: boolean): void => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+    socket.once('timeout', () => finish(false));
+  });
 }
 
 /** One line on why a database call failed, without the driver's stack or SQL dump. */

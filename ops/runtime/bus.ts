@@ -1,4 +1,5 @@
-import { connect, type NatsConnection } from 'nats';
+import type { PeerCertificate } from 'node:tls';
+import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 import { UnavailableError } from './errors.js';
 import { maskUrl, parseTransportUrl } from './urls.js';
 
@@ -13,10 +14,12 @@ export interface BusOptions {
 
 /** Connects to a cell's NATS server. */
 export async function connectBus(url: string, options: BusOptions): Promise<NatsConnection> {
-  const { servers } = parseTransportUrl(url);
+  const { servers, tls } = parseTransportUrl(url);
   try {
     return await connect({
       servers,
+      // nats hands its tls options to Node's tls.connect, whose checkServerIdentity its types leave out.
+      ...(tls ? { tls: { checkServerIdentity: memberCertificate(servers) } as unknown as ConnectionOptions['tls'] } : {}),
       name: options.name,
       timeout: options.timeoutMs ?? 3000,
       reconnect: options.reconnect ?? true,
@@ -30,6 +33,19 @@ export async function connectBus(url: string, options: BusOptions): Promise<Nats
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new UnavailableError(`message bus ${maskUrl(url)} does not answer: ${reason}`, { cause });
   }
+}
+
+/**
+ * The name check of a TLS bus. The nats client dials members by address and gives TLS no name
+ * to check, so: the certificate (already checked against the trusted CAs) must be one issued for
+ * the address of one of this bus's members.
+ */
+function memberCertificate(servers: string[]): (host: string, cert: PeerCertificate) => Error | undefined {
+  const members = new Set(servers.map((s) => new URL(s).hostname));
+  return (_host, cert) => {
+    const addresses = (cert.subjectaltname ?? '').split(',').map((n) => n.trim().replace(/^IP Address:/, ''));
+    return addresses.some((a) => members.has(a)) ? undefined : new Error(`the bus server's certificate is for ${cert.subjectaltname ?? 'no address'}, none of ${[...members].join(', ')}`);
+  };
 }
 
 /** Connects, round-trips once to the server, and closes: is this bus up? */

@@ -37,7 +37,7 @@ export const ConfigSchema = Type.Object(
       connect_timeout_ms: int(3000, 'How long to wait for a database connection before calling it down.', 100),
     }),
     redis: section('Redis, which carries the build queue from the API to the super-conductor.', {
-      url: str('redis://127.0.0.1:6379/0', 'URL of the Redis server.'),
+      url: str('redis://127.0.0.1:6379/0', 'URL of the Redis server, or redis+sentinel://h1:26379,h2:26379/<master name>/<db> to find the master through Sentinels and follow its failovers.'),
       queue_prefix: str('cellstack', 'Prefix of every BullMQ key, so deployments can share a Redis.'),
     }),
     quota: section('Default quota limits for a project without its own (-1 means unlimited).', {

@@ -22,7 +22,7 @@ export { Dependencies } from './health.js';
 export { connectBus, pingBus, type BusOptions, type NatsConnection, type Subscription } from './bus.js';
 export { runService, type RunningService, type ServiceContext, type ServiceDefinition } from './service.js';
 export { maskUrl, parseDatabaseUrl, parseListen, parseTransportUrl, type DatabaseTarget } from './urls.js';
-export { pingRedis } from './redis.js';
+export { pingRedis, redisTarget } from './redis.js';
 export {
   callRpc,
   castRpc,

@@ -40,6 +40,7 @@ export async function startApi({ config, log, metrics }: ServiceContext): Promis
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       services.identity.stop();
+      await services.volumes.close();
       await queue.close();
       await services.moves.close();
       await registry.close();

@@ -35,6 +35,7 @@ import { registerConsolePage, registerConsoleRoutes } from './routes/consoles.js
 import { registerDiagnosticsRoutes } from './routes/diagnostics.js';
 import type { ApiState } from './state.js';
 import { registerVersionRoutes } from './versions.js';
+import { volumeRouter } from '../volume/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const identityResources = identityResourceRouter(deps.services.identity, deps.services.api, deps.services.publicUrl);
   const image = imageRouter(deps.services);
   const network = networkRouter(deps.services);
+  const volume = volumeRouter({ config: deps.config, identity: deps.services.identity, volumes: deps.services.volumes, publicUrl: deps.services.publicUrl });
 
   const compute = new Router<ApiState>();
   compute.use(microversions(), authenticate(deps.config, deps.services.identity));
@@ -98,7 +100,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   app.use(faults());
   app.use(jsonBody(deps.config.api.max_body_bytes));
   app.use(volumesBootAlias());
-  for (const router of [open, identity, identityResources, image, network, compute, placement]) {
+  for (const router of [open, identity, identityResources, image, network, volume, compute, placement]) {
     app.use(router.routes());
     app.use(router.allowedMethods(notAllowed));
   }

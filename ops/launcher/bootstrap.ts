@@ -4,6 +4,7 @@ import { ensureDefaultFlavors } from '../../api-cell/flavors/index.js';
 import { authenticate, bootstrapIdentity } from '../../api-cell/identity/index.js';
 import { ensureDefaultImage } from '../../api-cell/images/index.js';
 import { syncCellDatabase } from '../../child-cell/db/index.js';
+import { syncVolumeDatabase } from '../../api-cell/volume/index.js';
 import { NotFoundError } from '../runtime/index.js';
 import type { Layout } from './layout.js';
 
@@ -13,6 +14,7 @@ export type Say = (line: string) => void;
 export async function bootstrapDatabases(layout: Layout, say: Say): Promise<Map<string, string>> {
   const api = await syncApiDatabase(layout.apiDatabaseUrl);
   say(`API database: ${describe(api)}`);
+  say(`volume database: ${describe(await syncVolumeDatabase(layout.volumeDatabaseUrl))}`);
   const db = openApiDatabase(layout.apiDatabaseUrl, { poolMax: 2 });
   const registry = new CellRegistry(db, { busName: 'launcher' });
   try {

@@ -30,6 +30,7 @@ function writeConfig(layout: Layout): void {
     api: { listen: `${options.host}:${options.apiPort}`, auth_strategy: 'keystone', workers: options.apiWorkers ?? 1 },
     identity: { token_secret: options.tokenSecret },
     database: { api_url: layout.apiDatabaseUrl },
+    volume: { database_url: layout.volumeDatabaseUrl, backend_dir: layout.volumeDir },
     redis: { url: options.redisUrl, queue_prefix: options.dbPrefix },
     placement: { url: `${layout.apiUrl}/placement`, service_token: options.serviceToken },
     scheduler: {

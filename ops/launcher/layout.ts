@@ -78,6 +78,10 @@ export interface Layout {
   logDir: string;
   runDir: string;
   apiDatabaseUrl: string;
+  /** The volume service's own database. */
+  volumeDatabaseUrl: string;
+  /** Where the volume files live. */
+  volumeDir: string;
   cell0DatabaseUrl: string;
   apiUrl: string;
   cells: CellLayout[];
@@ -102,6 +106,8 @@ export function layoutOf(options: DeploymentOptions): Layout {
     logDir: resolve(options.stateDir, 'logs'),
     runDir: resolve(options.stateDir, 'run'),
     apiDatabaseUrl: db('api'),
+    volumeDatabaseUrl: db('volume'),
+    volumeDir: resolve(options.stateDir, 'volumes'),
     cell0DatabaseUrl: db('cell0'),
     apiUrl: `http://${options.host}:${options.apiPort}`,
     cells,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { isCell0 } from '../../../api-cell/cells/index.js';
 import { syncApiDatabase } from '../../../api-cell/db/index.js';
 import { syncCellDatabase } from '../../../child-cell/db/index.js';
+import { syncVolumeDatabase } from '../../../api-cell/volume/index.js';
 import { errorMessage, maskUrl } from '../../runtime/index.js';
 import type { CliContext } from '../context.js';
 import type { command as Wrap } from '../run.js';
@@ -9,7 +10,7 @@ import type { command as Wrap } from '../run.js';
 export function registerDbCommands(program: Command, wrap: typeof Wrap, configFile: () => string | undefined): void {
   const db = program.command('db').description('create and migrate the databases');
   db.command('sync')
-    .description('migrate the API database, or with --cells cell0 and every mapped cell')
+    .description('migrate the API and volume databases, or with --cells cell0 and every mapped cell')
     .option('--cells', 'migrate the cell databases instead of the API database')
     .action(wrap(configFile, (ctx: CliContext, options: { cells?: boolean }) => (options.cells ? syncCells(ctx) : syncApi(ctx))));
 }
@@ -18,6 +19,8 @@ async function syncApi(ctx: CliContext): Promise<number> {
   const url = ctx.config.database.api_url;
   const result = await syncApiDatabase(url, ctx.databaseOptions());
   report(`API database ${maskUrl(url)}`, result);
+  const volumeUrl = ctx.config.volume.database_url;
+  report(`volume database ${maskUrl(volumeUrl)}`, await syncVolumeDatabase(volumeUrl, ctx.databaseOptions()));
   return 0;
 }
 

@@ -25,6 +25,7 @@ const apiListen = new Map<string, string>();
 function cellctl(api: string, ...args: string[]) {
   return runNode('ops/cellctl/main.js', args, {
     CELLSTACK_DATABASE_API_URL: dbs.url(api),
+    CELLSTACK_VOLUME_DATABASE_URL: dbs.url(`${api}_volume`),
     CELLSTACK_REDIS_URL: redisUrl,
     CELLSTACK_CELLS_SCATTER_TIMEOUT_MS: '3000',
     CELLSTACK_API_LISTEN: apiListen.get(api) ?? '127.0.0.1:1',
@@ -39,6 +40,7 @@ async function startApiProcess(api: string): Promise<ChildProcess> {
     env: {
       ...process.env,
       CELLSTACK_DATABASE_API_URL: dbs.url(api),
+      CELLSTACK_VOLUME_DATABASE_URL: dbs.url(`${api}_volume`),
       CELLSTACK_REDIS_URL: redisUrl,
       CELLSTACK_API_LISTEN: listen,
       CELLSTACK_API_WORKERS: '2',
@@ -84,10 +86,11 @@ async function addComputeServices(cellDb: string, hosts: string[]): Promise<void
 test('db sync - creates and migrates the API database, then has nothing left to do', async (t) => {
   const first = await cellctl('sync', 'db', 'sync');
   t.is(first.code, 0, first.stderr);
-  t.regex(first.stdout, /created the database; applied 0001-initial/);
+  t.regex(first.stdout, /API database .*: created the database; applied 0001-initial/);
+  t.regex(first.stdout, /volume database .*: created the database; applied 0001-initial/);
   const second = await cellctl('sync', 'db', 'sync');
   t.is(second.code, 0);
-  t.regex(second.stdout, /already at the latest migration/);
+  t.regex(second.stdout, /API database .*already at the latest migration\nvolume database .*already at the latest migration/);
 });
 
 test('cell create - registers a cell whose database server and bus answer, and refuses a duplicate name', async (t) => {

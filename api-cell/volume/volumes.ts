@@ -57,23 +57,8 @@ export async function listVolumes(run: Runner, q: VolumeQuery): Promise<Page<Vol
   return { items: page.rows.map(toVolume), count: page.count };
 }
 
-export interface NewVolume {
-  uuid: string;
-  project_id: string;
-  user_id: string;
-  name: string | null;
-  description: string | null;
-  size: number;
-  availability_zone: string;
-  volume_type_uuid: string;
-  snapshot_uuid: string | null;
-  source_volume_uuid: string | null;
-  image_uuid: string | null;
-  image_metadata: Record<string, string> | null;
-  bootable: boolean;
-  multiattach: boolean;
-  metadata: Record<string, string>;
-}
+/** A volume as its create writes it: everything but what the service sets. */
+export type NewVolume = Omit<Volume, 'status' | 'attach_status' | 'provider_location' | 'created_at' | 'updated_at'>;
 
 export async function insertVolume(run: Runner, v: NewVolume): Promise<void> {
   await execute(

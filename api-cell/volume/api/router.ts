@@ -5,6 +5,7 @@ import type { ApiState } from '../../http/state.js';
 import { registerAttachmentRoutes } from './attachments-routes.js';
 import type { Ctx, VolumeApiDeps } from './common.js';
 import { VOLUME_MAX, VOLUME_MIN, volumeMicroversions } from './microversion.js';
+import { registerMetadataRoutes } from './metadata-routes.js';
 import { registerQuotaRoutes } from './quotas-routes.js';
 import { registerSnapshotRoutes } from './snapshots-routes.js';
 import { registerTypeRoutes } from './types-routes.js';
@@ -39,6 +40,7 @@ export function volumeRouter(deps: VolumeApiDeps): Router<ApiState> {
   registerTypeRoutes(v3, deps);
   registerAttachmentRoutes(v3, deps);
   registerQuotaRoutes(v3, deps);
+  registerMetadataRoutes(v3, deps);
   router.use(v3.routes(), v3.allowedMethods({ throw: true }));
   return router;
 }

@@ -152,3 +152,7 @@ export const QuotaSetBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const metadataMap = Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }));
+export const MetadataBody = Type.Object({ metadata: metadataMap }, { additionalProperties: false });
+export const MetadataItemBody = Type.Object({ meta: Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }), { minProperties: 1, maxProperties: 1 }) }, { additionalProperties: false });

@@ -12,7 +12,7 @@ import {
   type ServiceContext,
 } from '../ops/runtime/index.js';
 import { pingDatabase } from '../ops/runtime-db/index.js';
-import { buildReservations, failReservation, watchBuilds, type BuildDeps } from './build/index.js';
+import { buildReservations, failReservation, watchBuilds, type BuildDeps } from './boot/index.js';
 import type { BuildJob } from './queue/index.js';
 import { failInstanceJob, offloadShelved, reclaimSoftDeleted, runInstanceJob } from './move/index.js';
 import { BuildQueue, MoveQueue } from './queue/index.js';
@@ -87,7 +87,7 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
     concurrency: config.super_conductor.concurrency,
     lockMs: config.super_conductor.job_lock_ms,
     log,
-    build: async (job) => {
+    run: async (job) => {
       const end = m.jobSeconds.startTimer();
       try {
         await batcher.submit(job);
@@ -103,7 +103,7 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
     concurrency: 8,
     lockMs: config.super_conductor.job_lock_ms,
     log,
-    build: (job) => runInstanceJob({ ...deps, snapshotTimeoutMs: config.super_conductor.snapshot_timeout_ms }, job),
+    run: (job) => runInstanceJob({ ...deps, snapshotTimeoutMs: config.super_conductor.snapshot_timeout_ms }, job),
     onFailed: (job, reason) => failInstanceJob(deps, job, reason),
   });
   const stops = [

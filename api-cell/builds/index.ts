@@ -3,6 +3,7 @@ export {
   findMapping,
   findMappings,
   loadBuildInstance,
+  recentBuilds,
   loadBuilds,
   persistBuilds,
   returnBuilds,
@@ -11,4 +12,4 @@ export {
   staleBuilds,
   type RouteResult,
 } from './store.js';
-export type { Build, BuildInstance, GroupSpec, InstanceMapping, RequestSpec } from './types.js';
+export type { Build, GroupSpec, InstanceMapping, RequestSpec } from './types.js';

@@ -2,18 +2,22 @@ import type { Transaction } from 'sequelize';
 import { execute, inList, placeholders, retryDeadlocks, select, type Runner } from '../../ops/runtime-db/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { freeAllocations } from '../placement/index.js';
-import type { Build, BuildInstance, InstanceMapping, RequestSpec } from './types.js';
+import { readInstance, type Instance } from '../../child-cell/instance/index.js';
+import type { Build, InstanceMapping, RequestSpec } from './types.js';
 
 const inTx = (api: ApiDatabase, transaction?: Transaction): Runner => ({ sequelize: api.sequelize, transaction });
 
+const buildRequestColumns = '(instance_uuid, project_id, user_id, instance, tags)';
+const buildRequestValues = (i: Instance): unknown[] => [i.uuid, i.project_id, i.user_id, JSON.stringify(i), JSON.stringify(i.tags)];
+
 /** Writes build requests, request specs and cell-less instance mappings for accepted servers. */
-export async function persistBuilds(api: ApiDatabase, transaction: Transaction, builds: { instance: BuildInstance; spec: RequestSpec }[]): Promise<void> {
+export async function persistBuilds(api: ApiDatabase, transaction: Transaction, builds: { instance: Instance; spec: RequestSpec }[]): Promise<void> {
   const run = inTx(api, transaction);
   const n = builds.length;
   await execute(
     run,
-    `INSERT INTO build_requests (instance_uuid, project_id, user_id, instance, tags) VALUES ${placeholders(n, 5)}`,
-    builds.flatMap(({ instance: i }) => [i.uuid, i.project_id, i.user_id, JSON.stringify(i), JSON.stringify(i.tags)]),
+    `INSERT INTO build_requests ${buildRequestColumns} VALUES ${placeholders(n, 5)}`,
+    builds.flatMap(({ instance }) => buildRequestValues(instance)),
   );
   await execute(
     run,
@@ -37,20 +41,30 @@ export async function loadBuilds(api: ApiDatabase, uuids: string[]): Promise<Bui
     uuids,
   );
   return rows.map((r) => ({
-    instance: JSON.parse(r.instance) as BuildInstance,
+    instance: readInstance(r.instance),
     spec: JSON.parse(r.spec) as RequestSpec,
     created_at: r.created_at,
   }));
 }
 
-export async function loadBuildInstance(api: ApiDatabase, uuid: string): Promise<(BuildInstance & { created: Date }) | undefined> {
+export async function loadBuildInstance(api: ApiDatabase, uuid: string): Promise<(Instance & { created: Date }) | undefined> {
   const rows = await select<{ instance: string; created_at: Date }>(
     api,
     'SELECT instance, created_at FROM build_requests WHERE instance_uuid = ?',
     [uuid],
   );
   const row = rows[0];
-  return row ? { ...(JSON.parse(row.instance) as BuildInstance), created: row.created_at } : undefined;
+  return row ? { ...readInstance(row.instance), created: row.created_at } : undefined;
+}
+
+/** The newest build requests (of one project when given), with when each was accepted. */
+export async function recentBuilds(api: ApiDatabase, projectId: string | undefined, limit: number): Promise<{ instance: Instance; created_at: Date }[]> {
+  const rows = await select<{ instance: string; created_at: Date }>(
+    api,
+    `SELECT instance, created_at FROM build_requests${projectId !== undefined ? ' WHERE project_id = ?' : ''} ORDER BY created_at DESC LIMIT ?`,
+    projectId !== undefined ? [projectId, limit] : [limit],
+  );
+  return rows.map((r) => ({ instance: readInstance(r.instance), created_at: r.created_at }));
 }
 
 interface MappingRow extends Omit<InstanceMapping, 'queued_for_delete'> {
@@ -148,7 +162,7 @@ export async function staleBuilds(api: ApiDatabase, before: Date, limit: number)
     'SELECT instance_uuid, instance FROM build_requests WHERE created_at < ? ORDER BY created_at LIMIT ?',
     [before, limit],
   );
-  return rows.map((r) => ({ instance_uuid: r.instance_uuid, reservation_id: (JSON.parse(r.instance) as BuildInstance).reservation_id }));
+  return rows.map((r) => ({ instance_uuid: r.instance_uuid, reservation_id: readInstance(r.instance).reservation_id }));
 }
 
 /**
@@ -157,7 +171,7 @@ export async function staleBuilds(api: ApiDatabase, before: Date, limit: number)
  * the mapping without a cell. Only builds still mapped to `cellId` and
  * not being deleted are taken; the uuids taken are returned.
  */
-export async function returnBuilds(api: ApiDatabase, cellId: number, builds: { instance: BuildInstance }[]): Promise<string[]> {
+export async function returnBuilds(api: ApiDatabase, cellId: number, builds: { instance: Instance }[]): Promise<string[]> {
   if (builds.length === 0) return [];
   return retryDeadlocks(() => api.sequelize.transaction(async (transaction) => {
     const run = inTx(api, transaction);
@@ -171,8 +185,8 @@ export async function returnBuilds(api: ApiDatabase, cellId: number, builds: { i
     const list = inList(uuids.length);
     await execute(
       run,
-      `INSERT IGNORE INTO build_requests (instance_uuid, project_id, user_id, instance, tags) VALUES ${placeholders(ours.length, 5)}`,
-      ours.flatMap(({ instance: i }) => [i.uuid, i.project_id, i.user_id, JSON.stringify(i), JSON.stringify(i.tags)]),
+      `INSERT IGNORE INTO build_requests ${buildRequestColumns} VALUES ${placeholders(ours.length, 5)}`,
+      ours.flatMap(({ instance }) => buildRequestValues(instance)),
     );
     await freeAllocations(api, uuids, transaction);
     await execute(run, `UPDATE instance_mappings SET cell_id = NULL, updated_at = NOW(6) WHERE instance_uuid IN (${list})`, uuids);

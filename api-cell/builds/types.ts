@@ -1,31 +1,4 @@
-import type { FlavorSnapshot } from '../../child-cell/instance/index.js';
-
-/** A server as the API accepted it, kept in the build request until it exists in a cell. */
-export interface BuildInstance {
-  uuid: string;
-  project_id: string;
-  user_id: string;
-  display_name: string;
-  display_description: string | null;
-  hostname: string;
-  flavor: FlavorSnapshot;
-  image_ref: string;
-  availability_zone: string | null;
-  metadata: Record<string, string>;
-  key_name: string | null;
-  key_data: string | null;
-  user_data: string | null;
-  config_drive: string;
-  access_ip_v4: string | null;
-  access_ip_v6: string | null;
-  /** Absent in build requests written before it existed: MANUAL. */
-  auto_disk_config?: boolean;
-  reservation_id: string;
-  launch_index: number;
-  tags: string[];
-  locked: boolean;
-  created_at: string;
-}
+import type { FlavorSnapshot, Instance } from '../../child-cell/instance/index.js';
 
 export interface GroupSpec {
   uuid: string;
@@ -58,7 +31,7 @@ export interface RequestSpec {
 }
 
 export interface Build {
-  instance: BuildInstance;
+  instance: Instance;
   spec: RequestSpec;
   created_at: Date;
 }

@@ -51,7 +51,7 @@ export async function findConsole(deps: ShowDeps, token: string): Promise<{ cell
 export async function consoleScreen(deps: ConsoleDeps, cell: CellMapping, token: ConsoleToken, requestId: string): Promise<string | null> {
   const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, token.instance_uuid));
   if (!instance?.host) return null;
-  const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
+  const client = await ComputeClient.forCell(deps.registry, cell);
   const answer = await client.getConsoleOutput(instance.host, token.instance_uuid, requestId, deps.castTimeoutMs);
   return answer.found ? answer.output : null;
 }

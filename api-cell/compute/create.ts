@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'sequelize';
-import { persistBuilds, type BuildInstance, type GroupSpec, type RequestSpec } from '../builds/index.js';
+import { persistBuilds, type GroupSpec, type RequestSpec } from '../builds/index.js';
+import { INSTANCE_VERSION, type Instance } from '../../child-cell/instance/index.js';
 import type { CellRegistry } from '../cells/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { admitMembers, lockGroupMembers } from '../groups/index.js';
@@ -198,7 +199,7 @@ export class ServerCreator {
     const usage = await lockUsage(run, items.map((i) => i.context.projectId));
     const groups = await lockGroupMembers(run, items.flatMap((i) => (i.group ? [i.group.id] : [])));
     const deltas = new Map<string, InstanceUsage>();
-    const builds: { instance: BuildInstance; spec: RequestSpec }[] = [];
+    const builds: { instance: Instance; spec: RequestSpec }[] = [];
     const members: [number, string][] = [];
     for (const item of items) {
       delete item.error;
@@ -284,10 +285,11 @@ export async function checkZone(deps: { api: ApiDatabase; config: Config }, zone
   if (rows.length === 0) throw new InvalidInputError('The requested availability zone is not available');
 }
 
-function buildInstance(item: PendingCreate, uuid: string, index: number, count: number, now: string): BuildInstance {
+function buildInstance(item: PendingCreate, uuid: string, index: number, count: number, now: string): Instance {
   const { context, request, flavor } = item;
   const displayName = displayNameFor(request.name, index, count);
   return {
+    version: INSTANCE_VERSION,
     uuid,
     project_id: context.projectId,
     user_id: context.userId,
@@ -313,7 +315,7 @@ function buildInstance(item: PendingCreate, uuid: string, index: number, count: 
   };
 }
 
-function requestSpec(item: PendingCreate, instance: BuildInstance, count: number): RequestSpec {
+function requestSpec(item: PendingCreate, instance: Instance, count: number): RequestSpec {
   const { context, request, flavor, image, group } = item;
   return {
     instance_uuid: instance.uuid,

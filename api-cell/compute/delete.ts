@@ -85,7 +85,7 @@ export async function finishDelete(deps: DeleteDeps, cell: CellMapping, instance
   await deps.registry.withCell(cell, ({ db }) => updateInstance(db, uuid, { task_state: TaskState.DELETING }));
   if (instance.host && !isCell0(cell)) {
     try {
-      const compute = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
+      const compute = await ComputeClient.forCell(deps.registry, cell);
       await compute.terminateInstance(instance.host, { instance_uuid: uuid }, requestId, deps.terminateTimeoutMs);
       return;
     } catch (err) {

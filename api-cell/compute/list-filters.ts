@@ -1,12 +1,11 @@
 import type { InstanceFilters } from '../../child-cell/db/index.js';
-import { serverStatus } from '../../child-cell/instance/index.js';
-import type { BuildInstance } from '../builds/index.js';
+import { serverStatus, type Instance } from '../../child-cell/instance/index.js';
 
 /** What a server list is narrowed by, already checked against the caller's rights. */
 export type ServerFilters = InstanceFilters;
 
 /** The same filters applied to a build request (a server not yet in any cell). */
-export function matchesBuild(f: ServerFilters, b: BuildInstance, created: Date): boolean {
+export function matchesBuild(f: ServerFilters, b: Instance, created: Date): boolean {
   if (f.nothing || f.deleted === 'deleted') return false;
   if (f.projectId !== undefined && b.project_id !== f.projectId) return false;
   if (f.userId !== undefined && b.user_id !== f.userId) return false;

@@ -1,10 +1,10 @@
-import { findMapping, loadBuildInstance, type BuildInstance } from '../builds/index.js';
+import { findMapping, loadBuildInstance, recentBuilds } from '../builds/index.js';
+import type { Instance } from '../../child-cell/instance/index.js';
 import { isCell0, type CellMapping, type CellRegistry } from '../cells/index.js';
 import type { ApiDatabase } from '../db/index.js';
 import { canAccessProject, type RequestContext } from '../context.js';
 import { getInstancesDetailed, instanceSortValues, listSortedInstances, type InstanceDetail } from '../../child-cell/db/index.js';
 import { InvalidInputError } from '../../ops/runtime/index.js';
-import { select } from '../../ops/runtime-db/index.js';
 import { hostStatuses, partialServers } from './extras.js';
 import { matchesBuild, type ServerFilters } from './list-filters.js';
 import { compareRows, sqlTime, type SortKey } from './list-sql.js';
@@ -32,7 +32,7 @@ interface Candidate {
   values: unknown[];
   uuid: string;
   cell?: CellMapping;
-  build?: { instance: BuildInstance; created: Date };
+  build?: { instance: Instance; created: Date };
 }
 
 /** One cell's stream of sort-ordered rows, fetched a chunk at a time. */
@@ -142,7 +142,7 @@ async function markerValues(deps: ListDeps, context: RequestContext, marker: str
 }
 
 /** A build request's sort values, computed as the database would for an instance. */
-function buildValues(b: BuildInstance, created: Date, sort: SortKey[]): unknown[] {
+function buildValues(b: Instance, created: Date, sort: SortKey[]): unknown[] {
   const values: Record<string, unknown> = {
     created_at: sqlTime(created),
     updated_at: sqlTime(created),
@@ -175,14 +175,8 @@ function buildValues(b: BuildInstance, created: Date, sort: SortKey[]): unknown[
 /** Build requests that match, as candidates (a project has few at a time). */
 async function buildCandidates(deps: ListDeps, request: ListRequest, marker: unknown[] | undefined): Promise<Candidate[]> {
   const f = request.filters;
-  const rows = await select<{ instance: string; created_at: Date }>(
-    deps.api,
-    `SELECT instance, created_at FROM build_requests${f.projectId !== undefined ? ' WHERE project_id = ?' : ''} ORDER BY created_at DESC LIMIT 1000`,
-    f.projectId !== undefined ? [f.projectId] : [],
-  );
   const result: Candidate[] = [];
-  for (const row of rows) {
-    const instance = JSON.parse(row.instance) as BuildInstance;
+  for (const { instance } of await recentBuilds(deps.api, f.projectId, 1000)) {
     // The creation time the instance will keep once in its cell, so paging stays stable.
     const created = new Date(instance.created_at);
     if (!matchesBuild(f, instance, created)) continue;

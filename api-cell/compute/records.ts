@@ -1,7 +1,6 @@
-import type { BuildInstance } from '../builds/index.js';
 import type { CellMapping } from '../cells/index.js';
 import type { InstanceDetail } from '../../child-cell/db/index.js';
-import type { FlavorSnapshot } from '../../child-cell/instance/index.js';
+import type { FlavorSnapshot, Instance } from '../../child-cell/instance/index.js';
 
 /** What the API knows of a server whose cell does not answer: its mapping and its request spec. */
 export interface PartialServer {
@@ -28,7 +27,7 @@ export interface ServerExtras {
 
 /** A server as the API finds it: still a build request, an instance in a cell, or a row in a cell that is down. */
 export type ServerRecord =
-  | { source: 'build'; instance: BuildInstance; created: Date; extras?: ServerExtras }
+  | { source: 'build'; instance: Instance; created: Date; extras?: ServerExtras }
   | { source: 'cell'; cell: CellMapping; instance: InstanceDetail; extras?: ServerExtras }
   | { source: 'down'; cell: CellMapping; partial: PartialServer; extras?: ServerExtras };
 

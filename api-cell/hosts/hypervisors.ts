@@ -141,7 +141,7 @@ export async function hypervisorUptime(deps: HostDeps, hypervisor: Hypervisor, r
   const unavailable = () => new InvalidInputError(`Compute service of ${host} is unavailable at this time.`);
   if (!hypervisor.up) throw unavailable();
   try {
-    const compute = new ComputeClient(await deps.registry.bus(hypervisor.cell), hypervisor.cell.uuid);
+    const compute = await ComputeClient.forCell(deps.registry, hypervisor.cell);
     return (await compute.getHostUptime(host, requestId, uptimeTimeoutMs)).uptime;
   } catch (err) {
     deps.log.warn({ host, err: errorMessage(err) }, 'host did not say its uptime');

@@ -33,6 +33,11 @@ export class ComputeClient {
     private readonly cellUuid: string,
   ) {}
 
+  /** A client for the hosts of one cell, on that cell's bus (a registry opens the bus once). */
+  static async forCell(registry: { bus(cell: { uuid: string }): Promise<NatsConnection> }, cell: { uuid: string }): Promise<ComputeClient> {
+    return new ComputeClient(await registry.bus(cell), cell.uuid);
+  }
+
   private call<R>(host: string, method: string, args: unknown, requestId: string, timeoutMs: number, version = COMPUTE_BASE_VERSION): Promise<R> {
     return callRpc<R>(this.nc, computeSubject(this.cellUuid, host), method, args, { version, requestId, timeoutMs });
   }

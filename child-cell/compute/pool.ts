@@ -74,15 +74,26 @@ export class HostPool {
     }
   }
 
+  private registered = false;
+
+  /**
+   * Registers every host with the cell's conductor (safe to run again: a host is created or
+   * brought back). A process starting beside its conductor runs this until the conductor answers.
+   */
+  async register(): Promise<void> {
+    for (let i = 0; i < this.hosts.length; i += registerConcurrency) {
+      await Promise.all(this.hosts.slice(i, i + registerConcurrency).map((h) => h.report()));
+    }
+    this.registered = true;
+  }
+
   /**
    * Registers every host (a few dozen at a time), finds the instances the cell places on them
    * (Nova's init_host: guests at rest are taken back, cut-short work is finished or put in
    * ERROR, never left in BUILD), subscribes them, and starts reporting.
    */
   async start(): Promise<RecoveryCounts> {
-    for (let i = 0; i < this.hosts.length; i += registerConcurrency) {
-      await Promise.all(this.hosts.slice(i, i + registerConcurrency).map((h) => h.report()));
-    }
+    if (!this.registered) await this.register();
     const found = await this.instancesByHost();
     for (const host of this.hosts) host.adopt(found.get(host.host) ?? []);
     for (const host of this.hosts) host.serve();

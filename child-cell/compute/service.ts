@@ -42,6 +42,8 @@ export async function startPool({ config, log, metrics, args }: ServiceContext):
     log: log.child({ cell: name || uuid }),
     onBuilt: (ok) => built.inc({ outcome: ok ? 'active' : 'failed' }),
   });
+  // A pool started beside its conductor (deploy up, a restart) waits for it rather than dying.
+  await dependencies.waitFor('cell conductor', () => pool.register());
   const recovered = await pool.start();
   log.info({ hosts: count, prefix, ...recovered }, 'compute hosts registered; their instances found again');
   return {

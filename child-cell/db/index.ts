@@ -27,6 +27,7 @@ export {
 export { changedComputeHostRows, computeHostRows, removedComputeNodes, staleServices, type ComputeHostRow } from './hosts.js';
 export { markHostsDown, recordHeartbeats, upsertComputeNode, upsertService, type NodeReport, type ServiceRegistration } from './services.js';
 export { applyInstanceWrites, type InstanceWrite } from './instance-writes.js';
+export { beginMove, beginRevert, confirmMove, destinationChosen, destinationUndone, markShelved, stepFailed, type MoveStart, type StepFailure } from './move-steps.js';
 export { instancesOnHosts, type HostInstanceRow } from './host-instances.js';
 export {
   addAction,

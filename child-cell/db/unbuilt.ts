@@ -1,19 +1,13 @@
 import { execute, inList, select } from '../../ops/runtime-db/index.js';
-import { TaskState, VmState, type FlavorSnapshot } from '../instance/index.js';
+import { TaskState, VmState, type BuildSubject, type FlavorSnapshot } from '../instance/index.js';
 import type { CellDatabase } from './database.js';
 import { getInstancesDetailed, type InstanceDetail } from './instances.js';
 
 /** A build that stopped moving: still BUILDING, its row untouched since before the cutoff. */
-export interface StalledBuild {
-  uuid: string;
+export interface StalledBuild extends BuildSubject {
   host: string | null;
   node: string | null;
   task_state: string | null;
-  project_id: string;
-  user_id: string;
-  display_name: string | null;
-  image_ref: string | null;
-  flavor: FlavorSnapshot;
   /** The request that created it, so events of a cast again land on the same create action. */
   request_id: string | null;
   created_at: Date;

@@ -51,36 +51,6 @@ export interface InstanceRecord {
   auto_disk_config: boolean;
 }
 
-/** What the super-conductor writes to create an instance in a cell. */
-export interface NewInstance {
-  uuid: string;
-  project_id: string;
-  user_id: string;
-  display_name: string;
-  display_description: string | null;
-  hostname: string;
-  host: string | null;
-  node: string | null;
-  availability_zone: string | null;
-  pinned_availability_zone: string | null;
-  vm_state: string;
-  task_state: string | null;
-  flavor: FlavorSnapshot;
-  image_ref: string;
-  key_name: string | null;
-  key_data: string | null;
-  user_data: string | null;
-  config_drive: string;
-  access_ip_v4: string | null;
-  access_ip_v6: string | null;
-  auto_disk_config: boolean;
-  reservation_id: string;
-  launch_index: number;
-  metadata: Record<string, string>;
-  tags: string[];
-  created_at: Date;
-}
-
 export interface InstanceFault {
   code: number;
   message: string;

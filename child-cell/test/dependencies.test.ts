@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import test from 'ava';
+import { select } from '../../ops/runtime-db/index.js';
 import { freePort, repoRoot, TcpProxy, TestDeployment, waitFor } from '../../ops/testing/index.js';
 
 // The conductor under test reaches its cell database through a relay this file cuts.
@@ -62,4 +63,37 @@ test('dependencies - a conductor started while its database is away waits for it
   await waitFor(async () => (await up()) === '1', 30_000, 'the gauge to show it back');
   t.regex(log, /cell database is back/);
   t.is(child.exitCode, null);
+});
+
+// Serial: it runs before the test above, so no conductor of that one's can answer for the cell.
+test.serial('dependencies - a compute pool started while its cell has no conductor waits for one and registers its hosts once it answers', async (t) => {
+  await d.stopConductors('one');
+  const cell = d.cell('one').mapping;
+  const config = d.writeConfig(join(mkdtempSync(join(tmpdir(), 'cellstack-dep-')), 'cellstack.yaml'));
+  const child = spawn(process.execPath, [resolve(repoRoot, 'dist/child-cell/compute/main.js'), '--config', config, '--hosts', '2', '--prefix', 'early'], {
+    env: {
+      ...process.env,
+      CELLSTACK_CELL_NAME: 'one',
+      CELLSTACK_CELL_UUID: cell.uuid,
+      CELLSTACK_CELL_TRANSPORT_URL: cell.transportUrl,
+      CELLSTACK_METRICS_LISTEN: `127.0.0.1:${await freePort()}`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exited = new Promise((done) => child.once('exit', done));
+  t.teardown(async () => {
+    child.kill('SIGTERM');
+    await exited;
+  });
+
+  await waitFor(async () => log.includes('waiting for cell conductor') || child.exitCode !== null, 30_000, 'the pool to say it waits for the conductor');
+  t.is(child.exitCode, null, `it waits instead of exiting: ${log}`);
+  await d.addConductor('one');
+  await waitFor(async () => log.includes('compute hosts registered'), 60_000, 'the pool to register once a conductor answers').catch((err: unknown) => {
+    throw new Error(`${String(err)}: ${log}`);
+  });
+  const hosts = await select<{ host: string }>(d.cellDb('one'), "SELECT host FROM services WHERE `binary` = 'nova-compute' AND deleted = 0 ORDER BY host");
+  t.deepEqual(hosts.map((h) => h.host), ['early-1', 'early-2']);
 });

@@ -22,6 +22,7 @@ export function benchOptions(root: string, cells: number, hostsPerCell: number, 
 /** Stops a previous benchmark deployment and drops its databases, so every run starts empty. */
 export async function freshDeployment(options: DeploymentOptions): Promise<void> {
   await down(options);
+  stopOnSignal(options);
   const layout = layoutOf(options);
   for (const url of [layout.apiDatabaseUrl, layout.cell0DatabaseUrl, ...layout.cells.map((c) => c.databaseUrl)]) await dropDatabase(url);
 }
@@ -36,4 +37,18 @@ export function processesToMeter(runDir: string): Map<number, string> {
   }
   for (const [pid, name] of pidsNamed(['mariadbd', 'redis-server'])) processes.set(pid, name);
   return processes;
+}
+
+/**
+ * A benchmark stopped by a signal (Ctrl-C, a timing harness ending its process group) takes its
+ * deployment down with it: its engines and processes run detached, and left behind they would hold
+ * the benchmark's ports for the next run from any checkout.
+ */
+function stopOnSignal(options: DeploymentOptions): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.log(`\n${signal}: stopping the benchmark deployment`);
+      void down(options).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
+  }
 }

@@ -50,7 +50,7 @@ export class Dependencies {
         this.set(name, true);
         return value;
       } catch (err) {
-        if (!isUnavailable((err as { cause?: unknown }).cause ?? err)) throw err;
+        if (!isUnavailable(err)) throw err;
         this.set(name, false, errorMessage(err));
         await delay(waitMs);
         waitMs = Math.min(waitMs * 2, longestWaitMs);

@@ -1,4 +1,4 @@
-import type { BuildDeps } from '../build/index.js';
+import type { TaskDeps } from '../deps.js';
 import type { InstanceJob } from '../queue/index.js';
 import { failMove, moveInstance } from './move-task.js';
 import { failShelve, shelveInstance } from './shelve-task.js';
@@ -20,7 +20,7 @@ export function runInstanceJob(deps: SnapshotDeps, job: InstanceJob): Promise<vo
 }
 
 /** Puts things right after a job of the move queue failed for good. */
-export function failInstanceJob(deps: BuildDeps, job: InstanceJob, reason: string): Promise<void> {
+export function failInstanceJob(deps: TaskDeps, job: InstanceJob, reason: string): Promise<void> {
   switch (job.kind) {
     case 'snapshot':
       return failSnapshot(deps, job, reason);

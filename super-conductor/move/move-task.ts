@@ -2,10 +2,10 @@ import { respecOf } from './respec.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
 import { allocationsOf, freeAllocations, moveAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
-import { addFaults, getInstance, getMigration, recordActionEvent, setMigrationStatus, updateInstance, type InstanceDetail, type MigrationRecord } from '../../child-cell/db/index.js';
-import { moveStartTasks, moveSteps } from '../../child-cell/instance/index.js';
+import { destinationChosen, destinationUndone, getInstance, getMigration, stepFailed, type InstanceDetail, type MigrationRecord } from '../../child-cell/db/index.js';
+import { buildMessage, moveSteps } from '../../child-cell/instance/index.js';
 import { ifNotFound, isNoResponders, UnavailableError } from '../../ops/runtime/index.js';
-import type { BuildDeps } from '../build/index.js';
+import type { TaskDeps } from '../deps.js';
 import type { MoveJob } from '../queue/index.js';
 import { resourcesOf } from '../scheduler/index.js';
 
@@ -20,7 +20,7 @@ const destinationRounds = 3;
  * (nothing listens on its subject) gives its claim back and another is chosen without it. Safe
  * to run again: a migration already under way is just handed to its destination again.
  */
-export async function moveInstance(deps: BuildDeps, job: MoveJob): Promise<void> {
+export async function moveInstance(deps: TaskDeps, job: MoveJob): Promise<void> {
   const cell = await deps.registry.find(job.cell_uuid);
   const gone: string[] = [];
   for (let round = 1; ; round += 1) {
@@ -41,7 +41,7 @@ class DestinationGone extends UnavailableError {
   }
 }
 
-async function moveOnce(deps: BuildDeps, cell: CellMapping, job: MoveJob, gone: string[]): Promise<void> {
+async function moveOnce(deps: TaskDeps, cell: CellMapping, job: MoveJob, gone: string[]): Promise<void> {
   const [instance, migration] = await deps.registry.withCell(cell, async ({ db }) => [await getInstance(db, job.instance_uuid), await getMigration(db, job.migration_uuid)] as const);
   if (!instance || !migration || !instance.host || !instance.node) return;
   if (migration.status === moveSteps[job.kind].startStatus) {
@@ -52,12 +52,12 @@ async function moveOnce(deps: BuildDeps, cell: CellMapping, job: MoveJob, gone: 
   if (current?.status !== moveSteps[job.kind].runningStatus || !current.dest_compute || !current.dest_node) return;
   const dest = current.dest_compute;
   const source = (await allocationsOf(deps.api, [job.migration_uuid])).get(job.migration_uuid);
-  const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
+  const client = await ComputeClient.forCell(deps.registry, cell);
   try {
     await client.receiveMove(
       dest,
       {
-        instance: { uuid: instance.uuid, project_id: instance.project_id, user_id: instance.user_id, display_name: instance.display_name ?? instance.uuid, image_ref: instance.image_ref ?? '', node: current.dest_node, flavor: job.flavor },
+        instance: buildMessage({ ...instance, flavor: job.flavor }, current.dest_node),
         migration_uuid: job.migration_uuid,
         kind: job.kind,
         source_host: current.source_compute ?? instance.host,
@@ -76,20 +76,13 @@ async function moveOnce(deps: BuildDeps, cell: CellMapping, job: MoveJob, gone: 
 
 
 /** The chosen destination is gone: the migration goes back to its start and the claim on it is freed. */
-async function unchoose(deps: BuildDeps, cell: CellMapping, job: MoveJob, uuid: string, dest: string): Promise<void> {
-  const undone = await deps.registry.withCell(cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
-      const run = { sequelize: db.sequelize, transaction };
-      if (!(await setMigrationStatus(run, job.migration_uuid, moveSteps[job.kind].startStatus, [moveSteps[job.kind].runningStatus]))) return false;
-      await updateInstance(db, uuid, { task_state: moveSteps[job.kind].startTask }, { task_state: [moveSteps[job.kind].movingTask] }, transaction);
-      return true;
-    }),
-  );
+async function unchoose(deps: TaskDeps, cell: CellMapping, job: MoveJob, uuid: string, dest: string): Promise<void> {
+  const undone = await deps.registry.withCell(cell, ({ db }) => destinationUndone(db, uuid, job.migration_uuid, moveSteps[job.kind]));
   if (undone) await freeAllocations(deps.api, [uuid]);
   deps.log.warn({ instance: uuid, kind: job.kind, dest }, 'the chosen destination is gone; choosing another');
 }
 
-async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJob, instance: InstanceDetail, migration: MigrationRecord, gone: string[]): Promise<boolean> {
+async function chooseDestination(deps: TaskDeps, cell: CellMapping, job: MoveJob, instance: InstanceDetail, migration: MigrationRecord, gone: string[]): Promise<boolean> {
   // The source goes to the migration once. Run again after a claim on a destination was made
   // (and before the migration said so), the instance's claim is that destination's: it is kept
   // and the scheduler takes it as already placed.
@@ -110,33 +103,28 @@ async function chooseDestination(deps: BuildDeps, cell: CellMapping, job: MoveJo
     return false;
   }
   await deps.registry.withCell(cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
-      const run = { sequelize: db.sequelize, transaction };
-      await setMigrationStatus(run, job.migration_uuid, moveSteps[job.kind].runningStatus, [moveSteps[job.kind].startStatus], { host: placed.host.host, node: placed.host.node });
-      await updateInstance(db, instance.uuid, { task_state: moveSteps[job.kind].movingTask }, { task_state: moveStartTasks }, transaction);
-    }),
+    destinationChosen(db, instance.uuid, job.migration_uuid, moveSteps[job.kind], { host: placed.host.host, node: placed.host.node }),
   );
   deps.log.info({ instance: instance.uuid, from: instance.host, to: placed.host.host, kind: job.kind, resources: resourcesOf(spec) }, 'move scheduled');
   return true;
 }
 
 /** No host can take it: the instance keeps its source allocation and its place, and says why. */
-async function giveUp(deps: BuildDeps, cell: CellMapping, job: MoveJob, instance: InstanceDetail, reason: string): Promise<void> {
+async function giveUp(deps: TaskDeps, cell: CellMapping, job: MoveJob, instance: InstanceDetail, reason: string): Promise<void> {
   await moveAllocations(deps.api, job.migration_uuid, instance.uuid, instance.project_id, instance.user_id);
   await deps.registry.withCell(cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
-      const run = { sequelize: db.sequelize, transaction };
-      await setMigrationStatus(run, job.migration_uuid, 'error', [moveSteps[job.kind].startStatus]);
-      await updateInstance(db, instance.uuid, { task_state: null }, {}, transaction);
-      await addFaults(db, [{ instance_uuid: instance.uuid, code: 400, message: 'No valid host was found.', details: reason }], transaction);
-      await recordActionEvent(db, { instance_uuid: instance.uuid, request_id: job.request_id, action: moveSteps[job.kind].action, event: 'conductor_migrate_server', host: '', result: 'Error', details: reason }, transaction);
+    stepFailed(db, instance.uuid, {
+      migration: { uuid: job.migration_uuid, status: 'error', from: [moveSteps[job.kind].startStatus] },
+      updates: { task_state: null },
+      fault: { code: 400, message: 'No valid host was found.', details: reason },
+      event: { request_id: job.request_id, action: moveSteps[job.kind].action, event: 'conductor_migrate_server' },
     }),
   );
   deps.log.warn({ instance: instance.uuid, kind: job.kind, reason }, 'no host for the move');
 }
 
 /** A move job that failed for good: put the instance back as it was. */
-export async function failMove(deps: BuildDeps, job: MoveJob, reason: string): Promise<void> {
+export async function failMove(deps: TaskDeps, job: MoveJob, reason: string): Promise<void> {
   const cell = await deps.registry.find(job.cell_uuid).catch(ifNotFound(() => undefined));
   if (!cell) return;
   const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid)).catch((err: unknown) => {

@@ -2,10 +2,10 @@ import type { CellMapping } from '../../api-cell/cells/index.js';
 import { discardImage, findImage, storeImageData } from '../../api-cell/images/index.js';
 import { freeAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
-import { addFaults, getInstance, recordActionEvent, setSystemMetadata, updateInstance, UnexpectedStateError } from '../../child-cell/db/index.js';
-import { PowerState, SHELVE_TASKS, TaskState, VmState } from '../../child-cell/instance/index.js';
+import { addFaults, getInstance, markShelved, recordActionEvent, updateInstance, UnexpectedStateError } from '../../child-cell/db/index.js';
+import { SHELVE_TASKS, TaskState, VmState } from '../../child-cell/instance/index.js';
 import { ifNotFound, NotFoundError } from '../../ops/runtime/index.js';
-import type { BuildDeps } from '../build/index.js';
+import type { TaskDeps } from '../deps.js';
 import type { ShelveJob } from '../queue/index.js';
 import type { SnapshotDeps } from './snapshot-task.js';
 
@@ -21,7 +21,7 @@ export async function shelveInstance(deps: SnapshotDeps, job: ShelveJob): Promis
   const cell = await deps.registry.find(job.cell_uuid);
   const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid));
   if (!instance || !SHELVE_TASKS.includes(instance.task_state ?? '')) return;
-  const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
+  const client = await ComputeClient.forCell(deps.registry, cell);
   const image = await findImage(deps.api, job.image_uuid).catch(ifNotFound(() => undefined));
   if (image?.status === 'queued') {
     if (!instance.host) throw new NotFoundError(`instance ${job.instance_uuid} has no host to shelve it on`);
@@ -29,21 +29,14 @@ export async function shelveInstance(deps: SnapshotDeps, job: ShelveJob): Promis
     await storeImageData(deps.api, job.image_uuid, Buffer.from(data, 'base64'));
   }
   await deps.registry.withCell(cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
-      const run = { sequelize: db.sequelize, transaction };
-      const updates = { vm_state: VmState.SHELVED, power_state: PowerState.SHUTDOWN, task_state: job.offload ? TaskState.SHELVING_OFFLOADING : null };
-      await updateInstance(db, job.instance_uuid, updates, { task_state: SHELVE_TASKS }, transaction);
-      if (instance.vm_state !== VmState.SHELVED) {
-        await setSystemMetadata(run, job.instance_uuid, { shelved_image_id: job.image_uuid, shelved_at: new Date().toISOString(), shelved_host: instance.host ?? '' });
-      }
-    }),
+    markShelved(db, job.instance_uuid, { imageUuid: job.image_uuid, host: instance.host, offload: job.offload, firstTime: instance.vm_state !== VmState.SHELVED }),
   );
   deps.log.info({ instance: job.instance_uuid, image: job.image_uuid, host: instance.host, offload: job.offload }, 'instance shelved');
   if (job.offload) await offload(deps, cell, client, job, instance.host);
 }
 
 /** The guest goes from its host, then the allocation, then the host from the instance. */
-async function offload(deps: BuildDeps, cell: CellMapping, client: ComputeClient, job: ShelveJob, host: string | null): Promise<void> {
+async function offload(deps: TaskDeps, cell: CellMapping, client: ComputeClient, job: ShelveJob, host: string | null): Promise<void> {
   if (host) await client.releaseGuest(host, { instance_uuid: job.instance_uuid }, job.request_id, deps.castTimeoutMs);
   await freeAllocations(deps.api, [job.instance_uuid]);
   await deps.registry.withCell(cell, ({ db }) =>
@@ -53,7 +46,7 @@ async function offload(deps: BuildDeps, cell: CellMapping, client: ComputeClient
 }
 
 /** A shelve that failed for good: the server keeps running where it was, and its action says why. */
-export async function failShelve(deps: BuildDeps, job: ShelveJob, reason: string): Promise<void> {
+export async function failShelve(deps: TaskDeps, job: ShelveJob, reason: string): Promise<void> {
   const image = await findImage(deps.api, job.image_uuid).catch(ifNotFound(() => undefined));
   if (image?.status === 'queued') await discardImage(deps.api, job.image_uuid);
   const cell = await deps.registry.find(job.cell_uuid).catch(ifNotFound(() => undefined));

@@ -4,11 +4,11 @@ import { ComputeClient } from '../../child-cell/compute/index.js';
 import { getInstance, recordActionEvent, updateInstance, UnexpectedStateError } from '../../child-cell/db/index.js';
 import { SNAPSHOT_TASKS } from '../../child-cell/instance/index.js';
 import { ifNotFound, NotFoundError } from '../../ops/runtime/index.js';
-import type { BuildDeps } from '../build/index.js';
+import type { TaskDeps } from '../deps.js';
 import type { SnapshotJob } from '../queue/index.js';
 
 
-export interface SnapshotDeps extends BuildDeps {
+export interface SnapshotDeps extends TaskDeps {
   /** How long the host has to copy the disk (super_conductor.snapshot_timeout_ms). */
   snapshotTimeoutMs: number;
 }
@@ -26,14 +26,14 @@ export async function snapshotInstance(deps: SnapshotDeps, job: SnapshotJob): Pr
   if (image.status !== 'queued') return;
   const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid));
   if (!instance?.host) throw new NotFoundError(`instance ${job.instance_uuid} has no host to take a snapshot on`);
-  const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
+  const client = await ComputeClient.forCell(deps.registry, cell);
   const { data } = await client.snapshotInstance(instance.host, { instance_uuid: job.instance_uuid, image_uuid: job.image_uuid }, job.request_id, deps.snapshotTimeoutMs);
   await storeImageData(deps.api, job.image_uuid, Buffer.from(data, 'base64'));
   deps.log.info({ instance: job.instance_uuid, image: job.image_uuid, host: instance.host }, 'snapshot stored');
 }
 
 /** A snapshot that failed for good: the image goes, the server's task ends, its action says why. */
-export async function failSnapshot(deps: BuildDeps, job: SnapshotJob, reason: string): Promise<void> {
+export async function failSnapshot(deps: TaskDeps, job: SnapshotJob, reason: string): Promise<void> {
   await discardImage(deps.api, job.image_uuid);
   const cell = await deps.registry.find(job.cell_uuid).catch(ifNotFound(() => undefined));
   if (!cell) return;
@@ -46,7 +46,7 @@ export async function failSnapshot(deps: BuildDeps, job: SnapshotJob, reason: st
 
 
 /** Ends the snapshot task of the server, if it is still in one. */
-async function endTask(deps: BuildDeps, cell: CellMapping, job: SnapshotJob): Promise<void> {
+async function endTask(deps: TaskDeps, cell: CellMapping, job: SnapshotJob): Promise<void> {
   await deps.registry
     .withCell(cell, ({ db }) => updateInstance(db, job.instance_uuid, { task_state: null }, { task_state: SNAPSHOT_TASKS }))
     .catch((err: unknown) => {

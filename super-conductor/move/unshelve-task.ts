@@ -3,10 +3,10 @@ import type { CellMapping } from '../../api-cell/cells/index.js';
 import { discardImage } from '../../api-cell/images/index.js';
 import { allocationsOf, freeAllocations } from '../../api-cell/placement/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
-import { addFaults, getInstance, getSystemMetadata, recordActionEvent, setSystemMetadata, UnexpectedStateError, updateInstance, type InstanceDetail } from '../../child-cell/db/index.js';
-import { TaskState } from '../../child-cell/instance/index.js';
+import { getInstance, getSystemMetadata, stepFailed, setSystemMetadata, UnexpectedStateError, updateInstance, type InstanceDetail } from '../../child-cell/db/index.js';
+import { buildMessage, TaskState } from '../../child-cell/instance/index.js';
 import { errorMessage, ifNotFound, RemoteError, UnavailableError } from '../../ops/runtime/index.js';
-import type { BuildDeps } from '../build/index.js';
+import type { TaskDeps } from '../deps.js';
 import type { UnshelveJob } from '../queue/index.js';
 import type { SnapshotDeps } from './snapshot-task.js';
 
@@ -22,9 +22,9 @@ export async function unshelveInstance(deps: SnapshotDeps, job: UnshelveJob): Pr
   if (!instance || instance.task_state !== TaskState.UNSHELVING) return;
   const placed = instance.host && instance.node ? { host: instance.host, node: instance.node } : await place(deps, cell, job, instance);
   if (!placed) return;
-  const client = new ComputeClient(await deps.registry.bus(cell), cell.uuid);
+  const client = await ComputeClient.forCell(deps.registry, cell);
   const args = {
-    instance: { uuid: instance.uuid, project_id: instance.project_id, user_id: instance.user_id, display_name: instance.display_name ?? instance.uuid, image_ref: imageId ?? instance.image_ref ?? '', node: placed.node, flavor: instance.flavor },
+    instance: buildMessage({ ...instance, image_ref: imageId ?? instance.image_ref }, placed.node),
   };
   try {
     await client.unshelveInstance(placed.host, args, job.request_id, deps.snapshotTimeoutMs);
@@ -40,7 +40,7 @@ export async function unshelveInstance(deps: SnapshotDeps, job: UnshelveJob): Pr
   deps.log.info({ instance: job.instance_uuid, host: placed.host }, 'instance unshelved');
 }
 
-async function place(deps: BuildDeps, cell: CellMapping, job: UnshelveJob, instance: InstanceDetail): Promise<{ host: string; node: string } | null> {
+async function place(deps: TaskDeps, cell: CellMapping, job: UnshelveJob, instance: InstanceDetail): Promise<{ host: string; node: string } | null> {
   const spec = await respecOf(deps.api, cell, instance, {
     flavor: instance.flavor,
     zone: job.any_zone ? null : (job.availability_zone ?? instance.pinned_availability_zone),
@@ -62,20 +62,21 @@ async function place(deps: BuildDeps, cell: CellMapping, job: UnshelveJob, insta
 }
 
 /** No host, or the spawn failed: the server stays shelved and offloaded, and says why. */
-async function backToShelf(deps: BuildDeps, cell: CellMapping, job: UnshelveJob, message: string, reason: string): Promise<void> {
+async function backToShelf(deps: TaskDeps, cell: CellMapping, job: UnshelveJob, message: string, reason: string): Promise<void> {
   await freeAllocations(deps.api, [job.instance_uuid]);
   await deps.registry.withCell(cell, ({ db }) =>
-    db.sequelize.transaction(async (transaction) => {
-      await updateInstance(db, job.instance_uuid, { task_state: null, host: null, node: null }, { task_state: [TaskState.UNSHELVING] }, transaction);
-      await addFaults(db, [{ instance_uuid: job.instance_uuid, code: message === 'unshelve failed' ? 500 : 400, message, details: reason }], transaction);
-      await recordActionEvent(db, { instance_uuid: job.instance_uuid, request_id: job.request_id, action: 'unshelve', event: 'conductor_unshelve_instance', host: '', result: 'Error', details: reason }, transaction);
+    stepFailed(db, job.instance_uuid, {
+      updates: { task_state: null, host: null, node: null },
+      expected: { task_state: [TaskState.UNSHELVING] },
+      fault: { code: message === 'unshelve failed' ? 500 : 400, message, details: reason },
+      event: { request_id: job.request_id, action: 'unshelve', event: 'conductor_unshelve_instance' },
     }),
   );
   deps.log.warn({ instance: job.instance_uuid, reason }, 'unshelve failed; the server stays shelved');
 }
 
 /** An unshelve job that failed for good. */
-export async function failUnshelve(deps: BuildDeps, job: UnshelveJob, reason: string): Promise<void> {
+export async function failUnshelve(deps: TaskDeps, job: UnshelveJob, reason: string): Promise<void> {
   const cell = await deps.registry.find(job.cell_uuid).catch(ifNotFound(() => undefined));
   if (!cell) return;
   await backToShelf(deps, cell, job, 'unshelve failed', reason).catch((err: unknown) => {

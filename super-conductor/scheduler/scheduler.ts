@@ -39,7 +39,8 @@ export interface SchedulerOptions {
 }
 
 /** What one instance of the spec takes from a host. */
-export function resourcesOf(spec: RequestSpec): Resources {
+/** What a flavor claims (Nova's resources_from_flavor); a spec or an instance carries its flavor. */
+export function resourcesOf(spec: Pick<RequestSpec, 'flavor'>): Resources {
   const f = spec.flavor;
   return {
     [ResourceClass.VCPU]: f.vcpus,

@@ -2,7 +2,7 @@ import test from 'ava';
 import { createLogger } from '../../ops/runtime/index.js';
 import { select } from '../../ops/runtime-db/index.js';
 import { TestDeployment } from '../../ops/testing/index.js';
-import { buildReservations, type BuildDeps } from '../build/index.js';
+import { buildReservations, type BuildDeps } from '../boot/index.js';
 import { HostStateCache, Scheduler } from '../scheduler/index.js';
 
 // No super-conductor runs here: the test drives the build pipeline itself, twice at once.

@@ -25,7 +25,7 @@ export async function castToHost(deps: ActionDeps, target: Target, send: (client
   const host = target.instance.host;
   if (!host) throw new ConflictError(`Instance ${target.instance.uuid} has no host to act on`);
   try {
-    const client = new ComputeClient(await deps.registry.bus(target.cell), target.cell.uuid);
+    const client = await ComputeClient.forCell(deps.registry, target.cell);
     await send(client, host);
   } catch (err) {
     if (!(err instanceof UnavailableError)) throw err;
@@ -43,7 +43,7 @@ export async function askHost<T>(deps: ActionDeps, target: Target, what: string,
   const host = target.instance.host;
   if (!host) throw new ConflictError(`Instance ${target.instance.uuid} is not ready`);
   try {
-    return await ask(new ComputeClient(await deps.registry.bus(target.cell), target.cell.uuid), host);
+    return await ask(await ComputeClient.forCell(deps.registry, target.cell), host);
   } catch (err) {
     if (!(err instanceof UnavailableError)) throw err;
     throw new ConflictError(`Compute host ${host} is not answering; ${what} of instance ${target.instance.uuid}`, { cause: err });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createMigration, getSystemMetadata, latestMigration, setMigrationStatus, setSystemMetadata, updateInstance } from '../../../child-cell/db/index.js';
-import { moveSteps, PowerState, TaskState, VmState, type FlavorSnapshot } from '../../../child-cell/instance/index.js';
+import { beginMove, beginRevert, confirmMove, getSystemMetadata, latestMigration, updateInstance } from '../../../child-cell/db/index.js';
+import { buildMessage, moveSteps, PowerState, VmState, type FlavorSnapshot } from '../../../child-cell/instance/index.js';
 import { ConflictError, errorMessage, ifNotFound, InvalidInputError, UnavailableError, type Config } from '../../../ops/runtime/index.js';
 import { retryDeadlocks } from '../../../ops/runtime-db/index.js';
 import type { MoveQueue } from '../../../super-conductor/queue/index.js';
@@ -35,22 +35,9 @@ async function charge(deps: MoveDeps, projectId: string, delta: { cores: number;
 export async function startMove(deps: MoveDeps, context: RequestContext, target: Target, kind: Kind, flavor: FlavorSnapshot, host: string | null, powerOff = false): Promise<void> {
   const i = target.instance;
   const migrationUuid = randomUUID();
+  const steps = moveSteps[kind];
   await deps.registry.withCell(target.cell, ({ db }) =>
-    retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
-      const run = { sequelize: db.sequelize, transaction };
-      await updateInstance(db, i.uuid, { task_state: moveSteps[kind].startTask }, { vm_state: [i.vm_state], task_state: [null] }, transaction);
-      await createMigration(run, {
-        uuid: migrationUuid,
-        instance_uuid: i.uuid,
-        migration_type: kind,
-        status: moveSteps[kind].startStatus,
-        source_compute: i.host,
-        source_node: i.node,
-        old_instance_type_id: i.flavor.id,
-        new_instance_type_id: flavor.id,
-      });
-      await setSystemMetadata(run, i.uuid, { old_flavor: JSON.stringify(i.flavor) });
-    })),
+    beginMove(db, i, { migrationUuid, kind, startTask: steps.startTask, startStatus: steps.startStatus, newFlavor: flavor }),
   );
   await recordAction(deps, context, target, moveSteps[kind].action);
   try {
@@ -113,16 +100,10 @@ async function resizedTarget(deps: MoveDeps, context: RequestContext, uuid: stri
 export async function confirmResize(deps: MoveDeps, context: RequestContext, uuid: string): Promise<void> {
   const { target, migration, oldFlavor } = await resizedTarget(deps, context, uuid, 'confirmResize');
   await freeAllocations(deps.api, [migration.uuid]);
-  await deps.registry.withCell(target.cell, ({ db }) =>
-    retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
-      const run = { sequelize: db.sequelize, transaction };
-      if (!(await setMigrationStatus(run, migration.uuid, 'confirmed', ['finished']))) throw new ConflictError(`Migration ${migration.uuid} is no longer waiting for a confirmation`);
-      // A server resized while stopped is still off: it goes back to SHUTOFF, as in Nova.
-      const vmState = target.instance.power_state === PowerState.SHUTDOWN ? VmState.STOPPED : VmState.ACTIVE;
-      await updateInstance(db, uuid, { vm_state: vmState, task_state: null }, { vm_state: [VmState.RESIZED] }, transaction);
-      await setSystemMetadata(run, uuid, { old_flavor: null });
-    })),
-  );
+  // A server resized while stopped is still off: it goes back to SHUTOFF, as in Nova.
+  const vmState = target.instance.power_state === PowerState.SHUTDOWN ? VmState.STOPPED : VmState.ACTIVE;
+  const confirmed = await deps.registry.withCell(target.cell, ({ db }) => confirmMove(db, uuid, migration.uuid, vmState));
+  if (!confirmed) throw new ConflictError(`Migration ${migration.uuid} is no longer waiting for a confirmation`);
   await recordAction(deps, context, target, 'confirmResize');
   const delta = deltaOf(oldFlavor, target.instance.flavor);
   // A smaller flavor gives its difference back now that it is confirmed.
@@ -134,13 +115,8 @@ export async function revertResize(deps: MoveDeps, context: RequestContext, uuid
   const { target, migration, oldFlavor } = await resizedTarget(deps, context, uuid, 'revertResize');
   const i = target.instance;
   if (!migration.source_compute || !migration.source_node) throw new ConflictError(`Migration ${migration.uuid} does not say where the instance came from`);
-  await deps.registry.withCell(target.cell, ({ db }) =>
-    retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
-      const run = { sequelize: db.sequelize, transaction };
-      if (!(await setMigrationStatus(run, migration.uuid, 'reverting', ['finished']))) throw new ConflictError(`Migration ${migration.uuid} cannot be reverted now`);
-      await updateInstance(db, uuid, { task_state: TaskState.RESIZE_REVERTING }, { vm_state: [VmState.RESIZED], task_state: [null] }, transaction);
-    })),
-  );
+  const reverting = await deps.registry.withCell(target.cell, ({ db }) => beginRevert(db, uuid, migration.uuid));
+  if (!reverting) throw new ConflictError(`Migration ${migration.uuid} cannot be reverted now`);
   await freeAllocations(deps.api, [uuid]);
   await moveAllocations(deps.api, migration.uuid, uuid, i.project_id, i.user_id);
   await recordAction(deps, context, target, 'revertResize');
@@ -154,7 +130,7 @@ export async function revertResize(deps: MoveDeps, context: RequestContext, uuid
       client.revertMove(
         host,
         {
-          instance: { uuid, project_id: i.project_id, user_id: i.user_id, display_name: i.display_name ?? uuid, image_ref: i.image_ref ?? '', node: migration.source_node ?? host, flavor: oldFlavor },
+          instance: buildMessage({ ...i, uuid, flavor: oldFlavor }, migration.source_node ?? host),
           migration_uuid: migration.uuid,
           dest_host: i.host ?? '',
           ...(i.power_state === PowerState.SHUTDOWN ? { power_off: true } : {}),

@@ -1,5 +1,5 @@
 import { replaceInstanceMetadata } from '../../../child-cell/db/index.js';
-import { TaskState } from '../../../child-cell/instance/index.js';
+import { buildMessage, TaskState } from '../../../child-cell/instance/index.js';
 import { ifNotFound, InvalidInputError } from '../../../ops/runtime/index.js';
 import type { RequestContext } from '../../context.js';
 import type { ApiDatabase } from '../../db/index.js';
@@ -60,7 +60,7 @@ export async function rebuildServer(deps: ShowDeps & ActionDeps & { api: ApiData
     (client, host) =>
       client.rebuildInstance(
         host,
-        { instance: { uuid, project_id: i.project_id, user_id: i.user_id, display_name: r.name ?? i.display_name ?? uuid, image_ref: image.uuid, node: i.node ?? host, flavor: i.flavor } },
+        { instance: buildMessage({ ...i, uuid, display_name: r.name ?? i.display_name, image_ref: image.uuid }, i.node ?? host) },
         context.requestId,
         deps.castTimeoutMs,
       ),

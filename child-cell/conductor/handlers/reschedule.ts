@@ -1,7 +1,6 @@
 import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
-import { retryDeadlocks } from '../../../ops/runtime-db/index.js';
 import type { BuildArgs } from '../../compute/index.js';
-import { addFaults, recordActionEvent, updateInstance, UnexpectedStateError } from '../../db/index.js';
+import { recordActionEvent, stepFailed, updateInstance, UnexpectedStateError } from '../../db/index.js';
 import { TaskState, VmState } from '../../instance/index.js';
 import { BuildFailedArgs, CONDUCTOR_LATEST_VERSION, type BuildFailedResult } from '../messages.js';
 import type { ConductorDeps } from './deps.js';
@@ -75,13 +74,9 @@ async function giveUp(deps: ConductorDeps, uuid: string, reason: string): Promis
   await deps.placement.deleteAllocations(uuid).catch((err: unknown) =>
     deps.log.warn({ instance: uuid, err: errorMessage(err) }, 'could not free the allocation of a failed build'),
   );
-  await retryDeadlocks(() => deps.db.sequelize.transaction(async (transaction) => {
-    await updateInstance(deps.db, uuid, { vm_state: VmState.ERROR, task_state: null }, { vm_state: [VmState.BUILDING] }, transaction);
-    await addFaults(deps.db, [{
-      instance_uuid: uuid,
-      code: 500,
-      message: `Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance ${uuid}.`,
-      details: reason,
-    }], transaction);
-  }));
+  await stepFailed(deps.db, uuid, {
+    updates: { vm_state: VmState.ERROR, task_state: null },
+    expected: { vm_state: [VmState.BUILDING] },
+    fault: { code: 500, message: `Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance ${uuid}.`, details: reason },
+  });
 }

@@ -101,10 +101,10 @@ test('layering - the runtime importing a process fails', (t) => {
 test('layering - the API loading the queue worker fails, the producer is its to use', (t) => {
   const violations = check({
     'api-cell/service.ts': "import { BuildQueue } from '../super-conductor/queue/index.js';\n",
-    'api-cell/compute/create.ts': "import type { BuildWorker } from '../../super-conductor/queue/worker/index.js';\n",
+    'api-cell/compute/create.ts': "import type { QueueWorker } from '../../super-conductor/queue/worker/index.js';\n",
     'super-conductor/queue/index.ts': "export { BuildQueue } from './client.js';\n",
     'super-conductor/queue/client.ts': 'export class BuildQueue {}\n',
-    'super-conductor/queue/worker/index.ts': "import { BuildQueue } from '../index.js';\nexport type BuildWorker = BuildQueue;\n",
+    'super-conductor/queue/worker/index.ts': "import { BuildQueue } from '../index.js';\nexport type QueueWorker = BuildQueue;\n",
   });
   t.deepEqual(violations.map((v) => [v.rule, v.chain]), [['api-only-produces-jobs', ['api-cell/compute/create.ts', 'super-conductor/queue/worker/index.ts']]]);
 });

@@ -2,43 +2,34 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { CellstackError, errorMessage, type Logger } from '../../../ops/runtime/index.js';
 import { BUILD_JOB_VERSION, BUILD_QUEUE, MOVE_QUEUE, EVACUATE_JOB_VERSION, redisConnection, type BuildJob, type InstanceJob } from '../index.js';
 
-export interface BuildWorkerOptions {
+/** A worker on one of the super-conductor's queues. */
+export interface WorkerOptions<T> {
   redisUrl: string;
   prefix: string;
   concurrency: number;
   lockMs: number;
   log: Logger;
   /** Does the work; throwing a retryable error retries the job, any other fails it at once. */
-  build(job: BuildJob): Promise<void>;
-  /** Called when a job has failed for good, so its builds can be put in ERROR rather than lost. */
-  onFailed(job: BuildJob, reason: string): Promise<void>;
+  run(job: T): Promise<void>;
+  /** Called when a job has failed for good, so its servers can be put in ERROR rather than lost. */
+  onFailed(job: T, reason: string): Promise<void>;
 }
 
-export interface BuildWorker {
+export interface QueueWorker {
   close(): Promise<void>;
 }
 
 /** The super-conductor's side of the build queue. */
-export function startBuildWorker(options: BuildWorkerOptions): BuildWorker {
+export function startBuildWorker(options: WorkerOptions<BuildJob>): QueueWorker {
   return startWorker<BuildJob>(BUILD_QUEUE, BUILD_JOB_VERSION, options);
 }
 
-export interface MoveWorkerOptions extends Omit<BuildWorkerOptions, 'build' | 'onFailed'> {
-  build(job: InstanceJob): Promise<void>;
-  onFailed(job: InstanceJob, reason: string): Promise<void>;
-}
-
-/** The super-conductor's side of the move queue (moves and snapshots). */
-export function startMoveWorker(options: MoveWorkerOptions): BuildWorker {
+/** The super-conductor's side of the move queue (moves, shelves and snapshots). */
+export function startMoveWorker(options: WorkerOptions<InstanceJob>): QueueWorker {
   return startWorker<InstanceJob>(MOVE_QUEUE, EVACUATE_JOB_VERSION, options);
 }
 
-interface WorkerOptions<T> extends Omit<BuildWorkerOptions, 'build' | 'onFailed'> {
-  build(job: T): Promise<void>;
-  onFailed(job: T, reason: string): Promise<void>;
-}
-
-function startWorker<T extends { v: number }>(queue: string, version: number, options: WorkerOptions<T>): BuildWorker {
+function startWorker<T extends { v: number }>(queue: string, version: number, options: WorkerOptions<T>): QueueWorker {
   const connection = redisConnection(options.redisUrl, `cellstack-super-conductor-${queue}`);
   const worker = new Worker<T>(
     queue,
@@ -47,7 +38,7 @@ function startWorker<T extends { v: number }>(queue: string, version: number, op
         throw new UnrecoverableError(`${queue} job version ${job.data.v} is newer than ${version}`);
       }
       try {
-        await options.build(job.data);
+        await options.run(job.data);
       } catch (err) {
         const retryable = !(err instanceof CellstackError) || err.retryable;
         if (!retryable) throw new UnrecoverableError(errorMessage(err));

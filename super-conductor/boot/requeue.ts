@@ -1,7 +1,7 @@
-import { returnBuilds, type BuildInstance } from '../../api-cell/builds/index.js';
+import { returnBuilds } from '../../api-cell/builds/index.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
-import { heldBuilds, holdUnbuilt, removeHeldBuilds, type InstanceDetail } from '../../child-cell/db/index.js';
-import { TaskState } from '../../child-cell/instance/index.js';
+import { heldBuilds, holdUnbuilt, removeHeldBuilds } from '../../child-cell/db/index.js';
+import { instanceFromRow, TaskState } from '../../child-cell/instance/index.js';
 import type { BuildDeps } from './deps.js';
 
 export interface Unstarted {
@@ -21,7 +21,7 @@ export interface Unstarted {
 export async function returnToQueue(deps: BuildDeps, cell: CellMapping, builds: Unstarted[], why: string, tasks: string[] = [TaskState.SCHEDULING]): Promise<string[]> {
   if (builds.length === 0) return [];
   const rows = await deps.registry.withCell(cell, async ({ db }) => heldBuilds(db, await holdUnbuilt(db, builds.map((b) => b.uuid), tasks)));
-  const returned = await returnBuilds(deps.api, cell.id, rows.map((row) => ({ instance: buildInstanceOf(row) })));
+  const returned = await returnBuilds(deps.api, cell.id, rows.map((row) => ({ instance: instanceFromRow(row) })));
   await deps.registry.withCell(cell, ({ db }) => removeHeldBuilds(db, returned));
   const byReservation = new Map<string, string[]>();
   for (const row of rows.filter((r) => returned.includes(r.uuid))) {
@@ -36,32 +36,4 @@ export async function returnToQueue(deps: BuildDeps, cell: CellMapping, builds: 
   const hosts = [...new Set(builds.flatMap((b) => b.triedHosts))];
   if (returned.length > 0) deps.log.warn({ cell: cell.name, count: returned.length, hosts, why }, 'builds no host started were handed back to be scheduled again');
   return returned;
-}
-
-/** The accepted server again, as the API wrote it into the build request. */
-function buildInstanceOf(row: InstanceDetail & { key_data: string | null }): BuildInstance {
-  return {
-    uuid: row.uuid,
-    project_id: row.project_id,
-    user_id: row.user_id,
-    display_name: row.display_name ?? row.uuid,
-    display_description: row.display_description,
-    hostname: row.hostname ?? '',
-    flavor: row.flavor,
-    image_ref: row.image_ref ?? '',
-    availability_zone: row.pinned_availability_zone,
-    metadata: row.metadata,
-    key_name: row.key_name,
-    key_data: row.key_data,
-    user_data: row.user_data,
-    config_drive: row.config_drive ?? '',
-    auto_disk_config: row.auto_disk_config,
-    access_ip_v4: row.access_ip_v4,
-    access_ip_v6: row.access_ip_v6,
-    reservation_id: row.reservation_id ?? row.uuid,
-    launch_index: row.launch_index,
-    tags: row.tags,
-    locked: row.locked,
-    created_at: new Date(row.created_at).toISOString(),
-  };
 }

@@ -2,11 +2,13 @@ import { routeBuilds, type Build } from '../../api-cell/builds/index.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
 import { freeAllocations } from '../../api-cell/placement/index.js';
 import { createInstances, softDeleteInstances } from '../../child-cell/db/index.js';
+import { buildMessage, instanceRow, type BuildSubject } from '../../child-cell/instance/index.js';
+import type { AlternateArgs } from '../../child-cell/compute/index.js';
 import { settleAll } from '../../ops/runtime/index.js';
 import { resourcesOf, type Placement } from '../scheduler/index.js';
 import { castBuild, type CastTarget } from './cast.js';
 import type { BuildDeps } from './deps.js';
-import { createAction, newInstance } from './instances.js';
+import { createAction } from './instances.js';
 
 /**
  * Moves placed builds into their cell: the instances are written to the cell's database, the
@@ -18,7 +20,7 @@ export async function routeToCell(deps: BuildDeps, cell: CellMapping, placements
   if (!first) return;
   const instances = placements.flatMap((p) => {
     const build = builds.get(p.spec.instance_uuid);
-    return build ? [newInstance(build, { host: p.host.host, node: p.host.node, zone: p.host.availabilityZone })] : [];
+    return build ? [instanceRow(build.instance, { host: p.host.host, node: p.host.node, zone: p.host.availabilityZone })] : [];
   });
   await deps.registry.withCell(cell, ({ db }) => createInstances(db, instances, placements.map((p) => createAction(p.spec))));
   const { routed, gone, routedElsewhere } = await routeBuilds(deps.api, cell.id, instances.map((i) => i.uuid));
@@ -33,31 +35,29 @@ export async function routeToCell(deps: BuildDeps, cell: CellMapping, placements
   if (strays.length > 0) await deps.registry.withCell(cell, ({ db }) => softDeleteInstances(db, strays));
   if (routedElsewhere.length > 0) deps.log.warn({ count: routedElsewhere.length, cell: cell.name }, 'builds another run routed first were left to it');
   const routedSet = new Set(routed);
-  const casts = placements
-    .filter((p) => routedSet.has(p.spec.instance_uuid))
-    .map((p) => castBuild(deps, cell, castTarget(p, builds.get(p.spec.instance_uuid)?.instance.display_name)));
+  const casts = placements.flatMap((p) => {
+    const build = builds.get(p.spec.instance_uuid);
+    if (!build || !routedSet.has(p.spec.instance_uuid)) return [];
+    const at = { host: p.host.host, node: p.host.node, providerUuid: p.host.provider.uuid };
+    const alternates = p.alternates.map((a) => ({ host: a.host, node: a.node, provider_uuid: a.provider.uuid }));
+    return [castBuild(deps, cell, castTarget(build.instance, at, resourcesOf(p.spec), alternates, p.spec.request_id))];
+  });
   await settleAll(casts);
 }
 
-export function castTarget(p: Placement, displayName = p.spec.instance_uuid): CastTarget {
-  const s = p.spec;
+/** A build cast: the instance's build message to the host it was given, with its claim and alternates. */
+export function castTarget(
+  instance: BuildSubject,
+  at: { host: string; node: string; providerUuid: string },
+  resources: Record<string, number>,
+  alternates: AlternateArgs[],
+  requestId: string,
+): CastTarget {
   return {
-    host: p.host.host,
-    projectId: s.project_id,
-    userId: s.user_id,
-    requestId: s.request_id,
-    args: {
-      instance: {
-        uuid: s.instance_uuid,
-        project_id: s.project_id,
-        user_id: s.user_id,
-        display_name: displayName,
-        image_ref: s.image.id,
-        node: p.host.node,
-        flavor: s.flavor,
-      },
-      allocation: { provider_uuid: p.host.provider.uuid, resources: resourcesOf(s) },
-      alternates: p.alternates.map((a) => ({ host: a.host, node: a.node, provider_uuid: a.provider.uuid })),
-    },
+    host: at.host,
+    projectId: instance.project_id,
+    userId: instance.user_id,
+    requestId,
+    args: { instance: buildMessage(instance, at.node), allocation: { provider_uuid: at.providerUuid, resources }, alternates },
   };
 }

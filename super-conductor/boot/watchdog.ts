@@ -2,14 +2,14 @@ import { findMappings } from '../../api-cell/builds/index.js';
 import { isCell0, type CellMapping } from '../../api-cell/cells/index.js';
 import { allocationsOf, freeAllocations } from '../../api-cell/placement/index.js';
 import { finishDelete } from '../../api-cell/compute/index.js';
-import { addFaults, holdUnbuilt, removeHeldBuilds, stalledBuilds, stalledDeletes, updateInstance, type StalledBuild } from '../../child-cell/db/index.js';
+import { holdUnbuilt, stepFailed, removeHeldBuilds, stalledBuilds, stalledDeletes, updateInstance, type StalledBuild } from '../../child-cell/db/index.js';
 import { TaskState, VmState } from '../../child-cell/instance/index.js';
 import { settleAll } from '../../ops/runtime/index.js';
-import { retryDeadlocks } from '../../ops/runtime-db/index.js';
 import { resourcesOf } from '../scheduler/index.js';
 import { castBuild } from './cast.js';
 import type { BuildDeps } from './deps.js';
 import { returnToQueue } from './requeue.js';
+import { castTarget } from './route.js';
 
 export interface WatchCounts {
   recast: number;
@@ -92,17 +92,7 @@ export async function recast(deps: BuildDeps, cell: CellMapping, builds: Stalled
     const allocation = allocations.get(b.uuid);
     if (!allocation || !b.host || !b.node) return;
     counts.recast += 1;
-    await castBuild(deps, cell, {
-      host: b.host,
-      projectId: b.project_id,
-      userId: b.user_id,
-      requestId: b.request_id ?? `req-redrive-${b.uuid}`,
-      args: {
-        instance: { uuid: b.uuid, project_id: b.project_id, user_id: b.user_id, display_name: b.display_name ?? b.uuid, image_ref: b.image_ref ?? '', node: b.node, flavor: b.flavor },
-        allocation: { provider_uuid: allocation.providerUuid, resources: resourcesOf({ flavor: b.flavor } as Parameters<typeof resourcesOf>[0]) },
-        alternates: [],
-      },
-    });
+    await castBuild(deps, cell, castTarget(b, { host: b.host, node: b.node, providerUuid: allocation.providerUuid }, resourcesOf(b), [], b.request_id ?? `req-redrive-${b.uuid}`));
   });
   await settleAll(casts);
 }
@@ -113,10 +103,11 @@ async function timeOut(deps: BuildDeps, cell: CellMapping, builds: StalledBuild[
   for (const b of builds) {
     const done = await deps.registry
       .withCell(cell, ({ db }) =>
-        retryDeadlocks(() => db.sequelize.transaction(async (transaction) => {
-          await updateInstance(db, b.uuid, { vm_state: VmState.ERROR, task_state: null }, { vm_state: [VmState.BUILDING] }, transaction);
-          await addFaults(db, [{ instance_uuid: b.uuid, code: 500, message: 'Build of instance timed out', details: `not ACTIVE ${timeoutMs / 1000} s after it was accepted (compute.instance_build_timeout)` }], transaction);
-        })),
+        stepFailed(db, b.uuid, {
+          updates: { vm_state: VmState.ERROR, task_state: null },
+          expected: { vm_state: [VmState.BUILDING] },
+          fault: { code: 500, message: 'Build of instance timed out', details: `not ACTIVE ${timeoutMs / 1000} s after it was accepted (compute.instance_build_timeout)` },
+        }),
       )
       .then(() => true, () => false); // It moved on meanwhile (ACTIVE, deleted): nothing to time out.
     if (!done) continue;

@@ -1,9 +1,10 @@
 import { routeBuilds, type Build } from '../../api-cell/builds/index.js';
 import { isCell0 } from '../../api-cell/cells/index.js';
 import { addFaults, createInstances, softDeleteInstances } from '../../child-cell/db/index.js';
+import { instanceRow } from '../../child-cell/instance/index.js';
 import { UnavailableError } from '../../ops/runtime/index.js';
 import type { BuildDeps } from './deps.js';
-import { createAction, newInstance } from './instances.js';
+import { createAction } from './instances.js';
 
 /**
  * Buries builds that could not be scheduled in cell0, in ERROR with a fault saying why, as Nova
@@ -16,7 +17,7 @@ export async function buryInCell0(deps: BuildDeps, builds: { build: Build; reaso
   const first = builds[0];
   if (!first) return;
   await deps.registry.withCell(cell0, async ({ db }) => {
-    await createInstances(db, builds.map((b) => newInstance(b.build, null)), builds.map((b) => createAction(b.build.spec)));
+    await createInstances(db, builds.map((b) => instanceRow(b.build.instance, null)), builds.map((b) => createAction(b.build.spec)));
     await addFaults(db, builds.map((b) => ({
       instance_uuid: b.build.instance.uuid,
       code: 500,

@@ -1,20 +1,12 @@
-import type { CellRegistry } from '../../api-cell/cells/index.js';
-import type { ApiDatabase } from '../../api-cell/db/index.js';
-import type { Logger } from '../../ops/runtime/index.js';
+import type { TaskDeps } from '../deps.js';
 import type { BuildJob } from '../queue/index.js';
-import type { Scheduler } from '../scheduler/index.js';
 
 /** What the build pipeline works with; built once at start-up and passed in. */
-export interface BuildDeps {
-  api: ApiDatabase;
-  registry: CellRegistry;
-  scheduler: Scheduler;
-  castTimeoutMs: number;
+export interface BuildDeps extends TaskDeps {
   /** Queues builds handed back (no host took them) as jobs of their own. */
   requeue: (jobs: Omit<BuildJob, 'v'>[], delayMs?: number) => Promise<void>;
   /** How long after it was accepted a build may wait for hosts that did not answer (super_conductor.build_wait_for_hosts_ms). */
   waitForHostsMs: number;
-  log: Logger;
   /** Called with what each job did, for metrics. */
   onBuilt?: (outcome: { placed: number; buried: number; decisionMs: number; conflicts: number; jobs: number }) => void;
 }

@@ -93,6 +93,12 @@ interface PendingCreate {
 /** The last segment of an href, or the value itself (flavorRef and imageRef may be links). */
 const refId = (ref: string): string => ref.replace(/\/+$/, '').split('/').at(-1) ?? ref;
 
+/** What stands for the image of a server booted from a volume: no requirements, no properties. */
+const volumeBacked = async (): Promise<Image> => ({
+  uuid: '', name: null, status: 'active', visibility: 'public', owner: null, disk_format: null, container_format: null, size: null, checksum: null,
+  os_hash_value: null, min_disk: 0, min_ram: 0, protected: false, os_hidden: false, tags: [], properties: {}, created_at: new Date(0), updated_at: null,
+});
+
 /** How long flavor, image and quota-limit reads are reused (a change shows within this). */
 const readCacheMs = 2000;
 
@@ -138,7 +144,8 @@ export class ServerCreator {
     const imageId = refId(request.imageRef);
     const [flavor, image, limits, keyData, group] = await Promise.all([
       this.flavors.get(`${flavorId} ${viewer.isAdmin ? '*' : viewer.projectId}`, () => findFlavor(api, flavorId, viewer)).catch(asBadRequest),
-      this.images
+      // A server booted from a volume has no image (its boot disk is a volume the route checked).
+      imageId === '' ? volumeBacked() : this.images
         .get(`${imageId} ${viewer.isAdmin ? '*' : viewer.projectId}`, () => findImage(api, imageId, viewer))
         // An image cached while it waited for its data may be active by now.
         .then((cached) => (cached.status === 'active' ? cached : findImage(api, imageId, viewer)))

@@ -95,3 +95,25 @@ export async function deleteAttachment(deps: VolumeDeps, viewer: VolumeViewer, u
     return left;
   });
 }
+
+/**
+ * Nova's whole attach on the volume side in one call: reserve, connect (`host` and `mountpoint`
+ * as the connector says them) and complete. Used where the compute API attaches a volume itself.
+ */
+export async function attachToServer(deps: VolumeDeps, viewer: VolumeViewer, volumeUuid: string, instanceUuid: string, device: string, host: string | null): Promise<Attachment> {
+  const reserved = await createAttachment(deps, viewer, { volume_uuid: volumeUuid, instance_uuid: instanceUuid });
+  try {
+    await updateAttachment(deps, viewer, reserved.uuid, { host, mountpoint: device, instance: instanceUuid });
+    await completeAttachment(deps, viewer, reserved.uuid);
+  } catch (err) {
+    await deleteAttachment(deps, viewer, reserved.uuid);
+    throw err;
+  }
+  return findAttachment(deps.db, reserved.uuid);
+}
+
+/** Ends every attachment of a volume to a server (a detach, or the server deleted); safe to run twice. */
+export async function detachFromServer(deps: VolumeDeps, volumeUuid: string, instanceUuid: string): Promise<void> {
+  const attachments = (await attachmentsOfVolumes(deps.db, [volumeUuid])).filter((a) => a.instance_uuid === instanceUuid);
+  for (const a of attachments) await deleteAttachment(deps, { projectId: a.project_id, userId: '', isAdmin: true }, a.uuid);
+}

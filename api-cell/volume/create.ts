@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidInputError } from '../../ops/runtime/index.js';
 import { downloadImage, findImage, type Image } from '../images/index.js';
+import { attachToServer } from './attach.js';
 import type { VolumeDeps } from './deps.js';
 import { withQuota } from './quotas.js';
 import type { Snapshot, Volume, VolumeViewer } from './records.js';
@@ -20,6 +21,8 @@ export interface VolumeSpec {
   imageRef?: string | undefined;
   metadata?: Record<string, string> | undefined;
   multiattach?: boolean | undefined;
+  /** A volume the compute API makes for a server (boot from volume): attached to it once it is made. */
+  attachTo?: { instance_uuid: string; device: string } | undefined;
 }
 
 type Source = { kind: 'blank' } | { kind: 'snapshot'; snapshot: Snapshot } | { kind: 'volume'; volume: Volume } | { kind: 'image'; image: Image };
@@ -107,12 +110,12 @@ export async function createVolume(deps: VolumeDeps, viewer: VolumeViewer, spec:
       metadata: spec.metadata ?? {},
     }),
   );
-  deps.background(`create volume ${uuid}`, () => fillVolume(deps, uuid, source, size, viewer));
+  deps.background(`create volume ${uuid}`, () => fillVolume(deps, uuid, source, size, viewer, spec.attachTo));
   return uuid;
 }
 
 /** Makes the volume's file from its source, then `available`; any failure leaves it in `error`. */
-async function fillVolume(deps: VolumeDeps, uuid: string, source: Source, size: number, viewer: VolumeViewer): Promise<void> {
+async function fillVolume(deps: VolumeDeps, uuid: string, source: Source, size: number, viewer: VolumeViewer, attachTo: VolumeSpec['attachTo']): Promise<void> {
   try {
     let path: string;
     if (source.kind === 'snapshot') path = await deps.backend.createCopy(uuid, located(source.snapshot.provider_location), size);
@@ -124,6 +127,7 @@ async function fillVolume(deps: VolumeDeps, uuid: string, source: Source, size: 
     } else path = await deps.backend.createBlank(uuid, size);
     const made = await moveRow(deps.db, 'volumes', uuid, ['creating'], 'available', { provider_location: path });
     if (!made) await deps.backend.remove(path);
+    else if (attachTo) await attachToServer(deps, viewer, uuid, attachTo.instance_uuid, attachTo.device, null);
   } catch (err) {
     deps.log.warn({ err, volume: uuid }, 'volume creation failed');
     await moveRow(deps.db, 'volumes', uuid, ['creating'], 'error');

@@ -1,6 +1,6 @@
 // The volume service (a Block Storage v3 subset): volumes, snapshots, types, attachments, quotas,
 // with its own database and volumes as files made with qemu-img.
-export { createAttachment, completeAttachment, connectionInfo, deleteAttachment, updateAttachment, type AttachmentSpec } from './attach.js';
+export { attachToServer, createAttachment, completeAttachment, connectionInfo, deleteAttachment, detachFromServer, updateAttachment, type AttachmentSpec } from './attach.js';
 export { attachmentsOfInstance, attachmentsOfVolumes, findAttachment } from './attachments.js';
 export { BackendError, FileBackend, type VolumeFormat } from './backend.js';
 export { createVolume, type VolumeSpec } from './create.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
 import { storeImageData, createImage } from '../../images/index.js';
+import { syncVolumeDatabase, volumeMigrations } from '../index.js';
 import { TestDeployment, waitFor, type Caller } from '../../../ops/testing/index.js';
 
 const run = promisify(execFile);
@@ -208,4 +209,12 @@ test('volume - bad bodies get badRequest in Cinder words; types are admin-manage
   t.is((await call('DELETE', `/types/${String(byName.body['volume_type']?.['id'])}`, undefined, admin)).status, 400);
   const az = await call('GET', '/os-availability-zone');
   t.deepEqual(az.body['availabilityZoneInfo'], [{ zoneName: 'nova', zoneState: { available: true } }] as unknown as Record<string, unknown>);
+});
+
+test('volume - its database is created and migrated on its own; a second sync has nothing to do', async (t) => {
+  const url = d.dbs.url('volume_sync');
+  const first = await syncVolumeDatabase(url);
+  t.true(first.created);
+  t.deepEqual(first.applied, volumeMigrations.map((m) => m.name));
+  t.deepEqual((await syncVolumeDatabase(url)).applied, []);
 });

@@ -93,3 +93,20 @@ test.serial('openstack volume type - create with properties, show, list, used by
   await openstack(['volume', 'type', 'delete', 'gold']);
   t.deepEqual((await osc<{ Name: string }[]>('volume', 'type', 'list')).map((x) => x.Name), ['__DEFAULT__']);
 });
+
+test.serial('openstack server - boot from a volume made from the image, add and remove a second volume, delete: the volumes are available again', async (t) => {
+  await osc('volume', 'create', '--size', '1', '--image', 'cirros-0.6.2-x86_64-disk', 'boot-1');
+  const boot = await volumeBecomes('boot-1', 'available');
+  const server = await osc('server', 'create', '--flavor', 'm1.tiny', '--volume', 'boot-1', '--nic', 'none', '--wait', 'vm-bfv');
+  t.like(server, { status: 'ACTIVE', image: 'N/A (booted from volume)' });
+  t.like((await osc('volume', 'show', 'boot-1'))['attachments'], [{ server_id: server['id'], device: '/dev/vda' }]);
+  await osc('volume', 'create', '--size', '1', 'data-2');
+  await volumeBecomes('data-2', 'available');
+  const added = await osc('server', 'add', 'volume', 'vm-bfv', 'data-2');
+  t.like(added, { 'Server ID': server['id'], Device: '/dev/vdb' });
+  t.deepEqual(((await osc('server', 'show', 'vm-bfv'))['volumes_attached'] as { id: string }[]).map((v) => v.id).sort(), [String(boot['id']), String(added['Volume ID'])].sort());
+  await openstack(['server', 'remove', 'volume', 'vm-bfv', 'data-2']);
+  t.is((await osc('volume', 'show', 'data-2'))['status'], 'available');
+  await openstack(['server', 'delete', '--wait', 'vm-bfv']);
+  t.like(await volumeBecomes('boot-1', 'available'), { attachments: [] });
+});

@@ -117,3 +117,18 @@ export async function detachFromServer(deps: VolumeDeps, volumeUuid: string, ins
   const attachments = (await attachmentsOfVolumes(deps.db, [volumeUuid])).filter((a) => a.instance_uuid === instanceUuid);
   for (const a of attachments) await deleteAttachment(deps, { projectId: a.project_id, userId: '', isAdmin: true }, a.uuid);
 }
+
+/**
+ * A volume just made for a server becomes in-use and attached to it in one transaction, so it is
+ * never `available` in between for another request to take. Answers false when it was no longer
+ * `creating` (deleted meanwhile).
+ */
+export async function attachMade(deps: VolumeDeps, volume: { uuid: string; project_id: string }, instanceUuid: string, device: string, path: string): Promise<boolean> {
+  return deps.db.sequelize.transaction(async (transaction) => {
+    const run = { sequelize: deps.db.sequelize, transaction };
+    if (!(await moveRow(run, 'volumes', volume.uuid, ['creating'], 'in-use', { provider_location: path, attach_status: 'attached' }))) return false;
+    const uuid = await insertAttachment(run, { volume_uuid: volume.uuid, project_id: volume.project_id, instance_uuid: instanceUuid, attach_status: 'attached', attach_mode: 'rw', connector: { host: null, mountpoint: device, instance: instanceUuid } });
+    await setAttachment(run, uuid, { mountpoint: device, attach_time: new Date() });
+    return true;
+  });
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidInputError } from '../../ops/runtime/index.js';
 import { downloadImage, findImage, type Image } from '../images/index.js';
-import { attachToServer } from './attach.js';
+import { attachMade } from './attach.js';
 import type { VolumeDeps } from './deps.js';
 import { withQuota } from './quotas.js';
 import type { Snapshot, Volume, VolumeViewer } from './records.js';
@@ -125,9 +125,10 @@ async function fillVolume(deps: VolumeDeps, uuid: string, source: Source, size: 
       // An image registered without data (the deployment's default one) gives a blank bootable volume.
       path = data && data.length > 0 ? await deps.backend.createFromImage(uuid, data, source.image.disk_format, size) : await deps.backend.createBlank(uuid, size);
     } else path = await deps.backend.createBlank(uuid, size);
-    const made = await moveRow(deps.db, 'volumes', uuid, ['creating'], 'available', { provider_location: path });
+    const made = attachTo
+      ? await attachMade(deps, { uuid, project_id: viewer.projectId }, attachTo.instance_uuid, attachTo.device, path)
+      : await moveRow(deps.db, 'volumes', uuid, ['creating'], 'available', { provider_location: path });
     if (!made) await deps.backend.remove(path);
-    else if (attachTo) await attachToServer(deps, viewer, uuid, attachTo.instance_uuid, attachTo.device, null);
   } catch (err) {
     deps.log.warn({ err, volume: uuid }, 'volume creation failed');
     await moveRow(deps.db, 'volumes', uuid, ['creating'], 'error');

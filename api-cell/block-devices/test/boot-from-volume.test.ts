@@ -131,3 +131,24 @@ test('boot from volume - bad mappings are refused before anything is written', a
   await waitFor(async () => (await cinder('GET', `/volumes/${free}`)).status === 404, 30_000, 'the legacy root volume deleted');
   await deleteServer(server);
 });
+
+test('boot from volume - a server deleted while its volume is still being made leaves neither the volume nor an attachment', async (t) => {
+  const res = await compute('POST', '/servers', {
+    server: {
+      name: 'short-lived', flavorRef: '1', imageRef: '', networks: 'none',
+      block_device_mapping_v2: [
+        { source_type: 'blank', destination_type: 'volume', volume_size: 1, boot_index: 0, delete_on_termination: true },
+        { source_type: 'blank', destination_type: 'volume', volume_size: 1 },
+      ],
+    },
+  });
+  t.is(res.status, 202);
+  const id = String(res.body['server']?.['id']);
+  const devices = (await compute('GET', `/servers/${id}/os-volume_attachments`)).body['volumeAttachments'] as unknown as { volumeId: string }[];
+  const [root, data] = devices.map((v) => v.volumeId);
+  await deleteServer(id);
+  await waitFor(async () => (await cinder('GET', `/volumes/${root ?? ''}`)).status === 404, 30_000, 'the root volume deleted once made');
+  t.like(await volumeBecomes(data ?? '', 'available'), { attachments: [] });
+  const left = await d.request<{ attachments: unknown[] }>('GET', `/volume/v3/attachments?instance_id=${id}`, undefined, {}, { 'openstack-api-version': 'volume 3.27' });
+  t.deepEqual(left.body.attachments, []);
+});

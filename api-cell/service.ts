@@ -27,6 +27,7 @@ export async function startApi({ config, log, metrics }: ServiceContext): Promis
   }
   const services = apiServices(config, api, registry, queue, publicUrl, log);
   await services.identity.start();
+  services.volumes.start();
   const app = createApp({ config, log, services });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));

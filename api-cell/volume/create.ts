@@ -110,7 +110,7 @@ export async function createVolume(deps: VolumeDeps, viewer: VolumeViewer, spec:
       metadata: spec.metadata ?? {},
     }),
   );
-  deps.background(`create volume ${uuid}`, () => fillVolume(deps, uuid, source, size, viewer, spec.attachTo));
+  deps.background(`create volume ${uuid}`, () => fillVolume(deps, uuid, source, size, viewer, spec.attachTo), { table: 'volumes', uuid });
   return uuid;
 }
 
@@ -138,4 +138,24 @@ async function fillVolume(deps: VolumeDeps, uuid: string, source: Source, size: 
 function located(path: string | null): string {
   if (!path) throw new InvalidInputError('the source has no file yet');
   return path;
+}
+
+/**
+ * Takes up the making of a volume whose process stopped meanwhile, from what its row says of its
+ * source. A volume that was being made for a server is then `available`: the server's mapping
+ * still names it, and a later attach or delete of the server finds it.
+ */
+export async function resumeVolumeCreate(deps: VolumeDeps, volume: Volume): Promise<void> {
+  const owner: VolumeViewer = { projectId: volume.project_id, userId: volume.user_id, isAdmin: true };
+  let source: Source = { kind: 'blank' };
+  try {
+    if (volume.snapshot_uuid) source = { kind: 'snapshot', snapshot: await findSnapshot(deps.db, volume.snapshot_uuid) };
+    else if (volume.source_volume_uuid) source = { kind: 'volume', volume: await findVolume(deps.db, volume.source_volume_uuid) };
+    else if (volume.image_uuid) source = { kind: 'image', image: await findImage(deps.api, volume.image_uuid) };
+  } catch (err) {
+    deps.log.warn({ err, volume: volume.uuid }, 'the source of a stalled volume is gone');
+    await moveRow(deps.db, 'volumes', volume.uuid, ['creating'], 'error');
+    return;
+  }
+  await fillVolume(deps, volume.uuid, source, volume.size, owner, undefined);
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InvalidInputError } from '../../ops/runtime/index.js';
 import type { VolumeDeps } from './deps.js';
 import { withQuota } from './quotas.js';
-import type { Volume, VolumeViewer } from './records.js';
+import type { Snapshot, Volume, VolumeViewer } from './records.js';
 import { moveRow, softDeleteRow, updateFields } from './rows.js';
 import { findSnapshot, insertSnapshot, snapshotsOfVolume } from './snapshots.js';
 import { findVolume } from './volumes.js';
@@ -31,7 +31,7 @@ export async function extendVolume(deps: VolumeDeps, viewer: VolumeViewer, uuid:
       deps.log.warn({ err, volume: uuid }, 'volume extend failed');
       await moveRow(deps.db, 'volumes', uuid, ['extending'], 'error_extending');
     }
-  });
+  }, { table: 'volumes', uuid });
 }
 
 /** DELETE: refused while attached or (without cascade) while it has snapshots; the files go after the answer. */
@@ -51,14 +51,16 @@ export async function deleteVolume(deps: VolumeDeps, viewer: VolumeViewer, uuid:
     throw new InvalidInputError(`Invalid volume: Volume ${uuid} changed status meanwhile.`);
   }
   for (const snapshot of snapshots) await moveRow(deps.db, 'snapshots', snapshot.uuid, ['available', 'error'], 'deleting');
-  deps.background(`delete volume ${uuid}`, async () => {
-    for (const snapshot of snapshots) {
-      if (snapshot.provider_location) await deps.backend.remove(snapshot.provider_location);
-      await softDeleteRow(deps.db, 'snapshots', snapshot.uuid);
-    }
-    if (volume.provider_location) await deps.backend.remove(volume.provider_location);
-    await softDeleteRow(deps.db, 'volumes', uuid);
-  });
+  deps.background(`delete volume ${uuid}`, () => finishVolumeDelete(deps, volume), { table: 'volumes', uuid });
+}
+
+/** The backend half of a delete: the volume's snapshots being deleted with it, its file, its row. */
+export async function finishVolumeDelete(deps: VolumeDeps, volume: Volume): Promise<void> {
+  for (const snapshot of await snapshotsOfVolume(deps.db, volume.uuid)) {
+    if (snapshot.status === 'deleting') await finishSnapshotDelete(deps, snapshot);
+  }
+  if (volume.provider_location) await deps.backend.remove(volume.provider_location);
+  await softDeleteRow(deps.db, 'volumes', volume.uuid);
 }
 
 export interface VolumeChanges {
@@ -101,16 +103,7 @@ export async function createSnapshot(deps: VolumeDeps, viewer: VolumeViewer, spe
       metadata: spec.metadata ?? {},
     }),
   );
-  deps.background(`create snapshot ${uuid}`, async () => {
-    try {
-      if (!volume.provider_location) throw new InvalidInputError('the volume has no file');
-      const path = await deps.backend.snapshot(volume.provider_location, uuid);
-      if (!(await moveRow(deps.db, 'snapshots', uuid, ['creating'], 'available', { provider_location: path }))) await deps.backend.remove(path);
-    } catch (err) {
-      deps.log.warn({ err, snapshot: uuid }, 'snapshot creation failed');
-      await moveRow(deps.db, 'snapshots', uuid, ['creating'], 'error');
-    }
-  });
+  deps.background(`create snapshot ${uuid}`, () => finishSnapshot(deps, uuid, volume.provider_location), { table: 'snapshots', uuid });
   return uuid;
 }
 
@@ -120,8 +113,22 @@ export async function deleteSnapshot(deps: VolumeDeps, viewer: VolumeViewer, uui
   if (!from.includes(snapshot.status) || !(await moveRow(deps.db, 'snapshots', uuid, from, 'deleting'))) {
     throw new InvalidInputError('Invalid snapshot: Volume Snapshot status must be available or error and must not be part of a group.');
   }
-  deps.background(`delete snapshot ${uuid}`, async () => {
-    if (snapshot.provider_location) await deps.backend.remove(snapshot.provider_location);
-    await softDeleteRow(deps.db, 'snapshots', uuid);
-  });
+  deps.background(`delete snapshot ${uuid}`, () => finishSnapshotDelete(deps, snapshot), { table: 'snapshots', uuid });
+}
+
+/** The backend half of a snapshot: the copy of its volume's file, then `available` (or `error`). */
+export async function finishSnapshot(deps: VolumeDeps, uuid: string, volumePath: string | null): Promise<void> {
+  try {
+    if (!volumePath) throw new InvalidInputError('the volume has no file');
+    const path = await deps.backend.snapshot(volumePath, uuid);
+    if (!(await moveRow(deps.db, 'snapshots', uuid, ['creating'], 'available', { provider_location: path }))) await deps.backend.remove(path);
+  } catch (err) {
+    deps.log.warn({ err, snapshot: uuid }, 'snapshot creation failed');
+    await moveRow(deps.db, 'snapshots', uuid, ['creating'], 'error');
+  }
+}
+
+export async function finishSnapshotDelete(deps: VolumeDeps, snapshot: Snapshot): Promise<void> {
+  if (snapshot.provider_location) await deps.backend.remove(snapshot.provider_location);
+  await softDeleteRow(deps.db, 'snapshots', snapshot.uuid);
 }

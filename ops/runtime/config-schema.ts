@@ -129,6 +129,7 @@ export const ConfigSchema = Type.Object(
       backend_dir: str('.cellstack/volumes', 'Directory the volume and snapshot files live in (one file each, made with qemu-img); deploy up uses <state-dir>/volumes.'),
       volume_format: Type.Union([Type.Literal('qcow2'), Type.Literal('raw')], { default: 'qcow2', description: 'Format of the volume files.' }),
       availability_zone: str('nova', 'Availability zone of the volume backend (Cinder storage_availability_zone).'),
+      stalled_work_s: int(600, 'Seconds a volume or snapshot may stay creating, extending or deleting without its work moving before an API process takes the work up again (the process doing it died).', 1),
       quota_volumes: int(10, 'Volumes a project may have (-1 unlimited).', -1),
       quota_snapshots: int(10, 'Volume snapshots a project may have (-1 unlimited).', -1),
       quota_gigabytes: int(1000, 'GiB over all of a project\'s volumes and snapshots (-1 unlimited).', -1),

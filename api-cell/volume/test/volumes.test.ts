@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
+import { QueryTypes } from 'sequelize';
 import { storeImageData, createImage } from '../../images/index.js';
-import { syncVolumeDatabase, volumeMigrations } from '../index.js';
+import { openVolumeDatabase, syncVolumeDatabase, volumeMigrations } from '../index.js';
 import { TestDeployment, waitFor, type Caller } from '../../../ops/testing/index.js';
 
 const run = promisify(execFile);
@@ -47,7 +49,8 @@ const fileOf = (id: string) => join(d.volumeDir, `volume-${id}.qcow2`);
 const GiB = 1024 ** 3;
 
 test.before(async () => {
-  d = await TestDeployment.start({ cells: [] });
+  // Work left behind is taken up after 2 s here (10 minutes by default).
+  d = await TestDeployment.start({ cells: [], config: { volume: { stalled_work_s: 2 } } });
 });
 
 test.after.always(async () => {
@@ -217,4 +220,26 @@ test('volume - its database is created and migrated on its own; a second sync ha
   t.true(first.created);
   t.deepEqual(first.applied, volumeMigrations.map((m) => m.name));
   t.deepEqual((await syncVolumeDatabase(url)).applied, []);
+});
+
+test('volume - work a dead process left (a volume still creating, one still deleting) is taken up by the API', async (t) => {
+  const db = openVolumeDatabase(d.config.volume.database_url, { poolMax: 1 });
+  const [making, deleting] = [randomUUID(), randomUUID()];
+  const leftFile = join(d.volumeDir, `volume-${deleting}.qcow2`);
+  writeFileSync(leftFile, 'half a volume');
+  try {
+    const [type] = await db.sequelize.query<{ uuid: string }>("SELECT uuid FROM volume_types WHERE name = '__DEFAULT__'", { type: QueryTypes.SELECT });
+    for (const [uuid, status, path] of [[making, 'creating', null], [deleting, 'deleting', leftFile]] as const) {
+      await db.sequelize.query(
+        "INSERT INTO volumes (uuid, project_id, user_id, size, status, availability_zone, volume_type_uuid, provider_location, created_at) VALUES (?, 'p1', 'u1', 1, ?, 'nova', ?, ?, NOW(6) - INTERVAL 1 HOUR)",
+        { replacements: [uuid, status, type?.uuid, path] },
+      );
+    }
+  } finally {
+    await db.close();
+  }
+  await volumeBecomes(making, 'available');
+  t.is(await virtualSize(fileOf(making)), GiB);
+  await waitFor(async () => (await call('GET', `/volumes/${deleting}`)).status === 404, 30_000, 'the deleting volume gone');
+  t.false(existsSync(leftFile));
 });

@@ -3,6 +3,7 @@ import { CellRegistry, isCell0, type CellContext, type CellMapping } from '../..
 import { cellSchemaStatus, computeHosts } from '../../child-cell/db/index.js';
 import { errorMessage, maskUrl, pingBus, pingRedis, type Config } from '../runtime/index.js';
 import { pingDatabase } from '../runtime-db/index.js';
+import { openVolumeDatabase, volumeSchemaStatus } from '../../api-cell/volume/index.js';
 
 export type CheckResult = 'pass' | 'warn' | 'fail';
 
@@ -31,6 +32,7 @@ export async function runStatusChecks(config: Config, api: ApiDatabase, registry
       ? pass('API database schema', `at the latest migration (${schema.applied.at(-1) ?? 'none'})`)
       : fail('API database schema', `${schema.pending.length} migrations pending; run \`cellctl db sync\``),
   );
+  checks.push(await checkVolumeDatabase(config));
   const cells = await registry.list();
   checks.push(cells.some(isCell0) ? pass('cell0', 'mapped') : fail('cell0', 'not mapped; run `cellctl cell map-cell0`'));
   const children = cells.filter((c) => !isCell0(c));
@@ -56,6 +58,22 @@ async function checkApi(config: Config): Promise<StatusCheck> {
     return listening === wanted ? pass('Compute API', detail) : warn('Compute API', `${detail} (a dead one is being replaced)`);
   } catch (err) {
     return warn('Compute API', `does not answer at ${url}: ${errorMessage((err as { cause?: unknown }).cause ?? err)}`);
+  }
+}
+
+/** The volume service's own database: reachable and migrated. */
+async function checkVolumeDatabase(config: Config): Promise<StatusCheck> {
+  const db = openVolumeDatabase(config.volume.database_url, { poolMax: 1 });
+  try {
+    await pingDatabase(db.sequelize, db.url);
+    const schema = await volumeSchemaStatus(db);
+    return schema.pending.length === 0
+      ? pass('volume database', `reachable at ${maskUrl(db.url)}, at the latest migration (${schema.applied.at(-1) ?? 'none'})`)
+      : fail('volume database', `${schema.pending.length} migrations pending; run \`cellctl db sync\``);
+  } catch (err) {
+    return fail('volume database', errorMessage(err));
+  } finally {
+    await db.close();
   }
 }
 

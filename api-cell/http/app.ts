@@ -12,6 +12,7 @@ import { registerExtensionRoutes } from './routes/extensions.js';
 import { registerHostRoutes } from './routes/hosts.js';
 import { registerHypervisorRoutes } from './routes/hypervisors.js';
 import { registerImageProxyRoutes } from './routes/image-proxy.js';
+import { registerVolumeProxyRoutes } from './routes/volume-proxy.js';
 import { identityRouter } from './routes/identity.js';
 import { identityResourceRouter } from './routes/identity-resources.js';
 import { imageRouter } from './routes/images.js';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   registerHostRoutes(compute, deps.services);
   registerAttachmentRoutes(compute, deps.services);
   registerImageProxyRoutes(compute, deps.services);
+  registerVolumeProxyRoutes(compute, deps.services);
   registerExtensionRoutes(compute);
   registerQuotaClassRoutes(compute, deps.services);
   registerServerExternalEventRoutes(compute, deps.services);

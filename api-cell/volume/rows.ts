@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../ops/runtime/index.js';
+import { NotFoundError } from '../../ops/runtime/index.js';
 import { execute, inList, select, type Runner } from '../../ops/runtime-db/index.js';
 
 /** The volume service's tables whose rows have a status and soft deletes. */
@@ -53,7 +53,7 @@ export async function selectPage<R extends object>(run: Runner, table: StatusTab
   const dir = q.sortDir === 'asc' ? 'ASC' : 'DESC';
   if (q.marker !== undefined) {
     const marker = (await select<{ key: unknown }>(run, `SELECT ${q.column} AS \`key\` FROM ${table} WHERE uuid = ? AND deleted = 0`, [q.marker]))[0];
-    if (!marker) throw new InvalidInputError(`Invalid input received: marker [${q.marker}] not found`);
+    if (!marker) throw new NotFoundError(`Marker ${q.marker} could not be found.`);
     const op = q.sortDir === 'asc' ? '>' : '<';
     where.push(`(${q.column} ${op} ? OR (${q.column} = ? AND uuid ${op} ?))`);
     params.push(marker.key, marker.key, q.marker);

@@ -152,3 +152,20 @@ test('boot from volume - a server deleted while its volume is still being made l
   const left = await d.request<{ attachments: unknown[] }>('GET', `/volume/v3/attachments?instance_id=${id}`, undefined, {}, { 'openstack-api-version': 'volume 3.27' });
   t.deepEqual(left.body.attachments, []);
 });
+
+test('volume proxy - os-volumes and os-snapshots answer as Nova until 2.35, and are gone from 2.36', async (t) => {
+  const made = await compute('POST', '/os-volumes', { volume: { size: 1, display_name: 'proxied' } }, '2.1');
+  t.is(made.status, 200);
+  t.like(made.body['volume'], { displayName: 'proxied', size: 1, attachments: [{}], availabilityZone: 'nova', volumeType: '__DEFAULT__' });
+  const id = String(made.body['volume']?.['id']);
+  await volumeBecomes(id, 'available');
+  const snap = await compute('POST', '/os-snapshots', { snapshot: { volume_id: id, display_name: 'proxied-snap' } }, '2.1');
+  t.like(snap.body['snapshot'], { volumeId: id, displayName: 'proxied-snap', size: 1 });
+  const listed = (await compute('GET', '/os-snapshots/detail', undefined, '2.1')).body['snapshots'] as unknown as { id: string }[];
+  t.true(listed.some((s) => s.id === snap.body['snapshot']?.['id']));
+  t.is((await compute('POST', '/os-volumes', { volume: { size: 0 } }, '2.1')).status, 400);
+  t.is((await compute('GET', `/os-volumes/${id}`, undefined, '2.36')).status, 404);
+  await waitFor(async () => (await compute('DELETE', `/os-snapshots/${String(snap.body['snapshot']?.['id'])}`, undefined, '2.1')).status === 202, 30_000, 'snapshot deletable');
+  await waitFor(async () => (await compute('DELETE', `/os-volumes/${id}`, undefined, '2.1')).status === 202, 30_000, 'volume deletable');
+  await waitFor(async () => (await compute('GET', `/os-volumes/${id}`, undefined, '2.1')).status === 404, 30_000, 'volume gone');
+});

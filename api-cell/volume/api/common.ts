@@ -62,3 +62,11 @@ export function paging(ctx: Ctx, keys: Record<string, string>, maxLimit: number)
   if (sortDir !== 'asc' && sortDir !== 'desc') throw new InvalidInputError(`Invalid input received: Invalid sort dir ${sortDir}`);
   return { limit: Math.min(limit, maxLimit), marker: query(ctx, 'marker'), sortKey, sortDir };
 }
+
+/** Cinder's `<collection>_links` next link when a page came back full: the same query after the last item. */
+export function nextLink(ctx: Ctx, base: string, collection: string, limit: number, last: string | undefined, count: number): { rel: string; href: string }[] | undefined {
+  if (last === undefined || count < limit || query(ctx, 'limit') === undefined) return undefined;
+  const params = new URLSearchParams(Object.entries(ctx.query).flatMap(([k, v]) => (k === 'marker' ? [] : (Array.isArray(v) ? v : [v ?? '']).map((x): [string, string] => [k, x]))));
+  params.set('marker', last);
+  return [{ rel: 'next', href: `${base}/${ctx.state.context.projectId}/${collection}?${params.toString()}` }];
+}

@@ -33,7 +33,8 @@ export function volumeRouter(deps: VolumeApiDeps): Router<ApiState> {
   router.get(['/volume/v3', '/volume/v3/'], (ctx) => {
     ctx.body = { versions: [versionDoc(ctx, deps)] };
   });
-  const v3 = new Router<ApiState>({ prefix: '/volume/v3' });
+  // Strict: `/volumes/` is no list (Cinder answers it 404), as Tempest checks.
+  const v3 = new Router<ApiState>({ prefix: '/volume/v3', strict: true });
   v3.use(volumeMicroversions(), authenticate(deps.config, deps.identity));
   registerVolumeRoutes(v3, deps);
   registerSnapshotRoutes(v3, deps);

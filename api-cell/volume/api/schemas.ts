@@ -4,7 +4,8 @@ import { Type, type TSchema } from '@sinclair/typebox';
 // unknown keys are refused; clients send null for what they leave out.
 const nullable = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
 const name = nullable(Type.String({ maxLength: 255 }));
-const metadata = Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 })));
+const metadataValues = Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }));
+const metadata = Type.Optional(metadataValues);
 const uuid = Type.String({ format: 'uuid' });
 /** Cinder takes a size as an integer or a string of digits. */
 const size = Type.Union([Type.Integer({ minimum: 1, maximum: 2147483647 }), Type.String({ pattern: '^[0-9]+$' })]);
@@ -48,30 +49,40 @@ export const UpdateVolumeBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** Volume actions served; each body holds one of them. */
-export const VolumeActionBody = Type.Union([
-  Type.Object({ 'os-extend': Type.Object({ new_size: size }, { additionalProperties: false }) }, { additionalProperties: false }),
-  Type.Object(
-    {
-      'os-reset_status': Type.Object(
-        {
-          status: Type.Optional(Type.String({ enum: ['available', 'error', 'creating', 'deleting', 'in-use', 'attaching', 'detaching', 'error_deleting', 'maintenance', 'reserved', 'error_extending', 'extending'] })),
-          attach_status: Type.Optional(Type.String({ enum: ['attached', 'detached'] })),
-          migration_status: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-        },
-        { additionalProperties: false },
-      ),
-    },
-    { additionalProperties: false },
-  ),
-  Type.Object({ 'os-force_delete': Type.Union([Type.Object({}), Type.Null()]) }, { additionalProperties: false }),
-  Type.Object({ 'os-set_bootable': Type.Object({ bootable: boolish }, { additionalProperties: false }) }, { additionalProperties: false }),
-]);
+const object = (properties: Record<string, TSchema>) => Type.Object(properties, { additionalProperties: false });
+const emptyOrNull = Type.Union([Type.Object({}), Type.Null()]);
+
+/** The body of each volume action served, by its name (one action a request). */
+export const VOLUME_ACTIONS: Record<string, TSchema> = {
+  'os-extend': object({ new_size: size }),
+  'os-reset_status': object({
+    status: Type.Optional(Type.String({ enum: ['available', 'error', 'creating', 'deleting', 'in-use', 'attaching', 'detaching', 'error_deleting', 'maintenance', 'reserved', 'error_extending', 'extending'] })),
+    attach_status: Type.Optional(Type.String({ enum: ['attached', 'detached'] })),
+    migration_status: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  }),
+  'os-force_delete': emptyOrNull,
+  'os-set_bootable': object({ bootable: boolish }),
+  'os-reserve': emptyOrNull,
+  'os-unreserve': emptyOrNull,
+  'os-begin_detaching': emptyOrNull,
+  'os-roll_detaching': emptyOrNull,
+  'os-attach': object({
+    instance_uuid: Type.Optional(uuid),
+    host_name: Type.Optional(Type.String({ maxLength: 255 })),
+    mountpoint: Type.String({ maxLength: 255 }),
+    mode: Type.Optional(Type.String({ enum: ['rw', 'ro'] })),
+  }),
+  'os-detach': Type.Union([object({ attachment_id: Type.Optional(Type.Union([uuid, Type.Null()])) }), Type.Null()]),
+  'os-force_detach': Type.Union([object({ attachment_id: Type.Optional(Type.Union([uuid, Type.Null()])), connector: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])) }), Type.Null()]),
+  'os-update_readonly_flag': object({ readonly: boolish }),
+  'os-initialize_connection': object({ connector: Type.Record(Type.String(), Type.Unknown()) }),
+  'os-terminate_connection': object({ connector: Type.Record(Type.String(), Type.Unknown()) }),
+};
 
 export const CreateSnapshotBody = Type.Object(
   {
     snapshot: Type.Object(
-      { volume_id: uuid, name, description: name, display_name: name, display_description: name, force: Type.Optional(boolish), metadata },
+      { volume_id: Type.Union([uuid, Type.Null()]), name, description: name, display_name: name, display_description: name, force: Type.Optional(boolish), metadata: Type.Optional(Type.Union([metadataValues, Type.Null()])) },
       { additionalProperties: false },
     ),
   },
@@ -116,6 +127,8 @@ export const UpdateTypeBody = Type.Object(
 );
 
 export const ExtraSpecsBody = Type.Object({ extra_specs: extraSpecs }, { additionalProperties: false });
+/** PUT /types/{id}/extra_specs/{key}: that one key and its value. */
+export const ExtraSpecItemBody = Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }), { minProperties: 1, maxProperties: 1 });
 
 const connector = Type.Record(Type.String(), Type.Unknown());
 

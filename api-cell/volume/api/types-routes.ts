@@ -1,11 +1,11 @@
 import type Router from '@koa/router';
-import { NotFoundError } from '../../../ops/runtime/index.js';
+import { InvalidInputError, NotFoundError } from '../../../ops/runtime/index.js';
 import { requireAdmin, requireReader } from '../../http/policy.js';
 import type { ApiState } from '../../http/state.js';
 import { validate } from '../../http/validation.js';
 import { createType, defaultType, deleteType, findType, listTypes, updateType } from '../types.js';
 import { at, queryValue, requireVersion, type VolumeApiDeps } from './common.js';
-import { CreateTypeBody, ExtraSpecsBody, truthy, UpdateTypeBody } from './schemas.js';
+import { CreateTypeBody, ExtraSpecItemBody, ExtraSpecsBody, truthy, UpdateTypeBody } from './schemas.js';
 import { typeView } from './views.js';
 
 type TypeBody = { volume_type: { name?: string; description?: string | null; 'os-volume-type-access:is_public'?: boolean | string; is_public?: boolean | string; extra_specs?: Record<string, string> } };
@@ -32,13 +32,13 @@ export function registerTypeRoutes(router: Router<ApiState>, deps: VolumeApiDeps
     const { volume_type: t } = validate<TypeBody>(CreateTypeBody, ctx.state.body);
     const access = t['os-volume-type-access:is_public'];
     const made = await createType(db, { name: t.name ?? '', description: t.description, is_public: access === undefined ? true : truthy(access), extra_specs: t.extra_specs });
-    ctx.body = { volume_type: typeView(made, true) };
+    ctx.body = { volume_type: typeView(made, true, 'create') };
   });
   router.put(at('/types/:id'), async (ctx) => {
     requireAdmin(ctx.state.context, 'volume_extension:type_update');
     const { volume_type: t } = validate<TypeBody>(UpdateTypeBody, ctx.state.body);
     const changed = await updateType(db, ctx.params['id'] ?? '', { name: t.name, description: t.description, is_public: t.is_public === undefined ? undefined : truthy(t.is_public) });
-    ctx.body = { volume_type: typeView(changed, true) };
+    ctx.body = { volume_type: typeView(changed, true, 'update') };
   });
   router.delete(at('/types/:id'), async (ctx) => {
     requireAdmin(ctx.state.context, 'volume_extension:type_delete');
@@ -62,6 +62,15 @@ export function registerTypeRoutes(router: Router<ApiState>, deps: VolumeApiDeps
     const value = (await findType(db, ctx.params['id'] ?? '')).extra_specs[key];
     if (value === undefined) throw new NotFoundError(`Volume Type ${ctx.params['id'] ?? ''} has no extra specs with key ${key}.`);
     ctx.body = { [key]: value };
+  });
+  router.put(at('/types/:id/extra_specs/:key'), async (ctx) => {
+    requireAdmin(ctx.state.context, 'volume_extension:types_extra_specs:update');
+    const key = ctx.params['key'] ?? '';
+    const body = validate<Record<string, string>>(ExtraSpecItemBody, ctx.state.body ?? null);
+    if (!(key in body)) throw new InvalidInputError('Invalid input received: Request body and URI mismatch');
+    const type = await findType(db, ctx.params['id'] ?? '');
+    await updateType(db, type.uuid, { extra_specs: { ...type.extra_specs, [key]: body[key] ?? '' } });
+    ctx.body = body;
   });
   router.delete(at('/types/:id/extra_specs/:key'), async (ctx) => {
     requireAdmin(ctx.state.context, 'volume_extension:types_extra_specs:delete');

@@ -74,6 +74,13 @@ export function volumeView(v: Volume, attachments: Attachment[], c: ViewContext)
   return view;
 }
 
+/** Keys Cinder adds to show and detail only (its extensions): a create answers without them. */
+const SHOW_ONLY = ['os-vol-tenant-attr:tenant_id', 'os-vol-host-attr:host', 'os-vol-mig-status-attr:migstat', 'os-vol-mig-status-attr:name_id', 'volume_image_metadata'];
+
+export function createdVolumeView(v: Volume, c: ViewContext): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(volumeView(v, [], c)).filter(([k]) => !SHOW_ONLY.includes(k)));
+}
+
 export const volumeSummary = (v: Volume, c: ViewContext) => ({ id: v.uuid, name: v.name, links: links(c.base, v.project_id, 'volumes', v.uuid) });
 
 export function snapshotView(s: Snapshot, c: ViewContext, detail = true): Record<string, unknown> {
@@ -98,15 +105,11 @@ export function snapshotView(s: Snapshot, c: ViewContext, detail = true): Record
   return view;
 }
 
-export function typeView(t: VolumeType, isAdmin: boolean): Record<string, unknown> {
-  const view: Record<string, unknown> = {
-    id: t.uuid,
-    name: t.name,
-    description: t.description,
-    is_public: t.is_public,
-    'os-volume-type-access:is_public': t.is_public,
-    qos_specs_id: null,
-  };
+/** A volume type; the answer to its create has no qos_specs_id, to its update not the access key either (Cinder's views). */
+export function typeView(t: VolumeType, isAdmin: boolean, answering: 'show' | 'create' | 'update' = 'show'): Record<string, unknown> {
+  const view: Record<string, unknown> = { id: t.uuid, name: t.name, description: t.description, is_public: t.is_public };
+  if (answering !== 'update') view['os-volume-type-access:is_public'] = t.is_public;
+  if (answering === 'show') view['qos_specs_id'] = null;
   if (isAdmin) view['extra_specs'] = t.extra_specs;
   return view;
 }

@@ -6,12 +6,12 @@ import type { ApiState } from '../../http/state.js';
 import { validate } from '../../http/validation.js';
 import { attachmentsOfVolumes } from '../attachments.js';
 import { createVolume } from '../create.js';
-import { deleteVolume, extendVolume, updateVolume } from '../lifecycle.js';
-import { moveRow, updateFields } from '../rows.js';
+import { deleteVolume, updateVolume } from '../lifecycle.js';
 import { findVolume, listVolumes, VOLUME_SORT_KEYS } from '../volumes.js';
-import { at, listedProject, paging, queryValue, viewContext, viewerOf, type Ctx, type VolumeApiDeps } from './common.js';
-import { CreateVolumeBody, truthy, UpdateVolumeBody, VolumeActionBody } from './schemas.js';
-import { volumeSummary, volumeView } from './views.js';
+import { at, listedProject, nextLink, paging, queryValue, requireVersion, viewContext, viewerOf, type Ctx, type VolumeApiDeps } from './common.js';
+import { CreateVolumeBody, truthy, UpdateVolumeBody } from './schemas.js';
+import { volumeAction } from './volume-actions.js';
+import { createdVolumeView, volumeSummary, volumeView } from './views.js';
 
 type CreateBody = { volume: Record<string, unknown> & { size?: number | string | null; metadata?: Record<string, string> | null; multiattach?: boolean | string } };
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -38,6 +38,8 @@ async function list(ctx: Ctx, deps: VolumeApiDeps, detail: boolean): Promise<voi
   const c = await viewContext(ctx, deps);
   const attachments = detail ? await attachmentsOfVolumes(deps.volumes.deps.db, result.items.map((v) => v.uuid)) : [];
   const body: Record<string, unknown> = { volumes: result.items.map((v) => (detail ? volumeView(v, attachments, c) : volumeSummary(v, c))) };
+  const next = nextLink(ctx, c.base, detail ? 'volumes/detail' : 'volumes', page.limit, result.items.at(-1)?.uuid, result.items.length);
+  if (next) body['volumes_links'] = next;
   if (atLeast(ctx.state.version, '3.45') && truthy(queryValue(ctx, 'with_count'))) body['count'] = result.count;
   ctx.body = body;
 }
@@ -72,10 +74,22 @@ export function registerVolumeRoutes(router: Router<ApiState>, deps: VolumeApiDe
       multiattach: v.multiattach === undefined ? undefined : truthy(v.multiattach),
     });
     ctx.status = 202;
-    ctx.body = { volume: await show(ctx, deps, uuid) };
+    ctx.body = { volume: createdVolumeView(await findVolume(deps.volumes.deps.db, uuid), await viewContext(ctx, deps)) };
   });
   router.get(at('/volumes'), (ctx) => list(ctx, deps, false));
   router.get(at('/volumes/detail'), (ctx) => list(ctx, deps, true));
+  router.get(at('/volumes/summary'), async (ctx) => {
+    requireVersion(ctx, '3.12');
+    requireReader(ctx.state.context, 'volume:get_volume_summary');
+    const { items } = await listVolumes(db, { projectId: listedProject(ctx), sortKey: 'created_at', sortDir: 'desc', limit: 100_000 });
+    const summary: Record<string, unknown> = { total_size: items.reduce((n, v) => n + v.size, 0), total_count: items.length };
+    if (atLeast(ctx.state.version, '3.36')) {
+      const metadata: Record<string, string[]> = {};
+      for (const v of items) for (const [k, value] of Object.entries(v.metadata)) metadata[k] = [...new Set([...(metadata[k] ?? []), value])];
+      summary['metadata'] = metadata;
+    }
+    ctx.body = { 'volume-summary': summary };
+  });
   router.get(at('/volumes/:id'), async (ctx) => {
     requireReader(ctx.state.context, 'volume:get');
     ctx.body = { volume: await show(ctx, deps, ctx.params['id'] ?? '') };
@@ -89,7 +103,7 @@ export function registerVolumeRoutes(router: Router<ApiState>, deps: VolumeApiDe
       description: 'description' in v ? (v['description'] as string | null) : 'display_description' in v ? (v['display_description'] as string | null) : undefined,
       metadata: v.metadata,
     });
-    ctx.body = { volume: await show(ctx, deps, uuid) };
+    ctx.body = { volume: createdVolumeView(await findVolume(db, uuid), await viewContext(ctx, deps)) };
   });
   router.delete(at('/volumes/:id'), async (ctx) => {
     requireMember(ctx.state.context, 'volume:delete');
@@ -98,35 +112,5 @@ export function registerVolumeRoutes(router: Router<ApiState>, deps: VolumeApiDe
     await deleteVolume(deps.volumes.deps, viewerOf(ctx), ctx.params['id'] ?? '', { cascade: truthy(queryValue(ctx, 'cascade') ?? 'false'), force });
     ctx.status = 202;
   });
-  router.post(at('/volumes/:id/action'), async (ctx) => {
-    const body = validate<Record<string, Record<string, unknown> | null>>(VolumeActionBody, ctx.state.body);
-    const uuid = ctx.params['id'] ?? '';
-    const viewer = viewerOf(ctx);
-    const extend = body['os-extend'];
-    if (extend) {
-      requireMember(ctx.state.context, 'volume:extend');
-      await extendVolume(deps.volumes.deps, viewer, uuid, Number(extend['new_size']), atLeast(ctx.state.version, '3.42'));
-      ctx.status = 202;
-      return;
-    }
-    const bootable = body['os-set_bootable'];
-    if (bootable) {
-      requireMember(ctx.state.context, 'volume_extension:volume_actions:set_bootable');
-      await findVolume(db, uuid, viewer);
-      await updateFields(db, 'volumes', uuid, { bootable: truthy(bootable['bootable'] as string | boolean) });
-      ctx.status = 200;
-      ctx.body = '';
-      return;
-    }
-    requireAdmin(ctx.state.context, 'volume_extension:volume_admin_actions');
-    const volume = await findVolume(db, uuid, viewer);
-    const reset = body['os-reset_status'];
-    if (reset) {
-      const extra = reset['attach_status'] ? { attach_status: reset['attach_status'] } : {};
-      await moveRow(db, 'volumes', uuid, [volume.status], (reset['status'] as string | undefined) ?? volume.status, extra);
-    } else {
-      await deleteVolume(deps.volumes.deps, viewer, uuid, { cascade: true, force: true });
-    }
-    ctx.status = 202;
-  });
+  router.post(at('/volumes/:id/action'), (ctx) => volumeAction(ctx, deps));
 }

@@ -243,3 +243,34 @@ test('volume - work a dead process left (a volume still creating, one still dele
   await waitFor(async () => (await call('GET', `/volumes/${deleting}`)).status === 404, 30_000, 'the deleting volume gone');
   t.false(existsSync(leftFile));
 });
+
+test('volume - the pre-3.27 attach flow, the summary and pages with a next link', async (t) => {
+  const project: Caller = { project: 'legacy-project' };
+  const first = await makeVolume({ size: 1, name: 'legacy' }, project);
+  const id = String(first['id']);
+  const act = (body: unknown) => call('POST', `/volumes/${id}/action`, body, project);
+  t.is((await act({ 'os-reserve': {} })).status, 202);
+  t.is((await volumeBecomes(id, 'attaching', project))['status'], 'attaching');
+  t.is((await act({ 'os-attach': { instance_uuid: '0a4f8b0e-3c4e-4c3e-9a1e-2b3c4d5e6f70', mountpoint: '/dev/vdc' } })).status, 202);
+  t.like(((await volumeBecomes(id, 'in-use', project))['attachments'] as Record<string, unknown>[])[0], { device: '/dev/vdc' });
+  t.is((await act({ 'os-begin_detaching': {} })).status, 202);
+  t.is((await act({ 'os-roll_detaching': {} })).status, 202);
+  t.is((await act({ 'os-detach': {} })).status, 202);
+  await volumeBecomes(id, 'available', project);
+  const unknown = await act({ 'os-fly': {} });
+  t.is(unknown.status, 400);
+  t.regex(String(unknown.body['badRequest']?.['message']), /no such action: os-fly/);
+  t.is((await act({ 'os-unreserve': {} })).status, 400, 'only a reserved volume is unreserved');
+
+  await makeVolume({ size: 2 }, project);
+  const summary = await call('GET', '/volumes/summary', undefined, project, mv('3.12'));
+  t.deepEqual(summary.body['volume-summary'], { total_size: 3, total_count: 2 });
+  const page = await d.request<{ volumes: { id: string }[]; volumes_links?: { rel: string; href: string }[] }>('GET', `${V}/volumes?limit=1`, undefined, project);
+  t.is(page.body.volumes.length, 1);
+  const next = page.body.volumes_links?.[0];
+  t.is(next?.rel, 'next');
+  const rest = await d.request<{ volumes: { id: string }[] }>('GET', new URL(next?.href ?? '').pathname + new URL(next?.href ?? '').search, undefined, project);
+  t.is(rest.body.volumes.length, 1);
+  t.not(rest.body.volumes[0]?.id, page.body.volumes[0]?.id);
+  t.is((await call('GET', '/volumes/', undefined, project)).status, 404);
+});

@@ -42,6 +42,7 @@ export interface PageQuery {
   column: string;
   sortDir: 'asc' | 'desc';
   limit: number;
+  offset?: number | undefined;
   marker?: string | undefined;
 }
 
@@ -58,6 +59,6 @@ export async function selectPage<R extends object>(run: Runner, table: StatusTab
     where.push(`(${q.column} ${op} ? OR (${q.column} = ? AND uuid ${op} ?))`);
     params.push(marker.key, marker.key, q.marker);
   }
-  const rows = await select<R>(run, `SELECT ${columns} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY ${q.column} ${dir}, uuid ${dir} LIMIT ?`, [...params, q.limit]);
+  const rows = await select<R>(run, `SELECT ${columns} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY ${q.column} ${dir}, uuid ${dir} LIMIT ? OFFSET ?`, [...params, q.limit, q.offset ?? 0]);
   return { rows, count: Number(counted?.n ?? 0) };
 }

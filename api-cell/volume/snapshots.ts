@@ -22,10 +22,11 @@ export interface SnapshotQuery {
   sortKey: string;
   sortDir: 'asc' | 'desc';
   limit: number;
+  offset?: number | undefined;
   marker?: string | undefined;
 }
 
-export const SNAPSHOT_SORT_KEYS: Record<string, string> = { created_at: 'created_at', updated_at: 'updated_at', id: 'uuid', name: 'name', size: 'size', status: 'status' };
+export const SNAPSHOT_SORT_KEYS: Record<string, string> = { created_at: 'created_at', updated_at: 'updated_at', id: 'uuid', name: 'name', display_name: 'name', size: 'size', status: 'status' };
 
 export async function listSnapshots(run: Runner, q: SnapshotQuery): Promise<Page<Snapshot>> {
   const filters: [string, unknown[]][] = [];
@@ -34,7 +35,7 @@ export async function listSnapshots(run: Runner, q: SnapshotQuery): Promise<Page
   if (q.status !== undefined) filters.push(['status = ?', [q.status]]);
   if (q.volumeUuid !== undefined) filters.push(['volume_uuid = ?', [q.volumeUuid]]);
   const column = SNAPSHOT_SORT_KEYS[q.sortKey] ?? 'created_at';
-  const page = await selectPage<SnapshotRow>(run, 'snapshots', SNAPSHOT_COLUMNS, filters, { column, sortDir: q.sortDir, limit: q.limit, marker: q.marker });
+  const page = await selectPage<SnapshotRow>(run, 'snapshots', SNAPSHOT_COLUMNS, filters, { column, sortDir: q.sortDir, limit: q.limit, offset: q.offset, marker: q.marker });
   return { items: page.rows.map(toSnapshot), count: page.count };
 }
 

@@ -24,6 +24,7 @@ export const VOLUME_SORT_KEYS: Record<string, string> = {
   updated_at: 'updated_at',
   id: 'uuid',
   name: 'name',
+  display_name: 'name',
   size: 'size',
   status: 'status',
   availability_zone: 'availability_zone',
@@ -41,6 +42,7 @@ export interface VolumeQuery {
   sortKey: string;
   sortDir: 'asc' | 'desc';
   limit: number;
+  offset?: number | undefined;
   marker?: string | undefined;
 }
 
@@ -53,7 +55,7 @@ export async function listVolumes(run: Runner, q: VolumeQuery): Promise<Page<Vol
   if (q.availabilityZone !== undefined) filters.push(['availability_zone = ?', [q.availabilityZone]]);
   for (const [key, value] of Object.entries(q.metadata ?? {})) filters.push(['JSON_VALUE(metadata, ?) = ?', [`$."${key.replaceAll('"', '')}"`, value]]);
   const column = VOLUME_SORT_KEYS[q.sortKey] ?? 'created_at';
-  const page = await selectPage<VolumeRow>(run, 'volumes', VOLUME_COLUMNS, filters, { column, sortDir: q.sortDir, limit: q.limit, marker: q.marker });
+  const page = await selectPage<VolumeRow>(run, 'volumes', VOLUME_COLUMNS, filters, { column, sortDir: q.sortDir, limit: q.limit, offset: q.offset, marker: q.marker });
   return { items: page.rows.map(toVolume), count: page.count };
 }
 

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
-import { NotFoundError } from '../../../ops/runtime/index.js';
+import { InvalidInputError, NotFoundError } from '../../../ops/runtime/index.js';
 import {
   attachmentsOfVolumes,
   createSnapshot,
@@ -63,14 +63,31 @@ const snapshotView = (s: Snapshot): Record<string, unknown> => ({
 
 const rule = (what: string) => `os_compute_api:os-volumes:${what}`;
 
+/** `limit` and `offset` as Nova's proxy takes them (a page of at most api.max_limit). */
+function window(ctx: Ctx, maxLimit: number): { limit: number; offset: number } {
+  const number = (key: string, fallback: number): number => {
+    const raw = ctx.query[key];
+    const value = Number(Array.isArray(raw) ? raw[0] : (raw ?? fallback));
+    if (!Number.isInteger(value) || value < 0) throw new InvalidInputError(`${key} param must be an integer`);
+    return value;
+  };
+  return { limit: Math.min(number('limit', maxLimit), maxLimit), offset: number('offset', 0) };
+}
+
+/** `/os-volumes/` (an empty id) is no list: Nova answers it 404. */
+function noId(ctx: Ctx): void {
+  if (ctx.path.endsWith('/')) throw new NotFoundError('The resource could not be found.');
+}
+
 /** os-volumes and os-snapshots: Nova's proxy to the volume service, for clients below 2.36. */
 export function registerVolumeProxyRoutes(router: Router<ApiState>, services: ApiServices): void {
   const deps = services.volumes.deps;
   const show = async (uuid: string, ctx: Ctx) => volumeView(await findVolume(deps.db, uuid, viewerOf(ctx)), await attachmentsOfVolumes(deps.db, [uuid]), await typesByUuid(deps.db));
   const list = async (ctx: Ctx) => {
     served(ctx);
+    noId(ctx);
     requireReader(ctx.state.context, rule('list'));
-    const { items } = await listVolumes(deps.db, { projectId: ctx.state.context.projectId, sortKey: 'created_at', sortDir: 'desc', limit: services.config.api.max_limit });
+    const { items } = await listVolumes(deps.db, { projectId: ctx.state.context.projectId, sortKey: 'created_at', sortDir: 'desc', ...window(ctx, services.config.api.max_limit) });
     const [attachments, types] = await Promise.all([attachmentsOfVolumes(deps.db, items.map((v) => v.uuid)), typesByUuid(deps.db)]);
     ctx.body = { volumes: items.map((v) => volumeView(v, attachments, types)) };
   };
@@ -97,6 +114,10 @@ export function registerVolumeProxyRoutes(router: Router<ApiState>, services: Ap
     });
     ctx.body = { volume: await show(uuid, ctx) };
   });
+  router.delete('/v2.1/os-volumes', (ctx) => {
+    served(ctx);
+    throw new NotFoundError('The resource could not be found.');
+  });
   router.delete('/v2.1/os-volumes/:id', async (ctx) => {
     served(ctx);
     requireMember(ctx.state.context, rule('delete'));
@@ -107,7 +128,8 @@ export function registerVolumeProxyRoutes(router: Router<ApiState>, services: Ap
   const snapshots = async (ctx: Ctx) => {
     served(ctx);
     requireReader(ctx.state.context, rule('snapshots:list'));
-    const { items } = await listSnapshots(deps.db, { projectId: ctx.state.context.projectId, sortKey: 'created_at', sortDir: 'desc', limit: services.config.api.max_limit });
+    noId(ctx);
+    const { items } = await listSnapshots(deps.db, { projectId: ctx.state.context.projectId, sortKey: 'created_at', sortDir: 'desc', ...window(ctx, services.config.api.max_limit) });
     ctx.body = { snapshots: items.map(snapshotView) };
   };
   router.get('/v2.1/os-snapshots', snapshots);

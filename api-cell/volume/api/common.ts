@@ -47,6 +47,7 @@ export function listedProject(ctx: Ctx): string | undefined {
 
 export interface Paging {
   limit: number;
+  offset: number;
   marker: string | undefined;
   sortKey: string;
   sortDir: 'asc' | 'desc';
@@ -60,13 +61,16 @@ export function paging(ctx: Ctx, keys: Record<string, string>, maxLimit: number)
   const [sortKey = 'created_at', sortDir = 'desc'] = (query(ctx, 'sort') ?? `${query(ctx, 'sort_key') ?? 'created_at'}:${query(ctx, 'sort_dir') ?? 'desc'}`).split(',')[0]?.split(':') ?? [];
   if (!(sortKey in keys)) throw new InvalidInputError(`Invalid input received: Invalid sort key ${sortKey}`);
   if (sortDir !== 'asc' && sortDir !== 'desc') throw new InvalidInputError(`Invalid input received: Invalid sort dir ${sortDir}`);
-  return { limit: Math.min(limit, maxLimit), marker: query(ctx, 'marker'), sortKey, sortDir };
+  const offset = Number(query(ctx, 'offset') ?? 0);
+  if (!Number.isInteger(offset) || offset < 0) throw new InvalidInputError('Invalid input received: offset param must be an integer');
+  return { limit: Math.min(limit, maxLimit), offset, marker: query(ctx, 'marker'), sortKey, sortDir };
 }
 
 /** Cinder's `<collection>_links` next link when a page came back full: the same query after the last item. */
-export function nextLink(ctx: Ctx, base: string, collection: string, limit: number, last: string | undefined, count: number): { rel: string; href: string }[] | undefined {
+export function nextLink(ctx: Ctx, base: string, limit: number, last: string | undefined, count: number): { rel: string; href: string }[] | undefined {
   if (last === undefined || count < limit || query(ctx, 'limit') === undefined) return undefined;
   const params = new URLSearchParams(Object.entries(ctx.query).flatMap(([k, v]) => (k === 'marker' ? [] : (Array.isArray(v) ? v : [v ?? '']).map((x): [string, string] => [k, x]))));
   params.set('marker', last);
-  return [{ rel: 'next', href: `${base}/${ctx.state.context.projectId}/${collection}?${params.toString()}` }];
+  // The path the request came in by: with the project in it or without.
+  return [{ rel: 'next', href: `${base}${ctx.path.slice('/volume/v3'.length)}?${params.toString()}` }];
 }

@@ -25,7 +25,7 @@ async function list(ctx: Ctx, deps: VolumeApiDeps, detail: boolean): Promise<voi
   });
   const c = await viewContext(ctx, deps);
   const body: Record<string, unknown> = { snapshots: result.items.map((s) => snapshotView(s, c, detail)) };
-  const next = nextLink(ctx, c.base, detail ? 'snapshots/detail' : 'snapshots', page.limit, result.items.at(-1)?.uuid, result.items.length);
+  const next = nextLink(ctx, c.base, page.limit, result.items.at(-1)?.uuid, result.items.length);
   if (next) body['snapshots_links'] = next;
   if (atLeast(ctx.state.version, '3.45') && truthy(queryValue(ctx, 'with_count'))) body['count'] = result.count;
   ctx.body = body;

@@ -28,7 +28,11 @@ async function detachAll(deps: VolumeApiDeps, volume: Volume, attachmentId: unkn
   if (typeof attachmentId === 'string' && chosen.length === 0) throw new InvalidInputError(`Invalid volume: Attachment ${attachmentId} is not one of volume ${volume.uuid}.`);
   const admin: VolumeViewer = { projectId: volume.project_id, userId: '', isAdmin: true };
   for (const a of chosen) await deleteAttachment(deps.volumes.deps, admin, a.uuid);
-  if (chosen.length === 0) await moveRow(deps.volumes.deps.db, 'volumes', volume.uuid, [volume.status], 'available', { attach_status: 'detached' });
+  // With no attachment left the volume is free, whatever status (an admin's reset to error) it had.
+  if ((await attachmentsOfVolumes(deps.volumes.deps.db, [volume.uuid])).length === 0) {
+    const now = await findVolume(deps.volumes.deps.db, volume.uuid);
+    await moveRow(deps.volumes.deps.db, 'volumes', volume.uuid, [now.status], 'available', { attach_status: 'detached' });
+  }
 }
 
 /** Cinder's volume actions: the pre-3.27 attach flow (reserve, attach, begin/roll detaching, detach), extend, flags, admin resets. */

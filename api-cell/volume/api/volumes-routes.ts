@@ -38,7 +38,7 @@ async function list(ctx: Ctx, deps: VolumeApiDeps, detail: boolean): Promise<voi
   const c = await viewContext(ctx, deps);
   const attachments = detail ? await attachmentsOfVolumes(deps.volumes.deps.db, result.items.map((v) => v.uuid)) : [];
   const body: Record<string, unknown> = { volumes: result.items.map((v) => (detail ? volumeView(v, attachments, c) : volumeSummary(v, c))) };
-  const next = nextLink(ctx, c.base, detail ? 'volumes/detail' : 'volumes', page.limit, result.items.at(-1)?.uuid, result.items.length);
+  const next = nextLink(ctx, c.base, page.limit, result.items.at(-1)?.uuid, result.items.length);
   if (next) body['volumes_links'] = next;
   if (atLeast(ctx.state.version, '3.45') && truthy(queryValue(ctx, 'with_count'))) body['count'] = result.count;
   ctx.body = body;

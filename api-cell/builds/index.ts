@@ -4,6 +4,8 @@ export {
   findMappings,
   loadBuildInstance,
   recentBuilds,
+  cellMappings,
+  requestSpecsOf,
   loadBuilds,
   persistBuilds,
   returnBuilds,

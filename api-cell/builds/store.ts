@@ -67,6 +67,41 @@ export async function recentBuilds(api: ApiDatabase, projectId: string | undefin
   return rows.map((r) => ({ instance: readInstance(r.instance), created_at: r.created_at }));
 }
 
+/** The request specs of these instances, by instance. */
+export async function requestSpecsOf(api: ApiDatabase, uuids: string[]): Promise<Map<string, RequestSpec>> {
+  if (uuids.length === 0) return new Map();
+  const rows = await select<{ instance_uuid: string; spec: string }>(api, `SELECT instance_uuid, spec FROM request_specs WHERE instance_uuid IN (${inList(uuids.length)})`, uuids);
+  return new Map(rows.map((r) => [r.instance_uuid, JSON.parse(r.spec) as RequestSpec]));
+}
+
+/** The live mappings of one cell (some uuids, or one project's), newest first, with their request specs when asked. */
+export async function cellMappings(
+  api: ApiDatabase,
+  cellId: number,
+  filter: { uuids?: string[]; projectId?: string },
+  withSpecs: boolean,
+): Promise<{ instance_uuid: string; project_id: string; user_id: string; created_at: Date; spec: RequestSpec | null }[]> {
+  const where = ['m.cell_id = ?', 'm.queued_for_delete = 0'];
+  const params: unknown[] = [cellId];
+  if (filter.uuids) {
+    if (filter.uuids.length === 0) return [];
+    where.push(`m.instance_uuid IN (${inList(filter.uuids.length)})`);
+    params.push(...filter.uuids);
+  }
+  if (filter.projectId) {
+    where.push('m.project_id = ?');
+    params.push(filter.projectId);
+  }
+  const rows = await select<{ instance_uuid: string; project_id: string; user_id: string; created_at: Date; spec: string | null }>(
+    api,
+    `SELECT m.instance_uuid, m.project_id, m.user_id, m.created_at, ${withSpecs ? 's.spec' : 'NULL AS spec'}
+       FROM instance_mappings m ${withSpecs ? 'LEFT JOIN request_specs s ON s.instance_uuid = m.instance_uuid' : ''}
+      WHERE ${where.join(' AND ')} ORDER BY m.created_at DESC, m.instance_uuid DESC`,
+    params,
+  );
+  return rows.map((r) => ({ ...r, spec: r.spec ? (JSON.parse(r.spec) as RequestSpec) : null }));
+}
+
 interface MappingRow extends Omit<InstanceMapping, 'queued_for_delete'> {
   queued_for_delete: number | boolean;
 }

@@ -1,6 +1,8 @@
 export { ServerCreator, type CreateDeps, type CreateServerRequest, type CreateServerResult } from './create.js';
 export { deleteServer, finishDelete, type DeleteDeps } from './delete.js';
-export { cellDown, hostStatuses, partialServers, withRequestSpecFacts } from './extras.js';
+export { hostStatuses } from './host-status.js';
+export { cellDown, partialServers } from './partial.js';
+export { withRequestSpecFacts } from './spec-facts.js';
 export { recordProject, recordUuid, type PartialServer, type ServerExtras, type ServerRecord } from './records.js';
 export { getServer, notFound, type ShowDeps, type ShowOptions } from './show.js';
 export { matchesBuild, statusStates, type ServerFilters } from './list-filters.js';

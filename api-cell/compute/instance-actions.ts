@@ -3,7 +3,7 @@ import type { RequestContext } from '../context.js';
 import { canAccessProject } from '../context.js';
 import { NotFoundError } from '../../ops/runtime/index.js';
 import { getInstanceAction, listInstanceActions, type ActionQuery, type ActionRow, type EventRow } from '../../child-cell/db/index.js';
-import { cellDown } from './extras.js';
+import { cellDown } from './partial.js';
 import { notFound, type ShowDeps } from './show.js';
 
 export type { ActionQuery, ActionRow, EventRow };

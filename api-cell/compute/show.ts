@@ -5,7 +5,8 @@ import { canAccessProject, type RequestContext } from '../context.js';
 import { getInstance } from '../../child-cell/db/index.js';
 import { NotFoundError, UnavailableError } from '../../ops/runtime/index.js';
 import { groupsOf } from '../groups/index.js';
-import { cellDown, hostStatuses, partialServers } from './extras.js';
+import { hostStatuses } from './host-status.js';
+import { cellDown, partialServers } from './partial.js';
 import type { ServerRecord } from './records.js';
 
 export type { ServerRecord } from './records.js';

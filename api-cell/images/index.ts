@@ -21,3 +21,4 @@ export {
   type ImageSpec,
   type ImageViewer,
 } from './store.js';
+export { rotateBackups } from './backups.js';

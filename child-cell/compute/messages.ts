@@ -144,8 +144,8 @@ export type RevertMoveArgs = Static<typeof RevertMoveArgs>;
 export const ReleaseGuestArgs = Type.Object({ instance_uuid: Type.String() });
 export type ReleaseGuestArgs = Static<typeof ReleaseGuestArgs>;
 
-/** Super-conductor to host: copy this guest's disk into that image (createImage). */
-export const SnapshotArgs = Type.Object({ instance_uuid: Type.String(), image_uuid: Type.String() });
+/** Super-conductor to host: copy this guest's disk into that image (createImage; createBackup with `backup`, optional in 3). */
+export const SnapshotArgs = Type.Object({ instance_uuid: Type.String(), image_uuid: Type.String(), backup: Type.Optional(Type.Boolean()) });
 export type SnapshotArgs = Static<typeof SnapshotArgs>;
 
 export interface SnapshotResult {

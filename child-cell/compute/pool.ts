@@ -52,7 +52,7 @@ export class HostPool {
   private nextReport: number[] = [];
 
   constructor(private readonly options: HostPoolOptions) {
-    this.conductor = new ConductorClient(options.nc, options.cellUuid);
+    this.conductor = new ConductorClient(options.nc, options.cellUuid, { batchUpdates: true });
     const failing = new Set(options.failingHosts ?? []);
     const losing = new Set(options.losingHosts ?? []);
     for (let n = 1; n <= options.count; n += 1) {

@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { callRpc, castRpc, CellstackError, type NatsConnection } from '../../ops/runtime/index.js';
+import { Batcher, callRpc, castRpc, CellstackError, RemoteError, type NatsConnection } from '../../ops/runtime/index.js';
 import { conductorSubject } from '../bus/index.js';
 import {
+  BUILD_NOT_TAKEN_VERSION,
   CONDUCTOR_LATEST_VERSION,
   CONDUCTOR_VERSION,
   type BuildFailedArgs,
@@ -15,23 +16,38 @@ import {
   type HostInstancesArgs,
   type InstanceDestroyArgs,
   type InstanceUpdateArgs,
+  type InstanceUpdatesResult,
   type PingResult,
   type RegisterHostArgs,
   type RegisterHostResult,
   type ReportResourcesArgs,
 } from './messages.js';
 
+interface PendingUpdate {
+  args: InstanceUpdateArgs;
+  requestId: string | undefined;
+  error?: unknown;
+}
+
 /** The only way to reach a cell's conductors: each call goes to whichever conductor of the queue group is free. */
 export class ConductorClient {
   private readonly subject: string;
 
+  private updates: Batcher<PendingUpdate> | undefined;
+
+  private readonly timeoutMs: number;
+  /** How long a host keeps sending a report no conductor answers (see `report`). */
+  private readonly reportPatienceMs: number;
+
   constructor(
     private readonly nc: NatsConnection,
     cellUuid: string,
-    private readonly timeoutMs = 30_000,
-    /** How long a host keeps sending a report no conductor answers (see `report`). */
-    private readonly reportPatienceMs = 15 * 60_000,
+    options: { timeoutMs?: number; reportPatienceMs?: number; batchUpdates?: boolean } = {},
   ) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.reportPatienceMs = options.reportPatienceMs ?? 15 * 60_000;
+    // A pool's hosts share one client: their instance updates go together.
+    if (options.batchUpdates) this.updates = new Batcher<PendingUpdate>((batch) => this.sendUpdates(batch), 200);
     this.subject = conductorSubject(cellUuid);
   }
 
@@ -45,11 +61,11 @@ export class ConductorClient {
    * sent again, waiting 0.5 s, 1 s, 2 s ... up to 15 s between tries. Its handler is safe to run
    * twice, so a report that was applied but whose answer was lost is harmless to resend.
    */
-  private async report<R>(method: string, args: unknown, requestId?: string, timeoutMs = this.timeoutMs): Promise<R> {
+  private async report<R>(method: string, args: unknown, requestId?: string, timeoutMs = this.timeoutMs, version = CONDUCTOR_VERSION): Promise<R> {
     const giveUpAt = Date.now() + this.reportPatienceMs;
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.call<R>(method, args, requestId, timeoutMs);
+        return await this.call<R>(method, args, requestId, timeoutMs, version);
       } catch (err) {
         const retryable = err instanceof CellstackError && err.retryable;
         if (!retryable || this.nc.isClosed() || Date.now() >= giveUpAt) throw err;
@@ -85,8 +101,39 @@ export class ConductorClient {
     return this.call('host_instances', args);
   }
 
-  instanceUpdate(args: InstanceUpdateArgs, requestId?: string): Promise<null> {
-    return this.report('instance_update', args, requestId);
+  /**
+   * With `batchUpdates`, the updates of every host sharing this client go together: those asked
+   * for while one message is out leave in the next (instance_updates), one result each. A
+   * conductor that does not know instance_updates yet gets them one by one from then on.
+   */
+  async instanceUpdate(args: InstanceUpdateArgs, requestId?: string): Promise<null> {
+    if (!this.updates) return this.report('instance_update', args, requestId);
+    const pending: PendingUpdate = { args, requestId };
+    await this.updates.submit(pending);
+    // Retryable (the database was away for that write): resent alone, with the usual patience.
+    if (pending.error instanceof CellstackError && pending.error.retryable) return this.report('instance_update', args, requestId);
+    if (pending.error) throw pending.error;
+    return null;
+  }
+
+  private async sendUpdates(batch: PendingUpdate[]): Promise<void> {
+    if (!this.updates) {
+      for (const p of batch) p.error = await this.report('instance_update', p.args, p.requestId).then(() => undefined, (err: unknown) => err);
+      return;
+    }
+    const updates = batch.map((p) => ({ ...p.args, ...(p.requestId ? { request_id: p.requestId } : {}) }));
+    let answer: InstanceUpdatesResult;
+    try {
+      answer = await this.report<InstanceUpdatesResult>('instance_updates', { updates }, undefined, this.timeoutMs, CONDUCTOR_LATEST_VERSION);
+    } catch (err) {
+      if (!(err instanceof RemoteError) || !/unknown method|is newer than/.test(err.message)) throw err;
+      this.updates = undefined; // An older conductor: one by one from now on.
+      return this.sendUpdates(batch);
+    }
+    batch.forEach((p, i) => {
+      const result = answer.results[i];
+      if (result && !result.ok) p.error = new RemoteError(result.error);
+    });
   }
 
   instanceDestroy(args: InstanceDestroyArgs, requestId?: string): Promise<{ deleted: boolean }> {
@@ -115,6 +162,6 @@ export class ConductorClient {
    * the caller hands the build back to be scheduled again.
    */
   passBuildOn(args: Omit<BuildFailedArgs, 'not_taken'>, requestId: string, timeoutMs: number): Promise<BuildFailedResult> {
-    return this.call('build_failed', { ...args, not_taken: true }, requestId, timeoutMs, CONDUCTOR_LATEST_VERSION);
+    return this.call('build_failed', { ...args, not_taken: true }, requestId, timeoutMs, BUILD_NOT_TAKEN_VERSION);
   }
 }

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { RpcErrorShape } from '../../ops/runtime/index.js';
 import { AllocationArgs, AlternateArgs, BuildArgs, FlavorArgs, MoveKind } from '../compute/messages.js';
 
 /**
@@ -10,10 +11,14 @@ import { AllocationArgs, AlternateArgs, BuildArgs, FlavorArgs, MoveKind } from '
  *   4: finish_move and move_failed for kind evacuation (conductors are upgraded before hosts).
  *   5: build_failed with not_taken: a cast its host did not take (the super-conductor asks), passed
  *      on to the alternates and, with none taking it, left for the caller to hand back, not failed.
+ *   6: instance_updates: several hosts' instance_update calls in one message, one result each (a
+ *      pool sends its hosts' updates together; a conductor on 5 gets them one by one).
  * New fields must be optional so that an older peer still understands.
  */
 export const CONDUCTOR_VERSION = 4;
-export const CONDUCTOR_LATEST_VERSION = 5;
+export const CONDUCTOR_LATEST_VERSION = 6;
+/** build_failed's not_taken is sent as 5, so a conductor on 5 still takes it. */
+export const BUILD_NOT_TAKEN_VERSION = 5;
 
 export const PingArgs = Type.Object({});
 export interface PingResult {
@@ -91,6 +96,16 @@ export const InstanceUpdateArgs = Type.Object({
   fault: Type.Optional(Type.Object({ code: Type.Integer(), message: Type.String(), details: Type.Optional(Type.String()) })),
 });
 export type InstanceUpdateArgs = Static<typeof InstanceUpdateArgs>;
+
+/** Several instance updates, each with the request it belongs to. */
+export const InstanceUpdatesArgs = Type.Object({
+  updates: Type.Array(Type.Composite([InstanceUpdateArgs, Type.Object({ request_id: Type.Optional(Type.String()) })]), { maxItems: 1000 }),
+});
+export type InstanceUpdatesArgs = Static<typeof InstanceUpdatesArgs>;
+/** One result per update, in order: done, or the error instance_update would have raised. */
+export interface InstanceUpdatesResult {
+  results: ({ ok: true } | { ok: false; error: RpcErrorShape })[];
+}
 
 export const InstanceDestroyArgs = Type.Object({ uuid: Type.String(), host: Type.String() });
 export type InstanceDestroyArgs = Static<typeof InstanceDestroyArgs>;

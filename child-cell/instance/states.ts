@@ -47,14 +47,15 @@ export const TaskState = {
   RESIZE_CONFIRMING: 'resize_confirming',
   MIGRATING: 'migrating',
   IMAGE_SNAPSHOT: 'image_snapshot',
+  IMAGE_BACKUP: 'image_backup',
   IMAGE_SNAPSHOT_PENDING: 'image_snapshot_pending',
   IMAGE_PENDING_UPLOAD: 'image_pending_upload',
   IMAGE_UPLOADING: 'image_uploading',
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
-/** The tasks of a createImage, from the API's first to the host's last. */
-export const SNAPSHOT_TASKS: string[] = [TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_SNAPSHOT_PENDING, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING];
+/** The tasks of a createImage (or createBackup), from the API's first to the host's last. */
+export const SNAPSHOT_TASKS: string[] = [TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_BACKUP, TaskState.IMAGE_SNAPSHOT_PENDING, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING];
 /** The tasks of a shelve, offloading included: the super-conductor's job drives them all. */
 export const SHELVE_TASKS: string[] = [TaskState.SHELVING, TaskState.SHELVING_IMAGE_PENDING_UPLOAD, TaskState.SHELVING_IMAGE_UPLOADING, TaskState.SHELVING_OFFLOADING];
 

@@ -3,7 +3,7 @@ import { connectBus, type NatsConnection, type Registry } from '../../ops/runtim
 import { select } from '../../ops/runtime-db/index.js';
 import { TestDeployment } from '../../ops/testing/index.js';
 import { COMPUTE_BINARY } from '../bus/index.js';
-import type { ConductorClient } from '../conductor/index.js';
+import { ConductorClient } from '../conductor/index.js';
 
 let d: TestDeployment;
 let nc: NatsConnection;
@@ -100,4 +100,46 @@ test.serial('heartbeats and hosts_down delivered twice leave the same state', as
   await conductor.hostsDown(down);
   const [service] = await rows<{ last_seen_up: Date | null }>('SELECT last_seen_up FROM services WHERE host = ?', ['twice-1']);
   t.is(service?.last_seen_up, null);
+});
+
+async function handledOf(method: string): Promise<number> {
+  let sum = 0;
+  for (const registry of d.cell('cell1').conductorMetrics) {
+    const metric = await registry.getSingleMetric('cellstack_conductor_messages_total')?.get();
+    sum += (metric?.values ?? []).filter((v) => v.labels['method'] === method).reduce((s, v) => s + v.value, 0);
+  }
+  return sum;
+}
+
+test.serial("a pool's instance updates travel together, each with its own result: a refused one fails alone", async (t) => {
+  const ids = await Promise.all(['together-1', 'together-2', 'together-3'].map(async (name) => (await d.boot({ name })).body.server.id));
+  for (const id of ids) await d.waitForStatus(id, ['ACTIVE']);
+  await d.cellDb('cell1').sequelize.query("UPDATE instances SET task_state = 'powering-off' WHERE uuid IN (?)", { replacements: [ids] });
+  const hosts = await rows<{ uuid: string; host: string }>('SELECT uuid, host FROM instances WHERE uuid IN (?)', [ids]);
+  const hostOf = new Map(hosts.map((h) => [h.uuid, h.host]));
+  const batching = new ConductorClient(nc, d.cell('cell1').mapping.uuid, { batchUpdates: true });
+  const stop = (uuid: string, expected: string) => ({
+    uuid,
+    host: hostOf.get(uuid) ?? '',
+    updates: { vm_state: 'stopped', power_state: 4, task_state: null },
+    expected_task_state: [expected],
+    event: { action: 'stop', event: 'compute_stop_instance', result: 'Success' as const },
+  });
+  const before = await handledOf('instance_updates');
+  const [a, b, c] = ids as [string, string, string];
+  // Many at once, as a pool's hosts send them in a burst: the first goes alone, the rest together.
+  const burst = [stop(a, 'powering-off'), stop(b, 'rebooting'), stop(c, 'powering-off'), ...Array.from({ length: 12 }, () => stop(a, 'powering-off'))];
+  const outcomes = await Promise.allSettled(burst.map((u, i) => batching.instanceUpdate(u, `req-together-${i % 3}`)));
+  t.is(outcomes[0]?.status, 'fulfilled');
+  t.is(outcomes[2]?.status, 'fulfilled');
+  const refused = outcomes[1];
+  t.is(refused?.status, 'rejected', 'the update expecting another task is refused');
+  // The same error a host would get from instance_update alone: a state conflict it knows how to handle.
+  t.is(((refused as PromiseRejectedResult).reason as { code?: string }).code, 'unexpected_state');
+  t.true(outcomes.slice(3).every((o) => o.status === 'fulfilled'), 'the same update again is harmless');
+  const messages = (await handledOf('instance_updates')) - before;
+  t.true(messages >= 1 && messages < burst.length, `${burst.length} updates took ${messages} messages`);
+  t.is((await d.show(a)).body.server['status'], 'SHUTOFF');
+  t.is((await d.show(c)).body.server['status'], 'SHUTOFF');
+  t.is((await rows<{ task_state: string }>('SELECT task_state FROM instances WHERE uuid = ?', [b]))[0]?.task_state, 'powering-off');
 });

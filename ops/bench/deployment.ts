@@ -5,15 +5,20 @@ import { defaultOptions, layoutOf, type DeploymentOptions } from '../launcher/la
 import { dropDatabase } from '../runtime-db/index.js';
 import { pidsNamed } from './cpu.js';
 
+/** Moves every benchmark port by this much (CELLSTACK_BENCH_PORT_SHIFT), for a machine where they are taken. */
+const portShift = Number(process.env['CELLSTACK_BENCH_PORT_SHIFT'] ?? '0') || 0;
+
 /** The benchmarks' own deployment: its own state directory, databases and ports, beside a developer's. */
 export function benchOptions(root: string, cells: number, hostsPerCell: number, superConductors = 1): DeploymentOptions {
   return resolveOptions(defaultOptions(root), {
     stateDir: resolve(root, '.cellstack/bench'),
     cells,
     dbPrefix: 'cellstack_bench',
-    apiPort: 18774,
-    natsPort: 14231,
-    metricsPort: 19180,
+    apiPort: 18774 + portShift,
+    natsPort: 14231 + portShift,
+    metricsPort: 19180 + portShift,
+    // The cells' buses count their messages (/varz) so a run can say how many a boot took.
+    natsMonitorPort: 18222 + portShift,
     hostsPerCell,
     superConductors,
   });

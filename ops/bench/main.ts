@@ -17,6 +17,8 @@ import { CpuMeter } from './cpu.js';
 import { benchOptions, freshDeployment, processesToMeter } from './deployment.js';
 import { idleBench, type IdleFlags } from './idle.js';
 import { machineDescription } from './machine.js';
+import { perBoot, sentCounts, type SentCounts } from './counts.js';
+import { floorCpuMs, floorMessagesPerBoot, floorRedisCallsPerBoot, measureFloor } from './floor.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const positive = (value: string): number => {
@@ -34,6 +36,7 @@ interface BootFlags {
   rate?: number;
   superConductors: number;
   apiWorkers: number;
+  floor?: boolean;
   keep?: boolean;
 }
 
@@ -49,11 +52,15 @@ program
   .option('--rate <n>', 'offer this many servers per second instead (open loop)', positive)
   .option('--super-conductors <n>', 'super-conductor processes', positive, 1)
   .option('--api-workers <n>', 'API worker processes (deploy up runs 2 on 2 or more cores; 1 measures the pipeline without the redundancy)', positive, 1)
+  .option('--floor', 'measure the floor first (bench floor, about 10 s) and give the CPU per boot as a multiple of it')
   .option('--keep', 'leave the benchmark deployment running afterwards')
   .action(bootBench);
 
 async function bootBench(flags: BootFlags): Promise<void> {
   const options: DeploymentOptions = { ...benchOptions(root, flags.cells, Math.ceil(flags.hosts / flags.cells), flags.superConductors), apiWorkers: flags.apiWorkers };
+  const floor = flags.floor
+    ? floorCpuMs(await measureFloor({ dbServer: options.dbServer, boots: 5000, batch: 100, messages: 20_000, redisUrl: options.redisUrl, natsServer: '/usr/sbin/nats-server', say: (line) => console.log(`  floor: ${line}`) }))
+    : undefined;
   await freshDeployment(options);
   const say = (line: string): void => console.log(`  ${line}`);
   console.log(`bringing up ${flags.cells} cells with ${options.hostsPerCell * flags.cells} fake hosts`);
@@ -71,6 +78,7 @@ async function bootBench(flags: BootFlags): Promise<void> {
     const meter = new CpuMeter(processesToMeter(layout.runDir));
     const bar = new SingleBar({ format: '  booting [{bar}] {value}/{total} settled | {eta}s left', hideCursor: true });
     bar.start(flags.servers, 0);
+    const sentBefore = await sentCounts(layout);
     meter.start();
     const result = await runBootBench({
       apiUrl: layout.apiUrl,
@@ -86,7 +94,8 @@ async function bootBench(flags: BootFlags): Promise<void> {
     });
     const cpu = meter.stop();
     bar.stop();
-    report(result, cpu, flags);
+    const sent = perBoot(sentBefore, await sentCounts(layout), result.active);
+    report(result, cpu, flags, sent, floor);
   } finally {
     await Promise.all([api.close(), ...cells.map((c) => c.close())]);
     if (!flags.keep) {
@@ -96,7 +105,7 @@ async function bootBench(flags: BootFlags): Promise<void> {
   }
 }
 
-function report(result: BootBenchResult, cpu: Record<string, number>, flags: BootFlags): void {
+function report(result: BootBenchResult, cpu: Record<string, number>, flags: BootFlags, sent: SentCounts, floorMs?: number): void {
   const total = Object.values(cpu).reduce((a, b) => a + b, 0);
   const perBoot = result.active > 0 ? total / result.active : 0;
   const lines = [
@@ -107,7 +116,8 @@ function report(result: BootBenchResult, cpu: Record<string, number>, flags: Boo
     `boots/s:        ${result.bootsPerSecond.toFixed(1)} (${result.active} ACTIVE in ${result.seconds.toFixed(2)} s; ${result.errors} ERROR, ${result.rejected} rejected)`,
     `POST->ACTIVE:   p50 ${result.postToActiveMs.p50} ms, p95 ${result.postToActiveMs.p95} ms, p99 ${result.postToActiveMs.p99} ms, max ${result.postToActiveMs.max} ms`,
     `POST->202:      p50 ${result.acceptMs.p50} ms, p99 ${result.acceptMs.p99} ms`,
-    `CPU per boot:   ${(perBoot * 1000).toFixed(2)} ms (${total.toFixed(1)} CPU s in all)`,
+    `CPU per boot:   ${(perBoot * 1000).toFixed(2)} ms (${total.toFixed(1)} CPU s in all)${floorMs ? `, ${((perBoot * 1000) / floorMs).toFixed(1)} x the floor of ${floorMs.toFixed(3)} ms` : ''}`,
+    `sent per boot:  ${sent.apiStatements.toFixed(2)} statements to the API database, ${sent.cellStatements.toFixed(2)} to cell databases, ${sent.busMessages.toFixed(2)} bus messages`,
     `ACTIVE per s:   ${result.activePerSecond.join(' ')}`,
     `CPU by process: ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${((v / Math.max(1, result.active)) * 1000).toFixed(2)} ms`).join(', ')}`,
   ];
@@ -115,7 +125,7 @@ function report(result: BootBenchResult, cpu: Record<string, number>, flags: Boo
   const out = resolve(root, 'ops/bench/out');
   mkdirSync(out, { recursive: true });
   const file = resolve(out, `boot-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ machine: machineDescription(), date: new Date().toISOString(), flags, result, cpuSeconds: cpu, cpuMsPerBoot: perBoot * 1000 }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ machine: machineDescription(), date: new Date().toISOString(), flags, result, cpuSeconds: cpu, cpuMsPerBoot: perBoot * 1000, floorCpuMsPerBoot: floorMs ?? null, sentPerBoot: sent }, null, 2)}\n`);
   console.log(`result:         ${file}`);
 }
 
@@ -191,6 +201,38 @@ program
   .option('--seconds <s>', 'seconds to measure (at least one resource report interval)', positive, 60)
   .option('--keep', 'leave the benchmark deployment running afterwards')
   .action((flags: IdleFlags) => idleBench(root, flags));
+
+interface FloorFlags {
+  boots: number;
+  batch: number;
+  messages: number;
+}
+
+program
+  .command('floor')
+  .description("the least this machine's MariaDB, NATS and Redis spend on what one boot must do: the yardstick for the boot figures")
+  .option('--boots <n>', 'boots whose rows are written', positive, 5000)
+  .option('--batch <n>', 'boots written per batch', positive, 100)
+  .option('--messages <n>', 'NATS requests and Redis round trips timed', positive, 20_000)
+  .action(floorBench);
+
+async function floorBench(flags: FloorFlags): Promise<void> {
+  const options = benchOptions(root, 1, 0);
+  const say = (line: string): void => console.log(`  ${line}`);
+  console.log(`measuring the floor: ${flags.boots} boots' rows in batches of ${flags.batch}, ${flags.messages} NATS requests and Redis calls`);
+  const f = await measureFloor({ dbServer: options.dbServer, boots: flags.boots, batch: flags.batch, messages: flags.messages, redisUrl: options.redisUrl, natsServer: '/usr/sbin/nats-server', say });
+  const ms = (n: number): string => n.toFixed(3);
+  console.log([
+    '',
+    `machine:   ${machineDescription()}`,
+    `date:      ${new Date().toISOString()}`,
+    `database:  ${f.statementsPerBatch} statements a batch of ${f.batch}; a boot: ${ms(f.db.wallMs)} ms wall, ${ms(f.db.clientCpuMs)} ms client CPU, ${ms(f.db.serverCpuMs)} ms MariaDB CPU`,
+    `           through Sequelize: ${ms(f.dbSequelize.wallMs)} ms wall, ${ms(f.dbSequelize.clientCpuMs)} ms client CPU, ${ms(f.dbSequelize.serverCpuMs)} ms MariaDB CPU`,
+    `NATS:      a request and reply: ${ms(f.nats.wallMs)} ms wall, ${ms(f.nats.clientCpuMs)} ms client CPU, ${ms(f.nats.serverCpuMs)} ms nats-server CPU`,
+    `Redis:     a round trip: ${ms(f.redis.wallMs)} ms wall, ${ms(f.redis.clientCpuMs)} ms client CPU, ${ms(f.redis.serverCpuMs)} ms redis-server CPU`,
+    `floor:     ${ms(floorCpuMs(f))} ms of CPU a boot, everything together (rows + ${floorMessagesPerBoot} NATS requests + ${floorRedisCallsPerBoot} Redis calls)`,
+  ].join('\n'));
+}
 
 try {
   await program.parseAsync();

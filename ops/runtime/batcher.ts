@@ -16,10 +16,16 @@ export class Batcher<T> {
 
   /** Resolves when the batch holding `item` is done; rejects with that batch's error. */
   submit(item: T): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ item, done: (err) => (err === undefined ? resolve() : reject(err)) });
-      void this.drain();
-    });
+    return this.submitAll([item])[0] as Promise<void>;
+  }
+
+  /** Several items that arrived together: they go into the same batch (up to maxItems), one promise each. */
+  submitAll(items: T[]): Promise<void>[] {
+    const promises = items.map(
+      (item) => new Promise<void>((resolve, reject) => this.pending.push({ item, done: (err) => (err === undefined ? resolve() : reject(err)) })),
+    );
+    void this.drain();
+    return promises;
   }
 
   private async drain(): Promise<void> {

@@ -26,10 +26,12 @@ export { pingRedis } from './redis.js';
 export {
   callRpc,
   castRpc,
+  errorShape,
   isNoResponders,
   RemoteError,
   serveRpc,
   type RpcContext,
+  type RpcErrorShape,
   type RpcEnvelope,
   type RpcMethod,
   type RpcMethods,

@@ -133,7 +133,8 @@ function decodeEnvelope(data: Uint8Array): RpcEnvelope {
   return e as RpcEnvelope;
 }
 
-function errorShape(err: unknown): RpcErrorShape {
+/** How an error travels back over the bus (a batch reply carries one per item). */
+export function errorShape(err: unknown): RpcErrorShape {
   // A database or Redis the handler needed was away: the caller may send it again (a host's
   // report to its conductor is resent until it lands), so say so whatever library raised it.
   if (!(err instanceof CellstackError) && isUnavailable(err)) {

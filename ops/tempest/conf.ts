@@ -40,6 +40,8 @@ const computeFeatures: Section = {
   volume_backed_live_migration: false,
   block_migrate_cinder_iscsi: false,
   unified_limits: false,
+  // Nova's names of the filters cellstack's scheduler runs (super-conductor/scheduler/filters).
+  scheduler_enabled_filters: 'AvailabilityZoneFilter,ComputeFilter,ServerGroupAntiAffinityFilter,ServerGroupAffinityFilter,SameHostFilter,DifferentHostFilter',
   // Misnamed: it gates writable server metadata (which cellstack serves) along with os-agents
   // and resetNetwork (which Nova removed; those tests fail and docs/conformance.md says why).
   xenapi_apis: true,

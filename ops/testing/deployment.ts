@@ -31,6 +31,7 @@ import {
   select,
 } from '../runtime-db/index.js';
 import { freePort } from './ports.js';
+import { answerShapeErrors } from './shape.js';
 import { redisUrl, TestDatabases, TestNats, waitFor } from './services.js';
 
 export interface PoolSpec {
@@ -350,6 +351,10 @@ export class TestDeployment {
     } catch {
       parsed = { text };
     }
+    // Every answer of a route with a response schema must fit it, whatever the test checks.
+    const request = typeof body === 'string' ? undefined : body;
+    const stray = answerShapeErrors(method, path, res.status, res.headers, parsed, text, request);
+    if (stray.length > 0) throw new Error(`${method} ${path} answered ${res.status} in a shape its schema does not allow:\n${stray.join('\n')}\n${text.slice(0, 2000)}`);
     return { status: res.status, body: parsed as T, headers: res.headers };
   }
 

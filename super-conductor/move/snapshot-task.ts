@@ -1,4 +1,4 @@
-import { discardImage, findImage, storeImageData } from '../../api-cell/images/index.js';
+import { discardImage, findImage, rotateBackups, storeImageData, type Image } from '../../api-cell/images/index.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
 import { ComputeClient } from '../../child-cell/compute/index.js';
 import { getInstance, recordActionEvent, updateInstance, UnexpectedStateError } from '../../child-cell/db/index.js';
@@ -17,19 +17,28 @@ export interface SnapshotDeps extends TaskDeps {
  * createImage (Nova's snapshot): the instance's host copies the guest's disk and answers with
  * it; the image, queued since the API took the request, takes the data and becomes active.
  * Safe to run again: an image already active is left as it is, and a host makes one snapshot
- * of an image at a time. An image its owner deleted meanwhile ends the task.
+ * of an image at a time. An image its owner deleted meanwhile ends the task. A backup then
+ * rotates: only the newest `rotation` backups of its server and kind are kept.
  */
 export async function snapshotInstance(deps: SnapshotDeps, job: SnapshotJob): Promise<void> {
   const cell = await deps.registry.find(job.cell_uuid);
   const image = await findImage(deps.api, job.image_uuid).catch(ifNotFound(() => undefined));
   if (!image) return endTask(deps, cell, job);
-  if (image.status !== 'queued') return;
+  if (image.status !== 'queued') return rotate(deps, job, image);
   const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid));
   if (!instance?.host) throw new NotFoundError(`instance ${job.instance_uuid} has no host to take a snapshot on`);
   const client = await ComputeClient.forCell(deps.registry, cell);
-  const { data } = await client.snapshotInstance(instance.host, { instance_uuid: job.instance_uuid, image_uuid: job.image_uuid }, job.request_id, deps.snapshotTimeoutMs);
+  const { data } = await client.snapshotInstance(instance.host, { instance_uuid: job.instance_uuid, image_uuid: job.image_uuid, ...(job.rotation === undefined ? {} : { backup: true }) }, job.request_id, deps.snapshotTimeoutMs);
   await storeImageData(deps.api, job.image_uuid, Buffer.from(data, 'base64'));
   deps.log.info({ instance: job.instance_uuid, image: job.image_uuid, host: instance.host }, 'snapshot stored');
+  await rotate(deps, job, image);
+}
+
+async function rotate(deps: SnapshotDeps, job: SnapshotJob, image: Image): Promise<void> {
+  const backupType = image.properties['backup_type'];
+  if (job.rotation === undefined || backupType === undefined) return;
+  const deleted = await rotateBackups(deps.api, job.instance_uuid, backupType, job.rotation);
+  if (deleted.length > 0) deps.log.info({ instance: job.instance_uuid, deleted, rotation: job.rotation }, 'older backups deleted');
 }
 
 /** A snapshot that failed for good: the image goes, the server's task ends, its action says why. */
@@ -39,7 +48,7 @@ export async function failSnapshot(deps: TaskDeps, job: SnapshotJob, reason: str
   if (!cell) return;
   await endTask(deps, cell, job);
   await deps.registry.withCell(cell, ({ db }) =>
-    recordActionEvent(db, { instance_uuid: job.instance_uuid, request_id: job.request_id, action: 'createImage', event: 'conductor_snapshot_instance', host: '', result: 'Error', details: reason }),
+    recordActionEvent(db, { instance_uuid: job.instance_uuid, request_id: job.request_id, action: job.rotation === undefined ? 'createImage' : 'createBackup', event: 'conductor_snapshot_instance', host: '', result: 'Error', details: reason }),
   );
   deps.log.warn({ instance: job.instance_uuid, image: job.image_uuid, reason }, 'snapshot failed; its image was deleted');
 }

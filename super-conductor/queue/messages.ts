@@ -34,11 +34,13 @@ export function buildJobId(reservationId: string, jobKey?: string): string {
  *   2: snapshot one instance into an image (createImage); moves are still sent as 1.
  *   3: shelve (and offload) one instance, unshelve one; the others are still sent as before.
  *   4: a move of kind evacuation (rebuild elsewhere in the cell, the source host being down).
+ *   5: a snapshot with `rotation` (createBackup); a snapshot without it is still sent as 2.
  */
 export const MOVE_JOB_VERSION = 1;
 export const SNAPSHOT_JOB_VERSION = 2;
 export const SHELVE_JOB_VERSION = 3;
 export const EVACUATE_JOB_VERSION = 4;
+export const BACKUP_JOB_VERSION = 5;
 export const MOVE_QUEUE = 'moves';
 
 export interface MoveJob {
@@ -63,6 +65,8 @@ export interface SnapshotJob {
   cell_uuid: string;
   /** The queued image the snapshot fills. */
   image_uuid: string;
+  /** A backup (5): once stored, only the newest `rotation` backups of its type are kept. */
+  rotation?: number;
   request_id: string;
 }
 

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { redisConnection } from './connection.js';
-import { EVACUATE_JOB_VERSION, MOVE_JOB_VERSION, MOVE_QUEUE, SHELVE_JOB_VERSION, SNAPSHOT_JOB_VERSION, type InstanceJob, type MoveJob, type ShelveJob, type SnapshotJob, type UnshelveJob } from './messages.js';
+import { BACKUP_JOB_VERSION, EVACUATE_JOB_VERSION, MOVE_JOB_VERSION, MOVE_QUEUE, SHELVE_JOB_VERSION, SNAPSHOT_JOB_VERSION, type InstanceJob, type MoveJob, type ShelveJob, type SnapshotJob, type UnshelveJob } from './messages.js';
 
 /** The only way to ask the super-conductor for a move, a snapshot, a shelve or an unshelve. */
 export class MoveQueue {
@@ -25,7 +25,8 @@ export class MoveQueue {
 
   /** One job per image: asking again for the same image while it waits adds nothing. */
   async enqueueSnapshot(job: Omit<SnapshotJob, 'v' | 'kind'>): Promise<void> {
-    await this.queue.add('snapshot', { v: SNAPSHOT_JOB_VERSION, kind: 'snapshot', ...job }, { jobId: `snapshot-${job.image_uuid}` });
+    const v = job.rotation === undefined ? SNAPSHOT_JOB_VERSION : BACKUP_JOB_VERSION;
+    await this.queue.add('snapshot', { v, kind: 'snapshot', ...job }, { jobId: `snapshot-${job.image_uuid}` });
   }
 
   /** One job per request: the same request enqueued twice adds nothing. */

@@ -48,6 +48,9 @@ export class HostStateCache {
   private lastRefresh: Date | undefined;
   private downCells = new Set<number>();
   private stale = new Map<number, Map<string, number>>();
+  private running: Promise<void> | undefined;
+  /** When the last incremental or full refresh began (ms since epoch). */
+  private refreshBegan = 0;
 
   constructor(
     private readonly api: ApiDatabase,
@@ -71,6 +74,7 @@ export class HostStateCache {
 
   /** Reads everything afresh. */
   async fullRefresh(): Promise<void> {
+    this.refreshBegan = Date.now();
     const started = new Date(Date.now() - 1000);
     this.topology = await this.readTopology();
     const reads = await this.readCells((db, cellId) => computeHostRows(db).then((rows) => rows.map((r) => ({ ...r, cellId }))));
@@ -86,9 +90,27 @@ export class HostStateCache {
     this.applyLiveness(reads);
   }
 
-  /** Reads only what changed since the last refresh, and which hosts stopped heartbeating. */
-  async refresh(): Promise<void> {
+  /** Reads only what changed since the last refresh, and which hosts stopped heartbeating; one at a time. */
+  refresh(): Promise<void> {
+    this.running ??= this.readChanges().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /**
+   * Refreshes now unless a refresh began at or after `time` (ms since epoch), so that the host
+   * states hold what changed up to then: a decision that found no host looks again (an admin who
+   * has just put a host in a zone boots into it at once, as Tempest does).
+   */
+  async catchUp(time: number): Promise<void> {
+    await this.running?.catch(() => undefined);
+    if (this.refreshBegan < time) await this.refresh();
+  }
+
+  private async readChanges(): Promise<void> {
     if (!this.lastRefresh) return this.fullRefresh();
+    this.refreshBegan = Date.now();
     const since = this.lastRefresh;
     const started = new Date(Date.now() - 1000);
     const fresh = await this.readNewMappings();

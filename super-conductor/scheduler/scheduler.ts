@@ -1,10 +1,10 @@
 import type { RequestSpec } from '../../api-cell/builds/index.js';
 import type { ApiDatabase } from '../../api-cell/db/index.js';
 import { claimResources, ResourceClass, type Allocation, type Claim, type Resources } from '../../api-cell/placement/index.js';
-import { type Config, type Logger } from '../../ops/runtime/index.js';
+import { errorMessage, type Config, type Logger } from '../../ops/runtime/index.js';
 import { select } from '../../ops/runtime-db/index.js';
 import type { HostStateCache } from './cache.js';
-import { defaultFilters, type FilterContext, type HostFilter } from './filters/index.js';
+import { defaultFilters, hintedInstances, type FilterContext, type HostFilter } from './filters/index.js';
 import { serviceUp, type HostState } from './host-state.js';
 import { chooseHost, filterHosts, firstRejection, Weighing, type Candidate, type Rejections } from './select.js';
 import { defaultWeighers, type Weigher } from './weighers/index.js';
@@ -51,6 +51,12 @@ export function resourcesOf(spec: Pick<RequestSpec, 'flavor'>): Resources {
 
 const claimRounds = 3;
 
+/** Where instances a batch refers to are: its server groups' members (group -> host -> count), hinted instances (uuid -> host). */
+interface Related {
+  groups: Map<string, Map<string, number>>;
+  instances: Map<string, string>;
+}
+
 /**
  * Nova's filter scheduler over a warm host-state cache, with the claim made here (placement
  * style): choose hosts for a batch, claim them in one transaction, and choose again for what a
@@ -80,17 +86,40 @@ export class Scheduler {
     return this.cache.all().some((h) => h.host === host && serviceUp(h, now, this.options.serviceDownTimeMs));
   }
 
-  /** Places a batch of instances; those that hold allocations already (a retried job) keep them. */
+  /**
+   * Places a batch of instances; those that hold allocations already (a retried job) keep them.
+   * What found no host is tried once more over host states read after the batch came.
+   */
   async place(specs: RequestSpec[], held: Map<string, Allocation>): Promise<PlacementResult> {
+    const began = Date.now();
+    const result = await this.placeOnce(specs, held);
+    const missed = result.unplaced.filter((u) => !u.awaitingHosts);
+    if (missed.length === 0) return result;
+    try {
+      await this.cache.catchUp(began);
+    } catch (err) {
+      this.options.log.warn({ err: errorMessage(err) }, 'host states could not be read again for builds that found no host');
+      return result;
+    }
+    const again = await this.placeOnce(missed.map((u) => u.spec), held);
+    return {
+      placed: [...result.placed, ...again.placed],
+      unplaced: [...result.unplaced.filter((u) => u.awaitingHosts), ...again.unplaced],
+      decisionMs: result.decisionMs + again.decisionMs,
+      claimConflicts: result.claimConflicts + again.claimConflicts,
+    };
+  }
+
+  private async placeOnce(specs: RequestSpec[], held: Map<string, Allocation>): Promise<PlacementResult> {
     const result: PlacementResult = { placed: [], unplaced: [], decisionMs: 0, claimConflicts: 0 };
-    const groupHosts = await this.groupHosts(specs);
+    const related = await this.relatedHosts(specs);
     let pending: RequestSpec[] = [];
     for (const spec of specs) {
       const allocation = held.get(spec.instance_uuid);
       const host = allocation ? this.cache.all().find((h) => h.provider.id === allocation.providerId) : undefined;
       if (host) {
-        result.placed.push({ spec, host, alternates: this.alternatesFor(spec, host, groupHosts) });
-        this.countMember(groupHosts, spec, host);
+        result.placed.push({ spec, host, alternates: this.alternatesFor(spec, host, related) });
+        this.countMember(related, spec, host);
       } else {
         pending.push(spec);
       }
@@ -99,13 +128,13 @@ export class Scheduler {
       const started = performance.now();
       const choices: Placement[] = [];
       for (const group of shapes(pending)) {
-        for (const choice of this.chooseFor(group, groupHosts)) {
+        for (const choice of this.chooseFor(group, related)) {
           if ('reason' in choice) result.unplaced.push(choice);
           else choices.push(choice);
         }
       }
       result.decisionMs += performance.now() - started;
-      pending = await this.claim(choices, result, groupHosts);
+      pending = await this.claim(choices, result, related);
     }
     for (const spec of pending) result.unplaced.push({ spec, reason: 'hosts filled up while this build was being placed' });
     return result;
@@ -116,11 +145,11 @@ export class Scheduler {
    * after each pick only the picked host is checked and weighed again. Server-group specs are
    * filtered afresh for each instance, since every pick changes where the group lives.
    */
-  private chooseFor(specs: RequestSpec[], groupHosts: Map<string, Map<string, number>>): (Placement | Unplaced)[] {
+  private chooseFor(specs: RequestSpec[], related: Related): (Placement | Unplaced)[] {
     const first = specs[0];
     if (!first) return [];
-    if (first.group) return specs.map((spec) => this.chooseOne(spec, groupHosts));
-    const context = this.context(first, groupHosts);
+    if (first.group) return specs.map((spec) => this.chooseOne(spec, related));
+    const context = this.context(first, related);
     const { passed, rejections } = filterHosts(this.cache.all(), first, context, this.filters);
     const weighing = new Weighing(passed, this.weighers, this.options.config, { spec: first, groupHosts: context.groupHosts });
     let candidates: Candidate[] = weighing.candidates;
@@ -139,15 +168,15 @@ export class Scheduler {
   }
 
   /** Chooses a host for one instance, filtering and weighing every host. */
-  private chooseOne(spec: RequestSpec, groupHosts: Map<string, Map<string, number>>): Placement | Unplaced {
-    const context = this.context(spec, groupHosts);
+  private chooseOne(spec: RequestSpec, related: Related): Placement | Unplaced {
+    const context = this.context(spec, related);
     const { passed, rejections } = filterHosts(this.cache.all(), spec, context, this.filters);
     const { host_subset_size: subset, max_attempts: attempts, shuffle_best_same_weighed_hosts: shuffle } = this.options.config;
     const weighing = new Weighing(passed, this.weighers, this.options.config, { spec, groupHosts: context.groupHosts });
     const selection = chooseHost(weighing.candidates, subset, attempts - 1, shuffle);
     if (!selection) return { spec, reason: noValidHost(rejections), awaitingHosts: this.awaitingHosts(spec, context) };
     this.consume(selection.chosen, context);
-    this.countMember(groupHosts, spec, selection.chosen);
+    this.countMember(related, spec, selection.chosen);
     return { spec, host: selection.chosen, alternates: selection.alternates };
   }
 
@@ -165,26 +194,27 @@ export class Scheduler {
     for (const [rc, amount] of Object.entries(context.resources)) usages[rc] = (usages[rc] ?? 0) + amount;
   }
 
-  private alternatesFor(spec: RequestSpec, host: HostState, groupHosts: Map<string, Map<string, number>>): HostState[] {
-    const context = this.context(spec, groupHosts);
+  private alternatesFor(spec: RequestSpec, host: HostState, related: Related): HostState[] {
+    const context = this.context(spec, related);
     const { passed } = filterHosts(this.cache.all(), spec, context, this.filters);
     const sameCell = passed.filter((h) => h.cellId === host.cellId && h.host !== host.host);
     const candidates = new Weighing(sameCell, this.weighers, this.options.config, { spec, groupHosts: context.groupHosts }).candidates;
     return candidates.sort((a, b) => b.weight - a.weight).slice(0, this.options.config.max_attempts - 1).map((c) => c.host);
   }
 
-  private context(spec: RequestSpec, groupHosts: Map<string, Map<string, number>>): FilterContext {
+  private context(spec: RequestSpec, related: Related): FilterContext {
     return {
       now: Date.now(),
       serviceDownTimeMs: this.options.serviceDownTimeMs,
       defaultAvailabilityZone: this.options.config.default_availability_zone,
       resources: resourcesOf(spec),
-      groupHosts: (spec.group && groupHosts.get(spec.group.uuid)) || new Map(),
+      groupHosts: (spec.group && related.groups.get(spec.group.uuid)) || new Map(),
+      hintHosts: related.instances,
     };
   }
 
   /** Claims the choices in one transaction; returns the specs whose host turned out to be full. */
-  private async claim(choices: Placement[], result: PlacementResult, groupHosts: Map<string, Map<string, number>>): Promise<RequestSpec[]> {
+  private async claim(choices: Placement[], result: PlacementResult, related: Related): Promise<RequestSpec[]> {
     if (choices.length === 0) return [];
     const claims: Claim[] = choices.map((c) => ({
       consumer: c.spec.instance_uuid,
@@ -204,11 +234,30 @@ export class Scheduler {
         result.placed.push(choice);
       } else {
         this.options.log.debug({ host: choice.host.host, reason: outcome.reason }, 'claim refused, choosing again');
-        this.uncountMember(groupHosts, choice.spec, choice.host);
+        this.uncountMember(related, choice.spec, choice.host);
         retry.push(choice.spec);
       }
     });
     return retry;
+  }
+
+  /** Where the instances the batch's specs refer to are: server group members and hinted instances. */
+  private async relatedHosts(specs: RequestSpec[]): Promise<Related> {
+    const [groups, instances] = await Promise.all([this.groupHosts(specs), this.hintHosts(specs)]);
+    return { groups, instances };
+  }
+
+  /** Hosts of the instances named by same_host / different_host hints, from their allocations. */
+  private async hintHosts(specs: RequestSpec[]): Promise<Map<string, string>> {
+    const uuids = [...new Set(specs.flatMap((s) => [...hintedInstances(s, 'same_host'), ...hintedInstances(s, 'different_host')]))];
+    if (uuids.length === 0) return new Map();
+    const rows = await select<{ consumer: string; host: string }>(
+      this.api,
+      `SELECT DISTINCT a.consumer_id AS consumer, rp.host FROM allocations a JOIN resource_providers rp ON rp.id = a.resource_provider_id
+        WHERE a.consumer_id IN (${uuids.map(() => '?').join(', ')})`,
+      uuids,
+    );
+    return new Map(rows.map((r) => [r.consumer, r.host]));
   }
 
   /** Hosts holding members of the batch's server groups, from the members' allocations. */
@@ -233,13 +282,13 @@ export class Scheduler {
     return result;
   }
 
-  private countMember(groupHosts: Map<string, Map<string, number>>, spec: RequestSpec, host: HostState): void {
-    const hosts = spec.group ? groupHosts.get(spec.group.uuid) : undefined;
+  private countMember(related: Related, spec: RequestSpec, host: HostState): void {
+    const hosts = spec.group ? related.groups.get(spec.group.uuid) : undefined;
     if (hosts) hosts.set(host.host, (hosts.get(host.host) ?? 0) + 1);
   }
 
-  private uncountMember(groupHosts: Map<string, Map<string, number>>, spec: RequestSpec, host: HostState): void {
-    const hosts = spec.group ? groupHosts.get(spec.group.uuid) : undefined;
+  private uncountMember(related: Related, spec: RequestSpec, host: HostState): void {
+    const hosts = spec.group ? related.groups.get(spec.group.uuid) : undefined;
     const count = hosts?.get(host.host) ?? 0;
     if (hosts && count > 0) hosts.set(host.host, count - 1);
   }
@@ -250,7 +299,7 @@ function shapes(specs: RequestSpec[]): RequestSpec[][] {
   const groups = new Map<string, RequestSpec[]>();
   for (const spec of specs) {
     // Everything a filter or weigher reads: specs alike in all of it get the same hosts.
-    const key = JSON.stringify([resourcesOf(spec), spec.availability_zone, spec.group?.uuid ?? null, spec.ignore_hosts, spec.requested_cell ?? null, spec.requested_host ?? null, spec.requested_node ?? null]);
+    const key = JSON.stringify([resourcesOf(spec), spec.availability_zone, spec.group?.uuid ?? null, hintedInstances(spec, 'same_host'), hintedInstances(spec, 'different_host'), spec.ignore_hosts, spec.requested_cell ?? null, spec.requested_host ?? null, spec.requested_node ?? null]);
     groups.set(key, [...(groups.get(key) ?? []), spec]);
   }
   return [...groups.values()];

@@ -74,6 +74,23 @@ test('scheduler - the availability zone filter keeps a request in its zone', (t)
   t.deepEqual(passing(hosts, spec()), ['a', 'b', 'c'], 'no zone asked: any zone');
 });
 
+test('scheduler - same_host keeps a request with the instances it names, different_host away from them (one uuid or a list)', (t) => {
+  const hosts = [host('a'), host('b'), host('c')];
+  const where = new Map([['i1', 'a'], ['i2', 'b']]);
+  const pass = (hints: Record<string, unknown>) => {
+    const s = spec({ scheduler_hints: hints });
+    return filterHosts(hosts, s, { ...context(s), hintHosts: where }, defaultFilters).passed.map((h) => h.host);
+  };
+  t.deepEqual(pass({ same_host: 'i1' }), ['a']);
+  t.deepEqual(pass({ same_host: ['i1', 'i2'] }), ['a', 'b'], 'any of them');
+  t.deepEqual(pass({ different_host: 'i1' }), ['b', 'c']);
+  t.deepEqual(pass({ different_host: ['i1', 'i2'] }), ['c']);
+  t.deepEqual(pass({ same_host: 'gone' }), [], 'an instance on no host leaves no host for same_host');
+  t.deepEqual(pass({}), ['a', 'b', 'c']);
+  const s = spec({ scheduler_hints: { different_host: ['i1', 'i2'] } });
+  t.deepEqual(filterHosts(hosts, s, { ...context(s), hintHosts: where }, defaultFilters).rejections.byFilter, { DifferentHostFilter: 2 });
+});
+
 test('scheduler - a flavor that does not fit the free RAM is filtered out', (t) => {
   const hosts = [host('full', { freeRam: 256 }), host('roomy')];
   t.deepEqual(passing(hosts, spec()), ['roomy']);

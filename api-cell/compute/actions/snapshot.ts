@@ -7,16 +7,27 @@ import { checkState, locate, recordAction, type Target } from '../target.js';
 import { startTask } from './cast.js';
 import type { MoveDeps } from './moves.js';
 
+/** createBackup's own part: the kind of backup, and how many of that kind the server keeps. */
+export interface BackupRequest {
+  type: string;
+  rotation: number;
+}
+
 /**
- * createImage (Nova's snapshot): a private, queued image of the server's disk is made at once;
- * the server's task is image_snapshot until its host has copied the disk and the
- * super-conductor has stored it, when the image turns active. Returns the image's id.
+ * createImage (Nova's snapshot) and createBackup: a private, queued image of the server's disk
+ * is made at once; the server's task is image_snapshot (image_backup) until its host has copied
+ * the disk and the super-conductor has stored it, when the image turns active. A backup then
+ * leaves only the newest `rotation` backups of its type. Returns the image's id.
  */
-export async function snapshotServer(deps: MoveDeps, context: RequestContext, uuid: string, name: string, metadata: Record<string, string>): Promise<string> {
-  const target = await locate(deps, context, uuid, 'createImage');
-  checkState(target, 'createImage', { vm: [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED], task: [null] });
-  return startImageTask(deps, context, target, { name, metadata, task: TaskState.IMAGE_SNAPSHOT, action: 'createImage' }, (imageUuid) =>
-    deps.moves.enqueueSnapshot({ instance_uuid: uuid, cell_uuid: target.cell.uuid, image_uuid: imageUuid, request_id: context.requestId }),
+export async function snapshotServer(deps: MoveDeps, context: RequestContext, uuid: string, name: string, metadata: Record<string, string>, backup?: BackupRequest): Promise<string> {
+  const action = backup ? 'createBackup' : 'createImage';
+  const target = await locate(deps, context, uuid, action);
+  checkState(target, action, { vm: [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED], task: [null] });
+  // A backup's kind has the last word over the caller's metadata (Nova).
+  const properties = backup ? { ...metadata, image_type: 'backup', backup_type: backup.type } : metadata;
+  const task = backup ? TaskState.IMAGE_BACKUP : TaskState.IMAGE_SNAPSHOT;
+  return startImageTask(deps, context, target, { name, metadata: properties, task, action }, (imageUuid) =>
+    deps.moves.enqueueSnapshot({ instance_uuid: uuid, cell_uuid: target.cell.uuid, image_uuid: imageUuid, request_id: context.requestId, ...(backup ? { rotation: backup.rotation } : {}) }),
   );
 }
 

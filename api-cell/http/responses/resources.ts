@@ -20,17 +20,22 @@ export const diagnosticsResponse: TSchema = (() => {
   const n = Type.Integer({ minimum: 0 });
   const count = nullable(n);
   return strict({
-    state: Type.String(),
-    driver: Type.String(),
+    state: Type.Union(['pending', 'running', 'paused', 'shutdown', 'crashed', 'suspended'].map((s) => Type.Literal(s))),
+    driver: Type.Union(['libvirt', 'xenapi', 'vmwareapi', 'ironic', 'hyperv'].map((s) => Type.Literal(s))),
     hypervisor: nullable(Type.String()),
     hypervisor_os: nullable(Type.String()),
     uptime: count,
     config_drive: Type.Boolean(),
-    num_cpus: count,
-    num_nics: count,
-    num_disks: count,
+    num_cpus: n,
+    num_nics: n,
+    num_disks: n,
     cpu_details: Type.Array(strict({ id: count, time: count, utilisation: count })),
-    nic_details: Type.Array(Type.Object({})),
+    nic_details: Type.Array(
+      strict({
+        mac_address: nullable(Type.String({ pattern: '^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$' })),
+        ...Object.fromEntries(['rx_octets', 'rx_errors', 'rx_drop', 'rx_packets', 'rx_rate', 'tx_octets', 'tx_errors', 'tx_drop', 'tx_packets', 'tx_rate'].map((k) => [k, count])),
+      }),
+    ),
     disk_details: Type.Array(strict({ read_bytes: count, read_requests: count, write_bytes: count, write_requests: count, errors_count: count })),
     memory_details: strict({ maximum: count, used: count }),
   });

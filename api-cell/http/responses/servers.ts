@@ -4,7 +4,7 @@ import { dateTime, links, nullable, strict } from './common.js';
 
 /**
  * The answers of the servers API by microversion, from Nova's API reference: what each answer
- * must hold and nothing more. They describe servers in cells that answer (not 2.69's partial ones).
+ * must hold and nothing more; a server of a cell that does not answer only has to be marked UNKNOWN (2.69).
  */
 
 const emptyOr = (format: string) => Type.Union([Type.String({ format }), Type.String({ maxLength: 0 })]);
@@ -18,7 +18,9 @@ function flavor(v: Microversion): TSchema {
   );
 }
 
-const image = Type.Union([strict({ id: Type.String(), links }), Type.String({ maxLength: 0 })]);
+/** A server's image: from 2.98 with the image's properties as they were at boot; "" for a volume-backed one. */
+const image = (v: Microversion) =>
+  Type.Union([strict({ id: Type.String(), links }, atLeast(v, '2.98') ? { properties: Type.Record(Type.String(), Type.Unknown()) } : {}), Type.String({ maxLength: 0 })]);
 const fault = strict({ code: Type.Integer(), created: dateTime, message: Type.String() }, { details: Type.String() });
 
 /** What every form holds: Nova's show view without its extensions, plus what later versions add to all. */
@@ -31,7 +33,7 @@ function core(v: Microversion, withGroups: boolean): { required: TProperties; op
     user_id: Type.String(),
     metadata: Type.Record(Type.String(), Type.String()),
     hostId: Type.String(),
-    image,
+    image: image(v),
     flavor: flavor(v),
     created: dateTime,
     updated: dateTime,
@@ -49,6 +51,7 @@ function core(v: Microversion, withGroups: boolean): { required: TProperties; op
   if (atLeast(v, '2.71') && withGroups) required['server_groups'] = Type.Array(Type.String({ format: 'uuid' }));
   if (atLeast(v, '2.73')) required['locked_reason'] = nullable(Type.String());
   if (atLeast(v, '2.96')) required['pinned_availability_zone'] = nullable(Type.String());
+  if (atLeast(v, '2.100')) required['scheduler_hints'] = Type.Record(Type.String(), Type.Unknown());
   return { required, optional };
 }
 
@@ -106,15 +109,19 @@ function server(v: Microversion, form: 'show' | 'detail' | 'update' | 'rebuild')
   return strict(required, optional);
 }
 
+/** A server of a cell that does not answer (2.69): what is known from the API database, status UNKNOWN. */
+const partial = Type.Object({ id: Type.String({ format: 'uuid' }), status: Type.Literal('UNKNOWN') });
+const orPartial = (schema: TSchema): TSchema => Type.Union([schema, partial]);
+
 /** GET /servers/{id}. */
-export const serverShowResponse = (v: Microversion): TSchema => strict({ server: server(v, 'show') });
+export const serverShowResponse = (v: Microversion): TSchema => strict({ server: orPartial(server(v, 'show')) });
 
 /** GET /servers: id, name and links each. */
 export const serverListResponse = (): TSchema =>
-  strict({ servers: Type.Array(strict({ id: Type.String({ format: 'uuid' }), name: Type.String(), links })) }, { servers_links: links });
+  strict({ servers: Type.Array(orPartial(strict({ id: Type.String({ format: 'uuid' }), name: Type.String(), links }))) }, { servers_links: links });
 
 /** GET /servers/detail. */
-export const serverDetailListResponse = (v: Microversion): TSchema => strict({ servers: Type.Array(server(v, 'detail')) }, { servers_links: links });
+export const serverDetailListResponse = (v: Microversion): TSchema => strict({ servers: Type.Array(orPartial(server(v, 'detail'))) }, { servers_links: links });
 
 /** PUT /servers/{id}. */
 export const serverUpdateResponse = (v: Microversion): TSchema => strict({ server: server(v, 'update') });

@@ -24,7 +24,9 @@ function standard(i: InstanceDetail, d: DiagnosticsResult): Record<string, unkno
   const cpus = Math.max(1, i.flavor.vcpus);
   return {
     state: 'running',
-    driver: 'fake',
+    // 2.48 names the driver from a closed list of Nova's real ones, as Nova's own fake driver
+    // does; libvirt is the one that drives QEMU. The hypervisor says what really answered.
+    driver: 'libvirt',
     hypervisor: 'fake',
     hypervisor_os: 'cellstack',
     uptime: d.uptime_seconds,

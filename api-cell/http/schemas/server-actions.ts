@@ -54,6 +54,11 @@ export const actionSchemas: Record<string, TSchema> = {
   forceDelete: empty,
   restore: empty,
   createImage: Type.Object({ name, metadata: Type.Optional(metadata) }, { additionalProperties: false }),
+  // rotation: a whole number, or its digits as a string (Nova's non_negative_integer).
+  createBackup: Type.Object(
+    { name, backup_type: Type.String(), rotation: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9]+$' })]), metadata: Type.Optional(metadata) },
+    { additionalProperties: false },
+  ),
   rescue: Type.Union([
     Type.Null(),
     Type.Object(

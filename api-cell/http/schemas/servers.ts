@@ -53,6 +53,10 @@ const legacyBlockDeviceMapping = Type.Object(
   { additionalProperties: false },
 );
 
+/** Hints the scheduler reads are checked (Nova's schema); any other hint is kept as given. */
+const instancesHint = Type.Optional(Type.Union([uuid, Type.Array(uuid)]));
+const schedulerHints = Type.Object({ group: Type.Optional(uuid), same_host: instancesHint, different_host: instancesHint }, { additionalProperties: true });
+
 /** POST /servers (Nova's servers create schema, the parts cellstack serves). */
 export const CreateServerBody = Type.Object(
   {
@@ -85,10 +89,8 @@ export const CreateServerBody = Type.Object(
       },
       { additionalProperties: false },
     ),
-    'os:scheduler_hints': Type.Optional(
-      Type.Object({ group: Type.Optional(uuid) }, { additionalProperties: true }),
-    ),
-    'OS-SCH-HNT:scheduler_hints': Type.Optional(Type.Object({ group: Type.Optional(uuid) }, { additionalProperties: true })),
+    'os:scheduler_hints': Type.Optional(schedulerHints),
+    'OS-SCH-HNT:scheduler_hints': Type.Optional(schedulerHints),
   },
   { additionalProperties: false },
 );

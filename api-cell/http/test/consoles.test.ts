@@ -82,7 +82,7 @@ test('diagnostics - admins read the 2.48 shape or the older flat one; a stopped 
   const now = await d.request<Record<string, unknown>>('GET', `/v2.1/servers/${id}/diagnostics`, undefined, admin, v('2.48'));
   t.is(now.status, 200, JSON.stringify(now.body));
   assertShape(t, diagnosticsResponse, now.body, 'diagnostics at 2.48');
-  t.like(now.body, { state: 'running', driver: 'fake', num_cpus: 1, num_nics: 0, num_disks: 1, config_drive: false, nic_details: [] });
+  t.like(now.body, { state: 'running', driver: 'libvirt', hypervisor: 'fake', num_cpus: 1, num_nics: 0, num_disks: 1, config_drive: false, nic_details: [] });
   t.true(Number(now.body['uptime']) >= 0);
   t.is((now.body['cpu_details'] as unknown[]).length, 1);
   t.like(now.body['memory_details'], { maximum: 512 });

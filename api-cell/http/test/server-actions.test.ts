@@ -1,6 +1,7 @@
 import test from 'ava';
 import { execute } from '../../../ops/runtime-db/index.js';
-import { TestDeployment } from '../../../ops/testing/index.js';
+import { TestDeployment, waitFor } from '../../../ops/testing/index.js';
+import { rotateBackups } from '../../images/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
@@ -245,6 +246,72 @@ test('actions - createImage: Location before 2.45, a name is required, and only 
   t.is(refused.status, 409);
   const images = await d.request<{ images: { name: string }[] }>('GET', '/image/v2/images');
   t.false(images.body.images.some((i) => i.name === 'while-resized'), 'a refused snapshot leaves no image behind');
+});
+
+type ImageList = { images: { id: string; name: string; backup_type?: string; image_type?: string }[] };
+const backup = (id: string, name: string, rotation: number | string, version = '2.45', backup_type = 'daily') =>
+  act(id, { createBackup: { name, backup_type, rotation } }, {}, v(version)) as Promise<{ status: number; body: { image_id?: string }; headers: Headers }>;
+/** The server's active backups of a kind, oldest first: the list Tempest's test_create_backup reads. */
+const backupsOf = async (id: string, kind = 'daily', status = 'status=active&') =>
+  (await d.request<ImageList>('GET', `/image/v2/images?${status}sort_key=created_at&sort_dir=asc&image_type=backup&backup_type=${kind}&instance_uuid=${id}`)).body.images.map((i) => i.name);
+const imageActive = (imageId: string) =>
+  waitFor(async () => (await d.request('GET', `/image/v2/images/${imageId}`)).body['status'] === 'active', 20_000, `backup image ${imageId} to turn active`);
+const imageGone = (imageId: string) => waitFor(async () => (await d.request('GET', `/image/v2/images/${imageId}`)).status === 404, 20_000, `backup image ${imageId} to be rotated away`);
+
+test('actions - createBackup keeps only the newest `rotation` backups of its kind, as Tempest checks', async (t) => {
+  const id = await active({ name: 'backed-up' });
+  const ids: string[] = [];
+  for (const name of ['b1', 'b2']) {
+    const res = await backup(id, name, 2);
+    t.is(res.status, 202, JSON.stringify(res.body));
+    ids.push(String(res.body.image_id));
+    await imageActive(ids.at(-1) ?? '');
+    await settle(id, 'ACTIVE');
+  }
+  t.deepEqual(await backupsOf(id), ['b1', 'b2']);
+  const image = (await d.request('GET', `/image/v2/images/${ids[0] ?? ''}`)).body;
+  t.like(image, { image_type: 'backup', backup_type: 'daily', instance_uuid: id, visibility: 'private' });
+  const weekly = await backup(id, 'w1', 1, '2.45', 'weekly');
+  await imageActive(String(weekly.body.image_id));
+  await settle(id, 'ACTIVE');
+
+  const third = await backup(id, 'b3', '2');
+  await imageActive(String(third.body.image_id));
+  await imageGone(ids[0] ?? '');
+  t.deepEqual(await backupsOf(id), ['b2', 'b3'], 'the oldest went');
+  t.deepEqual(await backupsOf(id, 'weekly'), ['w1'], 'another kind is rotated on its own');
+  await settle(id, 'ACTIVE');
+  const fourth = await backup(id, 'b4', 1);
+  await imageActive(String(fourth.body.image_id));
+  await waitFor(async () => (await backupsOf(id)).length === 1, 20_000, 'rotation 1 to leave one backup');
+  t.deepEqual(await backupsOf(id), ['b4']);
+  t.deepEqual(await rotateBackups(d.api, id, 'daily', 1), [], 'a rotation run again (a job retried) deletes nothing more');
+  const actions = await d.request<{ instanceActions: { action: string; request_id: string }[] }>('GET', `/v2.1/servers/${id}/os-instance-actions`);
+  t.deepEqual([...new Set(actions.body.instanceActions.map((a) => a.action))], ['createBackup', 'create'], 'one createBackup action each, the host\'s event in it');
+  const last = actions.body.instanceActions[0]?.request_id ?? '';
+  const detail = await d.request<{ instanceAction: { events: { event: string; result: string }[] } }>('GET', `/v2.1/servers/${id}/os-instance-actions/${last}`, undefined, admin);
+  t.true(detail.body.instanceAction.events.some((e) => e.event === 'compute_backup_instance' && e.result === 'Success'), JSON.stringify(detail.body));
+});
+
+test('actions - createBackup: Location before 2.45 unless rotation is 0, bad bodies are 400, a reader is 403', async (t) => {
+  const id = await active({ name: 'backup-shapes' });
+  const early = await backup(id, 'old-style', 1, '2.44');
+  t.is(early.status, 202);
+  t.deepEqual(early.body, {});
+  t.regex(String(early.headers.get('location')), /\/image\/v2\/images\/[0-9a-f-]{36}$/);
+  await settle(id, 'ACTIVE');
+  const none = await backup(id, 'kept-none', 0, '2.44');
+  t.is(none.status, 202);
+  t.is(none.headers.get('location'), null, 'rotation 0 deletes the backup it made: no Location');
+  await settle(id, 'ACTIVE');
+  // Listed whatever their status (a queued one too): none is left once the backup is over.
+  await waitFor(async () => (await backupsOf(id, 'daily', '')).length === 0, 20_000, 'rotation 0 to delete every daily backup');
+  for (const body of [{ name: 'x', backup_type: 'daily' }, { name: 'x', rotation: 1 }, { name: 'x', backup_type: 'daily', rotation: -1 }, { name: 'x', backup_type: 'daily', rotation: 'one' }, { backup_type: 'daily', rotation: 1 }, { name: 'x', backup_type: 'daily', rotation: 1, extra: 1 }]) {
+    const res = await act(id, { createBackup: body });
+    t.is(res.status, 400, JSON.stringify(body));
+    t.truthy((res.body as { badRequest?: { message: string } }).badRequest?.message);
+  }
+  t.is((await act(id, { createBackup: { name: 'x', backup_type: 'daily', rotation: 1 } }, { roles: 'reader' })).status, 403);
 });
 
 const consoleLog = (id: string, args: unknown = {}, caller = {}) => d.request<{ output: string }>('POST', `/v2.1/servers/${id}/action`, { 'os-getConsoleOutput': args }, caller);

@@ -219,3 +219,21 @@ test('shelve - unshelve (2.91) onto a host of another cell is refused at the API
   t.is((await act(id, { unshelve: { host: home } }, admin, v('2.91'))).status, 202);
   t.is((await d.settle(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host'], home);
 });
+
+test('servers - same_host and different_host hints place a server with or away from the servers named', async (t) => {
+  const first = await active({ name: 'anchor' });
+  const hostOf = async (id: string) => String((await d.waitForStatus(id, ['ACTIVE']))['OS-EXT-SRV-ATTR:host']);
+  const anchorHost = await hostOf(first);
+  const hinted = async (hints: Record<string, unknown>) => {
+    const res = await d.boot({ name: 'hinted' }, {}, { 'os:scheduler_hints': hints });
+    t.is(res.status, 202, JSON.stringify(res.body));
+    return hostOf(res.body.server.id);
+  };
+  for (let i = 0; i < 2; i += 1) t.is(await hinted({ same_host: first }), anchorHost, 'same host each time');
+  const away = await hinted({ different_host: [first] });
+  t.not(away, anchorHost);
+  t.not(await hinted({ different_host: first }), anchorHost, 'one uuid as a string too');
+  const bad = await d.boot({ name: 'bad' }, {}, { 'os:scheduler_hints': { same_host: 'not-a-uuid' } });
+  t.is(bad.status, 400);
+  t.regex(JSON.stringify(bad.body), /badRequest/);
+});

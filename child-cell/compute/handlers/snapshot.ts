@@ -3,12 +3,12 @@ import { SNAPSHOT_TASKS, TaskState } from '../../instance/index.js';
 import { COMPUTE_LATEST_VERSION, SnapshotArgs, type SnapshotResult } from '../messages.js';
 import { isStateConflict, joinRun, type HostContext } from './context.js';
 
-
 /**
  * createImage on the host (Nova's snapshot_instance): the task goes image_snapshot_pending ->
  * image_pending_upload -> image_uploading -> none while the driver copies the disk, and the
- * disk comes back in the answer for the super-conductor to store. The same image asked for
- * again while it is being made waits for that one run.
+ * disk comes back in the answer for the super-conductor to store. A backup (Nova's
+ * backup_instance) starts from image_backup instead. The same image asked for again while it
+ * is being made waits for that one run.
  */
 export function snapshotMethods(ctx: HostContext): RpcMethods {
   const running = new Map<string, Promise<SnapshotResult>>();
@@ -23,6 +23,7 @@ export function snapshotMethods(ctx: HostContext): RpcMethods {
 
 async function snapshot(ctx: HostContext, args: SnapshotArgs, requestId: string): Promise<SnapshotResult> {
   const uuid = args.instance_uuid;
+  const event = args.backup ? { action: 'createBackup', event: 'compute_backup_instance' } : { action: 'createImage', event: 'compute_snapshot_instance' };
   const step = async (to: string | null, result?: 'Success' | null) => {
     try {
       await ctx.conductor.instanceUpdate(
@@ -31,7 +32,7 @@ async function snapshot(ctx: HostContext, args: SnapshotArgs, requestId: string)
           host: ctx.host,
           updates: { task_state: to },
           expected_task_state: SNAPSHOT_TASKS,
-          ...(result !== undefined ? { event: { action: 'createImage', event: 'compute_snapshot_instance', result } } : {}),
+          ...(result !== undefined ? { event: { ...event, result } } : {}),
         },
         requestId,
       );
@@ -40,7 +41,7 @@ async function snapshot(ctx: HostContext, args: SnapshotArgs, requestId: string)
       if (!isStateConflict(err)) throw err;
     }
   };
-  await step(TaskState.IMAGE_SNAPSHOT_PENDING, null);
+  await step(args.backup ? TaskState.IMAGE_BACKUP : TaskState.IMAGE_SNAPSHOT_PENDING, null);
   const disk = await ctx.driver.snapshot(uuid);
   await step(TaskState.IMAGE_PENDING_UPLOAD);
   await step(TaskState.IMAGE_UPLOADING);

@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { CellstackError, errorMessage, type Logger } from '../../../ops/runtime/index.js';
-import { BUILD_JOB_VERSION, BUILD_QUEUE, MOVE_QUEUE, EVACUATE_JOB_VERSION, redisConnection, type BuildJob, type InstanceJob } from '../index.js';
+import { BUILD_JOB_VERSION, BUILD_QUEUE, MOVE_QUEUE, BACKUP_JOB_VERSION, redisConnection, type BuildJob, type InstanceJob } from '../index.js';
 
 /** A worker on one of the super-conductor's queues. */
 export interface WorkerOptions<T> {
@@ -24,9 +24,9 @@ export function startBuildWorker(options: WorkerOptions<BuildJob>): QueueWorker 
   return startWorker<BuildJob>(BUILD_QUEUE, BUILD_JOB_VERSION, options);
 }
 
-/** The super-conductor's side of the move queue (moves, shelves and snapshots). */
+/** The super-conductor's side of the move queue (moves, shelves, snapshots and backups). */
 export function startMoveWorker(options: WorkerOptions<InstanceJob>): QueueWorker {
-  return startWorker<InstanceJob>(MOVE_QUEUE, EVACUATE_JOB_VERSION, options);
+  return startWorker<InstanceJob>(MOVE_QUEUE, BACKUP_JOB_VERSION, options);
 }
 
 function startWorker<T extends { v: number }>(queue: string, version: number, options: WorkerOptions<T>): QueueWorker {

@@ -11,6 +11,8 @@ export interface FilterContext {
   resources: Resources;
   /** Hosts already holding members of the request's server group (including this batch's picks). */
   groupHosts: Map<string, number>;
+  /** Where the instances named by the same_host / different_host hints are: uuid -> host. */
+  hintHosts?: Map<string, string>;
   /** Count hosts that just failed to answer a cast as up (to ask whether waiting for them would help). */
   ignoreUnreachable?: boolean;
 }

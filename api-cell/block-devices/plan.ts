@@ -71,8 +71,8 @@ export async function planBlockDevices(deps: VolumeDeps, viewer: VolumeViewer, r
     if ((source === 'image' || source === 'blank') && !size) throw invalid(`Images with destination_type 'volume' need to have a non-zero size specified`);
     if (source !== 'blank' && !r.uuid) throw invalid(`Missing uuid for a ${source} device.`);
     if (source === 'volume' && count > 1) throw new InvalidInputError('Cannot attach one or more volumes to multiple instances');
-    await checkSource(deps, viewer, source, r.uuid ?? '');
     const bootIndex = bootIndexes[i] ?? null;
+    await checkSource(deps, viewer, source, r.uuid ?? '', bootIndex === 0);
     planned.push({
       source_type: source as PlannedDevice['source_type'],
       source_id: r.uuid ?? null,
@@ -89,11 +89,12 @@ export async function planBlockDevices(deps: VolumeDeps, viewer: VolumeViewer, r
   return planned;
 }
 
-async function checkSource(deps: VolumeDeps, viewer: VolumeViewer, source: string, id: string): Promise<void> {
+async function checkSource(deps: VolumeDeps, viewer: VolumeViewer, source: string, id: string, boots: boolean): Promise<void> {
   try {
     if (source === 'volume') {
       const volume = await findVolume(deps.db, id, viewer);
       if (volume.status !== 'available') throw new InvalidInputError(`Invalid volume: volume '${id}' status must be 'available'. Currently in '${volume.status}'`);
+      if (boots && !volume.bootable) throw new InvalidInputError(`Block Device ${id} is not bootable.`);
     } else if (source === 'snapshot') {
       const snapshot = await findSnapshot(deps.db, id, viewer);
       if (snapshot.status !== 'available') throw new InvalidInputError(`Invalid snapshot: snapshot '${id}' status must be 'available'. Currently in '${snapshot.status}'`);

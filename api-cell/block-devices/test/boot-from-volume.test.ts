@@ -17,10 +17,11 @@ async function volumeBecomes(id: string, status: string): Promise<Record<string,
   return last;
 }
 
-async function newVolume(size = 1): Promise<string> {
+async function newVolume(size = 1, bootable = false): Promise<string> {
   const res = await cinder('POST', '/volumes', { volume: { size } });
   const id = String(res.body['volume']?.['id']);
   await volumeBecomes(id, 'available');
+  if (bootable) await cinder('POST', `/volumes/${id}/action`, { 'os-set_bootable': { bootable: true } });
   return id;
 }
 
@@ -46,7 +47,7 @@ test.after.always(async () => {
 });
 
 test('boot from volume - a server boots from an existing volume, shows it attached, and gives it back when deleted', async (t) => {
-  const root = await newVolume();
+  const root = await newVolume(1, true);
   const id = await bootFromVolume({ block_device_mapping_v2: [{ source_type: 'volume', destination_type: 'volume', uuid: root, boot_index: 0 }] });
   const shown = (await compute('GET', `/servers/${id}`)).body['server'] ?? {};
   t.is(shown['image'], '');
@@ -118,10 +119,12 @@ test('boot from volume - bad mappings are refused before anything is written', a
   await refused({ block_device_mapping_v2: [{ source_type: 'volume', destination_type: 'volume', uuid: '7a3e5a6c-0c25-4a7c-9a8e-6f1a2b3c4d5e', boot_index: 0 }] }, /failed to get volume/);
   await refused({ block_device_mapping_v2: [{ source_type: 'image', destination_type: 'volume', uuid: d.image.uuid, boot_index: 0 }] }, /non-zero size/);
   await refused({ block_device_mapping_v2: [{ source_type: 'volume', destination_type: 'volume', uuid: 'x', boot_index: 0, colour: 'red' }] }, /colour/);
-  const used = await newVolume();
+  const notBootable = await newVolume();
+  await refused({ block_device_mapping_v2: [{ source_type: 'volume', destination_type: 'volume', uuid: notBootable, boot_index: 0 }] }, /is not bootable/);
+  const used = await newVolume(1, true);
   const server = await bootFromVolume({ block_device_mapping_v2: [{ source_type: 'volume', destination_type: 'volume', uuid: used, boot_index: 0 }] });
   await refused({ block_device_mapping_v2: [{ source_type: 'volume', destination_type: 'volume', uuid: used, boot_index: 0 }] }, /status must be 'available'/);
-  const free = await newVolume();
+  const free = await newVolume(1, true);
   await refused({ min_count: 2, block_device_mapping_v2: [{ source_type: 'volume', destination_type: 'volume', uuid: free, boot_index: 0 }] }, /multiple instances/);
   t.is((await volume(free))['status'], 'available');
   // The legacy form: a volume on the root device name.

@@ -22,11 +22,34 @@ export function defaultLimits(config: Config): QuotaLimits {
   };
 }
 
+/**
+ * A quota class's limits: the configured defaults with what the class sets over them. The class
+ * may also hold per-type keys (`volumes_<type>`), kept and shown, not enforced.
+ */
+export async function classLimits(run: Runner, config: Config, className = 'default'): Promise<QuotaLimits & Record<string, number>> {
+  const limits: QuotaLimits & Record<string, number> = defaultLimits(config);
+  const rows = await select<{ resource: string; hard_limit: number }>(run, 'SELECT resource, hard_limit FROM volume_quota_classes WHERE class_name = ?', [className]);
+  for (const row of rows) limits[row.resource] = row.hard_limit;
+  return limits;
+}
+
+export async function setClassLimits(db: VolumeDatabase, className: string, changes: Record<string, number>): Promise<void> {
+  const entries = Object.entries(changes);
+  if (entries.length === 0) return;
+  await execute(
+    db,
+    `INSERT INTO volume_quota_classes (class_name, resource, hard_limit) VALUES ${entries.map(() => '(?, ?, ?)').join(', ')}
+     ON DUPLICATE KEY UPDATE hard_limit = VALUES(hard_limit), updated_at = NOW(6)`,
+    entries.flatMap(([key, limit]) => [className, key, limit]),
+  );
+}
+
 export async function projectLimits(run: Runner, config: Config, projectId: string): Promise<QuotaLimits> {
-  const limits = defaultLimits(config);
+  const limits = await classLimits(run, config);
   const rows = await select<{ resource: string; hard_limit: number }>(run, 'SELECT resource, hard_limit FROM volume_quotas WHERE project_id = ?', [projectId]);
   for (const row of rows) if (row.resource in limits) limits[row.resource as QuotaResource] = row.hard_limit;
-  return limits;
+  // Only Cinder's own resources: a class's per-type keys are shown by the class and defaults calls.
+  return Object.fromEntries(QUOTA_RESOURCES.map((k) => [k, limits[k]])) as QuotaLimits;
 }
 
 /** What a project holds now: live volumes and snapshots, and their GiB together (as Cinder counts them). */

@@ -3,9 +3,9 @@ import { ForbiddenError } from '../../../ops/runtime/index.js';
 import { requireAdmin, requireReader } from '../../http/policy.js';
 import type { ApiState } from '../../http/state.js';
 import { validate } from '../../http/validation.js';
-import { defaultLimits, projectLimits, projectUsage, resetProjectLimits, setProjectLimits, type QuotaLimits } from '../quotas.js';
+import { classLimits, projectLimits, projectUsage, resetProjectLimits, setClassLimits, setProjectLimits, type QuotaLimits } from '../quotas.js';
 import { at, queryValue, type Ctx, type VolumeApiDeps } from './common.js';
-import { QuotaSetBody, truthy } from './schemas.js';
+import { QuotaClassSetBody, QuotaSetBody, truthy } from './schemas.js';
 
 /** A member reads their own project's quotas; another project's are for admins (Cinder's default policy). */
 function target(ctx: Ctx): string {
@@ -30,9 +30,21 @@ export function registerQuotaRoutes(router: Router<ApiState>, deps: VolumeApiDep
     requireReader(ctx.state.context, 'volume_extension:quotas:show');
     ctx.body = { quota_set: await quotaSet(ctx, deps, target(ctx), truthy(queryValue(ctx, 'usage') ?? 'false')) };
   });
-  router.get(at('/os-quota-sets/:target/defaults'), (ctx) => {
+  router.get(at('/os-quota-sets/:target/defaults'), async (ctx) => {
     requireReader(ctx.state.context, 'volume_extension:quotas:show');
-    ctx.body = { quota_set: { id: ctx.params['target'] ?? '', ...defaultLimits(deps.config) } };
+    ctx.body = { quota_set: { id: ctx.params['target'] ?? '', ...(await classLimits(db, deps.config)) } };
+  });
+  router.get(at('/os-quota-class-sets/:class'), async (ctx) => {
+    requireAdmin(ctx.state.context, 'volume_extension:quota_classes');
+    const name = ctx.params['class'] ?? '';
+    ctx.body = { quota_class_set: { id: name, ...(await classLimits(db, deps.config, name)) } };
+  });
+  router.put(at('/os-quota-class-sets/:class'), async (ctx) => {
+    requireAdmin(ctx.state.context, 'volume_extension:quota_classes');
+    const { quota_class_set: changes } = validate<{ quota_class_set: Record<string, number | string> }>(QuotaClassSetBody, ctx.state.body);
+    const name = ctx.params['class'] ?? '';
+    await setClassLimits(db, name, Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, Number(v)])));
+    ctx.body = { quota_class_set: await classLimits(db, deps.config, name) };
   });
   router.put(at('/os-quota-sets/:target'), async (ctx) => {
     requireAdmin(ctx.state.context, 'volume_extension:quotas:update');

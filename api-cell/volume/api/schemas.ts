@@ -169,3 +169,14 @@ export const QuotaSetBody = Type.Object(
 const metadataMap = Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }));
 export const MetadataBody = Type.Object({ metadata: metadataMap }, { additionalProperties: false });
 export const MetadataItemBody = Type.Object({ meta: Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }), { minProperties: 1, maxProperties: 1 }) }, { additionalProperties: false });
+
+/** PUT /os-quota-class-sets/{class}: Cinder's resources, and per-type ones (`volumes_gold`). */
+export const QuotaClassSetBody = Type.Object(
+  {
+    quota_class_set: Type.Object(
+      { volumes: Type.Optional(limit), snapshots: Type.Optional(limit), gigabytes: Type.Optional(limit), per_volume_gigabytes: Type.Optional(limit), backups: Type.Optional(limit), backup_gigabytes: Type.Optional(limit), groups: Type.Optional(limit) },
+      { additionalProperties: false, patternProperties: { '^(volumes|snapshots|gigabytes)_.+$': limit } },
+    ),
+  },
+  { additionalProperties: false },
+);

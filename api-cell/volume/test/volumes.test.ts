@@ -274,3 +274,15 @@ test('volume - the pre-3.27 attach flow, the summary and pages with a next link'
   t.not(rest.body.volumes[0]?.id, page.body.volumes[0]?.id);
   t.is((await call('GET', '/volumes/', undefined, project)).status, 404);
 });
+
+test('volume - the default quota class sets every project’s defaults; per-type keys are kept', async (t) => {
+  t.is((await call('GET', '/os-quota-class-sets/default')).status, 403);
+  const before = await call('GET', '/os-quota-class-sets/default', undefined, admin);
+  t.like(before.body['quota_class_set'], { id: 'default', volumes: 10, gigabytes: 1000 });
+  const set = await call('PUT', '/os-quota-class-sets/default', { quota_class_set: { volumes: 50, volumes___DEFAULT__: 7 } }, admin);
+  t.like(set.body['quota_class_set'], { volumes: 50, volumes___DEFAULT__: 7 });
+  t.like((await call('GET', '/os-quota-sets/fresh-project/defaults', undefined, { project: 'fresh-project' })).body['quota_set'], { volumes: 50, volumes___DEFAULT__: 7 });
+  t.like((await call('GET', '/os-quota-sets/fresh-project', undefined, { project: 'fresh-project' })).body['quota_set'], { volumes: 50 });
+  t.is((await call('PUT', '/os-quota-class-sets/default', { quota_class_set: { colours: 1 } }, admin)).status, 400);
+  await call('PUT', '/os-quota-class-sets/default', { quota_class_set: { volumes: 10 } }, admin);
+});

@@ -28,6 +28,8 @@ export interface RequestSpec {
   /** A boot asking for a hypervisor by its hostname (2.74). */
   requested_node?: string;
   request_id: string;
+  /** Booted from a volume (Nova's is_bfv): its root disk is a volume, so no host disk is claimed for it. */
+  is_bfv?: boolean;
 }
 
 export interface Build {

@@ -56,6 +56,8 @@ export interface CreateServerRequest {
   hypervisor_hostname?: string;
   groupUuid?: string;
   schedulerHints: Record<string, unknown>;
+  /** Its boot disk is a volume (block_device_mapping_v2 boot index 0): no root disk on the host. */
+  volumeBacked?: boolean;
 }
 
 export interface CreateServerResult {
@@ -330,6 +332,7 @@ function requestSpec(item: PendingCreate, instance: Instance, count: number): Re
     user_id: context.userId,
     flavor: flavorSnapshot(flavor),
     image: { id: image.uuid, min_ram: image.min_ram, min_disk: image.min_disk, properties: image.properties },
+    ...(request.volumeBacked ? { is_bfv: true } : {}),
     availability_zone: request.availability_zone ?? null,
     reservation_id: instance.reservation_id,
     num_instances: count,

@@ -52,6 +52,9 @@ test('boot from volume - a server boots from an existing volume, shows it attach
   const shown = (await compute('GET', `/servers/${id}`)).body['server'] ?? {};
   t.is(shown['image'], '');
   t.deepEqual(shown['os-extended-volumes:volumes_attached'], [{ id: root, delete_on_termination: false }] as unknown as Record<string, unknown>);
+  // The root disk is the volume: the host gives it no disk (m1.tiny's 1 GiB is not claimed).
+  const claimed = Object.fromEntries((await d.allocations(id)).map((a) => [a.resource_class, a.used]));
+  t.deepEqual(claimed, { VCPU: 1, MEMORY_MB: 512 });
   const attached = await volumeBecomes(root, 'in-use');
   t.like((attached['attachments'] as Record<string, unknown>[])[0], { server_id: id, device: '/dev/vda' });
   const listed = await compute('GET', '/servers/detail');
@@ -85,6 +88,7 @@ test('volume attachments - attach and detach on a running server, as os-volume_a
   const res = await d.boot({ networks: 'none' }, {}, {}, nova('2.79'));
   const server = String(res.body.server.id);
   await d.waitForStatus(server, ['ACTIVE']);
+  t.is((await d.allocations(server)).find((a) => a.resource_class === 'DISK_GB')?.used, 1, 'a server booted from an image claims its root disk');
   const data = await newVolume(2);
   const made = await compute('POST', `/servers/${server}/os-volume_attachments`, { volumeAttachment: { volumeId: data, tag: 'db', delete_on_termination: true } });
   t.is(made.status, 200);

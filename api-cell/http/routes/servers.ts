@@ -93,6 +93,7 @@ export function registerServerRoutes(router: Router<ApiState>, services: ApiServ
     const body = validate<CreateServerBody>(CreateServerBody, ctx.state.body);
     const request = createRequest(body, ctx.state.version);
     const devices = await checkDevices(services, ctx.state.context, body, request);
+    if (devices.some((d) => d.boot_index === 0)) request.volumeBacked = true;
     const result = await services.creator.create(ctx.state.context, request);
     await giveDevices(services, ctx.state, result.uuids, devices);
     ctx.status = 202;

@@ -4,6 +4,7 @@ import { pingDatabase } from '../ops/runtime-db/index.js';
 import { BuildQueue } from '../super-conductor/queue/index.js';
 import { CellRegistry } from './cells/index.js';
 import { openApiDatabase } from './db/index.js';
+import { networkDatabaseUrl, openNetworkDatabase } from './network/index.js';
 import { createApp } from './http/app.js';
 import { apiServices } from './http/routes/services.js';
 
@@ -15,6 +16,8 @@ export async function startApi({ config, log, metrics }: ServiceContext): Promis
   const dependencies = new Dependencies(metrics, log);
   await dependencies.waitFor('API database', () => pingDatabase(api.sequelize, api.url));
   dependencies.watchDatabase('API database', () => pingDatabase(api.sequelize, api.url));
+  const network = openNetworkDatabase(networkDatabaseUrl(config), dbOptions);
+  dependencies.watchDatabase('network database', () => pingDatabase(network.sequelize, network.url));
   const registry = new CellRegistry(api, { database: dbOptions, scatterTimeoutMs: config.cells.scatter_timeout_ms, busName: 'api' });
   const queue = new BuildQueue({ redisUrl: config.redis.url, prefix: config.redis.queue_prefix, attempts: config.super_conductor.job_attempts });
   queue.watch(dependencies);
@@ -25,7 +28,7 @@ export async function startApi({ config, log, metrics }: ServiceContext): Promis
   if (config.api.auth_strategy === 'keystone' && !config.identity.token_secret && !config.identity.external_url) {
     throw new InvalidInputError('api.auth_strategy keystone needs identity.token_secret (or identity.external_url for an external Keystone)');
   }
-  const services = apiServices(config, api, registry, queue, publicUrl, log);
+  const services = apiServices(config, api, network, registry, queue, publicUrl, log);
   await services.identity.start();
   services.volumes.start();
   const app = createApp({ config, log, services });
@@ -46,6 +49,7 @@ export async function startApi({ config, log, metrics }: ServiceContext): Promis
       await services.moves.close();
       await registry.close();
       await api.close();
+      await network.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { CellRegistry, discoverHosts } from '../api-cell/cells/index.js';
 import { openApiDatabase, type ApiDatabase } from '../api-cell/db/index.js';
+import { networkDatabaseUrl, openNetworkDatabase } from '../api-cell/network/index.js';
 import {
   Batcher,
   Counter,
@@ -44,6 +45,9 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
   const dependencies = new Dependencies(metrics, log);
   await dependencies.waitFor('API database', () => pingDatabase(api.sequelize, api.url));
   dependencies.watchDatabase('API database', () => pingDatabase(api.sequelize, api.url));
+  const network = openNetworkDatabase(networkDatabaseUrl(config), { poolMax: config.database.pool_max, connectTimeoutMs: config.database.connect_timeout_ms });
+  await dependencies.waitFor('network database', () => pingDatabase(network.sequelize, network.url));
+  dependencies.watchDatabase('network database', () => pingDatabase(network.sequelize, network.url));
   const registry = new CellRegistry(api, {
     database: { poolMax: config.database.pool_max, connectTimeoutMs: config.database.connect_timeout_ms },
     scatterTimeoutMs: config.cells.scatter_timeout_ms,
@@ -65,6 +69,7 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
   queue.watch(dependencies);
   const deps: BuildDeps = {
     api,
+    network,
     registry,
     scheduler,
     castTimeoutMs: config.super_conductor.cast_timeout_ms,
@@ -147,7 +152,7 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
     stops.push(
       every(reclaimAfter * 1000, log, 'soft-delete reclaim', async () => {
         if (!(await queue.lead('reclaim', reclaimAfter * 1000))) return;
-        await reclaimSoftDeleted({ api, registry, terminateTimeoutMs: config.api.terminate_timeout_ms, log }, reclaimAfter);
+        await reclaimSoftDeleted({ api, network, registry, terminateTimeoutMs: config.api.terminate_timeout_ms, log }, reclaimAfter);
       }),
     );
   }
@@ -173,6 +178,7 @@ export async function startSuperConductor({ config, log, metrics }: ServiceConte
       await queue.close();
       await registry.close();
       await api.close();
+      await network.close();
     },
   };
 }

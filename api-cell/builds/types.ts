@@ -1,4 +1,5 @@
 import type { FlavorSnapshot, Instance } from '../../child-cell/instance/index.js';
+import type { Nic } from '../network/index.js';
 
 export interface GroupSpec {
   uuid: string;
@@ -27,6 +28,10 @@ export interface RequestSpec {
   requested_host?: string;
   /** A boot asking for a hypervisor by its hostname (2.74). */
   requested_node?: string;
+  /** The NICs asked for, checked by the API (Nova's requested_networks); ports are made once a host is chosen. */
+  requested_networks?: Nic[];
+  /** Security group ids for the ports made for it. */
+  security_group_ids?: string[];
   request_id: string;
   /** Booted from a volume (Nova's is_bfv): its root disk is a volume, so no host disk is claimed for it. */
   is_bfv?: boolean;

@@ -28,6 +28,7 @@ import {
   select,
 } from '../../ops/runtime-db/index.js';
 import type { BuildQueue } from '../../super-conductor/queue/index.js';
+import { resolveNics, resolveSecurityGroups, type Nic, type NetworkDatabase, type RequestedNetworks } from '../network/index.js';
 import { canonicalIpv6, displayNameFor, hostnameFor, newAdminPass, newReservationId } from './names.js';
 
 /** A create request after schema validation. */
@@ -58,6 +59,9 @@ export interface CreateServerRequest {
   schedulerHints: Record<string, unknown>;
   /** Its boot disk is a volume (block_device_mapping_v2 boot index 0): no root disk on the host. */
   volumeBacked?: boolean;
+  networks?: RequestedNetworks;
+  /** Security group names (or ids) for the server's new ports. */
+  securityGroups?: string[];
 }
 
 export interface CreateServerResult {
@@ -68,6 +72,7 @@ export interface CreateServerResult {
 
 export interface CreateDeps {
   api: ApiDatabase;
+  network: NetworkDatabase;
   /** Per-user quotas count a user's cores and RAM in the cells. */
   registry: CellRegistry;
   queue: BuildQueue;
@@ -88,6 +93,8 @@ interface PendingCreate {
   maxByUser?: number;
   reservationId: string;
   uuids: string[];
+  nics: Nic[];
+  securityGroupIds: string[];
   accepted?: string[];
   error?: unknown;
 }
@@ -171,7 +178,11 @@ export class ServerCreator {
     }
     const maxByUser = await this.userFit(context, request, flavor);
     const uuids = Array.from({ length: request.max_count }, () => randomUUID());
-    return { context, request, flavor, image, group, keyData, limits, ...(maxByUser === undefined ? {} : { maxByUser }), reservationId: newReservationId(), uuids };
+    // Nova checks the networks (and makes nothing) before accepting; ports are made once hosts are chosen.
+    const nics = await resolveNics(this.deps.network, context, request.networks, request.max_count);
+    const groupNames = request.securityGroups ?? [];
+    const securityGroupIds = nics.length > 0 || groupNames.length > 0 ? await resolveSecurityGroups(this.deps.network, context.projectId, groupNames) : [];
+    return { context, request, flavor, image, group, keyData, limits, ...(maxByUser === undefined ? {} : { maxByUser }), reservationId: newReservationId(), uuids, nics, securityGroupIds };
   }
 
   /**
@@ -343,5 +354,6 @@ function requestSpec(item: PendingCreate, instance: Instance, count: number): Re
     request_id: context.requestId,
     ...(request.host ? { requested_host: request.host } : {}),
     ...(request.hypervisor_hostname ? { requested_node: request.hypervisor_hostname } : {}),
+    ...(item.nics.length > 0 ? { requested_networks: item.nics, security_group_ids: item.securityGroupIds } : {}),
   };
 }

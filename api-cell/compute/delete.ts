@@ -1,6 +1,7 @@
 import { deleteUnscheduled, findMapping, loadBuildInstance, queueForDelete } from '../builds/index.js';
 import { isCell0, type CellMapping, type CellRegistry } from '../cells/index.js';
 import type { ApiDatabase } from '../db/index.js';
+import { freeServerPorts, type NetworkDatabase } from '../network/index.js';
 import { removeGroupMembers } from '../groups/index.js';
 import { freeAllocations } from '../placement/index.js';
 import { ensureUsageRows, releaseInstances } from '../quota/index.js';
@@ -15,6 +16,7 @@ import { notFound } from './show.js';
 
 export interface DeleteDeps {
   api: ApiDatabase;
+  network: NetworkDatabase;
   registry: CellRegistry;
   terminateTimeoutMs: number;
   log: Logger;
@@ -82,6 +84,8 @@ export async function finishDelete(deps: DeleteDeps, cell: CellMapping, instance
     await freeAllocations(deps.api, [uuid], transaction);
     await removeGroupMembers({ sequelize: deps.api.sequelize, transaction }, [uuid]);
   }));
+  // Nova deallocates the network before the guest is gone; freeing twice frees nothing more.
+  await freeServerPorts(deps.network, [uuid]);
   await deps.registry.withCell(cell, ({ db }) => updateInstance(db, uuid, { task_state: TaskState.DELETING }));
   if (instance.host && !isCell0(cell)) {
     try {

@@ -1,3 +1,4 @@
+export { withInterfaces } from './addresses.js';
 export { ServerCreator, type CreateDeps, type CreateServerRequest, type CreateServerResult } from './create.js';
 export { deleteServer, finishDelete, type DeleteDeps } from './delete.js';
 export { hostStatuses } from './host-status.js';

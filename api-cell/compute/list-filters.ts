@@ -8,6 +8,7 @@ export type ServerFilters = InstanceFilters;
 export function matchesBuild(f: ServerFilters, b: Instance, created: Date): boolean {
   if (f.nothing || f.deleted === 'deleted') return false;
   if (f.projectId !== undefined && b.project_id !== f.projectId) return false;
+  if (f.uuids !== undefined && !f.uuids.includes(b.uuid)) return false;
   if (f.userId !== undefined && b.user_id !== f.userId) return false;
   if (f.name !== undefined && !safeRegex(f.name).test(b.display_name)) return false;
   if (f.vmStates && !f.vmStates.includes('building')) return false;

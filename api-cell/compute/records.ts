@@ -1,3 +1,4 @@
+import type { Vif } from '../network/index.js';
 import type { CellMapping } from '../cells/index.js';
 import type { InstanceDetail } from '../../child-cell/db/index.js';
 import type { FlavorSnapshot, Instance } from '../../child-cell/instance/index.js';
@@ -25,6 +26,8 @@ export interface ServerExtras {
   imageProperties?: Record<string, string>;
   /** From its request spec (2.100): the scheduler hints given at create. */
   schedulerHints?: Record<string, unknown[]>;
+  /** Its ports, from the network service: `addresses` and `security_groups`. */
+  interfaces?: Vif[];
 }
 
 /** A server as the API finds it: still a build request, an instance in a cell, or a row in a cell that is down. */

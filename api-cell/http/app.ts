@@ -17,6 +17,7 @@ import { identityRouter } from './routes/identity.js';
 import { identityResourceRouter } from './routes/identity-resources.js';
 import { imageRouter } from './routes/images.js';
 import { networkRouter } from './routes/network.js';
+import { networkJsonSuffix } from '../network/index.js';
 import { registerLimitsRoutes } from './routes/limits.js';
 import { registerKeypairRoutes } from './routes/keypairs.js';
 import { registerPlacementRoutes } from './routes/placement.js';
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   app.use(faults());
   app.use(jsonBody(deps.config.api.max_body_bytes));
   app.use(volumesBootAlias());
+  app.use(networkJsonSuffix());
   for (const router of [open, identity, identityResources, image, network, volume, compute, placement]) {
     app.use(router.routes());
     app.use(router.allowedMethods(notAllowed));

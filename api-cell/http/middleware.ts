@@ -3,6 +3,7 @@ import type { Middleware, ParameterizedContext } from 'koa';
 import getRawBody from 'raw-body';
 import { errorMessage, ForbiddenError, InvalidInputError, NotFoundError, type Config, type Logger } from '../../ops/runtime/index.js';
 import type { IdentityService } from '../identity/index.js';
+import { neutronTypeOf } from '../network/index.js';
 import { PayloadTooLargeError, RETRY_AFTER_S, toFault, UnauthorizedError, UnsupportedMediaTypeError } from './errors.js';
 import { atLeast, formatVersion, requestedVersion } from './microversion.js';
 import { refuseUncheckedQuery } from './query.js';
@@ -47,7 +48,7 @@ export function faults(): Middleware<ApiState> {
         ctx.set('retry-after', String(RETRY_AFTER_S));
         ctx.state.log.warn({ err: errorMessage(err) }, 'a dependency is unavailable');
       }
-      ctx.body = faultBody(ctx.path, fault, ctx.state.requestId);
+      ctx.body = faultBody(ctx.path, fault, ctx.state.requestId, err);
     }
   };
 }
@@ -55,9 +56,9 @@ export function faults(): Middleware<ApiState> {
 const titles: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Request Entity Too Large', 415: 'Unsupported Media Type' };
 
 /** Each API answers errors in its own OpenStack shape: Nova's, Keystone's, Glance's (webob) or Placement's. */
-function faultBody(path: string, fault: ReturnType<typeof toFault>, requestId: string): unknown {
+function faultBody(path: string, fault: ReturnType<typeof toFault>, requestId: string, err: unknown): unknown {
   if (path.startsWith('/placement')) return { errors: [{ status: fault.status, title: fault.name, detail: fault.message, request_id: requestId }] };
-  if (path.startsWith('/network')) return { NeutronError: { type: fault.name, message: fault.message, detail: '' } };
+  if (path.startsWith('/network')) return { NeutronError: { type: neutronTypeOf(err, fault.status), message: fault.message, detail: '' } };
   if (path.startsWith('/image')) return { code: `${fault.status} ${titles[fault.status] ?? fault.name}`, title: titles[fault.status] ?? fault.name, message: fault.message };
   if (path.startsWith('/identity') || path.startsWith('/v3')) {
     return { error: { code: fault.status, title: titles[fault.status] ?? fault.name, message: fault.message } };
@@ -142,12 +143,24 @@ export function authenticate(config: Config, identity: IdentityService): Middlew
   };
 }
 
+/** Whether the caller is a cellstack service (X-Service-Token is the shared secret); if so it acts as one. */
+function asService(config: Config, ctx: Parameters<Middleware<ApiState>>[0]): boolean {
+  const token = ctx.get('x-service-token');
+  if (!config.placement.service_token || token !== config.placement.service_token) return false;
+  ctx.state.context = { requestId: ctx.state.requestId, userId: 'cellstack-service', projectId: 'service', roles: ['admin', 'service'], isAdmin: true };
+  return true;
+}
+
+/** Services (compute hosts fetching base images) present the shared token; everyone else authenticates. */
+export function serviceOrUser(config: Config, identity: IdentityService): Middleware<ApiState> {
+  const user = authenticate(config, identity);
+  return async (ctx, next) => (asService(config, ctx) ? next() : user(ctx, next));
+}
+
 /** Services (cell conductors) present the shared token to placement; admins may use it too. */
 export function serviceOnly(config: Config, identity: IdentityService): Middleware<ApiState> {
   return async (ctx, next) => {
-    const token = ctx.get('x-service-token');
-    if (config.placement.service_token && token === config.placement.service_token) {
-      ctx.state.context = { requestId: ctx.state.requestId, userId: 'cellstack-service', projectId: 'service', roles: ['admin', 'service'], isAdmin: true };
+    if (asService(config, ctx)) {
       await next();
       return;
     }

@@ -44,18 +44,18 @@ export function computeMethods(ctx: HostContext): RpcMethods {
   };
 }
 
-function consoleOutput(ctx: HostContext, uuid: string): ConsoleResult {
+async function consoleOutput(ctx: HostContext, uuid: string): Promise<ConsoleResult> {
   try {
-    return { found: true, output: ctx.driver.consoleOutput(uuid) };
+    return { found: true, output: await ctx.driver.consoleOutput(uuid) };
   } catch (err) {
     if (err instanceof VirtError) return { found: false, output: '' };
     throw err;
   }
 }
 
-function diagnostics(ctx: HostContext, uuid: string): DiagnosticsResult {
+async function diagnostics(ctx: HostContext, uuid: string): Promise<DiagnosticsResult> {
   try {
-    const d = ctx.driver.diagnostics(uuid);
+    const d = await ctx.driver.diagnostics(uuid);
     return { found: true, power_state: ctx.driver.powerState(uuid), uptime_seconds: d.uptimeSeconds, cpu_time_ns: d.cpuTimeNs, disk_read_bytes: d.diskReadBytes, disk_write_bytes: d.diskWriteBytes };
   } catch (err) {
     if (err instanceof VirtError) return { found: false, power_state: 0, uptime_seconds: 0, cpu_time_ns: 0, disk_read_bytes: 0, disk_write_bytes: 0 };

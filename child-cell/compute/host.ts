@@ -4,7 +4,7 @@ import type { ConductorClient, HostInstance } from '../conductor/index.js';
 import type { VirtDriver } from '../virt/index.js';
 import { ComputeClient } from './client.js';
 import { computeMethods, type HostContext } from './handler.js';
-import { adoptGuests, recoverInstances, type RecoveryCounts } from './recover.js';
+import { adoptGuests, reapStrays, recoverInstances, type RecoveryCounts } from './recover.js';
 
 export const COMPUTE_SERVICE_VERSION = 1;
 
@@ -44,6 +44,15 @@ export class ComputeHost {
     return this.options.host;
   }
 
+  /** Lets the driver find what its hypervisor already runs. */
+  async initDriver(): Promise<void> {
+    await this.options.driver.init?.();
+  }
+
+  closeDriver(): void {
+    this.options.driver.close?.();
+  }
+
   /** Creates or brings back the host's service and compute node (what a starting nova-compute does). */
   async report(): Promise<void> {
     await this.options.conductor.registerHost({
@@ -81,8 +90,9 @@ export class ComputeHost {
   }
 
   /** After a restart and once serving: finishes or fails what the restart cut short. */
-  recover(instances: HostInstance[], counts: RecoveryCounts): Promise<void> {
-    return recoverInstances(this.context, instances, counts);
+  async recover(instances: HostInstance[], counts: RecoveryCounts): Promise<void> {
+    await recoverInstances(this.context, instances, counts);
+    await reapStrays(this.context, instances);
   }
 
   serve(): void {

@@ -149,8 +149,10 @@ export const SnapshotArgs = Type.Object({ instance_uuid: Type.String(), image_uu
 export type SnapshotArgs = Static<typeof SnapshotArgs>;
 
 export interface SnapshotResult {
-  /** The disk image, base64 (a fake host's images are a few hundred bytes). */
+  /** The disk image, base64 (a fake host's images are a few hundred bytes); empty when `uploaded`. */
   data: string;
+  /** The host stored the image's data in the image service itself (QEMU hosts: a real disk does not fit a bus message). */
+  uploaded?: boolean;
 }
 
 export const ConsoleArgs = Type.Object({ instance_uuid: Type.String() });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { errorMessage, type Logger, type NatsConnection } from '../../ops/runtime/index.js';
 import { COMPUTE_BINARY } from '../bus/index.js';
 import { ConductorClient, type HostInstance } from '../conductor/index.js';
-import { FakeDriver, type FakeDriverOptions } from '../virt/index.js';
+import { FakeDriver, type FakeDriverOptions, type VirtDriver } from '../virt/index.js';
 import { ComputeHost } from './host.js';
 import type { RecoveryCounts } from './recover.js';
 
@@ -17,6 +17,8 @@ export interface HostPoolOptions {
   /** Hosts that take the first cast of each build and forget it (as if they died right after answering), to exercise the build watchdog. */
   losingHosts?: string[];
   driver: FakeDriverOptions;
+  /** Another driver than the fake for each host (the QEMU driver), made from the host's name. */
+  driverFor?: (host: string) => VirtDriver;
   ratios: { cpu: number; ram: number; disk: number };
   reportIntervalMs: number;
   resourceReportIntervalMs: number;
@@ -64,7 +66,7 @@ export class HostPool {
           cellUuid: options.cellUuid,
           nc: options.nc,
           conductor: this.conductor,
-          driver: new FakeDriver({ ...options.driver, failEverySpawn: failing.has(host) }),
+          driver: options.driverFor?.(host) ?? new FakeDriver({ ...options.driver, failEverySpawn: failing.has(host) }),
           ratios: options.ratios,
           log: options.log,
           losesFirstCasts: losing.has(host),
@@ -75,12 +77,17 @@ export class HostPool {
   }
 
   private registered = false;
+  private driversReady = false;
 
   /**
    * Registers every host with the cell's conductor (safe to run again: a host is created or
    * brought back). A process starting beside its conductor runs this until the conductor answers.
    */
   async register(): Promise<void> {
+    if (!this.driversReady) {
+      for (const host of this.hosts) await host.initDriver();
+      this.driversReady = true;
+    }
     for (let i = 0; i < this.hosts.length; i += registerConcurrency) {
       await Promise.all(this.hosts.slice(i, i + registerConcurrency).map((h) => h.report()));
     }
@@ -146,6 +153,7 @@ export class HostPool {
   async stop(graceful = true): Promise<void> {
     clearInterval(this.timer);
     for (const host of this.hosts) host.stopServing();
+    for (const host of this.hosts) host.closeDriver();
     if (graceful) {
       await this.conductor.hostsDown({ hosts: this.hosts.map((h) => h.host), binary: COMPUTE_BINARY }).catch((err: unknown) =>
         this.options.log.warn({ err: errorMessage(err) }, 'could not mark hosts down'),

@@ -87,6 +87,20 @@ export async function recoverInstances(ctx: HostContext, instances: HostInstance
   }
 }
 
+/**
+ * Guests the hypervisor has that the cell does not place on this host (deleted while the host was
+ * down, or built and lost): ended, as Nova's running_deleted_instance_action "reap" does.
+ */
+export async function reapStrays(ctx: HostContext, instances: HostInstance[]): Promise<number> {
+  const known = new Set(instances.map((i) => i.uuid));
+  const strays = ctx.driver.guests().filter((uuid) => !known.has(uuid) && !ctx.instances.has(uuid));
+  for (const uuid of strays) {
+    await ctx.driver.destroy(uuid).catch((err: unknown) => ctx.log.error({ instance: uuid, err: errorMessage(err) }, 'could not end a guest the cell does not know'));
+    ctx.log.warn({ instance: uuid }, 'ended a guest the cell does not place on this host');
+  }
+  return strays.length;
+}
+
 const requestId = (uuid: string): string => `req-init-host-${uuid}`;
 
 async function finish(ctx: HostContext, instance: HostInstance, vmState: string, powerState: PowerState, counts: RecoveryCounts): Promise<void> {

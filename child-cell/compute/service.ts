@@ -1,4 +1,5 @@
 import { connectBus, Counter, Dependencies, InvalidInputError, type RunningService, type ServiceContext } from '../../ops/runtime/index.js';
+import { qemuDrivers } from '../virt/qemu/index.js';
 import { HostPool } from './pool.js';
 
 /**
@@ -21,6 +22,7 @@ export async function startPool({ config, log, metrics, args }: ServiceContext):
     prefix,
     count,
     failingHosts: (args['fail-hosts'] ?? '').split(',').filter(Boolean),
+    ...(config.compute.driver === 'qemu' ? { driverFor: qemuDrivers(config, log) } : {}),
     driver: {
       vcpus: config.fake_driver.vcpus,
       memory_mb: config.fake_driver.memory_mb,

@@ -27,6 +27,8 @@ interface PendingUpdate {
   args: InstanceUpdateArgs;
   requestId: string | undefined;
   error?: unknown;
+  /** The batch message failed as a whole: this update still has to be sent. */
+  unsent?: boolean;
 }
 
 /** The only way to reach a cell's conductors: each call goes to whichever conductor of the queue group is free. */
@@ -110,29 +112,34 @@ export class ConductorClient {
     if (!this.updates) return this.report('instance_update', args, requestId);
     const pending: PendingUpdate = { args, requestId };
     await this.updates.submit(pending);
-    // Retryable (the database was away for that write): resent alone, with the usual patience.
-    if (pending.error instanceof CellstackError && pending.error.retryable) return this.report('instance_update', args, requestId);
+    // The message did not get through, or this write hit a passing fault (its database away):
+    // it goes alone, with the usual patience, outside the batch, so no other host waits on it.
+    const retryable = pending.error instanceof CellstackError && pending.error.retryable;
+    if (pending.unsent || retryable) return this.report('instance_update', args, requestId);
     if (pending.error) throw pending.error;
     return null;
   }
 
+  /** One message for the batch, never retried here and never throwing: what it could not settle is marked unsent. */
   private async sendUpdates(batch: PendingUpdate[]): Promise<void> {
     if (!this.updates) {
-      for (const p of batch) p.error = await this.report('instance_update', p.args, p.requestId).then(() => undefined, (err: unknown) => err);
+      for (const p of batch) p.unsent = true;
       return;
     }
     const updates = batch.map((p) => ({ ...p.args, ...(p.requestId ? { request_id: p.requestId } : {}) }));
     let answer: InstanceUpdatesResult;
     try {
-      answer = await this.report<InstanceUpdatesResult>('instance_updates', { updates }, undefined, this.timeoutMs, CONDUCTOR_LATEST_VERSION);
+      answer = await this.call<InstanceUpdatesResult>('instance_updates', { updates }, undefined, this.timeoutMs, CONDUCTOR_LATEST_VERSION);
     } catch (err) {
-      if (!(err instanceof RemoteError) || !/unknown method|is newer than/.test(err.message)) throw err;
-      this.updates = undefined; // An older conductor: one by one from now on.
-      return this.sendUpdates(batch);
+      // An older conductor: one by one from now on.
+      if (err instanceof RemoteError && /unknown method|is newer than/.test(err.message)) this.updates = undefined;
+      for (const p of batch) p.unsent = true;
+      return;
     }
     batch.forEach((p, i) => {
       const result = answer.results[i];
-      if (result && !result.ok) p.error = new RemoteError(result.error);
+      if (!result) p.unsent = true;
+      else if (!result.ok) p.error = new RemoteError(result.error);
     });
   }
 

@@ -27,7 +27,9 @@ export interface InstanceFilters {
   notTagsAny?: string[] | undefined;
   /** live (default), deleted only (admin deleted=true), or both (changes-since). */
   deleted: 'live' | 'deleted' | 'both';
-  /** A filter nothing here can match (an ip filter: cellstack servers have no addresses). */
+  /** Only these servers (the `ip` / `ip6` filters: the network service names the servers holding a matching address). */
+  uuids?: string[] | undefined;
+  /** A filter nothing here can match. */
   nothing?: boolean;
 }
 
@@ -52,6 +54,7 @@ export function instanceFilterSql(f: InstanceFilters): { sql: string; params: un
   if (f.deleted === 'live') add('deleted = 0');
   else if (f.deleted === 'deleted') add('deleted <> 0');
   if (f.projectId !== undefined) add('project_id = ?', f.projectId);
+  if (f.uuids !== undefined) add(f.uuids.length > 0 ? `uuid IN (${inList(f.uuids.length)})` : 'FALSE', ...f.uuids);
   if (f.userId !== undefined) add('user_id = ?', f.userId);
   if (f.name !== undefined) add('display_name REGEXP ?', f.name);
   if (f.vmStates) add(`vm_state IN (${inList(f.vmStates.length)})`, ...f.vmStates);

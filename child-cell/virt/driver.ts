@@ -27,6 +27,10 @@ export interface HostResources {
 /** The virt-driver interface (Nova's nova/virt/driver.py, the part cellstack uses). */
 export interface VirtDriver {
   readonly hypervisorType: string;
+  /** Finds what the hypervisor already runs (Nova's init_host), before the host registers. */
+  init?(): Promise<void>;
+  /** Lets go of the hypervisor when the host stops; its guests keep running. */
+  close?(): void;
   resources(): HostResources;
   /** Guests the hypervisor has, by instance uuid. */
   guests(): string[];
@@ -48,11 +52,16 @@ export interface VirtDriver {
   /** Sets the root password inside a running guest (Nova's set_admin_password). */
   setAdminPassword(uuid: string, password: string): Promise<void>;
   /** What the hypervisor can tell of a guest (Nova's get_instance_diagnostics). */
-  diagnostics(uuid: string): GuestDiagnostics;
+  diagnostics(uuid: string): Promise<GuestDiagnostics>;
   /** Everything the guest has written to its serial console that the hypervisor kept. */
-  consoleOutput(uuid: string): string;
+  consoleOutput(uuid: string): Promise<string>;
   /** A copy of the guest's disk, as an image to upload. */
   snapshot(uuid: string): Promise<Buffer>;
+  /**
+   * Copies the guest's disk into image `imageUuid` of the image service itself (a real disk is too
+   * big to travel back on the bus); drivers without it answer `snapshot` instead. Returns its bytes.
+   */
+  uploadSnapshot?(uuid: string, imageUuid: string): Promise<number>;
   /**
    * Takes back a guest the cell says runs here, after the compute service restarted while the
    * hypervisor kept running (a driver that can list its guests does not need this).

@@ -137,13 +137,13 @@ export class FakeDriver implements VirtDriver {
   }
 
   /** Made-up but steady figures: a fake guest idles at 5% of one CPU and reads and writes a little. */
-  diagnostics(uuid: string): GuestDiagnostics {
+  async diagnostics(uuid: string): Promise<GuestDiagnostics> {
     const uptime = this.console.uptimeSeconds(uuid);
     if (uptime === null || !this.states.has(uuid)) throw new VirtError(`no guest ${uuid} on this fake hypervisor`);
     return { uptimeSeconds: uptime, cpuTimeNs: uptime * 50_000_000, diskReadBytes: 262_144 + uptime * 512, diskWriteBytes: 1_048_576 + uptime * 2048 };
   }
 
-  consoleOutput(uuid: string): string {
+  async consoleOutput(uuid: string): Promise<string> {
     const log = this.console.read(uuid);
     if (log === null) throw new VirtError(`no guest ${uuid} on this fake hypervisor`);
     return log;

@@ -13,6 +13,8 @@ export interface BootBenchOptions {
   batch: number;
   /** Closed loop: this many POSTs in flight at once. */
   concurrency: number;
+  /** `networks` of every create: none, or auto (a port on the deployment's shared network each). */
+  networks: 'none' | 'auto';
   /** Open loop instead: servers per second offered, whatever the answers. */
   rate?: number | undefined;
   cells: CellDatabase[];
@@ -78,7 +80,7 @@ export async function runBootBench(o: BootBenchOptions): Promise<BootBenchResult
         name: `bench-${i}`,
         flavorRef: o.flavorRef,
         imageRef: o.imageId,
-        networks: 'none',
+        networks: o.networks,
         ...(o.batch > 1 ? { min_count: count, max_count: count, return_reservation_id: true } : {}),
       },
     };

@@ -21,7 +21,7 @@ export async function sentCounts(layout: Layout): Promise<SentCounts> {
     if ((sample.labels['database'] ?? '').endsWith('_api')) counts.apiStatements += sample.value;
     else counts.cellStatements += sample.value;
   }
-  const buses = await Promise.all(layout.cells.map((c) => (c.natsMonitorPort ? natsCounts(`http://${host}:${c.natsMonitorPort}`) : undefined)));
+  const buses = await Promise.all(layout.cells.map((c) => (c.natsMonitorPort ? natsCounts(`http://${host}:${c.natsMonitorPort}`) : Promise.resolve(undefined))));
   counts.busMessages = buses.reduce((sum, b) => sum + (b?.inMsgs ?? 0), 0);
   return counts;
 }

@@ -29,7 +29,7 @@ export async function freshDeployment(options: DeploymentOptions): Promise<void>
   await down(options);
   stopOnSignal(options);
   const layout = layoutOf(options);
-  for (const url of [layout.apiDatabaseUrl, layout.cell0DatabaseUrl, ...layout.cells.map((c) => c.databaseUrl)]) await dropDatabase(url);
+  for (const url of [layout.apiDatabaseUrl, layout.networkDatabaseUrl, layout.cell0DatabaseUrl, ...layout.cells.map((c) => c.databaseUrl)]) await dropDatabase(url);
 }
 
 /** Every process of the deployment (by pid file, labelled by role) plus the MariaDB and Redis servers. */

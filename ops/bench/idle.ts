@@ -44,7 +44,7 @@ export async function idleBench(root: string, flags: IdleFlags): Promise<void> {
   }
 }
 
-async function waitForHosts(cells: CellDatabase[], expected: number): Promise<void> {
+export async function waitForHosts(cells: CellDatabase[], expected: number): Promise<void> {
   const bar = new SingleBar({ format: '  hosts up [{bar}] {value}/{total}', hideCursor: true });
   bar.start(expected, 0);
   for (;;) {

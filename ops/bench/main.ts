@@ -10,9 +10,11 @@ import { errorMessage } from '../runtime/index.js';
 import { execute, select } from '../runtime-db/index.js';
 import { passwordToken } from '../loadtest/client.js';
 import { runBootBench, type BootBenchResult } from './boot.js';
+import { dashboardBench, type DashboardFlags } from './dashboard.js';
 import { runListBench, seedServers, warmups } from './list.js';
 import { assignRole, createProject, createUser, findRole } from '../../api-cell/identity/index.js';
 import { openApiDatabase } from '../../api-cell/db/index.js';
+import { openNetworkDatabase, setNetworkQuota } from '../../api-cell/network/index.js';
 import { CpuMeter } from './cpu.js';
 import { benchOptions, freshDeployment, processesToMeter } from './deployment.js';
 import { idleBench, type IdleFlags } from './idle.js';
@@ -36,6 +38,7 @@ interface BootFlags {
   rate?: number;
   superConductors: number;
   apiWorkers: number;
+  networks: 'none' | 'auto';
   floor?: boolean;
   keep?: boolean;
 }
@@ -52,9 +55,24 @@ program
   .option('--rate <n>', 'offer this many servers per second instead (open loop)', positive)
   .option('--super-conductors <n>', 'super-conductor processes', positive, 1)
   .option('--api-workers <n>', 'API worker processes (deploy up runs 2 on 2 or more cores; 1 measures the pipeline without the redundancy)', positive, 1)
+  .option('--networks <mode>', 'none, or auto: every server gets a port (an address) on the shared network', networksMode, 'none')
   .option('--floor', 'measure the floor first (bench floor, about 10 s) and give the CPU per boot as a multiple of it')
   .option('--keep', 'leave the benchmark deployment running afterwards')
   .action(bootBench);
+
+function networksMode(value: string): 'none' | 'auto' {
+  if (value !== 'none' && value !== 'auto') throw new InvalidArgumentError('none or auto');
+  return value;
+}
+
+async function unlimitedPorts(url: string, projectId: string): Promise<void> {
+  const network = openNetworkDatabase(url, { poolMax: 1 });
+  try {
+    await setNetworkQuota(network, projectId, { port: -1, security_group: -1, security_group_rule: -1 });
+  } finally {
+    await network.close();
+  }
+}
 
 async function bootBench(flags: BootFlags): Promise<void> {
   const options: DeploymentOptions = { ...benchOptions(root, flags.cells, Math.ceil(flags.hosts / flags.cells), flags.superConductors), apiWorkers: flags.apiWorkers };
@@ -73,6 +91,8 @@ async function bootBench(flags: BootFlags): Promise<void> {
     const user = await createUser(api, { name: 'bench', password: 'bench-password', defaultProject: project.id });
     await assignRole(api, user.id, project.id, (await findRole(api, 'member')).id);
     await execute(api, "INSERT INTO quotas (project_id, resource, hard_limit) VALUES (?, 'instances', -1), (?, 'cores', -1), (?, 'ram', -1)", [project.id, project.id, project.id]);
+    // A port per server: the network quotas (Neutron's 500 ports) must not stop the run.
+    if (flags.networks === 'auto') await unlimitedPorts(layout.networkDatabaseUrl, project.id);
     const { token } = await passwordToken(layout.apiUrl, 'bench', 'bench-password', 'bench');
     const image = (await select<{ uuid: string }>(api, 'SELECT uuid FROM images LIMIT 1'))[0]?.uuid ?? '';
     const meter = new CpuMeter(processesToMeter(layout.runDir));
@@ -88,6 +108,7 @@ async function bootBench(flags: BootFlags): Promise<void> {
       servers: flags.servers,
       batch: flags.batch,
       concurrency: flags.concurrency,
+      networks: flags.networks,
       rate: flags.rate,
       cells,
       onProgress: (n) => bar.update(Math.min(n, flags.servers)),
@@ -112,7 +133,7 @@ function report(result: BootBenchResult, cpu: Record<string, number>, flags: Boo
     '',
     `machine:        ${machineDescription()}`,
     `date:           ${new Date().toISOString()}`,
-    `scenario:       ${flags.servers} servers, ${flags.batch === 1 ? 'single creates' : `batches of ${flags.batch}`}, ${result.mode}, ${flags.hosts} hosts in ${flags.cells} cells`,
+    `scenario:       ${flags.servers} servers, ${flags.batch === 1 ? 'single creates' : `batches of ${flags.batch}`}, ${result.mode}, ${flags.hosts} hosts in ${flags.cells} cells, networks ${flags.networks}`,
     `boots/s:        ${result.bootsPerSecond.toFixed(1)} (${result.active} ACTIVE in ${result.seconds.toFixed(2)} s; ${result.errors} ERROR, ${result.rejected} rejected)`,
     `POST->ACTIVE:   p50 ${result.postToActiveMs.p50} ms, p95 ${result.postToActiveMs.p95} ms, p99 ${result.postToActiveMs.p99} ms, max ${result.postToActiveMs.max} ms`,
     `POST->202:      p50 ${result.acceptMs.p50} ms, p99 ${result.acceptMs.p99} ms`,
@@ -144,6 +165,14 @@ program
   .option('--repeats <n>', 'times the first page is asked for', positive, 50)
   .option('--keep', 'leave the benchmark deployment running afterwards')
   .action(listBench);
+
+program
+  .command('dashboard')
+  .description("the dashboard at many hosts: the host list through the API, the heat map's draw in chromium, the cells page's first event")
+  .option('--hosts <n>', 'fake compute hosts, spread over the cells', positive, 10_000)
+  .option('--cells <n>', 'child cells', positive, 2)
+  .option('--keep', 'leave the benchmark deployment running afterwards')
+  .action((flags: DashboardFlags) => dashboardBench(root, flags));
 
 async function listBench(flags: ListFlags): Promise<void> {
   const options = benchOptions(root, flags.cells, 0);

@@ -1,6 +1,7 @@
 import { apiSchemaStatus, type ApiDatabase } from '../../api-cell/db/index.js';
 import { CellRegistry, isCell0, type CellContext, type CellMapping } from '../../api-cell/cells/index.js';
 import { cellSchemaStatus, computeHosts } from '../../child-cell/db/index.js';
+import { networkDatabaseUrl, networkSchemaStatus, openNetworkDatabase } from '../../api-cell/network/index.js';
 import { errorMessage, maskUrl, pingBus, pingRedis, type Config } from '../runtime/index.js';
 import { pingDatabase } from '../runtime-db/index.js';
 import { openVolumeDatabase, volumeSchemaStatus } from '../../api-cell/volume/index.js';
@@ -32,6 +33,7 @@ export async function runStatusChecks(config: Config, api: ApiDatabase, registry
       ? pass('API database schema', `at the latest migration (${schema.applied.at(-1) ?? 'none'})`)
       : fail('API database schema', `${schema.pending.length} migrations pending; run \`cellctl db sync\``),
   );
+  checks.push(await checkNetworkDatabase(config));
   checks.push(await checkVolumeDatabase(config));
   const cells = await registry.list();
   checks.push(cells.some(isCell0) ? pass('cell0', 'mapped') : fail('cell0', 'not mapped; run `cellctl cell map-cell0`'));
@@ -43,6 +45,22 @@ export async function runStatusChecks(config: Config, api: ApiDatabase, registry
   );
   checks.push(...(await checkCells(cells, api, registry)), redis, await checkApi(config));
   return checks;
+}
+
+/** The network service's database: reachable and migrated. */
+async function checkNetworkDatabase(config: Config): Promise<StatusCheck> {
+  const db = openNetworkDatabase(networkDatabaseUrl(config), { poolMax: 1, connectTimeoutMs: config.database.connect_timeout_ms });
+  try {
+    await pingDatabase(db.sequelize, db.url);
+    const schema = await networkSchemaStatus(db);
+    return schema.pending.length === 0
+      ? pass('network database', `reachable at ${maskUrl(db.url)}, at the latest migration (${schema.applied.at(-1) ?? 'none'})`)
+      : fail('network database', `${schema.pending.length} migrations pending; run \`cellctl db sync\``);
+  } catch (err) {
+    return fail('network database', errorMessage(err));
+  } finally {
+    await db.close();
+  }
 }
 
 /** Does the Compute API answer its health check, and how many of its workers listen? */

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { bootstrapDatabases, discoverPoolHosts, type Say } from './bootstrap.js';
+import { endGuests, qemuConfig } from './qemu.js';
 import { layoutOf, type DeploymentOptions, type Layout } from './layout.js';
 import { apiCellSpecs, cellSpecs, natsSpec, portAnswers } from './plan.js';
 import { listProcesses, readPid, runsOtherBuild, startProcess, stopProcesses, waitReady, type ProcessSpec, type ProcessState } from './processes.js';
@@ -24,12 +25,17 @@ export function resolveOptions(defaults: DeploymentOptions, given: Partial<Deplo
   };
 }
 
+/** Where each cell's conductor serves /metrics: cellSpecs starts them first, one per cell, from the first metrics port. */
+const conductorMetrics = (layout: Layout): string =>
+  layout.cells.map((cell, i) => `${cell.name}=http://${layout.options.host}:${layout.options.metricsPort + i}/metrics`).join(',');
+
 function writeConfig(layout: Layout): void {
   const { options } = layout;
   const config: Record<string, Record<string, unknown>> = {
     api: { listen: `${options.host}:${options.apiPort}`, auth_strategy: 'keystone', workers: options.apiWorkers ?? 1 },
     identity: { token_secret: options.tokenSecret },
-    database: { api_url: layout.apiDatabaseUrl },
+    ...(options.dashboardPort ? { dashboard: { listen: `${options.host}:${options.dashboardPort}`, conductor_metrics: conductorMetrics(layout) } } : {}),
+    database: { api_url: layout.apiDatabaseUrl, network_url: layout.networkDatabaseUrl },
     volume: { database_url: layout.volumeDatabaseUrl, backend_dir: layout.volumeDir },
     redis: { url: options.redisUrl, queue_prefix: options.dbPrefix },
     placement: { url: `${layout.apiUrl}/placement`, service_token: options.serviceToken },
@@ -40,6 +46,7 @@ function writeConfig(layout: Layout): void {
       shuffle_best_same_weighed_hosts: true,
     },
   };
+  for (const [section, values] of Object.entries(qemuConfig(layout))) config[section] = { ...config[section], ...values };
   for (const [section, values] of Object.entries(options.config ?? {})) config[section] = { ...config[section], ...values };
   const header = '# Written by `ops/bin/deploy up`; every key and its default: ops/config/cellstack.yaml\n';
   writeFileSync(layout.configFile, header + stringify(config), { mode: 0o600 });
@@ -98,7 +105,7 @@ export async function up(options: DeploymentOptions, root: string, natsServer: s
   writeConfig(layout);
   const result: UpResult = { layout, started: [], alreadyRunning: [], restarted: [] };
   await startAll(layout.cells.map((cell) => natsSpec(layout, cell, natsServer)), layout, result, say);
-  const uuids = await bootstrapDatabases(layout, say);
+  const uuids = await bootstrapDatabases(layout, say, root);
   writeCredentials(layout);
   await startAll(cellSpecs(layout, root, uuids), layout, result, say);
   await discoverPoolHosts(layout, say);
@@ -156,7 +163,8 @@ export async function down(options: DeploymentOptions): Promise<{ stopped: Proce
   for (let stage = 0; stage <= stages.length; stage += 1) {
     stopped.push(...(await stopProcesses(names.filter((n) => stageOf(n) === stage), layout.runDir, marker)));
   }
-  const ports = [options.apiPort, ...layout.cells.map((c) => c.natsPort), ...layout.cells.flatMap((c) => (c.natsMonitorPort ? [c.natsMonitorPort] : []))];
+  endGuests(layout);
+  const ports = [options.apiPort, ...(options.dashboardPort ? [options.dashboardPort] : []), ...layout.cells.map((c) => c.natsPort), ...layout.cells.flatMap((c) => (c.natsMonitorPort ? [c.natsMonitorPort] : []))];
   const open = await Promise.all(ports.map((p) => portAnswers(options.host, p)));
   return { stopped, leftPorts: ports.filter((_, i) => open[i]) };
 }

@@ -10,12 +10,16 @@ export interface DeploymentOptions {
   redisUrl: string;
   host: string;
   apiPort: number;
+  /** The dashboard's port; 0 or absent: no dashboard (`deploy up` defaults to 8780; tools that deploy for a run leave it off). */
+  dashboardPort?: number;
   /** Cell i's NATS server listens on natsPort + i - 1. */
   natsPort: number;
   /** Each process serves /metrics on its own port counting up from here. */
   metricsPort: number;
   /** Fake compute hosts per cell, run by one compute pool process per cell. */
   hostsPerCell: number;
+  /** QEMU hosts (real guests, docs/real-guests.md), one pool in cell1; 0 or absent: none. */
+  qemuHosts?: number;
   /** Most fake hosts one compute pool process runs; a cell with more gets several pools. 0: one pool per cell. */
   hostsPerPool?: number;
   /** Cell i's NATS server serves its monitoring endpoint (/varz) on natsMonitorPort + i - 1; 0 or absent: none. */
@@ -41,6 +45,7 @@ export const defaultOptions = (root: string): DeploymentOptions => ({
   redisUrl: 'redis://127.0.0.1:6379/0',
   host: '127.0.0.1',
   apiPort: 8774,
+  dashboardPort: 0,
   natsPort: 4231,
   metricsPort: 9180,
   hostsPerCell: 8,
@@ -57,6 +62,8 @@ export interface PoolLayout {
   name: string;
   prefix: string;
   hosts: number;
+  /** The virt driver, when not the fake. */
+  driver?: 'qemu';
 }
 
 export interface CellLayout {
@@ -78,12 +85,15 @@ export interface Layout {
   logDir: string;
   runDir: string;
   apiDatabaseUrl: string;
+  networkDatabaseUrl: string;
   /** The volume service's own database. */
   volumeDatabaseUrl: string;
   /** Where the volume files live. */
   volumeDir: string;
   cell0DatabaseUrl: string;
   apiUrl: string;
+  /** Empty when the deployment runs no dashboard. */
+  dashboardUrl: string;
   cells: CellLayout[];
 }
 
@@ -96,7 +106,7 @@ export function layoutOf(options: DeploymentOptions): Layout {
     transportUrl: `nats://${options.host}:${options.natsPort + i}`,
     natsPort: options.natsPort + i,
     ...(options.natsMonitorPort ? { natsMonitorPort: options.natsMonitorPort + i } : {}),
-    pools: poolsOf(`cell${i + 1}`, options.hostsPerCell, options.hostsPerPool ?? 0),
+    pools: [...poolsOf(`cell${i + 1}`, options.hostsPerCell, options.hostsPerPool ?? 0), ...(i === 0 ? qemuPools(options.qemuHosts ?? 0) : [])],
   }));
   return {
     options,
@@ -106,10 +116,12 @@ export function layoutOf(options: DeploymentOptions): Layout {
     logDir: resolve(options.stateDir, 'logs'),
     runDir: resolve(options.stateDir, 'run'),
     apiDatabaseUrl: db('api'),
+    networkDatabaseUrl: db('network'),
     volumeDatabaseUrl: db('volume'),
     volumeDir: resolve(options.stateDir, 'volumes'),
     cell0DatabaseUrl: db('cell0'),
     apiUrl: `http://${options.host}:${options.apiPort}`,
+    dashboardUrl: options.dashboardPort ? `http://${options.host}:${options.dashboardPort}/dashboard` : '',
     cells,
   };
 }
@@ -127,4 +139,9 @@ export function poolsOf(cell: string, hosts: number, perPool: number): PoolLayou
     prefix: p === 0 ? `${cell}-host` : `${cell}-pool${p + 1}-host`,
     hosts: Math.min(size, hosts - p * size),
   }));
+}
+
+/** `deploy up --qemu-hosts N`: one pool of N QEMU hosts (docs/real-guests.md). */
+export function qemuPools(hosts: number): PoolLayout[] {
+  return hosts > 0 ? [{ name: 'cell1-qemu-compute', prefix: 'cell1-qemu', hosts, driver: 'qemu' }] : [];
 }

@@ -7,7 +7,8 @@ import { down, resolveOptions, status, up } from './deployment.js';
 import { defaultOptions, type DeploymentOptions } from './layout.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const defaults = defaultOptions(root);
+// `deploy up` serves the dashboard; tools that deploy for one run (bench, loadtest, chaos) do not.
+const defaults = { ...defaultOptions(root), dashboardPort: 8780 };
 
 const int = (value: string): number => {
   const n = Number(value);
@@ -34,9 +35,11 @@ withState(program.command('up'))
   .option('--db-prefix <name>', `database name prefix (default ${defaults.dbPrefix})`)
   .option('--redis-url <url>', `Redis (default ${defaults.redisUrl})`)
   .option('--api-port <port>', `Compute API port (default ${defaults.apiPort})`, int)
+  .option('--dashboard-port <port>', `dashboard port (default ${defaults.dashboardPort})`, int)
   .option('--nats-port <port>', `first cell's NATS port; cell N uses port + N - 1 (default ${defaults.natsPort})`, int)
   .option('--metrics-port <port>', `first /metrics port (default ${defaults.metricsPort})`, int)
   .option('--hosts-per-cell <n>', `fake compute hosts in each cell, 0 for none (default ${defaults.hostsPerCell})`, count)
+  .option('--qemu-hosts <n>', 'QEMU compute hosts (real guests) in cell1, beside the fake ones; see docs/real-guests.md (default 0)', count)
   .option('--hosts-per-pool <n>', 'most fake hosts in one compute pool process; a cell with more runs several (default: one pool per cell)', count)
   .option('--nats-monitor-port <port>', "first cell's NATS monitoring port (/varz, which `ops/bin/loadtest` reads); cell N uses port + N - 1 (default: none)", int)
   .option('--super-conductors <n>', `super-conductor processes (default ${defaults.superConductors})`, int)
@@ -51,6 +54,7 @@ withState(program.command('up'))
     if (result.alreadyRunning.length > 0) console.log(`already running: ${result.alreadyRunning.join(', ')}`);
     console.log(`\ncellstack is up with ${layout.cells.length} cells.`);
     console.log(`  Compute API:  ${layout.apiUrl}/v2.1`);
+    if (layout.dashboardUrl) console.log(`  dashboard:    ${layout.dashboardUrl}   (sign in as admin with the credentials in ${layout.cloudsFile})`);
     console.log(`  credentials:  export OS_CLIENT_CONFIG_FILE=${layout.cloudsFile} OS_CLOUD=cellstack   (or: . ${layout.openrcFile})`);
     console.log(`  config:       ${layout.configFile}`);
     console.log(`  logs:         ${layout.logDir}`);

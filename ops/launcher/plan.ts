@@ -78,7 +78,7 @@ export function cellSpecs(layout: Layout, root: string, cellUuids: Map<string, s
         name: pool.name,
         main: 'child-cell/compute/main.js',
         args: ['--hosts', String(pool.hosts), '--prefix', pool.prefix],
-        env: cellEnv(cell, cellUuids),
+        env: { ...cellEnv(cell, cellUuids), ...(pool.driver ? { CELLSTACK_COMPUTE_DRIVER: pool.driver } : {}) },
       });
     }
   }
@@ -102,6 +102,7 @@ export function apiCellSpecs(layout: Layout, root: string): ProcessSpec[] {
     main: 'api-cell/main.js',
     ready: () => httpAnswers(`${layout.apiUrl}/healthcheck`),
   });
+  if (layout.dashboardUrl) processes.push({ name: 'dashboard', main: 'api-cell/dashboard/main.js', ready: () => httpAnswers(`${layout.dashboardUrl}/healthcheck`) });
   return toSpecs(layout, root, processes, cellMetricsPorts(layout));
 }
 

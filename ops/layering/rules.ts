@@ -48,4 +48,13 @@ export const cellstackRules: LayerRule[] = [
     exemptTests: true,
     why: 'the API gives the super-conductor work through the queue producer (super-conductor/queue) only; the worker side (super-conductor/queue/worker) and the pipeline are not its to load',
   },
+  {
+    name: 'dashboard-through-public-apis',
+    from: ['api-cell/dashboard/'],
+    forbidden: ['api-cell/', 'child-cell/', 'super-conductor/'],
+    allowed: ['api-cell/dashboard/', 'api-cell/cells/index.ts', 'api-cell/db/index.ts'],
+    transitive: false,
+    exemptTests: true,
+    why: 'the dashboard shows what a client sees: it calls the REST APIs, and reads only the cell and host mappings (as cellctl does) to probe each cell',
+  },
 ];

@@ -32,6 +32,7 @@ export const ConfigSchema = Type.Object(
     }),
     database: section('The API database, the one global database of a deployment.', {
       api_url: str('mysql://root@127.0.0.1:3306/cellstack_api', 'URL of the API database.'),
+      network_url: str('', 'URL of the network service\'s database (global, like the API database); empty: beside the API database, its name ending _network instead of _api.'),
       pool_max: int(5, 'Most connections one process keeps open to any one database.', 1),
       connect_timeout_ms: int(3000, 'How long to wait for a database connection before calling it down.', 100),
     }),
@@ -99,6 +100,22 @@ export const ConfigSchema = Type.Object(
         minimum: 0,
         description: 'Seconds a deleted server stays SOFT_DELETED (restore brings it back, forceDelete ends it) before the super-conductor deletes it; also how often it looks. 0: deletes are immediate.',
       }),
+      driver: Type.Union([Type.Literal('fake'), Type.Literal('qemu')], {
+        default: 'fake',
+        description: 'The virt driver of a compute pool: fake (in-memory guests, for load tests) or qemu (real guests, see docs/real-guests.md). Set per pool process with CELLSTACK_COMPUTE_DRIVER.',
+      }),
+    }),
+    qemu: section('The QEMU virt driver (compute.driver qemu).', {
+      binary: str('qemu-system-x86_64', 'The QEMU system emulator guests run in.'),
+      accel: Type.Union([Type.Literal('auto'), Type.Literal('kvm'), Type.Literal('tcg')], {
+        default: 'auto',
+        description: 'auto: KVM when /dev/kvm opens and its module runs ordinary guests (kvm-pvm does not: TCG then), TCG otherwise. kvm, tcg: that one.',
+      }),
+      state_dir: str('.cellstack/qemu', 'Where each host keeps its guests (overlay disk, pidfile, QMP socket, console log), one folder per host and guest.'),
+      image_cache_dir: str('', 'Where base images fetched from the image service are kept, shared by every host of the machine; empty: <state_dir>/images.'),
+      image_url: str('http://127.0.0.1:8774/image', 'The image service (Glance v2) hosts download base images from, with placement.service_token as their credential.'),
+      shutdown_timeout: num(60, 'Seconds a guest has to power off cleanly (ACPI) on stop before it is turned off (Nova\'s shutdown_timeout).', 0),
+      console_log_bytes: int(1048576, 'Most bytes of serial console output kept per guest; older output is dropped.', 4096),
     }),
     fake_driver: section('The fake virt driver that fake compute hosts run.', {
       vcpus: int(16, 'vCPUs each fake host has.', 1),
@@ -151,6 +168,12 @@ export const ConfigSchema = Type.Object(
     }),
     logging: section('Structured JSON logs on standard output.', {
       level: str('info', 'Lowest level written: trace, debug, info, warn, error or fatal.'),
+    }),
+    dashboard: section('The web dashboard (api-cell/dashboard): operators and project users sign in with their own credentials.', {
+      listen: str('127.0.0.1:8780', 'host:port the dashboard listens on; it serves under /dashboard.'),
+      probe_interval_ms: int(1000, "How often each cell's bus and database are probed for the cells page.", 100),
+      probe_timeout_ms: int(1500, 'How long a probe waits before the cell counts as unreachable.', 100),
+      conductor_metrics: str('', "Each cell's conductor /metrics, as cell=URL[,cell=URL...]: the cells page shows their messages/s and CPU (deploy up fills it in)."),
     }),
     metrics: section('Prometheus metrics.', {
       listen: str('', 'host:port where /metrics is served; empty turns the endpoint off.'),

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { CellRegistry, createCell, discoverHosts, mapCell0, type CellMapping } from '../../api-cell/cells/index.js';
 import { openApiDatabase, syncApiDatabase, type ApiDatabase } from '../../api-cell/db/index.js';
+import { networkDatabaseUrl, openNetworkDatabase, syncNetworkDatabase, type NetworkDatabase } from '../../api-cell/network/index.js';
 import { createFlavor, ensureDefaultFlavors } from '../../api-cell/flavors/index.js';
 import { createImage, type Image } from '../../api-cell/images/index.js';
 import { startApi } from '../../api-cell/service.js';
@@ -14,7 +15,7 @@ import { startConductor } from '../../child-cell/conductor/service.js';
 import { HostPool } from '../../child-cell/compute/pool.js';
 import type { RecoveryCounts } from '../../child-cell/compute/recover.js';
 import { openCellDatabase, syncCellDatabase, type CellDatabase } from '../../child-cell/db/index.js';
-import type { FakeDriverOptions } from '../../child-cell/virt/index.js';
+import type { FakeDriverOptions, VirtDriver } from '../../child-cell/virt/index.js';
 import { startSuperConductor } from '../../super-conductor/service.js';
 import {
   connectBus,
@@ -41,6 +42,8 @@ export interface PoolSpec {
   /** Hosts that take the first cast of each build and forget it. */
   losing?: string[];
   driver?: Partial<FakeDriverOptions>;
+  /** Hosts with another driver than the fake (the QEMU driver), made from the host's name. */
+  driverFor?: (host: string) => VirtDriver;
 }
 
 export interface CellSpec {
@@ -100,6 +103,8 @@ export class TestDeployment {
   readonly volumeDir = mkdtempSync(join(tmpdir(), 'cellstack-volumes-'));
   config!: Config;
   api!: ApiDatabase;
+  /** The network service's database. */
+  network!: NetworkDatabase;
   registry!: CellRegistry;
   apiUrl = '';
   image!: Image;
@@ -138,6 +143,8 @@ export class TestDeployment {
     });
     this.apiUrl = `http://127.0.0.1:${apiPort}`;
     await syncApiDatabase(this.config.database.api_url);
+    await syncNetworkDatabase(networkDatabaseUrl(this.config));
+    this.network = openNetworkDatabase(networkDatabaseUrl(this.config), { poolMax: 2 });
     await syncVolumeDatabase(this.config.volume.database_url);
     this.api = openApiDatabase(this.config.database.api_url, { poolMax: 4 });
     this.registry = new CellRegistry(this.api, { busName: 'test' });
@@ -217,6 +224,7 @@ export class TestDeployment {
       failingHosts: spec.failing ?? [],
       losingHosts: spec.losing ?? [],
       driver: { vcpus: 16, memory_mb: 65536, local_gb: 1000, spawnMs: 0, spawnJitterMs: 0, actionMs: 0, failureRate: 0, ...spec.driver },
+      ...(spec.driverFor ? { driverFor: spec.driverFor } : {}),
       ratios: { cpu: this.config.compute.cpu_allocation_ratio, ram: this.config.compute.ram_allocation_ratio, disk: this.config.compute.disk_allocation_ratio },
       reportIntervalMs: this.config.compute.report_interval * 1000,
       resourceReportIntervalMs: this.config.compute.resource_report_interval * 1000,
@@ -412,6 +420,7 @@ export class TestDeployment {
     }
     await this.registry.close();
     await this.api.close();
+    await this.network.close();
     await this.dbs.drop();
     rmSync(this.volumeDir, { recursive: true, force: true });
   }

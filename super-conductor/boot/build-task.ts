@@ -7,6 +7,7 @@ import { settleAll } from '../../ops/runtime/index.js';
 import type { Placement, PlacementResult } from '../scheduler/index.js';
 import type { BuildJob } from '../queue/index.js';
 import { buryInCell0 } from './bury.js';
+import { allocateNetworks } from './networks.js';
 import type { BuildDeps } from './deps.js';
 import { routeToCell } from './route.js';
 import { recast } from './watchdog.js';
@@ -33,7 +34,9 @@ export async function buildReservations(deps: BuildDeps, jobs: BuildJob[]): Prom
   const result = await deps.scheduler.place(builds.map((b) => b.spec), held);
   const byUuid = new Map(builds.map((b) => [b.instance.uuid, b]));
   const deferred = await deferForHosts(deps, result, byUuid);
-  const { placed, buried } = await applyMinCounts(deps, jobs, builds.filter((b) => !deferred.has(b.instance.uuid)), result);
+  const counted = await applyMinCounts(deps, jobs, builds.filter((b) => !deferred.has(b.instance.uuid)), result);
+  const { placed, failed } = await allocateNetworks(deps, counted.placed, byUuid);
+  const buried = [...counted.buried, ...failed];
   await buryInCell0(deps, buried);
 
   const byCell = new Map<number, Placement[]>();

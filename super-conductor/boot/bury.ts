@@ -10,7 +10,7 @@ import { createAction } from './instances.js';
  * Buries builds that could not be scheduled in cell0, in ERROR with a fault saying why, as Nova
  * does: the user sees them, and deleting them releases their quota.
  */
-export async function buryInCell0(deps: BuildDeps, builds: { build: Build; reason: string }[]): Promise<void> {
+export async function buryInCell0(deps: BuildDeps, builds: { build: Build; reason: string; message?: string }[]): Promise<void> {
   if (builds.length === 0) return;
   const cell0 = (await deps.registry.list()).find(isCell0);
   if (!cell0) throw new UnavailableError('cell0 is not mapped: unschedulable builds have nowhere to go (cellctl cell map-cell0)');
@@ -21,7 +21,7 @@ export async function buryInCell0(deps: BuildDeps, builds: { build: Build; reaso
     await addFaults(db, builds.map((b) => ({
       instance_uuid: b.build.instance.uuid,
       code: 500,
-      message: 'No valid host was found. There are not enough hosts available.',
+      message: b.message ?? 'No valid host was found. There are not enough hosts available.',
       details: b.reason,
     })));
   });

@@ -1,5 +1,6 @@
 import { routeBuilds, type Build } from '../../api-cell/builds/index.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
+import { freeServerPorts } from '../../api-cell/network/index.js';
 import { freeAllocations } from '../../api-cell/placement/index.js';
 import { createInstances, softDeleteInstances } from '../../child-cell/db/index.js';
 import { buildMessage, instanceRow, type BuildSubject } from '../../child-cell/instance/index.js';
@@ -27,6 +28,7 @@ export async function routeToCell(deps: BuildDeps, cell: CellMapping, placements
   if (gone.length > 0) {
     await deps.registry.withCell(cell, ({ db }) => softDeleteInstances(db, gone));
     await freeAllocations(deps.api, gone);
+    await freeServerPorts(deps.network, gone);
     deps.log.info({ count: gone.length, cell: cell.name }, 'builds deleted while being scheduled were undone');
   }
   // Another run of the job routed these first and casts them; only a row written here for one

@@ -1,3 +1,4 @@
+import { bindServerPorts } from '../../api-cell/network/index.js';
 import { respecOf } from './respec.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
 import { allocationsOf, freeAllocations, moveAllocations } from '../../api-cell/placement/index.js';
@@ -105,6 +106,7 @@ async function chooseDestination(deps: TaskDeps, cell: CellMapping, job: MoveJob
   await deps.registry.withCell(cell, ({ db }) =>
     destinationChosen(db, instance.uuid, job.migration_uuid, moveSteps[job.kind], { host: placed.host.host, node: placed.host.node }),
   );
+  await bindServerPorts(deps.network, instance.uuid, placed.host.host);
   deps.log.info({ instance: instance.uuid, from: instance.host, to: placed.host.host, kind: job.kind, resources: resourcesOf(spec) }, 'move scheduled');
   return true;
 }

@@ -1,3 +1,4 @@
+import { bindServerPorts } from '../../api-cell/network/index.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
 import { discardImage, findImage, storeImageData } from '../../api-cell/images/index.js';
 import { freeAllocations } from '../../api-cell/placement/index.js';
@@ -25,8 +26,9 @@ export async function shelveInstance(deps: SnapshotDeps, job: ShelveJob): Promis
   const image = await findImage(deps.api, job.image_uuid).catch(ifNotFound(() => undefined));
   if (image?.status === 'queued') {
     if (!instance.host) throw new NotFoundError(`instance ${job.instance_uuid} has no host to shelve it on`);
-    const { data } = await client.shelveInstance(instance.host, { instance_uuid: job.instance_uuid, image_uuid: job.image_uuid }, job.request_id, deps.snapshotTimeoutMs);
-    await storeImageData(deps.api, job.image_uuid, Buffer.from(data, 'base64'));
+    const { data, uploaded } = await client.shelveInstance(instance.host, { instance_uuid: job.instance_uuid, image_uuid: job.image_uuid }, job.request_id, deps.snapshotTimeoutMs);
+    // A QEMU host stored the image in the image service itself.
+    if (!uploaded) await storeImageData(deps.api, job.image_uuid, Buffer.from(data, 'base64'));
   }
   await deps.registry.withCell(cell, ({ db }) =>
     markShelved(db, job.instance_uuid, { imageUuid: job.image_uuid, host: instance.host, offload: job.offload, firstTime: instance.vm_state !== VmState.SHELVED }),
@@ -39,6 +41,7 @@ export async function shelveInstance(deps: SnapshotDeps, job: ShelveJob): Promis
 async function offload(deps: TaskDeps, cell: CellMapping, client: ComputeClient, job: ShelveJob, host: string | null): Promise<void> {
   if (host) await client.releaseGuest(host, { instance_uuid: job.instance_uuid }, job.request_id, deps.castTimeoutMs);
   await freeAllocations(deps.api, [job.instance_uuid]);
+  await bindServerPorts(deps.network, job.instance_uuid, '');
   await deps.registry.withCell(cell, ({ db }) =>
     updateInstance(db, job.instance_uuid, { vm_state: VmState.SHELVED_OFFLOADED, task_state: null, host: null, node: null }, { task_state: [TaskState.SHELVING_OFFLOADING] }),
   );

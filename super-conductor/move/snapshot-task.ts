@@ -28,8 +28,9 @@ export async function snapshotInstance(deps: SnapshotDeps, job: SnapshotJob): Pr
   const instance = await deps.registry.withCell(cell, ({ db }) => getInstance(db, job.instance_uuid));
   if (!instance?.host) throw new NotFoundError(`instance ${job.instance_uuid} has no host to take a snapshot on`);
   const client = await ComputeClient.forCell(deps.registry, cell);
-  const { data } = await client.snapshotInstance(instance.host, { instance_uuid: job.instance_uuid, image_uuid: job.image_uuid, ...(job.rotation === undefined ? {} : { backup: true }) }, job.request_id, deps.snapshotTimeoutMs);
-  await storeImageData(deps.api, job.image_uuid, Buffer.from(data, 'base64'));
+  const { data, uploaded } = await client.snapshotInstance(instance.host, { instance_uuid: job.instance_uuid, image_uuid: job.image_uuid, ...(job.rotation === undefined ? {} : { backup: true }) }, job.request_id, deps.snapshotTimeoutMs);
+  // A QEMU host stored the image in the image service itself.
+  if (!uploaded) await storeImageData(deps.api, job.image_uuid, Buffer.from(data, 'base64'));
   deps.log.info({ instance: job.instance_uuid, image: job.image_uuid, host: instance.host }, 'snapshot stored');
   await rotate(deps, job, image);
 }

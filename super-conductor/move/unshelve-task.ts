@@ -1,3 +1,4 @@
+import { bindServerPorts } from '../../api-cell/network/index.js';
 import { respecOf } from './respec.js';
 import type { CellMapping } from '../../api-cell/cells/index.js';
 import { discardImage } from '../../api-cell/images/index.js';
@@ -34,6 +35,7 @@ export async function unshelveInstance(deps: SnapshotDeps, job: UnshelveJob): Pr
     return;
   }
   if (imageId) await discardImage(deps.api, imageId);
+  await bindServerPorts(deps.network, job.instance_uuid, placed.host);
   await deps.registry.withCell(cell, async ({ db }) => {
     await setSystemMetadata(db, job.instance_uuid, { shelved_image_id: null, shelved_at: null, shelved_host: null });
   });

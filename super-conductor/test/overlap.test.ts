@@ -17,7 +17,7 @@ test.before(async () => {
   cache = new HostStateCache(d.api, d.registry, { defaultAvailabilityZone: d.config.scheduler.default_availability_zone, serviceDownTimeMs, log });
   await cache.fullRefresh();
   const scheduler = new Scheduler(cache, d.api, { config: d.config.scheduler, serviceDownTimeMs, log });
-  deps = { api: d.api, registry: d.registry, scheduler, castTimeoutMs: d.config.super_conductor.cast_timeout_ms, requeue: async () => undefined, waitForHostsMs: 0, log };
+  deps = { api: d.api, network: d.network, registry: d.registry, scheduler, castTimeoutMs: d.config.super_conductor.cast_timeout_ms, requeue: async () => undefined, waitForHostsMs: 0, log };
 });
 test.after.always(() => d?.stop());
 

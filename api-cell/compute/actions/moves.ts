@@ -1,3 +1,4 @@
+import { bindServerPorts, type NetworkDatabase } from '../../network/index.js';
 import { randomUUID } from 'node:crypto';
 import { beginMove, beginRevert, confirmMove, getSystemMetadata, latestMigration, updateInstance } from '../../../child-cell/db/index.js';
 import { buildMessage, moveSteps, PowerState, VmState, type FlavorSnapshot } from '../../../child-cell/instance/index.js';
@@ -16,6 +17,7 @@ import { checkHostInCell } from './hosts.js';
 
 export interface MoveDeps extends ShowDeps, ActionDeps {
   api: ApiDatabase;
+  network: NetworkDatabase;
   moves: MoveQueue;
   config: Config;
 }
@@ -119,6 +121,7 @@ export async function revertResize(deps: MoveDeps, context: RequestContext, uuid
   if (!reverting) throw new ConflictError(`Migration ${migration.uuid} cannot be reverted now`);
   await freeAllocations(deps.api, [uuid]);
   await moveAllocations(deps.api, migration.uuid, uuid, i.project_id, i.user_id);
+  await bindServerPorts(deps.network, uuid, migration.source_compute);
   await recordAction(deps, context, target, 'revertResize');
   const delta = deltaOf(oldFlavor, i.flavor);
   await charge(deps, i.project_id, { cores: -Math.max(0, delta.cores), ram: -Math.max(0, delta.ram) });

@@ -16,7 +16,7 @@ import {
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../../../ops/runtime/index.js';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
 import { applyImagePatch, checkAttribute } from '../image-patch.js';
-import { authenticate } from '../middleware.js';
+import { serviceOrUser } from '../middleware.js';
 import { pageLimit } from '../paging.js';
 import { requireMember, requireReader } from '../policy.js';
 import { validateQuery } from '../query.js';
@@ -64,7 +64,7 @@ export function imageRouter(services: ApiServices): Router<ApiState> {
   });
 
   const v2 = new Router<ApiState>({ prefix: '/image/v2' });
-  v2.use(authenticate(services.config, services.identity));
+  v2.use(serviceOrUser(services.config, services.identity));
   v2.get('/schemas/image', (ctx) => {
     ctx.body = imageSchema();
   });

@@ -6,6 +6,7 @@ import type { ApiState } from '../state.js';
 import { validate } from '../validation.js';
 import { lifecycleActions } from './actions/lifecycle.js';
 import { moveActions } from './actions/moves.js';
+import { securityGroupActions } from './actions/security-groups.js';
 import type { ActionHandler } from './actions/types.js';
 import { legacyConsole, legacyConsoleActions } from './consoles.js';
 import type { ApiServices } from './services.js';
@@ -13,7 +14,7 @@ import type { ApiServices } from './services.js';
 /** POST /servers/{id}/action: the body's one key names the action; each has its own schema, rules and handler. */
 export function registerServerActionRoutes(router: Router<ApiState>, services: ApiServices, moves: MoveDeps['moves']): void {
   const deps: MoveDeps = { ...services, castTimeoutMs: services.config.super_conductor.cast_timeout_ms, moves, config: services.config };
-  const handlers: Record<string, ActionHandler> = { ...lifecycleActions(services, deps), ...moveActions(deps) };
+  const handlers: Record<string, ActionHandler> = { ...lifecycleActions(services, deps), ...moveActions(deps), ...securityGroupActions(services) };
   router.post('/v2.1/servers/:id/action', async (ctx) => {
     const body = ctx.state.body;
     if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) {

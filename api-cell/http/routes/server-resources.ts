@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type Router from '@koa/router';
-import { addTag, deleteMetadataKey, getAction, getServer, listActions, removeTag, setMetadata, setTags, updateServer, withRequestSpecFacts } from '../../compute/index.js';
+import { addTag, deleteMetadataKey, getAction, getServer, listActions, removeTag, setMetadata, setTags, updateServer, withInterfaces, withRequestSpecFacts } from '../../compute/index.js';
+import { addressesOf } from '../../network/index.js';
+import { registerInterfaceRoutes } from './interfaces.js';
+import { registerSecurityGroupProxyRoutes } from './security-group-proxy.js';
 import { quotaLimits } from '../../quota/index.js';
 import { InvalidInputError, NotFoundError } from '../../../ops/runtime/index.js';
 import { atLeast } from '../microversion.js';
@@ -22,6 +25,8 @@ const pythonTime = (d: Date | null): string | null => (d ? d.toISOString().repla
 
 /** PUT /servers/{id}, ips, metadata, tags and os-instance-actions. */
 export function registerServerResourceRoutes(router: Router<ApiState>, services: ApiServices): void {
+  registerInterfaceRoutes(router, services);
+  registerSecurityGroupProxyRoutes(router, services);
   const deps = { ...services, metadataLimit: async (projectId: string) => (await quotaLimits(services.api, projectId, services.config.quota))['metadata_items'] ?? -1 };
   const id = (ctx: { params: Record<string, string | undefined> }): string => ctx.params['id'] ?? '';
 
@@ -34,19 +39,27 @@ export function registerServerResourceRoutes(router: Router<ApiState>, services:
     await updateServer(services, ctx.state.context, id(ctx), server);
     const record = await getServer(services, ctx.state.context, id(ctx), { serverGroups: atLeast(v, '2.71'), hostStatus: atLeast(v, '2.75') && ctx.state.context.isAdmin });
     if (atLeast(v, '2.98')) await withRequestSpecFacts(services.api, [record]);
+    await withInterfaces(services.network, [record]);
     ctx.body = { server: serverView(record, { publicUrl: services.publicUrl, context: ctx.state.context, version: v }, 'update') };
   });
 
-  // Addresses by network: servers here have no networks (there is no Neutron), so none to list.
+  // Addresses by network name, as the server view has them, without the extended attributes.
+  const plainAddresses = async (ctx: Parameters<Parameters<typeof router.get>[1]>[0]) => {
+    const record = await getServer(services, ctx.state.context, id(ctx));
+    await withInterfaces(services.network, [record]);
+    const byNetwork = addressesOf(record.extras?.interfaces ?? []);
+    return Object.fromEntries(Object.entries(byNetwork).map(([name, list]) => [name, list.map((a) => ({ version: a.version, addr: a.addr }))]));
+  };
   router.get('/v2.1/servers/:id/ips', async (ctx) => {
     requireReader(ctx.state.context, 'os_compute_api:ips:index');
-    await getServer(services, ctx.state.context, id(ctx));
-    ctx.body = { addresses: {} };
+    ctx.body = { addresses: await plainAddresses(ctx) };
   });
   router.get('/v2.1/servers/:id/ips/:network', async (ctx) => {
     requireReader(ctx.state.context, 'os_compute_api:ips:show');
-    await getServer(services, ctx.state.context, id(ctx));
-    throw new NotFoundError('Instance is not a member of specified network');
+    const network = ctx.params['network'] ?? '';
+    const addresses = await plainAddresses(ctx);
+    if (!addresses[network]) throw new NotFoundError('Instance is not a member of specified network');
+    ctx.body = { [network]: addresses[network] };
   });
 
   // A guest posts its encrypted password to the metadata service, which cellstack has not: none is ever set.

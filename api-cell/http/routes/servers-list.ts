@@ -1,7 +1,8 @@
 import type Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
 import { withVolumesAttached } from '../../block-devices/index.js';
-import { listServers, recordUuid, sortKeys, statusStates, withRequestSpecFacts, type ServerFilters } from '../../compute/index.js';
+import { serversWithAddress } from '../../network/index.js';
+import { listServers, recordUuid, sortKeys, statusStates, withInterfaces, withRequestSpecFacts, type ServerFilters } from '../../compute/index.js';
 import { ForbiddenError, InvalidInputError } from '../../../ops/runtime/index.js';
 import { select } from '../../../ops/runtime-db/index.js';
 import { atLeast } from '../microversion.js';
@@ -62,7 +63,8 @@ async function filtersOf(services: ApiServices, ctx: ParameterizedContext<ApiSta
     f.notTagsAny = list(q['not-tags-any']);
   }
   if (q.locked !== undefined && atLeast(version, '2.73')) f.locked = truthy(q.locked);
-  if (q.ip !== undefined || q.ip6 !== undefined) f.nothing = true;
+  // Nova's ip and ip6: a regular expression over the servers' fixed addresses, which the network service holds.
+  if (q.ip !== undefined || q.ip6 !== undefined) f.uuids = await serversWithAddress(services.network, f.projectId, q.ip, q.ip6);
   if (admin || moreForMembers) {
     if (q.user_id !== undefined) f.userId = q.user_id;
     if (q.availability_zone !== undefined) f.availabilityZone = q.availability_zone;
@@ -100,6 +102,7 @@ export function registerServerListRoutes(router: Router<ApiState>, services: Api
       const options = { publicUrl: services.publicUrl, context, version };
       if (detail && atLeast(version, '2.98')) await withRequestSpecFacts(services.api, records);
       if (detail) await withVolumesAttached(services.api, records);
+      if (detail) await withInterfaces(services.network, records);
       const servers = records.map((r) => (detail ? serverView(r, options, 'detail') : serverBasic(r, options)));
       const lastId = records.length > 0 ? recordUuid(records[records.length - 1] as (typeof records)[number]) : '';
       const links = nextLinks(services.publicUrl, path, ctx.query, servers, limit, () => lastId);

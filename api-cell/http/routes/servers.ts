@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { deleteServer, getServer, softDeleteServer, withRequestSpecFacts, type CreateServerRequest } from '../../compute/index.js';
+import { deleteServer, getServer, softDeleteServer, withInterfaces, withRequestSpecFacts, type CreateServerRequest } from '../../compute/index.js';
 import { HostnameV290, HostnameV294 } from '../schemas/common.js';
 import { CreateServerBody } from '../schemas/servers.js';
 import type { ApiState } from '../state.js';
@@ -54,13 +54,6 @@ function createRequest(body: CreateServerBody, version: Microversion): CreateSer
   const minCount = toCount(s.min_count) ?? 1;
   const maxCount = toCount(s.max_count) ?? minCount;
   if (maxCount < minCount) throw new InvalidInputError(`min_count (${minCount}) must be <= max_count (${maxCount})`);
-  if (Array.isArray(s.networks) && s.networks.length > 0) {
-    const wanted = s.networks[0]?.uuid ?? s.networks[0]?.port ?? '';
-    throw new InvalidInputError(`Network ${wanted} could not be found: this deployment has no networking; use "networks": "none".`);
-  }
-  // There is no network service: "default" is the one security group there is.
-  const unknownGroup = s.security_groups?.find((g) => g.name !== 'default');
-  if (unknownGroup) throw new InvalidInputError(`Security group ${unknownGroup.name} not found.`);
   const hints = body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {};
   const request: CreateServerRequest = {
     name: s.name,
@@ -85,6 +78,8 @@ function createRequest(body: CreateServerBody, version: Microversion): CreateSer
   if (s.host) request.host = s.host;
   if (s.hypervisor_hostname) request.hypervisor_hostname = s.hypervisor_hostname;
   if (typeof hints['group'] === 'string') request.groupUuid = hints['group'];
+  if (s.networks !== undefined) request.networks = s.networks;
+  if (s.security_groups) request.securityGroups = s.security_groups.map((g) => g.name);
   return request;
 }
 
@@ -108,7 +103,7 @@ export function registerServerRoutes(router: Router<ApiState>, services: ApiServ
         id,
         links: links(services.publicUrl, 'servers', id),
         'OS-DCF:diskConfig': body.server['OS-DCF:diskConfig'] ?? 'MANUAL',
-        security_groups: [{ name: 'default' }],
+        security_groups: (body.server.security_groups ?? [{ name: 'default' }]).map((g) => ({ name: g.name })),
         adminPass: result.adminPass,
       },
     };
@@ -123,6 +118,7 @@ export function registerServerRoutes(router: Router<ApiState>, services: ApiServ
     });
     if (atLeast(v, '2.98')) await withRequestSpecFacts(services.api, [record]);
     await withVolumesAttached(services.api, [record]);
+    await withInterfaces(services.network, [record]);
     ctx.body = { server: serverView(record, { publicUrl: services.publicUrl, context: ctx.state.context, version: ctx.state.version }) };
   });
 

@@ -6,6 +6,8 @@ const nothingOrEmpty = Type.Union([Type.Null(), Type.Object({}, { additionalProp
 
 /** One strict schema per server action (Nova's schemas/*.py), by the action's key. */
 export const actionSchemas: Record<string, TSchema> = {
+  addSecurityGroup: Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false }),
+  removeSecurityGroup: Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false }),
   'os-stop': empty,
   'os-start': empty,
   reboot: Type.Object({ type: Type.String({ pattern: '^(SOFT|Soft|soft|HARD|Hard|hard)$' }) }, { additionalProperties: false }),

@@ -5,7 +5,12 @@ import { rotateBackups } from '../../images/index.js';
 
 let d: TestDeployment;
 test.before(async () => {
-  d = await TestDeployment.start({ cells: [{ name: 'one', pools: [{ prefix: 'h', hosts: 3 }] }, { name: 'two', pools: [{ prefix: 'x', hosts: 1 }] }] });
+  // Cell two's one host is there to be refused as a destination; servers are booted into cell one
+  // (its zone), where a move has other hosts to go to whichever host the spreading weighers chose.
+  d = await TestDeployment.start({
+    cells: [{ name: 'one', pools: [{ prefix: 'h', hosts: 3 }] }, { name: 'two', pools: [{ prefix: 'x', hosts: 1 }] }],
+    zones: { one: ['h-1', 'h-2', 'h-3'] },
+  });
   await d.quota('p1', { instances: -1, cores: -1, ram: -1 });
 });
 test.after.always(() => d?.stop());
@@ -15,7 +20,7 @@ const v = (version: string) => ({ 'openstack-api-version': `compute ${version}` 
 const admin = { roles: 'admin' };
 
 async function active(extra: Record<string, unknown> = {}): Promise<string> {
-  const id = (await d.boot({ name: 'act', ...extra })).body.server.id;
+  const id = (await d.boot({ name: 'act', availability_zone: 'one', ...extra })).body.server.id;
   await d.waitForStatus(id, ['ACTIVE']);
   return id;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { serverStatus, type FlavorSnapshot } from '../../../child-cell/instance/index.js';
 import type { ServerRecord } from '../../compute/records.js';
 import type { RequestContext } from '../../context.js';
+import { addressesOf, securityGroupsOf } from '../../network/index.js';
 import { atLeast, type Microversion } from '../microversion.js';
 import { isoTime, links } from './links.js';
 
@@ -120,7 +121,7 @@ function fullView(record: ServerRecord, o: ViewOptions, detail: boolean): Record
     flavor: flavorView(i.flavor, o),
     created: isoTime(created),
     updated: isoTime(fromBuild ? created : record.instance.updated_at ?? created),
-    addresses: {},
+    addresses: addressesOf(record.extras?.interfaces ?? []),
     accessIPv4: i.access_ip_v4 ?? '',
     accessIPv6: i.access_ip_v6 ?? '',
     links: links(o.publicUrl, 'servers', i.uuid),
@@ -153,6 +154,8 @@ function fullView(record: ServerRecord, o: ViewOptions, detail: boolean): Record
   view['OS-EXT-STS:task_state'] = taskState;
   view['OS-EXT-STS:vm_state'] = vmState;
   view['OS-EXT-STS:power_state'] = fromBuild ? 0 : record.instance.power_state;
+  const groups = securityGroupsOf(record.extras?.interfaces ?? []);
+  if (groups.length > 0) view['security_groups'] = groups;
   view['os-extended-volumes:volumes_attached'] = (record.extras?.volumesAttached ?? []).map((v) => (atLeast(o.version, '2.3') ? v : { id: v.id }));
   if (atLeast(o.version, '2.9')) view['locked'] = i.locked;
   if (atLeast(o.version, '2.16') && admin) view['host_status'] = record.extras?.hostStatus ?? '';

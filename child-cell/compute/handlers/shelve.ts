@@ -41,10 +41,12 @@ async function shelve(ctx: HostContext, args: ShelveArgs, requestId: string): Pr
   };
   if (ctx.driver.powerState(uuid) !== PowerState.SHUTDOWN) await ctx.driver.powerOff(uuid);
   await step(TaskState.SHELVING_IMAGE_PENDING_UPLOAD);
-  const disk = await ctx.driver.snapshot(uuid);
+  const upload = ctx.driver.uploadSnapshot?.bind(ctx.driver);
+  const disk = upload ? null : await ctx.driver.snapshot(uuid);
   await step(TaskState.SHELVING_IMAGE_UPLOADING);
+  if (upload) await upload(uuid, args.image_uuid);
   ctx.log.info({ instance: uuid, image: args.image_uuid, request_id: requestId }, 'guest powered off and its disk copied for shelving');
-  return { data: disk.toString('base64') };
+  return disk ? { data: disk.toString('base64') } : { data: '', uploaded: true };
 }
 
 async function unshelve(ctx: HostContext, args: UnshelveArgs, requestId: string): Promise<UnshelveResult> {

@@ -42,10 +42,12 @@ async function snapshot(ctx: HostContext, args: SnapshotArgs, requestId: string)
     }
   };
   await step(args.backup ? TaskState.IMAGE_BACKUP : TaskState.IMAGE_SNAPSHOT_PENDING, null);
-  const disk = await ctx.driver.snapshot(uuid);
+  const upload = ctx.driver.uploadSnapshot?.bind(ctx.driver);
+  const disk = upload ? null : await ctx.driver.snapshot(uuid);
   await step(TaskState.IMAGE_PENDING_UPLOAD);
   await step(TaskState.IMAGE_UPLOADING);
+  const bytes = upload ? await upload(uuid, args.image_uuid) : (disk?.length ?? 0);
   await step(null, 'Success');
-  ctx.log.info({ instance: uuid, image: args.image_uuid, request_id: requestId, bytes: disk.length }, 'snapshot taken');
-  return { data: disk.toString('base64') };
+  ctx.log.info({ instance: uuid, image: args.image_uuid, request_id: requestId, bytes }, 'snapshot taken');
+  return disk ? { data: disk.toString('base64') } : { data: '', uploaded: true };
 }

@@ -83,14 +83,15 @@ async function addComputeServices(cellDb: string, hosts: string[]): Promise<void
   }
 }
 
-test('db sync - creates and migrates the API database, then has nothing left to do', async (t) => {
+test('db sync - creates and migrates the API and network databases, then has nothing left to do', async (t) => {
   const first = await cellctl('sync', 'db', 'sync');
   t.is(first.code, 0, first.stderr);
-  t.regex(first.stdout, /API database .*: created the database; applied 0001-initial/);
-  t.regex(first.stdout, /volume database .*: created the database; applied 0001-initial/);
+  t.regex(first.stdout, /^API database .*: created the database; applied 0001-initial/m);
+  t.regex(first.stdout, /^network database .*_sync_network: created the database; applied 0001-initial/m);
+  t.regex(first.stdout, /^volume database .*_sync_volume: created the database; applied 0001-initial/m);
   const second = await cellctl('sync', 'db', 'sync');
   t.is(second.code, 0);
-  t.regex(second.stdout, /API database .*already at the latest migration\nvolume database .*already at the latest migration/);
+  t.regex(second.stdout, /^API database .*: already at the latest migration\nnetwork database .*: already at the latest migration\nvolume database .*: already at the latest migration$/m);
 });
 
 test('cell create - registers a cell whose database server and bus answer, and refuses a duplicate name', async (t) => {
@@ -202,6 +203,7 @@ test('status - all pass on a healthy deployment, fails when a cell bus or databa
     t.is(healthy.code, 0, healthy.stdout);
     t.notRegex(healthy.stdout, /^(WARN|FAIL)/m);
     t.regex(healthy.stdout, /^PASS  cell two bus/m);
+    t.regex(healthy.stdout, /^PASS  network database: reachable at .*_stat_network, at the latest migration \(0001-initial\)/m);
     t.regex(healthy.stdout, /^PASS  volume database: reachable at .*, at the latest migration \(\d{4}-[a-z-]+\)/m);
     t.regex(healthy.stdout, /^PASS  Compute API: answers at http:\/\/127.0.0.1:\d+\/healthcheck; 2 of 2 workers listening/m);
 

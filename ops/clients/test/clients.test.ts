@@ -54,12 +54,13 @@ async function statusBecomes(server: string, status: string): Promise<Record<str
 test.before(async () => {
   if (!existsSync(OPENSTACK)) throw new Error(`${OPENSTACK} is missing: run ops/bin/ensure-services (it installs python3-openstackclient)`);
   stateDir = mkdtempSync(join(tmpdir(), 'cellstack-clients-'));
-  // The API, two cells' NATS, and /metrics for 2 conductors, 2 host pools, a super-conductor and the API.
-  const base = await freePortRange(9);
+  // The API, two cells' NATS, /metrics for 2 conductors, 2 host pools, a super-conductor, the API and the dashboard, and the dashboard.
+  const base = await freePortRange(11);
   const [apiPort, natsPort, metricsPort] = [base, base + 1, base + 3];
   const up = await runNode('ops/launcher/main.js', [
     'up', '--state-dir', stateDir, '--cells', '2', '--hosts-per-cell', '3', '--db-server', dbServer, '--db-prefix', `${dbs.prefix}_osc`,
     '--redis-url', redisUrl, '--api-port', String(apiPort), '--nats-port', String(natsPort), '--metrics-port', String(metricsPort),
+    '--dashboard-port', String(base + 10),
   ], {}, 180_000);
   if (up.code !== 0) throw new Error(`deploy up failed: ${up.stderr}${up.stdout}`);
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));

@@ -46,23 +46,25 @@ test('launcher - up brings cells, databases and processes up; a second up restar
       await db.close();
     }
   };
-  // The API, two cells' NATS and six /metrics ports, all consecutive.
-  const apiPort = await freePortRange(9);
+  // The API, two cells' NATS, seven /metrics ports and the dashboard, all consecutive.
+  const apiPort = await freePortRange(11);
   const natsPort = apiPort + 1;
   const metricsPort = apiPort + 3;
-  // 2 conductors, 2 compute pools, a super-conductor and the API: six metrics ports.
-  const ports = [apiPort, natsPort, natsPort + 1, ...[0, 1, 2, 3, 4, 5].map((i) => metricsPort + i)];
+  const dashboardPort = apiPort + 10;
+  // 2 conductors, 2 compute pools, a super-conductor, the API and the dashboard: seven metrics ports.
+  const ports = [apiPort, natsPort, natsPort + 1, ...[0, 1, 2, 3, 4, 5, 6].map((i) => metricsPort + i), dashboardPort];
   const args = ['--state-dir', stateDir];
   const upArgs = [
     ...args, '--cells', '2', '--db-server', dbServer, '--db-prefix', `${dbs.prefix}_dep`, '--redis-url', redisUrl,
     '--api-port', String(apiPort), '--nats-port', String(natsPort), '--metrics-port', String(metricsPort),
-    '--hosts-per-cell', '2',
+    '--dashboard-port', String(dashboardPort), '--hosts-per-cell', '2',
   ];
   try {
     const first = await runNode('ops/launcher/main.js', ['up', ...upArgs], {}, 120_000);
     t.is(first.code, 0, first.stderr + first.stdout);
     t.regex(first.stdout, /cellstack is up with 2 cells/);
     t.regex(first.stdout, new RegExp(`Compute API: +http://127.0.0.1:${apiPort}/v2.1`));
+    t.regex(first.stdout, new RegExp(`dashboard: +http://127.0.0.1:${dashboardPort}/dashboard`));
     for (const port of ports) t.true(await portOpen(port), `port ${port} listens`);
 
     const status = await runNode('ops/cellctl/main.js', ['--config', join(stateDir, 'cellstack.yaml'), 'status']);
@@ -80,7 +82,7 @@ test('launcher - up brings cells, databases and processes up; a second up restar
     writeFileSync(join(stateDir, 'run', 'super-conductor-1.build'), 'an-older-build\n');
     const second = await runNode('ops/launcher/main.js', ['up', ...args], {}, 120_000);
     t.is(second.code, 0, second.stderr);
-    t.regex(second.stdout, /already running: cell1-nats, cell2-nats, cell1-conductor, cell2-conductor, cell1-compute, cell2-compute, api\n/);
+    t.regex(second.stdout, /already running: cell1-nats, cell2-nats, cell1-conductor, cell2-conductor, cell1-compute, cell2-compute, api, dashboard\n/);
     t.regex(second.stdout, /restarted super-conductor-1 \(pid \d+\): the code changed since it started/);
     t.notRegex(second.stdout, /^started /m);
     t.is((await bootThrough(`http://127.0.0.1:${apiPort}`, saved.adminPassword))['status'], 'ACTIVE', 'the restarted super-conductor builds');

@@ -30,6 +30,7 @@ export async function startApi({ config, log, metrics }: ServiceContext): Promis
   }
   const services = apiServices(config, api, network, registry, queue, publicUrl, log);
   await services.identity.start();
+  services.volumes.start();
   const app = createApp({ config, log, services });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));
@@ -43,6 +44,7 @@ export async function startApi({ config, log, metrics }: ServiceContext): Promis
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       services.identity.stop();
+      await services.volumes.close();
       await queue.close();
       await services.moves.close();
       await registry.close();

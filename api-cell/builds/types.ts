@@ -33,6 +33,8 @@ export interface RequestSpec {
   /** Security group ids for the ports made for it. */
   security_group_ids?: string[];
   request_id: string;
+  /** Booted from a volume (Nova's is_bfv): its root disk is a volume, so no host disk is claimed for it. */
+  is_bfv?: boolean;
 }
 
 export interface Build {

@@ -57,6 +57,8 @@ export interface CreateServerRequest {
   hypervisor_hostname?: string;
   groupUuid?: string;
   schedulerHints: Record<string, unknown>;
+  /** Its boot disk is a volume (block_device_mapping_v2 boot index 0): no root disk on the host. */
+  volumeBacked?: boolean;
   networks?: RequestedNetworks;
   /** Security group names (or ids) for the server's new ports. */
   securityGroups?: string[];
@@ -99,6 +101,12 @@ interface PendingCreate {
 
 /** The last segment of an href, or the value itself (flavorRef and imageRef may be links). */
 const refId = (ref: string): string => ref.replace(/\/+$/, '').split('/').at(-1) ?? ref;
+
+/** What stands for the image of a server booted from a volume: no requirements, no properties. */
+const volumeBacked = async (): Promise<Image> => ({
+  uuid: '', name: null, status: 'active', visibility: 'public', owner: null, disk_format: null, container_format: null, size: null, checksum: null,
+  os_hash_value: null, min_disk: 0, min_ram: 0, protected: false, os_hidden: false, tags: [], properties: {}, created_at: new Date(0), updated_at: null,
+});
 
 /** How long flavor, image and quota-limit reads are reused (a change shows within this). */
 const readCacheMs = 2000;
@@ -145,7 +153,8 @@ export class ServerCreator {
     const imageId = refId(request.imageRef);
     const [flavor, image, limits, keyData, group] = await Promise.all([
       this.flavors.get(`${flavorId} ${viewer.isAdmin ? '*' : viewer.projectId}`, () => findFlavor(api, flavorId, viewer)).catch(asBadRequest),
-      this.images
+      // A server booted from a volume has no image (its boot disk is a volume the route checked).
+      imageId === '' ? volumeBacked() : this.images
         .get(`${imageId} ${viewer.isAdmin ? '*' : viewer.projectId}`, () => findImage(api, imageId, viewer))
         // An image cached while it waited for its data may be active by now.
         .then((cached) => (cached.status === 'active' ? cached : findImage(api, imageId, viewer)))
@@ -334,6 +343,7 @@ function requestSpec(item: PendingCreate, instance: Instance, count: number): Re
     user_id: context.userId,
     flavor: flavorSnapshot(flavor),
     image: { id: image.uuid, min_ram: image.min_ram, min_disk: image.min_disk, properties: image.properties },
+    ...(request.volumeBacked ? { is_bfv: true } : {}),
     availability_zone: request.availability_zone ?? null,
     reservation_id: instance.reservation_id,
     num_instances: count,

@@ -18,6 +18,8 @@ export interface PartialServer {
 export interface ServerExtras {
   /** UP, DOWN, MAINTENANCE, UNKNOWN or "" (no host): what its compute service says. */
   hostStatus?: string;
+  /** Its volumes (os-extended-volumes:volumes_attached), boot disk first. */
+  volumesAttached?: { id: string; delete_on_termination: boolean }[];
   /** Uuids of the server groups it belongs to. */
   serverGroups?: string[];
   /** From its request spec (2.98): the image's properties at boot. */

@@ -12,6 +12,7 @@ import { registerExtensionRoutes } from './routes/extensions.js';
 import { registerHostRoutes } from './routes/hosts.js';
 import { registerHypervisorRoutes } from './routes/hypervisors.js';
 import { registerImageProxyRoutes } from './routes/image-proxy.js';
+import { registerVolumeProxyRoutes } from './routes/volume-proxy.js';
 import { identityRouter } from './routes/identity.js';
 import { identityResourceRouter } from './routes/identity-resources.js';
 import { imageRouter } from './routes/images.js';
@@ -36,6 +37,7 @@ import { registerConsolePage, registerConsoleRoutes } from './routes/consoles.js
 import { registerDiagnosticsRoutes } from './routes/diagnostics.js';
 import type { ApiState } from './state.js';
 import { registerVersionRoutes } from './versions.js';
+import { volumeRouter } from '../volume/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -62,6 +64,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   const identityResources = identityResourceRouter(deps.services.identity, deps.services.api, deps.services.publicUrl);
   const image = imageRouter(deps.services);
   const network = networkRouter(deps.services);
+  const volume = volumeRouter({ config: deps.config, identity: deps.services.identity, volumes: deps.services.volumes, publicUrl: deps.services.publicUrl });
 
   const compute = new Router<ApiState>();
   compute.use(microversions(), authenticate(deps.config, deps.services.identity));
@@ -85,6 +88,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   registerHostRoutes(compute, deps.services);
   registerAttachmentRoutes(compute, deps.services);
   registerImageProxyRoutes(compute, deps.services);
+  registerVolumeProxyRoutes(compute, deps.services);
   registerExtensionRoutes(compute);
   registerQuotaClassRoutes(compute, deps.services);
   registerServerExternalEventRoutes(compute, deps.services);
@@ -100,7 +104,7 @@ export function createApp(deps: AppDeps): Koa<ApiState> {
   app.use(jsonBody(deps.config.api.max_body_bytes));
   app.use(volumesBootAlias());
   app.use(networkJsonSuffix());
-  for (const router of [open, identity, identityResources, image, network, compute, placement]) {
+  for (const router of [open, identity, identityResources, image, network, volume, compute, placement]) {
     app.use(router.routes());
     app.use(router.allowedMethods(notAllowed));
   }

@@ -30,6 +30,7 @@ const faults: Record<string, [number, string]> = {
   conflict: [409, 'conflictingRequest'],
   unexpected_state: [409, 'conflictingRequest'],
   too_large: [413, 'overLimit'],
+  over_limit: [413, 'overLimit'],
   unsupported_media_type: [415, 'badMediaType'],
   not_implemented: [501, 'notImplemented'],
   unavailable: [503, 'serviceUnavailable'],

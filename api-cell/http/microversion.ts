@@ -30,27 +30,33 @@ export function atLeast(v: Microversion, version: string): boolean {
 /** The versions named in code, parsed once: a page of servers asks about each a thousand times. */
 const parsed = new Map<string, Microversion>();
 
+/** The version `OpenStack-API-Version` asks of `service` ("compute 2.47, volume 3.44"), if it names one. */
+export function headerVersion(headers: Record<string, string | string[] | undefined>, service: string): string | undefined {
+  const header = headers['openstack-api-version'];
+  return (Array.isArray(header) ? header.join(',') : header ?? '')
+    .split(',')
+    .map((part) => part.trim().split(/\s+/))
+    .find(([name]) => name?.toLowerCase() === service)?.[1];
+}
+
+/** A requested version checked against what is served: none is the oldest, `latest` the newest; malformed 400, out of range 406. */
+export function checkedVersion(text: string | undefined, min: Microversion, max: Microversion): Microversion {
+  if (text === undefined || text === '') return min;
+  if (text.toLowerCase() === 'latest') return max;
+  const match = /^([1-9]\d*)\.(0|[1-9]\d*)$/.exec(text);
+  if (!match) throw new InvalidInputError(`API Version String ${text} is of invalid format. Must be of format MajorNum.MinorNum.`);
+  const version = { major: Number(match[1]), minor: Number(match[2]) };
+  if (compare(version, min) < 0 || compare(version, max) > 0) {
+    throw new NotAcceptableError(`Version ${text} is not supported by the API. Minimum is ${formatVersion(min)} and maximum is ${formatVersion(max)}.`);
+  }
+  return version;
+}
+
 /**
  * The version a request asks for: `OpenStack-API-Version: compute X.Y` or the older
  * `X-OpenStack-Nova-API-Version: X.Y`; `latest` is the newest served; none is the oldest.
  */
 export function requestedVersion(headers: Record<string, string | string[] | undefined>): Microversion {
-  const header = headers['openstack-api-version'];
-  const modern = (Array.isArray(header) ? header.join(',') : header ?? '')
-    .split(',')
-    .map((part) => part.trim().split(/\s+/))
-    .find(([service]) => service?.toLowerCase() === 'compute')?.[1];
   const legacy = headers['x-openstack-nova-api-version'];
-  const text = modern ?? (Array.isArray(legacy) ? legacy[0] : legacy);
-  if (text === undefined || text === '') return MIN_VERSION;
-  if (text.toLowerCase() === 'latest') return MAX_VERSION;
-  const match = /^([1-9]\d*)\.(0|[1-9]\d*)$/.exec(text);
-  if (!match) throw new InvalidInputError(`API Version String ${text} is of invalid format. Must be of format MajorNum.MinorNum.`);
-  const version = { major: Number(match[1]), minor: Number(match[2]) };
-  if (compare(version, MIN_VERSION) < 0 || compare(version, MAX_VERSION) > 0) {
-    throw new NotAcceptableError(
-      `Version ${text} is not supported by the API. Minimum is ${formatVersion(MIN_VERSION)} and maximum is ${formatVersion(MAX_VERSION)}.`,
-    );
-  }
-  return version;
+  return checkedVersion(headerVersion(headers, 'compute') ?? (Array.isArray(legacy) ? legacy[0] : legacy), MIN_VERSION, MAX_VERSION);
 }

@@ -25,6 +25,9 @@ export function serviceCatalog(publicUrl: string, region: string): CatalogEntry[
     ['image', 'glance', `${publicUrl}/image`],
     ['network', 'neutron', `${publicUrl}/network`],
     ['placement', 'placement', `${publicUrl}/placement`],
+    // Keystone catalogs list Cinder v3 under both its old and its official type.
+    ['volumev3', 'cinderv3', `${publicUrl}/volume/v3`],
+    ['block-storage', 'cinder', `${publicUrl}/volume/v3`],
   ];
   return services.map(([type, name, url]) => ({
     id: stableId(`service ${type}`),

@@ -4,6 +4,7 @@ import { cellSchemaStatus, computeHosts } from '../../child-cell/db/index.js';
 import { networkDatabaseUrl, networkSchemaStatus, openNetworkDatabase } from '../../api-cell/network/index.js';
 import { errorMessage, maskUrl, pingBus, pingRedis, type Config } from '../runtime/index.js';
 import { pingDatabase } from '../runtime-db/index.js';
+import { openVolumeDatabase, volumeSchemaStatus } from '../../api-cell/volume/index.js';
 
 export type CheckResult = 'pass' | 'warn' | 'fail';
 
@@ -33,6 +34,7 @@ export async function runStatusChecks(config: Config, api: ApiDatabase, registry
       : fail('API database schema', `${schema.pending.length} migrations pending; run \`cellctl db sync\``),
   );
   checks.push(await checkNetworkDatabase(config));
+  checks.push(await checkVolumeDatabase(config));
   const cells = await registry.list();
   checks.push(cells.some(isCell0) ? pass('cell0', 'mapped') : fail('cell0', 'not mapped; run `cellctl cell map-cell0`'));
   const children = cells.filter((c) => !isCell0(c));
@@ -74,6 +76,22 @@ async function checkApi(config: Config): Promise<StatusCheck> {
     return listening === wanted ? pass('Compute API', detail) : warn('Compute API', `${detail} (a dead one is being replaced)`);
   } catch (err) {
     return warn('Compute API', `does not answer at ${url}: ${errorMessage((err as { cause?: unknown }).cause ?? err)}`);
+  }
+}
+
+/** The volume service's own database: reachable and migrated. */
+async function checkVolumeDatabase(config: Config): Promise<StatusCheck> {
+  const db = openVolumeDatabase(config.volume.database_url, { poolMax: 1 });
+  try {
+    await pingDatabase(db.sequelize, db.url);
+    const schema = await volumeSchemaStatus(db);
+    return schema.pending.length === 0
+      ? pass('volume database', `reachable at ${maskUrl(db.url)}, at the latest migration (${schema.applied.at(-1) ?? 'none'})`)
+      : fail('volume database', `${schema.pending.length} migrations pending; run \`cellctl db sync\``);
+  } catch (err) {
+    return fail('volume database', errorMessage(err));
+  } finally {
+    await db.close();
   }
 }
 

@@ -5,6 +5,7 @@ import { authenticate, bootstrapIdentity } from '../../api-cell/identity/index.j
 import { ensureDefaultImage } from '../../api-cell/images/index.js';
 import { DEFAULT_NETWORK, ensureDefaultNetwork, openNetworkDatabase, syncNetworkDatabase } from '../../api-cell/network/index.js';
 import { syncCellDatabase } from '../../child-cell/db/index.js';
+import { syncVolumeDatabase } from '../../api-cell/volume/index.js';
 import { NotFoundError } from '../runtime/index.js';
 import type { Layout } from './layout.js';
 import { registerGuestImage } from './qemu.js';
@@ -16,6 +17,7 @@ export async function bootstrapDatabases(layout: Layout, say: Say, root = ''): P
   const api = await syncApiDatabase(layout.apiDatabaseUrl);
   say(`API database: ${describe(api)}`);
   say(`network database: ${describe(await syncNetworkDatabase(layout.networkDatabaseUrl))}`);
+  say(`volume database: ${describe(await syncVolumeDatabase(layout.volumeDatabaseUrl))}`);
   const db = openApiDatabase(layout.apiDatabaseUrl, { poolMax: 2 });
   const registry = new CellRegistry(db, { busName: 'launcher' });
   try {

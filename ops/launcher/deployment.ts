@@ -36,6 +36,7 @@ export function writeConfig(layout: Layout): void {
     identity: { token_secret: options.tokenSecret },
     ...(options.dashboardPort ? { dashboard: { listen: `${options.host}:${options.dashboardPort}`, conductor_metrics: conductorMetrics(layout) } } : {}),
     database: { api_url: layout.apiDatabaseUrl, network_url: layout.networkDatabaseUrl },
+    volume: { database_url: layout.volumeDatabaseUrl, backend_dir: layout.volumeDir },
     redis: { url: options.redisUrl, queue_prefix: options.dbPrefix },
     placement: { url: `${layout.apiUrl}/placement`, service_token: options.serviceToken },
     scheduler: {

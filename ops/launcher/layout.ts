@@ -91,6 +91,10 @@ export interface Layout {
   runDir: string;
   apiDatabaseUrl: string;
   networkDatabaseUrl: string;
+  /** The volume service's own database. */
+  volumeDatabaseUrl: string;
+  /** Where the volume files live. */
+  volumeDir: string;
   cell0DatabaseUrl: string;
   apiUrl: string;
   /** Empty when the deployment runs no dashboard. */
@@ -129,6 +133,8 @@ export function layoutOf(options: DeploymentOptions): Layout {
     runDir: resolve(options.stateDir, 'run'),
     apiDatabaseUrl: db('api'),
     networkDatabaseUrl: db('network'),
+    volumeDatabaseUrl: db('volume'),
+    volumeDir: resolve(options.stateDir, 'volumes'),
     cell0DatabaseUrl: db('cell0'),
     apiUrl: `http://${options.host}:${options.apiPort}`,
     dashboardUrl: options.dashboardPort ? `http://${options.host}:${options.dashboardPort}/dashboard` : '',

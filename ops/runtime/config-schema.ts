@@ -141,6 +141,17 @@ export const ConfigSchema = Type.Object(
       service_password: str('', 'With external_url: that user\'s password.'),
       service_project: str('service', 'With external_url: that user\'s project.'),
     }),
+    volume: section('The volume service (a Block Storage v3 subset served by the API process) and its file backend.', {
+      database_url: str('mysql://root@127.0.0.1:3306/cellstack_volume', 'URL of the volume service\'s own database.'),
+      backend_dir: str('.cellstack/volumes', 'Directory the volume and snapshot files live in (one file each, made with qemu-img); deploy up uses <state-dir>/volumes.'),
+      volume_format: Type.Union([Type.Literal('qcow2'), Type.Literal('raw')], { default: 'qcow2', description: 'Format of the volume files.' }),
+      availability_zone: str('nova', 'Availability zone of the volume backend (Cinder storage_availability_zone).'),
+      stalled_work_s: int(600, 'Seconds a volume or snapshot may stay creating, extending or deleting without its work moving before an API process takes the work up again (the process doing it died).', 1),
+      quota_volumes: int(10, 'Volumes a project may have (-1 unlimited).', -1),
+      quota_snapshots: int(10, 'Volume snapshots a project may have (-1 unlimited).', -1),
+      quota_gigabytes: int(1000, 'GiB over all of a project\'s volumes and snapshots (-1 unlimited).', -1),
+      quota_per_volume_gigabytes: int(-1, 'Largest volume a project may create, in GiB (-1 unlimited).', -1),
+    }),
     placement: section('Placement (resource providers and allocations) as cell conductors reach it.', {
       url: str('http://127.0.0.1:8774/placement', 'Base URL of the placement API, served by the Compute API process.'),
       service_token: str('', 'Shared secret services present to placement (X-Service-Token); empty turns service access off.'),

@@ -5,7 +5,7 @@ type Section = Record<string, string | number | boolean>;
 /*
  * Feature flags as cellstack serves them (README, API coverage). On: every server action it
  * implements, VNC consoles, resize, live and cold migration (block migration: fake hosts share
- * no storage), stable-device rescue (2.87). Off: what needs Neutron, Cinder, Swift, a metadata service, config drives, or a
+ * no storage), stable-device rescue (2.87), volumes (Cinder's API, docs/volumes.md). Off: what needs Neutron, Swift, a metadata service, config drives, or a
  * console type it does not serve.
  */
 const computeFeatures: Section = {
@@ -80,7 +80,9 @@ export function tempestConf(workspace: string, creds: AdminCredentials, cloud: C
     'image-feature-enabled': { api_v1: false, api_v2: true },
     // No Neutron: no network extension is there, so tests needing one (trunk ports) skip.
     'network-feature-enabled': { api_extensions: '' },
-    service_available: { nova: true, glance: true, neutron: false, cinder: false, swift: false, heat: false, horizon: false },
+    service_available: { nova: true, glance: true, neutron: false, cinder: true, swift: false, heat: false, horizon: false },
+    volume: { region: cloud.region, endpoint_type: 'publicURL', catalog_type: 'volumev3', min_microversion: '3.0', max_microversion: '3.70', volume_size: 1 },
+    'volume-feature-enabled': { api_v3: true, backup: false, snapshot: true, clone: true, extend_attached_volume: false, manage_volume: false, manage_snapshot: false },
     validation: { run_validation: false },
     oslo_concurrency: { lock_path: `${workspace}/tempest_lock` },
   };

@@ -1,4 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { CellRegistry, createCell, discoverHosts, mapCell0, type CellMapping } from '../../api-cell/cells/index.js';
@@ -7,6 +9,7 @@ import { networkDatabaseUrl, openNetworkDatabase, syncNetworkDatabase, type Netw
 import { createFlavor, ensureDefaultFlavors } from '../../api-cell/flavors/index.js';
 import { createImage, type Image } from '../../api-cell/images/index.js';
 import { startApi } from '../../api-cell/service.js';
+import { syncVolumeDatabase } from '../../api-cell/volume/index.js';
 import { ConductorClient } from '../../child-cell/conductor/index.js';
 import { startConductor } from '../../child-cell/conductor/service.js';
 import { HostPool } from '../../child-cell/compute/pool.js';
@@ -96,6 +99,8 @@ const quiet = (fallback = 'silent') => createLogger('test', process.env['CELLSTA
  */
 export class TestDeployment {
   readonly dbs = new TestDatabases();
+  /** The volume files of this deployment, removed by stop(). */
+  readonly volumeDir = mkdtempSync(join(tmpdir(), 'cellstack-volumes-'));
   config!: Config;
   api!: ApiDatabase;
   /** The network service's database. */
@@ -129,6 +134,7 @@ export class TestDeployment {
         ...overrides,
         api: { listen: `127.0.0.1:${apiPort}`, auth_strategy: 'trusted-headers', ...overrides.api },
         database: { api_url: this.dbs.url('api', this.options.apiDbServer), pool_max: 8, ...overrides.database },
+        volume: { database_url: this.dbs.url('volume'), backend_dir: this.volumeDir, ...overrides.volume },
         redis: { url: redisUrl, queue_prefix: this.dbs.prefix, ...overrides.redis },
         placement: { url: `http://127.0.0.1:${apiPort}/placement`, service_token: 'test-service-token', ...overrides.placement },
         super_conductor: { reaper_interval_ms: 600_000, ...overrides.super_conductor },
@@ -139,6 +145,7 @@ export class TestDeployment {
     await syncApiDatabase(this.config.database.api_url);
     await syncNetworkDatabase(networkDatabaseUrl(this.config));
     this.network = openNetworkDatabase(networkDatabaseUrl(this.config), { poolMax: 2 });
+    await syncVolumeDatabase(this.config.volume.database_url);
     this.api = openApiDatabase(this.config.database.api_url, { poolMax: 4 });
     this.registry = new CellRegistry(this.api, { busName: 'test' });
     await ensureDefaultFlavors(this.api);
@@ -415,5 +422,6 @@ export class TestDeployment {
     await this.api.close();
     await this.network.close();
     await this.dbs.drop();
+    rmSync(this.volumeDir, { recursive: true, force: true });
   }
 }

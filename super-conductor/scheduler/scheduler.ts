@@ -40,12 +40,13 @@ export interface SchedulerOptions {
 
 /** What one instance of the spec takes from a host. */
 /** What a flavor claims (Nova's resources_from_flavor); a spec or an instance carries its flavor. */
-export function resourcesOf(spec: Pick<RequestSpec, 'flavor'>): Resources {
+export function resourcesOf(spec: Pick<RequestSpec, 'flavor'> & { is_bfv?: boolean | undefined }): Resources {
   const f = spec.flavor;
   return {
     [ResourceClass.VCPU]: f.vcpus,
     [ResourceClass.MEMORY_MB]: f.memory_mb,
-    [ResourceClass.DISK_GB]: f.root_gb + f.ephemeral_gb + Math.ceil(f.swap / 1024),
+    // A server booted from a volume keeps its root disk in the volume service, not on the host.
+    [ResourceClass.DISK_GB]: (spec.is_bfv ? 0 : f.root_gb) + f.ephemeral_gb + Math.ceil(f.swap / 1024),
   };
 }
 

@@ -1,9 +1,10 @@
 import type Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
-import { getServer, invalidState, locate } from '../../compute/index.js';
+import { attachVolume, detachVolume, devicesOf, type BlockDevice } from '../../block-devices/index.js';
+import { checkState, getServer, invalidState, locate } from '../../compute/index.js';
 import { VmState } from '../../../child-cell/instance/index.js';
 import { ConflictError, NotFoundError } from '../../../ops/runtime/index.js';
-import { atLeast } from '../microversion.js';
+import { atLeast, type Microversion } from '../microversion.js';
 import { requireMember, requireReader } from '../policy.js';
 import { allowQuery, strictQuery } from '../query.js';
 import {
@@ -20,6 +21,19 @@ import type { ApiServices } from './services.js';
 
 type Ctx = ParameterizedContext<ApiState>;
 
+/** vm states a volume may be attached or detached in (Nova's check_instance_state for attach_volume). */
+const attachable: string[] = [VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED, VmState.RESIZED, VmState.SOFT_DELETED, VmState.SHELVED, VmState.SHELVED_OFFLOADED];
+
+/** One of a server's volumes as os-volume_attachments shows it, by microversion. */
+function volumeAttachmentView(d: BlockDevice, version: Microversion): Record<string, unknown> {
+  const view: Record<string, unknown> = atLeast(version, '2.89') ? {} : { id: d.volume_id };
+  Object.assign(view, { volumeId: d.volume_id, serverId: d.instance_uuid, device: d.device_name });
+  if (atLeast(version, '2.70')) view['tag'] = d.tag;
+  if (atLeast(version, '2.79')) view['delete_on_termination'] = d.delete_on_termination;
+  if (atLeast(version, '2.89')) Object.assign(view, { attachment_id: d.attachment_id, bdm_uuid: d.uuid });
+  return view;
+}
+
 const server = (ctx: Ctx): string => ctx.params['id'] ?? '';
 
 /** Shares came at 2.97: below, the paths do not exist. */
@@ -28,8 +42,8 @@ function sharesServed(ctx: Ctx): void {
 }
 
 /**
- * Attachments as Nova answers them with no share service (Manila) and no volume service
- * (Cinder): a server has none, none can be found to attach, and its hosts lack virtio-fs.
+ * Attachments: volumes from the volume service (attached and detached through the server's block
+ * devices), and shares as Nova answers them with no share service (Manila): none, and hosts lack virtio-fs.
  */
 export function registerAttachmentRoutes(router: Router<ApiState>, services: ApiServices): void {
   const shareRule = (action: string): string => `os_compute_api:os-server-shares:${action}`;
@@ -70,30 +84,44 @@ export function registerAttachmentRoutes(router: Router<ApiState>, services: Api
   });
 
   const volumeRule = (action: string): string => `os_compute_api:os-volumes-attachments:${action}`;
-  const notAttached = (ctx: Ctx): NotFoundError =>
-    new NotFoundError(`Instance ${server(ctx)} is not attached to volume ${ctx.params['volume'] ?? ''}`);
+  const viewer = (ctx: Ctx) => ({ projectId: ctx.state.context.projectId, userId: ctx.state.context.userId, isAdmin: ctx.state.context.isAdmin });
 
   router.get('/v2.1/servers/:id/os-volume_attachments', async (ctx) => {
     allowQuery(ctx, ['limit', 'offset']);
     requireReader(ctx.state.context, volumeRule('index'));
     await getServer(services, ctx.state.context, server(ctx));
-    ctx.body = { volumeAttachments: [] };
+    const devices = (await devicesOf(services.api, [server(ctx)])).filter((d) => d.volume_id);
+    const offset = Number(ctx.query['offset'] ?? 0) || 0;
+    const limit = Number(ctx.query['limit'] ?? devices.length) || devices.length;
+    ctx.body = { volumeAttachments: devices.slice(offset, offset + limit).map((d) => volumeAttachmentView(d, ctx.state.version)) };
   });
 
   router.get('/v2.1/servers/:id/os-volume_attachments/:volume', async (ctx) => {
     requireReader(ctx.state.context, volumeRule('show'));
     await getServer(services, ctx.state.context, server(ctx));
-    throw notAttached(ctx);
+    const device = (await devicesOf(services.api, [server(ctx)])).find((d) => d.volume_id === ctx.params['volume']);
+    if (!device) throw new NotFoundError(`Instance ${server(ctx)} is not attached to volume ${ctx.params['volume'] ?? ''}`);
+    ctx.body = { volumeAttachment: volumeAttachmentView(device, ctx.state.version) };
   });
 
-  // 2.101 made the attach asynchronous (202, no body); either way the volume is looked up first.
+  // 2.101 made the attach asynchronous (202, no body); here it is done by the time either answers.
   router.post('/v2.1/servers/:id/os-volume_attachments', async (ctx) => {
     const { version } = ctx.state;
     const schema = atLeast(version, '2.79') ? AttachVolumeBodyV279 : atLeast(version, '2.49') ? AttachVolumeBodyV249 : AttachVolumeBody;
     const body = validate<AttachVolumeBody>(schema, ctx.state.body);
     requireMember(ctx.state.context, volumeRule('create'));
-    await getServer(services, ctx.state.context, server(ctx));
-    throw new NotFoundError(`Volume ${body.volumeAttachment.volumeId} could not be found.`);
+    const target = await locate(services, ctx.state.context, server(ctx), 'attach_volume');
+    checkState(target, 'attach_volume', { vm: attachable });
+    const wanted = body.volumeAttachment;
+    const removeWithServer = wanted.delete_on_termination === undefined ? undefined : /^(true|1|yes|on|y|t)$/i.test(String(wanted.delete_on_termination));
+    const made = await attachVolume(services.api, services.volumes.deps, viewer(ctx), target.instance.uuid, target.instance.host, { ...wanted, delete_on_termination: removeWithServer });
+    if (atLeast(version, '2.101')) {
+      ctx.status = 202;
+      return;
+    }
+    const view = volumeAttachmentView(made, version);
+    // The create answer keeps the id key at every version (Nova's attach view).
+    ctx.body = { volumeAttachment: { id: made.volume_id, ...view } };
   });
 
   router.put('/v2.1/servers/:id/os-volume_attachments/:volume', async (ctx) => {
@@ -105,7 +133,9 @@ export function registerAttachmentRoutes(router: Router<ApiState>, services: Api
 
   router.delete('/v2.1/servers/:id/os-volume_attachments/:volume', async (ctx) => {
     requireMember(ctx.state.context, volumeRule('delete'));
-    await getServer(services, ctx.state.context, server(ctx));
-    throw new NotFoundError(`Volume ${ctx.params['volume'] ?? ''} could not be found.`);
+    const target = await locate(services, ctx.state.context, server(ctx), 'detach_volume');
+    checkState(target, 'detach_volume', { vm: attachable });
+    await detachVolume(services.api, services.volumes.deps, target.instance.uuid, ctx.params['volume'] ?? '');
+    ctx.status = 202;
   });
 }

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
+import { withVolumesAttached } from '../../block-devices/index.js';
 import { serversWithAddress } from '../../network/index.js';
 import { listServers, recordUuid, sortKeys, statusStates, withInterfaces, withRequestSpecFacts, type ServerFilters } from '../../compute/index.js';
 import { ForbiddenError, InvalidInputError } from '../../../ops/runtime/index.js';
@@ -100,6 +101,7 @@ export function registerServerListRoutes(router: Router<ApiState>, services: Api
       );
       const options = { publicUrl: services.publicUrl, context, version };
       if (detail && atLeast(version, '2.98')) await withRequestSpecFacts(services.api, records);
+      if (detail) await withVolumesAttached(services.api, records);
       if (detail) await withInterfaces(services.network, records);
       const servers = records.map((r) => (detail ? serverView(r, options, 'detail') : serverBasic(r, options)));
       const lastId = records.length > 0 ? recordUuid(records[records.length - 1] as (typeof records)[number]) : '';

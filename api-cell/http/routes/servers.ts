@@ -9,6 +9,28 @@ import { links } from '../views/links.js';
 import { serverView } from '../views/servers.js';
 import type { ApiServices } from './services.js';
 import { InvalidInputError } from '../../../ops/runtime/index.js';
+import { applyBlockDevices, fromLegacy, planBlockDevices, releaseBlockDevices, withVolumesAttached, type PlannedDevice } from '../../block-devices/index.js';
+import type { RequestContext } from '../../context.js';
+
+/** The server's volumes (block_device_mapping_v2, or the legacy form), checked before anything is written. */
+function checkDevices(services: ApiServices, context: RequestContext, body: CreateServerBody, request: CreateServerRequest): Promise<PlannedDevice[]> {
+  const s = body.server;
+  const requests = s.block_device_mapping_v2 ?? fromLegacy(s.block_device_mapping ?? []);
+  if (requests.length === 0 && request.imageRef === '') throw new InvalidInputError('Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.');
+  return planBlockDevices(services.volumes.deps, { projectId: context.projectId, userId: context.userId, isAdmin: context.isAdmin }, requests, request.imageRef, request.max_count);
+}
+
+/** Attaches or makes the accepted servers' volumes; if that fails the servers go again, as an error of the request. */
+async function giveDevices(services: ApiServices, state: ApiState, uuids: string[], devices: PlannedDevice[]): Promise<void> {
+  if (devices.length === 0) return;
+  const { context } = state;
+  try {
+    await applyBlockDevices(services.api, services.volumes.deps, { projectId: context.projectId, userId: context.userId, isAdmin: context.isAdmin }, devices, uuids);
+  } catch (err) {
+    for (const uuid of uuids) await deleteServer(services.delete(state.log), context, uuid).catch(() => undefined);
+    throw err;
+  }
+}
 
 const toCount = (value: number | string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
 const truthy = (value: boolean | string | undefined): boolean => value === true || /^(true|1|yes)$/i.test(String(value ?? ''));
@@ -36,12 +58,11 @@ function createRequest(body: CreateServerBody, version: Microversion): CreateSer
   const request: CreateServerRequest = {
     name: s.name,
     flavorRef: String(s.flavorRef),
-    imageRef: s.imageRef,
+    imageRef: s.imageRef ?? '',
     min_count: minCount,
     max_count: maxCount,
     schedulerHints: hints,
   };
-  if (s.imageRef === '') throw new InvalidInputError('Booting from volume is not supported here: imageRef is required.');
   if (s.description !== undefined) request.description = s.description;
   if (s.metadata) request.metadata = s.metadata;
   if (s.availability_zone) request.availability_zone = s.availability_zone;
@@ -65,7 +86,11 @@ function createRequest(body: CreateServerBody, version: Microversion): CreateSer
 export function registerServerRoutes(router: Router<ApiState>, services: ApiServices): void {
   router.post('/v2.1/servers', async (ctx) => {
     const body = validate<CreateServerBody>(CreateServerBody, ctx.state.body);
-    const result = await services.creator.create(ctx.state.context, createRequest(body, ctx.state.version));
+    const request = createRequest(body, ctx.state.version);
+    const devices = await checkDevices(services, ctx.state.context, body, request);
+    if (devices.some((d) => d.boot_index === 0)) request.volumeBacked = true;
+    const result = await services.creator.create(ctx.state.context, request);
+    await giveDevices(services, ctx.state, result.uuids, devices);
     ctx.status = 202;
     if (truthy(body.server.return_reservation_id)) {
       ctx.body = { reservation_id: result.reservationId };
@@ -92,6 +117,7 @@ export function registerServerRoutes(router: Router<ApiState>, services: ApiServ
       serverGroups: atLeast(v, '2.71'),
     });
     if (atLeast(v, '2.98')) await withRequestSpecFacts(services.api, [record]);
+    await withVolumesAttached(services.api, [record]);
     await withInterfaces(services.network, [record]);
     ctx.body = { server: serverView(record, { publicUrl: services.publicUrl, context: ctx.state.context, version: ctx.state.version }) };
   });
@@ -100,7 +126,10 @@ export function registerServerRoutes(router: Router<ApiState>, services: ApiServ
     const id = ctx.params['id'] ?? '';
     const deferred = services.config.compute.reclaim_instance_interval > 0;
     const actionDeps = { ...services, castTimeoutMs: services.config.super_conductor.cast_timeout_ms };
-    if (!(deferred && (await softDeleteServer(actionDeps, ctx.state.context, id)))) await deleteServer(services.delete(ctx.state.log), ctx.state.context, id);
+    if (!(deferred && (await softDeleteServer(actionDeps, ctx.state.context, id)))) {
+      await deleteServer(services.delete(ctx.state.log), ctx.state.context, id);
+      await releaseBlockDevices(services.api, services.volumes.deps, id);
+    }
     ctx.status = 204;
   });
 }

@@ -5,6 +5,7 @@ import { IdentityService } from '../../identity/index.js';
 import type { NetworkDatabase } from '../../network/index.js';
 import type { Config, Logger } from '../../../ops/runtime/index.js';
 import { MoveQueue, type BuildQueue } from '../../../super-conductor/queue/index.js';
+import { VolumeService } from '../../volume/index.js';
 
 /** Everything routes reach, built once at start-up. */
 export interface ApiServices {
@@ -18,6 +19,8 @@ export interface ApiServices {
   publicUrl: string;
   creator: ServerCreator;
   identity: IdentityService;
+  /** The Block Storage API's service: its own database and the volume files. */
+  volumes: VolumeService;
   delete(log: Logger): DeleteDeps;
   /** Seconds without a heartbeat after which a host is down, in ms. */
   serviceDownTimeMs: number;
@@ -34,6 +37,7 @@ export function apiServices(config: Config, api: ApiDatabase, network: NetworkDa
     publicUrl,
     creator: new ServerCreator({ api, network, registry, queue, config, log }),
     identity: new IdentityService(api, config, publicUrl, log),
+    volumes: new VolumeService(config, api, log, { poolMax: config.database.pool_max, connectTimeoutMs: config.database.connect_timeout_ms }),
     delete: (log) => ({ api, network, registry, terminateTimeoutMs: config.api.terminate_timeout_ms, log }),
     serviceDownTimeMs: config.compute.service_down_time * 1000,
   };

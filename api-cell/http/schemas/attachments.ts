@@ -25,7 +25,7 @@ export const AttachVolumeBody = attach({});
 export const AttachVolumeBodyV249 = attach({ tag: Type.Optional(tag) });
 export const AttachVolumeBodyV279 = attach({ tag: Type.Optional(tag), delete_on_termination: Type.Optional(booleanParam) });
 export interface AttachVolumeBody {
-  volumeAttachment: { volumeId: string };
+  volumeAttachment: { volumeId: string; device?: string | null; tag?: string; delete_on_termination?: boolean | string };
 }
 
 /** PUT /servers/{id}/os-volume_attachments/{volume}: the new volume; from 2.85 the attachment's other fields too. */

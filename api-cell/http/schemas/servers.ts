@@ -11,6 +11,48 @@ const network = Type.Object(
   { additionalProperties: false },
 );
 
+const bdmInteger = Type.Union([Type.Integer(), Type.String({ pattern: '^-?[0-9]+$' }), Type.Null()]);
+const bdmBoolean = Type.Union([Type.Boolean(), Type.String({ pattern: '^(true|false|True|False|TRUE|FALSE|1|0|yes|no)$' })]);
+
+/** One block_device_mapping_v2 entry (Nova's block_device_mapping_new_item and the legacy keys it still takes). */
+const blockDeviceMapping = Type.Object(
+  {
+    source_type: Type.Optional(Type.Union([Type.Literal('volume'), Type.Literal('image'), Type.Literal('snapshot'), Type.Literal('blank')])),
+    destination_type: Type.Optional(Type.Union([Type.Literal('local'), Type.Literal('volume')])),
+    uuid: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9._-]*$' })),
+    image_id: Type.Optional(Type.String()),
+    boot_index: Type.Optional(bdmInteger),
+    device_name: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
+    volume_size: Type.Optional(bdmInteger),
+    delete_on_termination: Type.Optional(bdmBoolean),
+    guest_format: Type.Optional(Type.String({ maxLength: 255 })),
+    device_type: Type.Optional(Type.String({ maxLength: 255 })),
+    disk_bus: Type.Optional(Type.String({ maxLength: 255 })),
+    tag: Type.Optional(tag),
+    volume_type: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
+    no_device: Type.Optional(Type.Boolean()),
+    volume_id: Type.Optional(Type.String()),
+    snapshot_id: Type.Optional(Type.String()),
+    virtual_name: Type.Optional(Type.String({ maxLength: 255 })),
+  },
+  { additionalProperties: false },
+);
+
+/** The legacy block_device_mapping entry (a volume or a snapshot on a device name). */
+const legacyBlockDeviceMapping = Type.Object(
+  {
+    device_name: Type.Optional(Type.String({ maxLength: 255 })),
+    volume_id: Type.Optional(Type.String()),
+    snapshot_id: Type.Optional(Type.String()),
+    volume_size: Type.Optional(bdmInteger),
+    delete_on_termination: Type.Optional(bdmBoolean),
+    no_device: Type.Optional(Type.Boolean()),
+    virtual_name: Type.Optional(Type.String({ maxLength: 255 })),
+    connection_info: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
 /** Hints the scheduler reads are checked (Nova's schema); any other hint is kept as given. */
 const instancesHint = Type.Optional(Type.Union([uuid, Type.Array(uuid)]));
 const schedulerHints = Type.Object({ group: Type.Optional(uuid), same_host: instancesHint, different_host: instancesHint }, { additionalProperties: true });
@@ -21,7 +63,7 @@ export const CreateServerBody = Type.Object(
     server: Type.Object(
       {
         name,
-        imageRef: Type.String({ maxLength: 255 }),
+        imageRef: Type.Optional(Type.String({ maxLength: 255 })),
         flavorRef: Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Integer({ minimum: 1 })]),
         adminPass: Type.Optional(Type.String()),
         metadata: Type.Optional(metadata),
@@ -42,7 +84,8 @@ export const CreateServerBody = Type.Object(
         hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
         host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
         hypervisor_hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-        block_device_mapping_v2: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 0 })),
+        block_device_mapping_v2: Type.Optional(Type.Array(blockDeviceMapping)),
+        block_device_mapping: Type.Optional(Type.Array(legacyBlockDeviceMapping)),
       },
       { additionalProperties: false },
     ),

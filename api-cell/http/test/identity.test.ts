@@ -52,7 +52,7 @@ test('identity - a password login scoped to a project returns a token with roles
   t.is(body['token'].user.name, 'admin');
   t.deepEqual(body['token'].roles.map((r: { name: string }) => r.name).sort(), ['admin', 'member', 'reader']);
   const types = body['token'].catalog.map((c: { type: string }) => c.type).sort();
-  t.deepEqual(types, ['compute', 'identity', 'image', 'network', 'placement']);
+  t.deepEqual(types, ['block-storage', 'compute', 'identity', 'image', 'network', 'placement', 'volumev3']);
   const computeUrl = body['token'].catalog.find((c: { type: string }) => c.type === 'compute').endpoints.find((e: { interface: string }) => e.interface === 'public').url;
   t.is(computeUrl, `${d.apiUrl}/v2.1`);
   t.regex(body['token'].expires_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);

@@ -156,7 +156,7 @@ function fullView(record: ServerRecord, o: ViewOptions, detail: boolean): Record
   view['OS-EXT-STS:power_state'] = fromBuild ? 0 : record.instance.power_state;
   const groups = securityGroupsOf(record.extras?.interfaces ?? []);
   if (groups.length > 0) view['security_groups'] = groups;
-  view['os-extended-volumes:volumes_attached'] = [];
+  view['os-extended-volumes:volumes_attached'] = (record.extras?.volumesAttached ?? []).map((v) => (atLeast(o.version, '2.3') ? v : { id: v.id }));
   if (atLeast(o.version, '2.9')) view['locked'] = i.locked;
   if (atLeast(o.version, '2.16') && admin) view['host_status'] = record.extras?.hostStatus ?? '';
   if (atLeast(o.version, '2.19')) view['description'] = i.display_description;

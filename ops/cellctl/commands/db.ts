@@ -3,6 +3,7 @@ import { isCell0 } from '../../../api-cell/cells/index.js';
 import { syncApiDatabase } from '../../../api-cell/db/index.js';
 import { networkDatabaseUrl, syncNetworkDatabase } from '../../../api-cell/network/index.js';
 import { syncCellDatabase } from '../../../child-cell/db/index.js';
+import { syncVolumeDatabase } from '../../../api-cell/volume/index.js';
 import { errorMessage, maskUrl } from '../../runtime/index.js';
 import type { CliContext } from '../context.js';
 import type { command as Wrap } from '../run.js';
@@ -10,8 +11,8 @@ import type { command as Wrap } from '../run.js';
 export function registerDbCommands(program: Command, wrap: typeof Wrap, configFile: () => string | undefined): void {
   const db = program.command('db').description('create and migrate the databases');
   db.command('sync')
-    .description('migrate the API and network databases, or with --cells cell0 and every mapped cell')
-    .option('--cells', 'migrate the cell databases instead of the API and network databases')
+    .description('migrate the API, network and volume databases, or with --cells cell0 and every mapped cell')
+    .option('--cells', 'migrate the cell databases instead of the API, network and volume databases')
     .action(wrap(configFile, (ctx: CliContext, options: { cells?: boolean }) => (options.cells ? syncCells(ctx) : syncApi(ctx))));
 }
 
@@ -21,6 +22,8 @@ async function syncApi(ctx: CliContext): Promise<number> {
   report(`API database ${maskUrl(url)}`, result);
   const networkUrl = networkDatabaseUrl(ctx.config);
   report(`network database ${maskUrl(networkUrl)}`, await syncNetworkDatabase(networkUrl, ctx.databaseOptions()));
+  const volumeUrl = ctx.config.volume.database_url;
+  report(`volume database ${maskUrl(volumeUrl)}`, await syncVolumeDatabase(volumeUrl, ctx.databaseOptions()));
   return 0;
 }
 

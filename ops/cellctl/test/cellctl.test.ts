@@ -25,6 +25,7 @@ const apiListen = new Map<string, string>();
 function cellctl(api: string, ...args: string[]) {
   return runNode('ops/cellctl/main.js', args, {
     CELLSTACK_DATABASE_API_URL: dbs.url(api),
+    CELLSTACK_VOLUME_DATABASE_URL: dbs.url(`${api}_volume`),
     CELLSTACK_REDIS_URL: redisUrl,
     CELLSTACK_CELLS_SCATTER_TIMEOUT_MS: '3000',
     CELLSTACK_API_LISTEN: apiListen.get(api) ?? '127.0.0.1:1',
@@ -39,6 +40,7 @@ async function startApiProcess(api: string): Promise<ChildProcess> {
     env: {
       ...process.env,
       CELLSTACK_DATABASE_API_URL: dbs.url(api),
+      CELLSTACK_VOLUME_DATABASE_URL: dbs.url(`${api}_volume`),
       CELLSTACK_REDIS_URL: redisUrl,
       CELLSTACK_API_LISTEN: listen,
       CELLSTACK_API_WORKERS: '2',
@@ -86,9 +88,10 @@ test('db sync - creates and migrates the API and network databases, then has not
   t.is(first.code, 0, first.stderr);
   t.regex(first.stdout, /^API database .*: created the database; applied 0001-initial/m);
   t.regex(first.stdout, /^network database .*_sync_network: created the database; applied 0001-initial/m);
+  t.regex(first.stdout, /^volume database .*_sync_volume: created the database; applied 0001-initial/m);
   const second = await cellctl('sync', 'db', 'sync');
   t.is(second.code, 0);
-  t.regex(second.stdout, /^API database .*: already at the latest migration\nnetwork database .*: already at the latest migration$/m);
+  t.regex(second.stdout, /^API database .*: already at the latest migration\nnetwork database .*: already at the latest migration\nvolume database .*: already at the latest migration$/m);
 });
 
 test('cell create - registers a cell whose database server and bus answer, and refuses a duplicate name', async (t) => {
@@ -201,6 +204,7 @@ test('status - all pass on a healthy deployment, fails when a cell bus or databa
     t.notRegex(healthy.stdout, /^(WARN|FAIL)/m);
     t.regex(healthy.stdout, /^PASS  cell two bus/m);
     t.regex(healthy.stdout, /^PASS  network database: reachable at .*_stat_network, at the latest migration \(0001-initial\)/m);
+    t.regex(healthy.stdout, /^PASS  volume database: reachable at .*, at the latest migration \(\d{4}-[a-z-]+\)/m);
     t.regex(healthy.stdout, /^PASS  Compute API: answers at http:\/\/127.0.0.1:\d+\/healthcheck; 2 of 2 workers listening/m);
 
     await addComputeServices('stat_one', ['lonely']);

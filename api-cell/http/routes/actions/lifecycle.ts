@@ -9,6 +9,7 @@ import { rebuildServer, type RebuildRequest } from '../../../compute/actions/reb
 import { rescueServer, type RescueRequest } from '../../../compute/actions/rescue.js';
 import { resetState } from '../../../compute/actions/reset-state.js';
 import { snapshotServer } from '../../../compute/actions/snapshot.js';
+import { releaseBlockDevices } from '../../../block-devices/index.js';
 import { deleteServer, getServer, withRequestSpecFacts } from '../../../compute/index.js';
 import { atLeast } from '../../microversion.js';
 import { requireAdmin, requireMember } from '../../policy.js';
@@ -113,6 +114,7 @@ export function lifecycleActions(services: ApiServices, deps: MoveDeps): Record<
     forceDelete: async ({ ctx, context, uuid }) => {
       requireMember(context, 'os_compute_api:os-deferred-delete:force');
       await deleteServer(services.delete(ctx.state.log), context, uuid);
+      await releaseBlockDevices(services.api, services.volumes.deps, uuid);
     },
   };
 }

@@ -1,35 +1,17 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
-import {
-  migrationStatus,
-  openDatabase,
-  syncDatabase,
-  type DatabaseOptions,
-  type MigrationStatus,
-  type SyncResult,
-} from '../../ops/runtime-db/index.js';
+import { QueryTypes } from 'sequelize';
+import { databaseModule, type DatabaseHandle } from '../../ops/runtime-db/index.js';
 import { cellMigrations } from './migrations/index.js';
 import { COMPUTE_BINARY } from '../bus/index.js';
 
+const cell = databaseModule(cellMigrations);
+
 /** A connection to one cell's database; the statements on its tables are the functions of this module. */
-export interface CellDatabase {
-  url: string;
-  sequelize: Sequelize;
-  close(): Promise<void>;
-}
+export type CellDatabase = DatabaseHandle;
 
-export function openCellDatabase(url: string, options: DatabaseOptions = {}): CellDatabase {
-  const sequelize = openDatabase(url, options);
-  return { url, sequelize, close: () => sequelize.close() };
-}
-
+export const openCellDatabase = cell.open;
 /** Creates the cell database if missing and applies pending migrations. */
-export function syncCellDatabase(url: string, options: DatabaseOptions = {}): Promise<SyncResult> {
-  return syncDatabase(url, cellMigrations, options);
-}
-
-export function cellSchemaStatus(db: CellDatabase): Promise<MigrationStatus> {
-  return migrationStatus(db.sequelize, cellMigrations);
-}
+export const syncCellDatabase = cell.sync;
+export const cellSchemaStatus = cell.status;
 
 /** Hosts that run a live compute service in this cell. */
 export async function computeHosts(db: CellDatabase): Promise<string[]> {

@@ -1,22 +1,10 @@
 import { request } from 'node:http';
-import { connect } from 'node:net';
 import { resolve } from 'node:path';
+import { portAnswers } from '../runtime/ports.js';
 import type { Layout } from './layout.js';
 import { buildStamp, type ProcessSpec } from './processes.js';
 
-/** Does anything accept TCP connections on host:port? */
-export function portAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect({ host, port, timeout: timeoutMs });
-    const finish = (ok: boolean): void => {
-      socket.destroy();
-      done(ok);
-    };
-    socket.once('connect', () => finish(true));
-    socket.once('error', () => finish(false));
-    socket.once('timeout', () => finish(false));
-  });
-}
+export { portAnswers };
 
 /** Does GET url answer 200? */
 export function httpAnswers(url: string, timeoutMs = 1000): Promise<boolean> {

@@ -1,7 +1,6 @@
-import { connect } from 'node:net';
 import { createConnection } from 'mariadb';
 import { QueryTypes, Sequelize, type Options } from 'sequelize';
-import { dbStatements, maskUrl, parseDatabaseUrl, UnavailableError, type DatabaseTarget } from '../runtime/index.js';
+import { dbStatements, maskUrl, parseDatabaseUrl, portAnswers, UnavailableError, type DatabaseTarget } from '../runtime/index.js';
 
 export interface DatabaseOptions {
   poolMax?: number;
@@ -131,22 +130,10 @@ async function withServer<T>(
 
 /** The first of a cluster's members that accepts a TCP connection now (the first, when none does). */
 export async function firstAnswering(members: { host: string; port: number }[], timeoutMs = 500): Promise<{ host: string; port: number }> {
-  for (const member of members) if (await accepts(member.host, member.port, timeoutMs)) return member;
+  for (const member of members) if (await portAnswers(member.host, member.port, timeoutMs)) return member;
   return members[0] ?? { host: '127.0.0.1', port: 3306 };
 }
 
-function accepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect({ host, port, timeout: timeoutMs });
-    const finish = (ok: boolean): void => {
-      socket.destroy();
-      done(ok);
-    };
-    socket.once('connect', () => finish(true));
-    socket.once('error', () => finish(false));
-    socket.once('timeout', () => finish(false));
-  });
-}
 
 /** One line on why a database call failed, without the driver's stack or SQL dump. */
 export function describeDbError(err: unknown): string {

@@ -14,3 +14,4 @@ export { applyMigrations, migrationStatus, syncDatabase, type Migration, type Mi
 export { column, dropColumns, softDelete, timestamps } from './columns.js';
 export { execute, fastSelect, inList, placeholders, select, type Runner } from './sql.js';
 export { isDeadlock, retryDeadlocks } from './retry.js';
+export { databaseModule, type DatabaseHandle, type DatabaseModule } from './module.js';

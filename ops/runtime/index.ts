@@ -41,3 +41,4 @@ export { Batcher } from './batcher.js';
 export { settleAll } from './settle.js';
 export { TtlCache } from './ttl-cache.js';
 export { workerCounts } from './cluster.js';
+export { portAnswers } from './ports.js';

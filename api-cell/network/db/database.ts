@@ -1,35 +1,16 @@
-import type { Sequelize } from 'sequelize';
-import {
-  migrationStatus,
-  openDatabase,
-  syncDatabase,
-  type DatabaseOptions,
-  type MigrationStatus,
-  type SyncResult,
-} from '../../../ops/runtime-db/index.js';
+import { databaseModule, type DatabaseHandle } from '../../../ops/runtime-db/index.js';
 import type { Config } from '../../../ops/runtime/index.js';
 import { networkMigrations } from './migrations/index.js';
 
+const network = databaseModule(networkMigrations);
+
 /** A connection to the network service's database (global, like the API database). */
-export interface NetworkDatabase {
-  url: string;
-  sequelize: Sequelize;
-  close(): Promise<void>;
-}
+export type NetworkDatabase = DatabaseHandle;
 
-export function openNetworkDatabase(url: string, options: DatabaseOptions = {}): NetworkDatabase {
-  const sequelize = openDatabase(url, options);
-  return { url, sequelize, close: () => sequelize.close() };
-}
-
+export const openNetworkDatabase = network.open;
 /** Creates the network database if missing and applies pending migrations. */
-export function syncNetworkDatabase(url: string, options: DatabaseOptions = {}): Promise<SyncResult> {
-  return syncDatabase(url, networkMigrations, options);
-}
-
-export function networkSchemaStatus(db: NetworkDatabase): Promise<MigrationStatus> {
-  return migrationStatus(db.sequelize, networkMigrations);
-}
+export const syncNetworkDatabase = network.sync;
+export const networkSchemaStatus = network.status;
 
 /**
  * `database.network_url`, or beside the API database when it is empty: `…/cellstack_api`

@@ -1,24 +1,12 @@
-import type { Sequelize } from 'sequelize';
-import { migrationStatus, openDatabase, syncDatabase, type DatabaseOptions, type MigrationStatus, type SyncResult } from '../../../ops/runtime-db/index.js';
+import { databaseModule, type DatabaseHandle } from '../../../ops/runtime-db/index.js';
 import { volumeMigrations } from './migrations/index.js';
 
+const volume = databaseModule(volumeMigrations);
+
 /** A connection to the volume service's own database (Cinder keeps its own, apart from Nova's). */
-export interface VolumeDatabase {
-  url: string;
-  sequelize: Sequelize;
-  close(): Promise<void>;
-}
+export type VolumeDatabase = DatabaseHandle;
 
-export function openVolumeDatabase(url: string, options: DatabaseOptions = {}): VolumeDatabase {
-  const sequelize = openDatabase(url, options);
-  return { url, sequelize, close: () => sequelize.close() };
-}
-
+export const openVolumeDatabase = volume.open;
 /** Creates the volume database if missing and applies pending migrations. */
-export function syncVolumeDatabase(url: string, options: DatabaseOptions = {}): Promise<SyncResult> {
-  return syncDatabase(url, volumeMigrations, options);
-}
-
-export function volumeSchemaStatus(db: VolumeDatabase): Promise<MigrationStatus> {
-  return migrationStatus(db.sequelize, volumeMigrations);
-}
+export const syncVolumeDatabase = volume.sync;
+export const volumeSchemaStatus = volume.status;

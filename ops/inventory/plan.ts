@@ -148,6 +148,9 @@ export function planInventory(inv: Inventory, options: DeploymentOptions, state:
     ...paths,
     options: layoutOptions,
     apiDatabaseUrl: `${apiDbServer}/${inv.name}_api`,
+    // The network and volume services are global like the API database: on its servers.
+    networkDatabaseUrl: `${apiDbServer}/${inv.name}_network`,
+    volumeDatabaseUrl: `${apiDbServer}/${inv.name}_volume`,
     cell0DatabaseUrl: `${apiDbServer}/${inv.name}_cell0`,
     apiUrl,
     ...(caFile ? { caFile } : {}),

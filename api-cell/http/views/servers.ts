@@ -74,7 +74,7 @@ export function serverBasic(record: ServerRecord, o: ViewOptions): Record<string
 export type ServerForm = 'show' | 'detail' | 'update' | 'rebuild';
 
 /** What the update and rebuild answers leave out before 2.75 (Nova's show view without its extensions). */
-const extensionKey = /^(OS-EXT-(AZ|SRV-ATTR|STS):|OS-SRV-USG:|os-extended-volumes:|config_drive$|key_name$|host_status$)/;
+const extensionKey = /^(OS-EXT-(AZ|SRV-ATTR|STS):|OS-SRV-USG:|os-extended-volumes:|config_drive$|key_name$|host_status$|security_groups$)/;
 
 /**
  * One server as Nova shows it at the request's microversion, from its build request, its cell

@@ -396,7 +396,7 @@ export class TestDeployment {
   }
 
   /** Polls until the server shows `status` with no task running: the action that led there is over. */
-  async settle(id: string, status: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+  async settle(id: string, status: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     let last: Record<string, unknown> = {};
     while (Date.now() < deadline) {
@@ -404,7 +404,9 @@ export class TestDeployment {
       if (last['status'] === status && last['OS-EXT-STS:task_state'] === null) return last;
       await new Promise((done) => setTimeout(done, 30));
     }
-    throw new Error(`server ${id} did not settle in ${status}: ${JSON.stringify(last)}`);
+    const actions = await this.request('GET', `/v2.1/servers/${id}/os-instance-actions`, undefined, { roles: 'admin' }).catch(() => undefined);
+    const brief = { status: last['status'], task_state: last['OS-EXT-STS:task_state'], vm_state: last['OS-EXT-STS:vm_state'], fault: last['fault'], actions: actions?.body['instanceActions'] };
+    throw new Error(`server ${id} did not settle in ${status} in ${timeoutMs} ms: ${JSON.stringify(brief)}; ${JSON.stringify(last)}`);
   }
 
   async stop(): Promise<void> {

@@ -102,7 +102,7 @@ export class QemuDriver implements VirtDriver {
     await guest?.quit();
     this.guestsByUuid.delete(uuid);
     rmSync(guestFiles(this.options.hostDir, uuid).dir, { recursive: true, force: true });
-    if (this.guestsByUuid.size === 0) dropCgroup(this.settings.cgroup);
+    if (this.guestsByUuid.size === 0) await dropCgroup(this.settings.cgroup);
   }
 
   async reboot(uuid: string, hard: boolean): Promise<void> {

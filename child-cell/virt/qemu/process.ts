@@ -101,9 +101,17 @@ export function processesUnder(dir: string): number[] {
   return pids;
 }
 
-/** Removes a host's cgroup once no guest process is left in it (a launch makes it again). */
-export function dropCgroup(dir: string | null): void {
-  if (!dir || cgroupPids(dir).length > 0) return;
+/**
+ * Removes a host's cgroup once no guest process is left in it (a launch makes it again). A QEMU
+ * that has just quit may still be listed for a moment while the kernel reaps it: wait a little.
+ */
+export async function dropCgroup(dir: string | null, waitMs = 5000): Promise<void> {
+  if (!dir) return;
+  const deadline = Date.now() + waitMs;
+  while (cgroupPids(dir).length > 0) {
+    if (Date.now() > deadline) return;
+    await new Promise((done) => setTimeout(done, 50));
+  }
   try {
     rmdirSync(dir);
   } catch {

@@ -47,11 +47,13 @@ export class LaunchedDeployment {
   async up(name: string, cells: number, hostsPerCell: number): Promise<void> {
     if (!existsSync(OPENSTACK)) throw new Error(`${OPENSTACK} is missing: run ops/bin/ensure-services (it installs python3-openstackclient)`);
     this.stateDir = mkdtempSync(join(tmpdir(), `cellstack-${name}-`));
-    // The API, each cell's NATS, and /metrics for each cell's conductor and pool, a super-conductor and the API.
-    const base = await freePortRange(4 + 3 * cells);
+    // The API, each cell's NATS, /metrics for each cell's conductor and pool, a super-conductor,
+    // the API and the dashboard, and the dashboard itself (never its default port: tests run side by side).
+    const base = await freePortRange(6 + 3 * cells);
     const up = await runNode('ops/launcher/main.js', [
       'up', '--state-dir', this.stateDir, '--cells', String(cells), '--hosts-per-cell', String(hostsPerCell), '--db-server', dbServer, '--db-prefix', `${this.dbs.prefix}_${name}`,
       '--redis-url', redisUrl, '--api-port', String(base), '--nats-port', String(base + 1), '--metrics-port', String(base + 1 + cells),
+      '--dashboard-port', String(base + 5 + 3 * cells),
     ], {}, 180_000);
     if (up.code !== 0) throw new Error(`deploy up failed: ${up.stderr}${up.stdout}`);
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));

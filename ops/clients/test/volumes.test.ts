@@ -38,10 +38,12 @@ async function volumeBecomes(name: string, status: string): Promise<Record<strin
 test.before(async () => {
   if (!existsSync(OPENSTACK)) throw new Error(`${OPENSTACK} is missing: run ops/bin/ensure-services (it installs python3-openstackclient)`);
   stateDir = mkdtempSync(join(tmpdir(), 'cellstack-volumes-osc-'));
-  const base = await freePortRange(6);
+  // The API, NATS, /metrics of five processes, and the dashboard (never its default port: tests run side by side).
+  const base = await freePortRange(9);
   const up = await runNode('ops/launcher/main.js', [
     'up', '--state-dir', stateDir, '--cells', '1', '--hosts-per-cell', '1', '--api-workers', '1', '--db-server', dbServer, '--db-prefix', `${dbs.prefix}_vol`,
     '--redis-url', redisUrl, '--api-port', String(base), '--nats-port', String(base + 1), '--metrics-port', String(base + 2),
+    '--dashboard-port', String(base + 8),
   ], {}, 180_000);
   if (up.code !== 0) throw new Error(`deploy up failed: ${up.stderr}${up.stdout}`);
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));

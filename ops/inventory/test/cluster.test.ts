@@ -203,9 +203,10 @@ test.serial('inventory - a cell on a 3-member NATS cluster keeps booting when a 
   const before = await bootMany(api, image, 4, 'before');
   t.true((await settled(api, before)).every((s) => s['status'] === 'ACTIVE'));
   await kill('cell1-nats-n1.pid');
-  const conductors = plan.cellProcesses(new Map()).filter((p) => p.spec.name.includes('-conductor-')).map((p) => p.spec.env?.['CELLSTACK_METRICS_LISTEN'] ?? '');
+  // The conductors of the cell whose member died (the other cell's get work only when a boot lands there).
+  const conductors = plan.cellProcesses(new Map()).filter((p) => p.spec.name.startsWith('cell1-conductor-')).map((p) => p.spec.env?.['CELLSTACK_METRICS_LISTEN'] ?? '');
   const handledBefore = await Promise.all(conductors.map(handled));
-  const after = await bootMany(api, image, 6, 'after');
+  const after = await bootMany(api, image, 10, 'after');
   const servers = await settled(api, after);
   t.deepEqual(servers.map((s) => s['status']), after.map(() => 'ACTIVE'), 'every boot after the member died is ACTIVE');
   t.true(servers.some(inCell1), 'some of them in the cell whose member died');

@@ -10,4 +10,5 @@ export { allocateServerPorts, attachInterface, bindServerPorts, changeServerGrou
 export { addressesOf, securityGroupsOf, serverInterfaces, serversWithAddress, type ServerAddress, type Vif } from './server-interfaces.js';
 export { DEFAULT_NETWORK, ensureDefaultNetwork } from './bootstrap.js';
 export { setQuota as setNetworkQuota } from './quotas.js';
-export { groupsOfProject, type RuleRow, type SecurityGroupRow } from './security-groups.js';
+export { groupsOfProject, rulesOf, type RuleRow, type SecurityGroupRow } from './security-groups.js';
+export { addGroup, addIngressRule, projectGroup, removeGroup, removeRule, renameGroup, type IngressRule } from './compute-security-groups.js';

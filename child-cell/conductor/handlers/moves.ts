@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import { errorMessage, type RpcMethods } from '../../../ops/runtime/index.js';
-import { type Runner } from '../../../ops/runtime-db/index.js';
+import { retryDeadlocks, type Runner } from '../../../ops/runtime-db/index.js';
 import { addFaults, recordActionEvent, setMigrationStatus, setSystemMetadata, updateInstance } from '../../db/index.js';
 import { moveSteps, PowerState, TaskState, VmState } from '../../instance/index.js';
 import { CONDUCTOR_VERSION, FinishMoveArgs, FinishRevertArgs, MoveFailedArgs } from '../messages.js';
@@ -20,8 +20,10 @@ const flavorColumns = (f: FlavorArgs) => ({
 
 /** Writes for the end of a move, each in one cell transaction (and placement for what a live move leaves). */
 export function moveMethods(deps: ConductorDeps): RpcMethods {
+  // A deadlock victim (against the API or super-conductor writing the same action) runs again:
+  // failing it failed the whole move, a resize ending ACTIVE with an Error action on a busy cell.
   const inTransaction = <T>(work: (run: Runner, t: Transaction) => Promise<T>): Promise<T> =>
-    deps.db.sequelize.transaction((t) => work({ sequelize: deps.db.sequelize, transaction: t }, t));
+    retryDeadlocks(() => deps.db.sequelize.transaction((t) => work({ sequelize: deps.db.sequelize, transaction: t }, t)));
   return {
     finish_move: {
       version: CONDUCTOR_VERSION,
